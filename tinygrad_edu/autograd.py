@@ -1,0 +1,249 @@
+"""The tape and the backward pass: recording nodes, no_grad, Tape, detect_anomaly, unbroadcast.
+
+This module knows nodes, not Tensors: it reads ``.data``-like attributes (``_data``, ``_node``,
+``requires_grad``, ``_version``) of whatever objects it is given, and imports only ``ops``.
+The backward pass is one short loop over the recorded nodes, newest first.
+"""
+
+import itertools
+from contextlib import contextmanager
+
+import numpy as np
+
+
+class _State:
+    enabled = True  # record operations (False inside no_grad())
+    anomaly = False  # check every forward output and backward gradient for nan/inf
+    tapes = []  # open Tape() contexts, innermost last
+
+
+_seq = itertools.count()
+
+
+class Node:
+    """One recorded operation: the primitive, its inputs, its settings and its tape position."""
+
+    __slots__ = ("op", "inputs", "params", "seq", "versions")
+
+    def __init__(self, op, inputs, params, seq, versions):
+        self.op = op
+        self.inputs = inputs  # the input tensors; None once backward has freed the graph
+        self.params = params
+        self.seq = seq
+        self.versions = versions  # each input's version when saved: in-place changes are caught
+
+    def __repr__(self):
+        return f"<node #{self.seq} {self.op.name}>"
+
+
+def record(op, inputs, params, out):
+    """Record op on the tape as the node that produced out."""
+    out._node = node = Node(op, inputs, params, next(_seq), [x._version for x in inputs])
+    if _State.tapes:
+        for tape in _State.tapes:
+            tape.outputs.append(out)
+    if _State.anomaly:
+        _check_finite(out._data, node, "forward output")
+    return node
+
+
+def is_grad_enabled():
+    """Whether operations are being recorded now."""
+    return _State.enabled
+
+
+@contextmanager
+def no_grad():
+    """Run a block without recording: for parameter updates and evaluation.
+
+    >>> from tinygrad_edu import Tensor
+    >>> W = Tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = W * 2
+    >>> y.requires_grad
+    False
+    """
+    was, _State.enabled = _State.enabled, False
+    try:
+        yield
+    finally:
+        _State.enabled = was
+
+
+@contextmanager
+def enable_grad(enabled=True):
+    was, _State.enabled = _State.enabled, enabled
+    try:
+        yield
+    finally:
+        _State.enabled = was
+
+
+class Tape:
+    """A context that keeps, in order, every tensor produced by a recorded operation inside it.
+
+    >>> from tinygrad_edu import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    >>> with Tape() as tape:
+    ...     y = (x * x).sum()
+    >>> [node.op.name for node in tape.nodes]
+    ['mul', 'sum']
+    """
+
+    def __init__(self):
+        self.outputs = []
+
+    def __enter__(self):
+        _State.tapes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _State.tapes.remove(self)
+
+    @property
+    def nodes(self):
+        return [t._node for t in self.outputs]
+
+    def __len__(self):
+        return len(self.outputs)
+
+    def __iter__(self):
+        return iter(self.outputs)
+
+    def __str__(self):
+        lines = []
+        for t in self.outputs:
+            node = t._node
+            ins = ", ".join(_label(x) for x in node.inputs) if node.inputs else "(freed)"
+            lines.append(f"#{node.seq:<5} {node.op.name}({ins}) -> {_label(t)}")
+        return "\n".join(lines)
+
+
+def _label(t):
+    return f"{t.name or 'tensor'} {tuple(t._data.shape)}"
+
+
+# ----- anomaly detection ------------------------------------------------------------------------
+
+@contextmanager
+def detect_anomaly():
+    """Raise FloatingPointError at the first operation whose output or gradient is not finite."""
+    was, _State.anomaly = _State.anomaly, True
+    try:
+        with np.errstate(all="ignore"):  # we report the first bad op ourselves, by name
+            yield
+    finally:
+        _State.anomaly = was
+
+
+def _stats(a):
+    a = np.asarray(a)
+    if a.size == 0 or not np.issubdtype(a.dtype, np.number):
+        return f"{a.shape}"
+    return f"{a.shape} min {np.min(a):.4g} max {np.max(a):.4g} mean {np.mean(a):.4g}"
+
+
+def _check_finite(value, node, what):
+    value = np.asarray(value)
+    if not np.issubdtype(value.dtype, np.floating) or np.isfinite(value).all():
+        return
+    bad = value.size - np.isfinite(value).sum()
+    ins = "; ".join(f"{x.name or f'input {i}'} {_stats(x._data)}"
+                    for i, x in enumerate(node.inputs or ()))
+    raise FloatingPointError(
+        f"detect_anomaly: {node.op.name} (tape position #{node.seq}) produced a non-finite "
+        f"{what}: {bad} of {value.size} values are nan or inf. Inputs: {ins}"
+    )
+
+
+# ----- the backward pass ------------------------------------------------------------------------
+
+def unbroadcast(dx, shape, op_name="backward"):
+    """Sum dx over the axes that broadcasting added or stretched, so it has the input's shape.
+
+    This is the one place where ∂C/∂b = Σ over the batch of δ happens.
+
+    >>> unbroadcast(np.ones((32, 10)), (10,))
+    array([32., 32., 32., 32., 32., 32., 32., 32., 32., 32.])
+    """
+    if dx.shape == shape:
+        return dx
+    extra = dx.ndim - len(shape)
+    ok = extra >= 0 and all(n in (1, m) for n, m in zip(shape, dx.shape[extra:]))
+    if not ok:
+        raise ValueError(
+            f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
+            f"shape {shape}"
+        )
+    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and dx.shape[i + extra] != 1)
+    return dx.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
+
+
+def graph_of(root):
+    """Every tensor root depends on (itself included), found with an explicit stack."""
+    seen, stack, found = {id(root)}, [root], []
+    while stack:
+        t = stack.pop()
+        found.append(t)
+        node = t._node
+        if node is not None and node.inputs is not None:
+            for x in node.inputs:
+                if id(x) not in seen:
+                    seen.add(id(x))
+                    stack.append(x)
+    return found
+
+
+def _check_saved(t):
+    node = t._node
+    if node.inputs is None:
+        raise RuntimeError(
+            f"backward: the graph through {node.op.name} (tape position #{node.seq}) was already "
+            "freed by an earlier backward(); call backward(retain_graph=True) the first time if "
+            "you need to backpropagate through it again"
+        )
+    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
+        if x._version != v:
+            raise RuntimeError(
+                f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
+                f"#{node.seq}) was modified in place after the forward pass saved it (version "
+                f"{v}, now {x._version}), so its gradient would be wrong. Update parameters "
+                "after backward(), or compute the forward pass again."
+            )
+
+
+def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
+    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on.
+
+    Creation order is a valid backward order, so sorting by tape position, newest first,
+    replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
+    """
+    tensors = graph_of(root)
+    order = sorted((t for t in tensors if t._node is not None and t.requires_grad),
+                   key=lambda t: t._node.seq, reverse=True)
+    for t in order:
+        _check_saved(t)
+    grads = {id(root): dout}
+    with enable_grad(create_graph):
+        for t in order:  # newest operation first
+            node, g = t._node, grads.get(id(t))
+            if g is None:
+                continue
+            ins = node.inputs if create_graph else [x._data for x in node.inputs]
+            out = t if create_graph else t._data
+            op, params = node.op, node.params
+            if op.wants_needs:
+                params = {**params, "needs": tuple(x.requires_grad for x in node.inputs)}
+            dxs = op.vjp_fn(g, out, *ins, **params)
+            for x, dx in zip(node.inputs, dxs):
+                if dx is not None and x.requires_grad:
+                    dx = unbroadcast(dx, x._data.shape, op.name)
+                    if _State.anomaly:
+                        _check_finite(dx if not create_graph else dx._data, node, "gradient")
+                    grads[id(x)] = grads[id(x)] + dx if id(x) in grads else dx
+            if on_step is not None:
+                on_step(t, node, g, dxs)
+    if not (retain_graph or create_graph):
+        for t in order:  # free what the forward pass saved: the intermediates can now go
+            t._node.inputs = None
+    return grads, tensors

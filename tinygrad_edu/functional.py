@@ -1,0 +1,111 @@
+"""Losses and activations written as tensor expressions: mse, cross-entropy, nll, binary CE.
+
+Everything here is composed from Tensor methods, so its graph is the list of primitives a
+learner would write by hand; it imports only ``tensor``.
+"""
+
+import numpy as np
+
+from .tensor import Tensor, _lift
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss, reduction, op):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _same_shape(op, pred, target):
+    if pred.shape != target.shape:
+        raise ValueError(
+            f"{op}: prediction has shape {pred.shape} but target has shape {target.shape}; "
+            "they must match (one-hot encode integer labels, or reshape the target)"
+        )
+
+
+def sigmoid(x):
+    return x.sigmoid()
+
+
+def relu(x):
+    return x.relu()
+
+
+def tanh(x):
+    return x.tanh()
+
+
+def softmax(x, axis=-1):
+    return x.softmax(axis)
+
+
+def log_softmax(x, axis=-1):
+    return x.log_softmax(axis)
+
+
+def mse_loss(pred, target, reduction="mean"):
+    """Squared difference of pred and target, averaged (or summed) over all elements.
+
+    >>> mse_loss(Tensor([1.0, 3.0]), Tensor([1.0, 1.0])).item()
+    2.0
+    """
+    target = _lift(target, pred)
+    _same_shape("mse_loss", pred, target)
+    diff = pred - target
+    return _reduce(diff * diff, reduction, "mse_loss")
+
+
+def _labels(op, logits, labels):
+    labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
+    if logits.ndim != 2:
+        raise ValueError(f"{op}: expects logits of shape (batch, classes), got {logits.shape}")
+    if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"{op}: labels must be {logits.shape[0]} integer class indices (shape "
+            f"({logits.shape[0]},)), got {labels.dtype} array of shape {labels.shape}; for "
+            "one-hot targets use labels.argmax(axis=1)"
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise ValueError(
+            f"{op}: labels must lie in [0, {logits.shape[1] - 1}], got values from "
+            f"{labels.min()} to {labels.max()}"
+        )
+    return labels
+
+
+def nll_loss(log_probs, labels, reduction="mean"):
+    """The negative log-probability of each sample's label: −log_probs[n, labels[n]].
+
+    >>> nll_loss(Tensor([[-0.5, -1.0]]), np.array([1])).item()
+    1.0
+    """
+    labels = _labels("nll_loss", log_probs, labels)
+    return _reduce(-log_probs[np.arange(len(labels)), labels], reduction, "nll_loss")
+
+
+def cross_entropy(logits, labels, reduction="mean"):
+    """Softmax cross-entropy of raw scores and integer labels, stable for any magnitude.
+
+    >>> round(cross_entropy(Tensor([[0.0, 0.0]]), np.array([0])).item(), 6)
+    0.693147
+    """
+    labels = _labels("cross_entropy", logits, labels)
+    return nll_loss(logits.log_softmax(axis=-1), labels, reduction)
+
+
+def binary_cross_entropy(pred, target, reduction="mean"):
+    """−[y·ln p + (1 − y)·ln(1 − p)] for probabilities p in (0, 1), elementwise.
+
+    >>> round(binary_cross_entropy(Tensor([0.5]), Tensor([1.0])).item(), 6)
+    0.693147
+    """
+    target = _lift(target, pred)
+    _same_shape("binary_cross_entropy", pred, target)
+    loss = -(target * pred.log() + (1 - target) * (1 - pred).log())
+    return _reduce(loss, reduction, "binary_cross_entropy")

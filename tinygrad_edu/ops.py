@@ -1,0 +1,470 @@
+"""Every primitive operation: its forward in numpy and, right below it, its derivative.
+
+This module knows numpy and nothing else. The autograd engine records primitives on the tape and
+calls their VJPs in reverse; `tensor.py` gives each one a Tensor method.
+
+The VJP contract. ``vjp(dout, out, *inputs, **params)`` receives ∂C/∂out (``dout``), the forward's
+output ``out`` and the forward's own inputs and settings, and returns one gradient per input
+(``None`` where there is none). It returns each gradient in the shape it naturally computes: the
+backward loop undoes broadcasting for every input in one place (``autograd.unbroadcast``). A VJP
+never changes its arguments, and is written only with what numpy arrays and Tensors share
+(operators, ``@``, ``.T``, ``.sum(axis=, keepdims=)``, ``.reshape``, and the primitives below), so
+the same code computes numbers in a plain backward and records a new graph under
+``create_graph=True``. Masks (``x > 0``, ties) are read with ``np.asarray``: they are constants.
+"""
+
+import builtins
+import inspect
+
+import numpy as np
+
+PRIMITIVES = {}
+
+
+class Primitive:
+    """One operation: a numpy forward, its VJP, and the derivative written as text for explain()."""
+
+    def __init__(self, forward, formula, symbol=None):
+        self.name = forward.__name__
+        self.forward = forward
+        self.formula = formula
+        self.symbol = symbol  # infix operator for expressions in messages, e.g. "@"
+        self.vjp_fn = None
+        self.wants_needs = False
+
+    def vjp(self, fn):
+        """Register fn as this primitive's VJP (used as a decorator)."""
+        self.vjp_fn = fn
+        self.wants_needs = "needs" in inspect.signature(fn).parameters
+        return fn
+
+    def __call__(self, *args, **params):
+        """Run on arrays, or record on the tape when any argument is a Tensor (inside a VJP)."""
+        for a in args:
+            apply = getattr(type(a), "apply_op", None)
+            if apply is not None:
+                return apply(self, *args, **params)
+        return self.forward(*args, **params)
+
+    def __repr__(self):
+        return f"<primitive {self.name}: {self.formula}>"
+
+
+def primitive(formula, symbol=None):
+    """Declare a forward function as a primitive with its derivative formula as text."""
+
+    def declare(forward):
+        p = Primitive(forward, formula, symbol)
+        PRIMITIVES[p.name] = p
+        return p
+
+    return declare
+
+
+def _cast(mask, like):
+    """A 0/1 (or 0/½/1) constant in like's dtype, so float32 stays float32."""
+    return np.asarray(mask).astype(like.dtype, copy=False)
+
+
+def _shapes_error(name, *arrays):
+    shapes = " and ".join(str(np.shape(a)) for a in arrays)
+    return ValueError(
+        f"{name}: shapes {shapes} do not broadcast together; trailing dimensions must be equal "
+        "or 1 (reshape one of them, e.g. b.reshape(1, -1) for a row of biases)"
+    )
+
+
+def _broadcast(name, x, y):
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise _shapes_error(name, x, y) from None
+
+
+# ----- elementwise arithmetic -------------------------------------------------------------------
+
+@primitive("∂C/∂x = dout;  ∂C/∂y = dout", symbol="+")
+def add(x, y):
+    return x + y
+
+
+@add.vjp
+def add_vjp(dout, out, x, y):
+    return dout, dout
+
+
+@primitive("∂C/∂x = dout;  ∂C/∂y = −dout", symbol="-")
+def sub(x, y):
+    return x - y
+
+
+@sub.vjp
+def sub_vjp(dout, out, x, y):
+    return dout, -dout
+
+
+@primitive("∂C/∂x = dout ⊙ y;  ∂C/∂y = dout ⊙ x", symbol="*")
+def mul(x, y):
+    return x * y
+
+
+@mul.vjp
+def mul_vjp(dout, out, x, y, *, needs):
+    return (dout * y if needs[0] else None), (dout * x if needs[1] else None)
+
+
+@primitive("∂C/∂x = dout / y;  ∂C/∂y = −dout ⊙ x / y²", symbol="/")
+def div(x, y):
+    return x / y
+
+
+@div.vjp
+def div_vjp(dout, out, x, y, *, needs):
+    dx = dout / y
+    return dx, (-dx * out if needs[1] else None)
+
+
+@primitive("∂C/∂x = dout ⊙ y·x^(y−1);  ∂C/∂y = dout ⊙ xʸ·ln x", symbol="**")
+def pow(x, y):
+    return x**y
+
+
+@pow.vjp
+def pow_vjp(dout, out, x, y, *, needs):
+    dx = dout * y * x ** (y - 1) if needs[0] else None
+    return dx, (dout * out * log(x) if needs[1] else None)
+
+
+@primitive("∂C/∂x = −dout")
+def neg(x):
+    return -x
+
+
+@neg.vjp
+def neg_vjp(dout, out, x):
+    return (-dout,)
+
+
+# ----- matrix product ---------------------------------------------------------------------------
+
+def _mT(a):
+    return a.T if a.ndim == 2 else a.swapaxes(-1, -2)
+
+
+@primitive("∂C/∂x = dout · yᵀ;  ∂C/∂y = xᵀ · dout", symbol="@")
+def matmul(x, y):
+    try:
+        return x @ y
+    except ValueError:
+        raise _matmul_error(x, y) from None
+
+
+def _matmul_error(x, y):
+    if x.ndim == 0 or y.ndim == 0:
+        return ValueError(f"matmul: cannot multiply {x.shape} @ {y.shape}; use * for scalars")
+    k, k2 = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
+    hint = ""
+    if y.ndim > 1 and y.shape[-1] == k:
+        hint = "; did you mean {1}.T?"
+    elif x.ndim > 1 and x.shape[-2] == k2:
+        hint = "; did you mean {0}.T?"
+    if k == k2:  # the matrix dimensions fit: the batch dimensions do not broadcast
+        return ValueError(f"matmul: cannot multiply {x.shape} @ {y.shape}: batch dimensions "
+                          f"{x.shape[:-2]} and {y.shape[:-2]} do not broadcast")
+    return ValueError(f"matmul: cannot multiply {x.shape} @ {y.shape} ({k} ≠ {k2}){hint}")
+
+
+@matmul.vjp
+def matmul_vjp(dout, out, x, y, *, needs):
+    if x.ndim == 1 and y.ndim == 1:  # dot product: out is a scalar
+        return dout * y, dout * x
+    # A vector is a one-row matrix on the left, a one-column matrix on the right.
+    xm = x.reshape(1, -1) if x.ndim == 1 else x
+    ym = y.reshape(-1, 1) if y.ndim == 1 else y
+    dm = dout.reshape(dout.shape + (1,)) if y.ndim == 1 else dout
+    dm = dm.reshape(dm.shape[:-1] + (1,) + dm.shape[-1:]) if x.ndim == 1 else dm
+    dx = dy = None
+    if needs[0]:  # skipped for the data x in x @ W1: a third of the first layer's backward
+        dx = dm @ _mT(ym)
+        dx = dx.reshape(dx.shape[:-2] + dx.shape[-1:]) if x.ndim == 1 else dx
+    if needs[1]:
+        dy = _mT(xm) @ dm
+        dy = dy.reshape(dy.shape[:-1]) if y.ndim == 1 else dy
+    return dx, dy
+
+
+# ----- elementwise functions --------------------------------------------------------------------
+
+@primitive("∂C/∂x = dout ⊙ eˣ = dout ⊙ out")
+def exp(x):
+    return np.exp(x)
+
+
+@exp.vjp
+def exp_vjp(dout, out, x):
+    return (dout * out,)
+
+
+@primitive("∂C/∂x = dout / x")
+def log(x):
+    return np.log(x)
+
+
+@log.vjp
+def log_vjp(dout, out, x):
+    return (dout / x,)
+
+
+@primitive("∂C/∂x = dout / (2·√x) = dout / (2·out)")
+def sqrt(x):
+    return np.sqrt(x)
+
+
+@sqrt.vjp
+def sqrt_vjp(dout, out, x):
+    return (dout * 0.5 / out,)
+
+
+@primitive("∂C/∂x = dout ⊙ sign(x)   (0 at x = 0)")
+def abs(x):
+    return np.abs(x)
+
+
+@abs.vjp
+def abs_vjp(dout, out, x):
+    return (dout * np.sign(np.asarray(x)),)  # sign(0) = 0: abs'(0) = 0, as in PyTorch
+
+
+@primitive("∂C/∂x = dout ⊙ (1 − out²)")
+def tanh(x):
+    return np.tanh(x)
+
+
+@tanh.vjp
+def tanh_vjp(dout, out, x):
+    return (dout * (1 - out * out),)
+
+
+@primitive("∂C/∂x = dout ⊙ σ'(x) = dout ⊙ σ(x)(1 − σ(x))")
+def sigmoid(x):
+    return 0.5 * (1 + np.tanh(0.5 * x))  # the same σ, without overflow in exp for x ≪ 0
+
+
+@sigmoid.vjp
+def sigmoid_vjp(dout, out, x):
+    return (dout * out * (1 - out),)
+
+
+@primitive("∂C/∂x = dout ⊙ [x > 0]   (0 at x = 0)")
+def relu(x):
+    return np.maximum(x, 0)
+
+
+@relu.vjp
+def relu_vjp(dout, out, x):
+    return (dout * (np.asarray(x) > 0),)  # relu'(0) = 0, as in PyTorch, micrograd and DLFS
+
+
+@primitive("∂C/∂x = dout where lo ≤ x ≤ hi, else 0")
+def clip(x, *, lo=None, hi=None):
+    return np.clip(x, lo, hi)
+
+
+@clip.vjp
+def clip_vjp(dout, out, x, *, lo=None, hi=None):
+    xv = np.asarray(x)
+    inside = np.ones(xv.shape, dtype=bool)
+    if lo is not None:
+        inside &= xv >= lo
+    if hi is not None:
+        inside &= xv <= hi
+    return (dout * inside,)
+
+
+@primitive("∂C/∂x = dout where x > y (½ at ties);  ∂C/∂y the rest")
+def maximum(x, y):
+    _broadcast("maximum", x, y)
+    return np.maximum(x, y)
+
+
+@maximum.vjp
+def maximum_vjp(dout, out, x, y):
+    xv, yv = np.asarray(x), np.asarray(y)
+    share = _cast((xv > yv) + 0.5 * (xv == yv), dout)  # ties split evenly, as in PyTorch
+    return dout * share, dout * (1 - share)
+
+
+@primitive("∂C/∂x = dout where x < y (½ at ties);  ∂C/∂y the rest")
+def minimum(x, y):
+    _broadcast("minimum", x, y)
+    return np.minimum(x, y)
+
+
+@minimum.vjp
+def minimum_vjp(dout, out, x, y):
+    xv, yv = np.asarray(x), np.asarray(y)
+    share = _cast((xv < yv) + 0.5 * (xv == yv), dout)
+    return dout * share, dout * (1 - share)
+
+
+@primitive("∂C/∂x = dout where cond, ∂C/∂y = dout elsewhere")
+def where(cond, x, y):
+    return np.where(cond, x, y)
+
+
+@where.vjp
+def where_vjp(dout, out, cond, x, y):
+    c = np.asarray(cond).astype(bool)
+    return None, dout * c, dout * ~c
+
+
+# ----- reductions -------------------------------------------------------------------------------
+
+def _kept_shape(shape, axis):
+    """The shape a reduction over axis has with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+@primitive("∂C/∂x = dout, copied along the summed axes")
+def sum(x, *, axis=None, keepdims=False):
+    return x.sum(axis=axis, keepdims=keepdims)
+
+
+@sum.vjp
+def sum_vjp(dout, out, x, *, axis=None, keepdims=False):
+    return (broadcast_to(dout.reshape(_kept_shape(x.shape, axis)), shape=x.shape),)
+
+
+def _extremum_vjp(dout, out, x, axis, keepdims):
+    kept = _kept_shape(x.shape, axis)
+    hit = np.asarray(x) == np.asarray(out).reshape(kept)
+    share = _cast(hit / hit.sum(axis=axis, keepdims=True), dout)  # ties share equally (amax)
+    return (dout.reshape(kept) * share,)
+
+
+@primitive("∂C/∂x = dout at the maximum (shared equally among ties), 0 elsewhere")
+def max(x, *, axis=None, keepdims=False):
+    return x.max(axis=axis, keepdims=keepdims)
+
+
+@max.vjp
+def max_vjp(dout, out, x, *, axis=None, keepdims=False):
+    return _extremum_vjp(dout, out, x, axis, keepdims)
+
+
+@primitive("∂C/∂x = dout at the minimum (shared equally among ties), 0 elsewhere")
+def min(x, *, axis=None, keepdims=False):
+    return x.min(axis=axis, keepdims=keepdims)
+
+
+@min.vjp
+def min_vjp(dout, out, x, *, axis=None, keepdims=False):
+    return _extremum_vjp(dout, out, x, axis, keepdims)
+
+
+# ----- shape and indexing -----------------------------------------------------------------------
+
+@primitive("∂C/∂x = dout reshaped back to x's shape")
+def reshape(x, *, shape):
+    try:
+        return x.reshape(shape)
+    except ValueError:
+        raise ValueError(
+            f"reshape: cannot reshape {x.shape} ({x.size} elements) into {shape}"
+        ) from None
+
+
+@reshape.vjp
+def reshape_vjp(dout, out, x, *, shape):
+    return (dout.reshape(x.shape),)
+
+
+@primitive("∂C/∂x = dout with the axes permuted back")
+def transpose(x, *, axes=None):
+    return x.transpose(axes)
+
+
+@transpose.vjp
+def transpose_vjp(dout, out, x, *, axes=None):
+    return (dout.transpose(None if axes is None else tuple(np.argsort(axes))),)
+
+
+@primitive("∂C/∂x = dout summed over the broadcast axes")
+def broadcast_to(x, *, shape):
+    return np.broadcast_to(x, shape)
+
+
+@broadcast_to.vjp
+def broadcast_to_vjp(dout, out, x, *, shape):
+    return (dout,)  # the backward loop's unbroadcast sums it back to x's shape
+
+
+def _advanced(index):
+    """Whether index selects with arrays (repeats possible) rather than only slices and ints."""
+    items = index if isinstance(index, tuple) else (index,)
+    return builtins.any(isinstance(i, (np.ndarray, list)) for i in items)
+
+
+@primitive("∂C/∂x = dout scattered back into x's shape (repeated indices add up)")
+def getitem(x, *, index):
+    return x[index]
+
+
+@getitem.vjp
+def getitem_vjp(dout, out, x, *, index):
+    return (scatter_add(dout, shape=x.shape, index=index),)
+
+
+@primitive("∂C/∂x = dout[index]")
+def scatter_add(x, *, shape, index):
+    out = np.zeros(shape, dtype=x.dtype)
+    if _advanced(index):
+        np.add.at(out, index, x)  # repeated indices accumulate
+    else:
+        out[index] = x
+    return out
+
+
+@scatter_add.vjp
+def scatter_add_vjp(dout, out, x, *, shape, index):
+    return (getitem(dout, index=index),)
+
+
+@primitive("∂C/∂xᵢ = the slice of dout that xᵢ filled")
+def concatenate(*xs, axis=0):
+    return np.concatenate(xs, axis=axis)
+
+
+@concatenate.vjp
+def concatenate_vjp(dout, out, *xs, axis=0):
+    ax = axis % out.ndim
+    bounds = np.cumsum([0] + [x.shape[ax] for x in xs])
+    lead = (slice(None),) * ax
+    return tuple(dout[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+# ----- softmax family ---------------------------------------------------------------------------
+
+@primitive("∂C/∂x = out ⊙ (dout − Σ dout ⊙ out)")
+def softmax(x, *, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))  # shifted: no overflow for large x
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@softmax.vjp
+def softmax_vjp(dout, out, x, *, axis=-1):
+    return (out * (dout - (dout * out).sum(axis=axis, keepdims=True)),)
+
+
+@primitive("∂C/∂x = dout − softmax(x) ⊙ Σ dout")
+def log_softmax(x, *, axis=-1):
+    s = x - x.max(axis=axis, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+@log_softmax.vjp
+def log_softmax_vjp(dout, out, x, *, axis=-1):
+    return (dout - exp(out) * dout.sum(axis=axis, keepdims=True),)
