@@ -1,0 +1,167 @@
+"""Tests of tinygrad_edu.optim: SGD (momentum, Nesterov, weight decay) and Adam against updates
+computed by hand, Nielsen's L2 update and DLFS's momentum as special cases, and the errors."""
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor
+from tinygrad_edu import presets as P
+from tinygrad_edu.optim import SGD, Adam
+from tinygrad_edu.reference import nielsen
+
+GRADS = [np.array([0.5, -1.0, 2.0]), np.array([-0.3, 0.2, 1.0]), np.array([0.1, 0.4, -2.0])]
+W0 = np.array([1.0, -2.0, 0.5])
+
+
+def run(opt_class, grads=GRADS, **settings):
+    """The parameter after one step per gradient in grads."""
+    W = Tensor(W0.copy(), requires_grad=True)
+    opt = opt_class([W], **settings)
+    for g in grads:
+        W.grad = Tensor(g)
+        opt.step()
+    return W.data
+
+
+def test_sgd_is_p_minus_lr_g():
+    np.testing.assert_allclose(run(SGD, lr=0.1), W0 - 0.1 * sum(GRADS))
+
+
+def test_sgd_momentum_by_hand():
+    mu, lr = 0.9, 0.1
+    p, v = W0.copy(), None
+    for g in GRADS:  # PyTorch: v = g on the first step, then v = μv + g; p -= lr·v
+        v = g.copy() if v is None else mu * v + g
+        p = p - lr * v
+    np.testing.assert_allclose(run(SGD, lr=lr, momentum=mu), p)
+
+
+def test_sgd_nesterov_by_hand():
+    mu, lr = 0.9, 0.1
+    p, v = W0.copy(), None
+    for g in GRADS:
+        v = g.copy() if v is None else mu * v + g
+        p = p - lr * (g + mu * v)
+    np.testing.assert_allclose(run(SGD, lr=lr, momentum=mu, nesterov=True), p)
+
+
+def test_sgd_weight_decay_by_hand():
+    wd, lr, mu = 0.01, 0.1, 0.5
+    p, v = W0.copy(), None
+    for g in GRADS:
+        d = g + wd * p
+        v = d.copy() if v is None else mu * v + d
+        p = p - lr * v
+    np.testing.assert_allclose(run(SGD, lr=lr, momentum=mu, weight_decay=wd), p)
+
+
+def test_dlfs_momentum_equals_sgd_momentum_at_a_constant_lr():
+    # DLFS's Momentum: v ← μv − lr·g, p ← p + v; the same as PyTorch's while lr stays fixed
+    mu, lr = 0.9, 0.1
+    p, v = W0.copy(), np.zeros(3)
+    for g in GRADS:
+        v = mu * v - lr * g
+        p = p + v
+    np.testing.assert_allclose(run(SGD, lr=lr, momentum=mu), p)
+
+
+@pytest.mark.parametrize("wd", [0.0, 0.1])
+def test_adam_by_hand(wd):
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    p, m, v = W0.copy(), np.zeros(3), np.zeros(3)
+    for t, g in enumerate(GRADS, start=1):
+        g = g + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    np.testing.assert_allclose(run(Adam, lr=lr, weight_decay=wd), p, rtol=1e-12)
+
+
+def test_adam_first_step_is_lr_times_the_sign():
+    np.testing.assert_allclose(run(Adam, GRADS[:1], lr=0.01), W0 - 0.01 * np.sign(GRADS[0]))
+
+
+def test_nielsen_l2_update_is_sgd_with_weight_decay_lambda_over_n():
+    preset = P.get("nielsen").with_overrides(sizes=(20, 6, 4))
+    params = preset.init_params(seed=0, dtype=np.float64)
+    rng = np.random.default_rng(1)
+    x, y = rng.random((20, 5)), np.eye(4)[:, rng.integers(0, 4, 5)]
+    eta, lmbda, n = 0.5, 5.0, 1000
+    expected = nielsen.update_mini_batch(params, x, y, eta, lmbda=lmbda, n=n)
+
+    W = preset.tensors(params)
+    weights = [p for k, p in W.items() if k.startswith("W")]
+    biases = [p for k, p in W.items() if k.startswith("b")]
+    opt = SGD([{"params": weights, "weight_decay": lmbda / n}, {"params": biases}], lr=eta)
+    preset.forward(W, x, y).backward()
+    opt.step()
+    for k, p in W.items():
+        np.testing.assert_allclose(p.data, expected[k], rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def test_step_keeps_float32_and_updates_in_place():
+    W = Tensor(W0.astype(np.float32), requires_grad=True)
+    data = W.data
+    opt = Adam([W], lr=0.1)
+    (W * W).sum().backward()
+    opt.step()
+    assert W.data is data and W.dtype == np.float32
+    assert opt.state[id(W)]["m"].dtype == np.float32
+
+
+def test_a_step_bumps_the_version_so_a_stale_graph_cannot_be_backpropagated():
+    W = Tensor(W0.copy(), requires_grad=True)
+    opt = SGD([W], lr=0.1)
+    loss = (W * W).sum()
+    stale = (W * W).sum()
+    loss.backward()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        stale.backward()
+
+
+def test_parameters_without_a_gradient_are_left_alone():
+    W, b = Tensor(W0.copy(), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    opt = SGD({"W": W, "b": b}, lr=0.1, momentum=0.9)  # a dict of tensors works too
+    (W * 2).sum().backward()
+    opt.step()
+    assert np.array_equal(b.data, np.ones(3)) and b._version == 0
+    np.testing.assert_allclose(W.data, W0 - 0.2)
+
+
+def test_zero_grad_forgets_the_gradients():
+    W = Tensor(W0.copy(), requires_grad=True)
+    opt = SGD([W], lr=0.1)
+    (W * W).sum().backward()
+    opt.zero_grad()
+    assert W.grad is None
+
+
+def test_param_groups_override_the_defaults():
+    a, b = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    opt = SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
+    a.grad, b.grad = Tensor(np.ones(2)), Tensor(np.ones(2))
+    opt.step()
+    np.testing.assert_allclose(a.data, 0.9)
+    np.testing.assert_allclose(b.data, 0.0)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda W: SGD([], lr=0.1), "empty parameter list"),
+    (lambda W: SGD([Tensor(np.ones(2))], lr=0.1), "requires_grad=True"),
+    (lambda W: SGD([W], lr=0), "lr > 0"),
+    (lambda W: SGD([W], lr=0.1, nesterov=True), "nesterov=True needs momentum"),
+    (lambda W: SGD([{"params": [W], "momentun": 0.9}], lr=0.1), "unknown settings"),
+    (lambda W: Adam([W], betas=(0.9, 1.0)), "betas"),
+])
+def test_bad_settings_are_refused(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make(Tensor(np.ones(2), requires_grad=True))
+
+
+def test_a_gradient_of_the_wrong_shape_is_reported():
+    W = Tensor(np.ones(3), requires_grad=True, name="W")
+    W.grad = Tensor(np.ones(2))
+    with pytest.raises(ValueError, match=r"W has shape \(3,\) but its grad has \(2,\)"):
+        SGD([W], lr=0.1).step()

@@ -1,0 +1,158 @@
+"""Optimizers: SGD (with momentum, Nesterov and weight decay) and Adam, with PyTorch's formulas.
+
+Imports ``tensor`` only. An optimizer reads each parameter's ``.grad`` after backward() and
+updates ``.data`` in place (``p.data -= ...``), which bumps the parameter's version, so a graph
+built before the step can no longer be backpropagated by mistake. Each step reuses buffers
+allocated once, so an update costs a few numpy calls per parameter and no new arrays.
+"""
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+class Optimizer:
+    """What SGD and Adam share: parameter groups, zero_grad and the settings of each group.
+
+    params is an iterable of Tensors (or a dict of them), or of dicts {"params": [...], ...}
+    whose other keys override the optimizer's settings for that group, as in PyTorch:
+    ``SGD([{"params": weights, "weight_decay": 5e-5}, {"params": biases}], lr=0.5)``.
+    """
+
+    def __init__(self, params, defaults):
+        params = list(params.values() if isinstance(params, dict) else params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.param_groups = []
+        for i, group in enumerate(groups):
+            unknown = set(group) - set(defaults) - {"params"}
+            if unknown:
+                raise TypeError(f"{type(self).__name__}: parameter group {i} has unknown "
+                                f"settings {sorted(unknown)}; known: {sorted(defaults)}")
+            group = {**defaults, **group}
+            ps = group["params"]
+            group["params"] = list(ps.values() if isinstance(ps, dict) else ps)
+            for p in group["params"]:
+                if not isinstance(p, Tensor) or not p.requires_grad:
+                    raise TypeError(f"{type(self).__name__}: parameters must be Tensors with "
+                                    f"requires_grad=True, got {p!r:.60}")
+            self.param_groups.append(group)
+        self.state = {}  # id(p) -> that parameter's buffers
+
+    def zero_grad(self):
+        """Forget the gradients, so the next backward() starts from zero."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def _grads(self):
+        """(group, p, g) for every parameter that received a gradient."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    g = p.grad.data
+                    if g.shape != p.shape:
+                        raise ValueError(f"{type(self).__name__}.step: {p.name or 'a parameter'} "
+                                         f"has shape {p.shape} but its grad has {g.shape}")
+                    yield group, p, g
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: p ← p − lr·g, with PyTorch's momentum and weight decay.
+
+    g = ∇C + weight_decay·p;  with momentum μ: v ← μ·v + g (v = g on the first step), and
+    g = v, or g + μ·v with nesterov.  Nielsen's L2 update w ← (1 − ηλ/n)w − η∇C is
+    SGD(lr=η, weight_decay=λ/n) on the weights.
+
+    >>> W = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (W * W).sum().backward()
+    >>> SGD([W], lr=0.1).step()
+    >>> W.data
+    array([0.8, 1.6])
+    """
+
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        if lr <= 0 or momentum < 0 or weight_decay < 0:
+            raise ValueError(f"SGD: need lr > 0, momentum ≥ 0, weight_decay ≥ 0; got lr={lr}, "
+                             f"momentum={momentum}, weight_decay={weight_decay}")
+        if nesterov and momentum == 0:
+            raise ValueError("SGD: nesterov=True needs momentum > 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        for group, p, g in self._grads():
+            lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+            st = self.state.get(id(p))
+            if st is None:
+                st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
+            d = st["d"]
+            if not wd and not mu:  # plain SGD, Nielsen's and DLFS's update: one scaled subtract
+                np.multiply(g, lr, out=d)
+                p.data -= d
+                continue
+            np.multiply(p.data, wd, out=d)
+            d += g  # d = ∇C + weight_decay·p
+            if mu:
+                if st["v"] is None:
+                    st["v"] = d.copy()
+                else:
+                    st["v"] *= mu
+                    st["v"] += d
+                if group["nesterov"]:
+                    d += mu * st["v"]
+                else:
+                    d[...] = st["v"]
+            d *= lr
+            p.data -= d
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) as PyTorch writes it, with L2 weight decay added to the gradient.
+
+    m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;
+    p ← p − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + eps)
+
+    >>> W = Tensor([1.0, -1.0], requires_grad=True)
+    >>> W.grad = Tensor([0.5, -2.0])
+    >>> Adam([W], lr=0.1).step()  # the first step moves each weight by lr against its gradient
+    >>> W.data.round(6)
+    array([ 0.9, -0.9])
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        if lr <= 0 or not (0 <= betas[0] < 1 and 0 <= betas[1] < 1) or eps < 0:
+            raise ValueError(f"Adam: need lr > 0, 0 ≤ betas < 1, eps ≥ 0; got lr={lr}, "
+                             f"betas={betas}, eps={eps}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        for group, p, g in self._grads():
+            (b1, b2), eps, wd = group["betas"], group["eps"], group["weight_decay"]
+            st = self.state.get(id(p))
+            if st is None:
+                st = self.state[id(p)] = {"t": 0, "m": np.zeros_like(p.data),
+                                          "v": np.zeros_like(p.data), "d": np.empty_like(p.data)}
+            st["t"] += 1
+            m, v, d, t = st["m"], st["v"], st["d"], st["t"]
+            if wd:
+                if "g" not in st:
+                    st["g"] = np.empty_like(p.data)
+                g = np.add(g, np.multiply(p.data, wd, out=st["g"]), out=st["g"])
+            m *= b1
+            m += np.multiply(g, 1 - b1, out=d)
+            v *= b2
+            np.multiply(g, g, out=d)
+            d *= 1 - b2
+            v += d
+            # d = lr·m̂ / (√v̂ + eps), with the bias corrections folded into two scalars
+            np.sqrt(v, out=d)
+            d *= 1 / np.sqrt(1 - b2**t)
+            d += eps
+            np.divide(m, d, out=d)
+            d *= group["lr"] / (1 - b1**t)
+            p.data -= d
