@@ -1,0 +1,364 @@
+"""check.verify against hand backprops (the books' references and planted mistakes), its report,
+its handling of broken learner code, and gradcheck with a negative control."""
+
+import re
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, ops, presets
+from tinygrad_edu.check import Report, check_preset, gradcheck, numerical_grad, verify
+from tinygrad_edu.explain import preset_batch
+from tinygrad_edu.reference import dlfs, nielsen
+from tinygrad_edu.tensor import apply
+
+BOOK_PRESETS = [name for name, p in presets.PRESETS.items() if p.reference is not None]
+
+
+@pytest.fixture(scope="module")
+def nielsen_case():
+    return preset_batch("nielsen", batch_size=6, seed=3)
+
+
+@pytest.fixture(scope="module")
+def scratch_case():
+    return preset_batch("scratch", batch_size=6, seed=3)
+
+
+def run(case, backprop):
+    preset, params, x, y = case
+    return verify(preset.forward, backprop, params, x, y)
+
+
+# ----- the books' references agree with autograd -------------------------------------------------
+
+def test_the_four_book_presets_are_checked():
+    assert sorted(BOOK_PRESETS) == ["3b1b", "digits32", "nielsen", "scratch"]
+
+
+@pytest.mark.parametrize("name", BOOK_PRESETS)
+def test_reference_backprop_agrees_with_autograd(name):
+    report = check_preset(name, batch_size=5, seed=1)
+    assert report.ok, str(report)
+    compared = [r for r in report.rows if r.ok is not None]
+    params = [r.name for r in report.rows if r.kind == "param"]
+    assert {r.name for r in compared} >= set(params)
+    assert any(r.kind == "δ" for r in compared)  # every reference returns its δs too
+    assert all(r.max_rel <= 1e-10 and r.got_shape == r.expected_shape for r in compared)
+    assert report.first_bad is None
+    assert report.diagnosis.startswith(f"all {len(compared)} gradients agree with autograd")
+    assert f"check {name}:" in str(report) and "5 " in report.title
+
+
+def test_check_preset_refuses_a_preset_without_reference():
+    with pytest.raises(ValueError, match="no reference backprop.*nielsen"):
+        check_preset("best")
+
+
+def test_check_preset_fails_when_the_reference_is_wrong():
+    broken = presets.get("nielsen").with_overrides(loss="squared_error")  # the reference's ½ is off
+    report = check_preset(broken, batch_size=4)
+    assert not report.ok and report.first_bad == "z3"
+    assert "exactly 0.5× autograd's" in report.diagnosis
+
+
+# ----- the order and the diagnosis ----------------------------------------------------------------
+
+def test_rows_follow_the_backward_order(nielsen_case):
+    report = run(nielsen_case, nielsen.backprop)
+    assert [r.name for r in report.rows] == ["a3", "z3", "b3", "W3", "a2", "z2", "b2", "W2"]
+    assert [r.kind for r in report.rows] == ["δ", "δ", "param", "param"] * 2
+    assert [r.ok for r in report.rows] == [None, True, True, True] * 2
+    assert report.rows[0].note == "not returned"
+
+
+def test_a_wrong_hidden_delta_names_the_step(nielsen_case):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        grads["z2"] = grads["z2"] * 1.5 + 1e-3  # planted in δ², nowhere else
+        return grads
+
+    report = run(nielsen_case, backprop)
+    assert report.first_bad == "z2" and not report.ok
+    assert report.diagnosis == ("δ at z3 agrees, δ at z2 does not: the step z3 → z2, "
+                                "δ² = ((W³)ᵀδ³) ⊙ σ'(z²), is wrong")
+
+
+def test_the_formula_is_read_from_the_rows_layout(scratch_case):
+    def backprop(params, x, t):
+        grads = dlfs.backprop(params, x, t)
+        del grads["a1"]
+        grads["z1"] = grads["z1"] * 2.0 + 1e-4
+        return grads
+
+    report = run(scratch_case, backprop)
+    assert report.first_bad == "z1"
+    assert "the step z2 → z1, δ¹ = (δ²(W²)ᵀ) ⊙ [z¹ > 0], is wrong" in report.diagnosis
+
+
+def test_a_returned_intermediate_shortens_the_step(scratch_case):
+    def backprop(params, x, t):
+        grads = dlfs.backprop(params, x, t)
+        grads["z1"] = grads["z1"] * 2.0 + 1e-4  # a1 is returned and right
+        return grads
+
+    report = run(scratch_case, backprop)
+    assert report.first_bad == "z1"
+    assert "∂C/∂a1 agrees, δ at z1 does not: the step a1 → z1, δ¹ = ∂C/∂a¹ ⊙ [z¹ > 0]" in \
+        report.diagnosis
+
+
+def test_a_wrong_bias_gradient_points_at_the_batch_sum(nielsen_case):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        grads["b2"] = grads["z2"][:, :1]  # the first example's δ only
+        return grads
+
+    report = run(nielsen_case, backprop)
+    assert report.first_bad == "b2"
+    assert report.diagnosis.startswith("δ at z2 agrees but ∂C/∂b2 does not: check ∂C/∂b² = "
+                                       "Σ_batch δ² (δ summed over the batch)")
+
+
+def test_a_wrong_weight_without_deltas_asks_for_them(nielsen_case):
+    def backprop(params, x, y):
+        grads = {k: v for k, v in nielsen.backprop(params, x, y).items() if k[0] in "Wb"}
+        grads["W3"] = grads["W3"] + 1e-3
+        return grads
+
+    report = run(nielsen_case, backprop)
+    assert report.first_bad == "W3"
+    assert "δ at z3 was not returned to compare: check ∂C/∂W³ = δ³(a²)ᵀ" in report.diagnosis
+    assert "return 'z3' too" in report.diagnosis
+
+
+def test_a_constant_factor_is_named(nielsen_case):
+    m = nielsen_case[2].shape[1]
+    report = run(nielsen_case, lambda p, x, y: {k: g * m for k, g in
+                                                nielsen.backprop(p, x, y).items()})
+    assert report.first_bad == "z3"
+    assert f"exactly {m}× autograd's: a division by the batch size missing?" in report.diagnosis
+    assert "δ at the output z3 is wrong" in report.diagnosis
+
+
+# ----- shapes, missing and unknown names ----------------------------------------------------------
+
+def test_a_shape_mismatch_is_a_finding_not_a_crash(nielsen_case):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        grads["W3"] = grads["W3"].T
+        return grads
+
+    report = run(nielsen_case, backprop)
+    row = next(r for r in report.rows if r.name == "W3")
+    assert row.ok is False and row.got_shape == (30, 10) and row.expected_shape == (10, 30)
+    assert row.note == "shape transposed" and row.max_abs is None
+    assert report.first_bad == "W3"
+    assert "∂C/∂W3 has shape (30, 10), expected (10, 30) (transposed)" in report.diagnosis
+
+
+def test_names_not_returned_are_marked_and_parameters_are_required(nielsen_case):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        del grads["z2"], grads["b2"]
+        return grads
+
+    report = run(nielsen_case, backprop)
+    rows = {r.name: r for r in report.rows}
+    assert rows["z2"].ok is None and rows["z2"].note == "not returned"
+    assert not report.ok and report.missing == ["b2"] and report.first_bad is None
+    assert report.diagnosis.endswith("but ∂C/∂b2 was not returned")
+
+
+def test_unknown_names_are_findings(nielsen_case):
+    def backprop(params, x, y):
+        return {**nielsen.backprop(params, x, y), "delta2": np.zeros((30, 6)), "x": x}
+
+    report = run(nielsen_case, backprop)
+    assert not report.ok and len(report.findings) == 2
+    assert "'delta2' is neither a parameter nor a named tensor" in report.findings[0]
+    assert "'x' is the input" in report.findings[1]
+    assert "z2" in report.findings[0] and report.diagnosis == report.findings[0]
+
+
+# ----- broken learner code -----------------------------------------------------------------------
+
+def test_learner_code_that_raises_is_reported(nielsen_case):
+    def backprop(params, x, y):
+        return {"W2": params["W2"] @ x.T @ np.ones((3, 3))}
+
+    report = run(nielsen_case, backprop)
+    assert not report.ok and report.first_bad is None
+    assert report.diagnosis.startswith("your backprop raised ValueError: matmul: Input operand 1")
+    assert "test_check.py" in report.diagnosis and "in backprop" in report.diagnosis
+    assert all(r.ok is None for r in report.rows)
+    assert "finding: your backprop raised" in str(report)
+
+
+def test_none_from_a_forgotten_return_is_named(nielsen_case):
+    def feedforward(params, x):
+        params["W2"] @ x  # no return
+
+    report = run(nielsen_case, lambda p, x, y: {"W2": feedforward(p, x) - 1.0})
+    assert "'NoneType'" in report.diagnosis and "forget to `return`" in report.diagnosis
+    report = run(nielsen_case, lambda p, x, y: None)
+    assert report.diagnosis.startswith("your backprop returned None") and not report.ok
+
+
+@pytest.mark.parametrize("result, words", [
+    ((np.zeros(3), np.zeros(3)), "a tuple of 2 items, not a dict.*nabla_b, nabla_w"),
+    ([np.zeros(3)], "a list of 1 items"),
+    (np.zeros(3), "returned a ndarray, not a dict"),
+    ({2: np.zeros(3)}, "keys that are not names"),
+])
+def test_non_dict_results_are_reported(nielsen_case, result, words):
+    report = run(nielsen_case, lambda p, x, y: result)
+    assert not report.ok
+    assert re.search(words, report.diagnosis), report.diagnosis
+
+
+@pytest.mark.parametrize("value, note", [
+    (None, "None, not an array"),
+    ([[0.0] * 30] * 10, "a list, not an array"),
+    (np.array(["a"]), "an array of <U1, not real numbers"),
+    (np.full((10, 30), np.nan), "contains nan or inf"),
+])
+def test_non_array_gradients_are_row_findings(nielsen_case, value, note):
+    def backprop(params, x, y):
+        return {**nielsen.backprop(params, x, y), "W3": value}
+
+    report = run(nielsen_case, backprop)
+    row = next(r for r in report.rows if r.name == "W3")
+    assert row.ok is False and row.note.startswith(note)
+    assert report.first_bad == "W3" and not report.ok
+
+
+def test_gradients_may_be_tensors_or_float32(nielsen_case):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        return {k: Tensor(g) if k.startswith("W") else g for k, g in grads.items()}
+
+    assert run(nielsen_case, backprop).ok
+    f32 = run(nielsen_case, lambda p, x, y: {k: g.astype(np.float32) for k, g in
+                                             nielsen.backprop(p, x, y).items()})
+    # rounding a right answer to float32 (relative 6e-8) stays inside the 1e-7 tolerance
+    assert f32.ok and max(r.max_rel for r in f32.rows if r.ok) > 1e-9
+
+
+# ----- the caller's objects -----------------------------------------------------------------------
+
+def test_callers_objects_are_never_modified(nielsen_case):
+    preset, params, x, y = nielsen_case
+    as_tensors = {k: Tensor(v.astype(np.float32), requires_grad=True, name=k)
+                  for k, v in params.items()}
+    before = {k: t.data.copy() for k, t in as_tensors.items()}
+    x_t, y_copy = Tensor(x.copy()), y.copy()
+
+    def vandal(params, x, y):  # a learner whose code updates its arguments in place
+        grads = nielsen.backprop(params, x, y)
+        for p in params.values():
+            p *= 0
+        x[:] = 7
+        y[:] = 7
+        return grads
+
+    report = verify(preset.forward, vandal, as_tensors, x_t, y_copy)
+    assert report.ok, str(report)  # compared in float64 though the caller's W are float32
+    for k, t in as_tensors.items():
+        assert t.grad is None and t.dtype == np.float32 and t._version == 0
+        np.testing.assert_array_equal(t.data, before[k])
+    np.testing.assert_array_equal(x_t.data, x)
+    np.testing.assert_array_equal(y_copy, y)
+
+
+def test_forward_mistakes_raise(nielsen_case):
+    preset, params, x, y = nielsen_case
+
+    def twice_named(p, x, y):
+        z = p["W2"] @ x + p["b2"]
+        z.name = "z2"
+        a = z.sigmoid()
+        a.name = "z2"
+        return (a * a).sum()
+
+    with pytest.raises(ValueError, match="names two tensors 'z2'"):
+        verify(twice_named, nielsen.backprop, params, x, y)
+    with pytest.raises(ValueError, match="single number, got shape"):
+        verify(lambda p, x, y: p["W2"] @ x, nielsen.backprop, params, x, y)
+    with pytest.raises(TypeError, match="as a Tensor, got float"):
+        verify(lambda p, x, y: 1.0, nielsen.backprop, params, x, y)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        verify(preset.forward, nielsen.backprop, [], x, y)
+
+
+# ----- the report ---------------------------------------------------------------------------------
+
+def test_report_text_and_markdown(nielsen_case):
+    report = run(nielsen_case, nielsen.backprop)
+    text = str(report).splitlines()
+    assert text[0] == report.title
+    assert text[1].split() == ["name", "kind", "expected", "got", "max", "abs", "max", "rel", "ok",
+                               "note"]
+    assert text[3].split()[:3] == ["z3", "δ", "(10,"] and "✓" in text[3]
+    assert text[-1] == f"diagnosis: {report.diagnosis}"
+    md = report.to_markdown().splitlines()
+    assert md[2] == ("| name | kind | expected shape | got shape | max abs err | max rel err | "
+                     "ok | note |")
+    assert md[5].startswith("| z3 | δ | (10, 6) | (10, 6) | ") and md[5].endswith("| ✓ |  |")
+    assert md[-1] == f"**Diagnosis:** {report.diagnosis}"
+    assert isinstance(report, Report) and report.ok
+
+
+# ----- gradcheck ---------------------------------------------------------------------------------
+
+def cube(x):
+    return x**3
+
+
+WRONG_CUBE = ops.Primitive(cube, "∂C/∂x = dout ⊙ 2x² (wrong: it is 3x²)")
+WRONG_CUBE.vjp(lambda dout, out, x: (dout * 2 * x * x,))
+
+
+def test_gradcheck_catches_a_primitive_with_a_wrong_derivative():
+    x = np.array([[0.5, -1.0, 2.0]])
+    with pytest.raises(AssertionError, match=r"input 0 .*index \(0, 2\) autograd gives 8 but the "
+                                             r"numerical gradient is 12"):
+        gradcheck(lambda t: apply(WRONG_CUBE, t), x)
+    assert "cube" not in ops.PRIMITIVES  # the test's primitive is not one of the engine's
+
+
+def test_gradcheck_compares_every_input():
+    def mul(x, y):
+        return x * y
+
+    half_wrong = ops.Primitive(mul, "∂C/∂y is wrong at one element")
+    half_wrong.vjp(lambda dout, out, x, y: (dout * y, dout * x + (np.arange(x.size) == 1)))
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])
+    with pytest.raises(AssertionError, match=r"input 1 of shape \(3,\): at index \(1,\) autograd "
+                                             r"gives 3 but the numerical gradient is 2"):
+        gradcheck(lambda x, y: apply(half_wrong, x, y), a, b)
+
+
+@pytest.mark.parametrize("f, shapes", [
+    (lambda x, W: (x @ W).sigmoid(), [(4, 3), (3, 2)]),
+    (lambda x, b: (x + b).log_softmax(axis=1), [(4, 3), (3,)]),
+    (lambda x: (x * x).sum(axis=0).sqrt(), [(3, 2)]),
+    (lambda x, y: x / y + x.tanh() - y.exp(), [(2, 3), (2, 3)]),
+])
+def test_gradcheck_passes_correct_ops(f, shapes):
+    rng = np.random.default_rng(0)
+    assert gradcheck(f, *[rng.uniform(0.5, 1.5, s) for s in shapes]) is True
+
+
+def test_gradcheck_warns_on_float32_and_leaves_inputs_alone():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    with pytest.warns(UserWarning, match="input 0 of dtype float32 converted to float64"):
+        assert gradcheck(lambda t: (t * t).sum(), x)
+    assert x.dtype == np.float32 and list(x) == [1.0, 2.0]
+    W = Tensor([3.0], requires_grad=True, name="W")
+    assert gradcheck(lambda t: t * t, W) and W.grad is None
+
+
+def test_numerical_grad_is_a_central_difference():
+    g = numerical_grad(lambda t: (t * t * t).sum(), [np.array([2.0, -1.0])], 0)
+    np.testing.assert_allclose(g, [12.0, 3.0], rtol=1e-8)

@@ -1,0 +1,608 @@
+"""Checking gradients: hand-derived backprop against autograd, layer by layer, and autograd against
+central differences.
+
+``verify`` compares every gradient a learner's numpy backprop returns (∂C/∂W, ∂C/∂b and the δ of
+named tensors) with autograd and says, like a teacher, which step is wrong; ``check_preset`` runs
+it on a book's reference backprop; ``gradcheck`` holds the engine's own derivatives to finite
+differences. It imports the engine, ``explain`` (the derivative templates that write a step's
+formula) and ``presets``.
+"""
+
+import functools
+import re
+import traceback
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import autograd, presets
+from .autograd import no_grad
+from .explain import book, preset_batch, step_formula, summed_axes, tensor_names
+from .tensor import Tensor
+
+# A gradient agrees when max|got − expected| ≤ RTOL · max|expected|: errors are measured against
+# the gradient's largest entry, so entries near zero (dead units, blank pixels) cannot blow up a
+# relative error. Below SCALE_FLOOR the comparison becomes absolute (RTOL · SCALE_FLOOR = 1e-15).
+# Two correct float64 computations in a different order differ by ~1e-16 relative; a real
+# mistake is off by far more than 1e-7.
+RTOL = 1e-7
+SCALE_FLOOR = 1e-8
+
+
+# ----- the report --------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One compared gradient: ∂C/∂name from autograd (expected) and from the learner (got)."""
+
+    name: str
+    kind: str  # "δ" (∂C/∂ of a named intermediate) or "param"
+    expected_shape: tuple
+    got_shape: tuple | None = None
+    max_abs: float | None = None
+    max_rel: float | None = None
+    ok: bool | None = None  # None: not returned, so not compared
+    note: str = ""
+
+
+@dataclass
+class Report:
+    """What verify found: one row per gradient in backward order, and a one-line diagnosis."""
+
+    rows: list
+    diagnosis: str
+    first_bad: str | None = None
+    findings: list = field(default_factory=list)  # problems outside the rows: errors, bad keys
+    missing: list = field(default_factory=list)  # parameters whose gradient was not returned
+    title: str = "verify: your backprop against autograd (float64)"
+
+    @property
+    def ok(self):
+        """True when every returned gradient agrees and every parameter's gradient was returned."""
+        compared = [r for r in self.rows if r.ok is not None]
+        return (bool(compared) and all(r.ok for r in compared) and not self.findings
+                and not self.missing)
+
+    def _cells(self):
+        for r in self.rows:
+            yield [r.name, r.kind, _shape(r.expected_shape), _shape(r.got_shape),
+                   _number(r.max_abs), _number(r.max_rel),
+                   {True: "✓", False: "✗", None: "–"}[r.ok], r.note]
+
+    def __str__(self):
+        head = ["name", "kind", "expected", "got", "max abs", "max rel", "ok", "note"]
+        cells = [head, *self._cells()]
+        widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
+        lines = [self.title]
+        for c in cells:
+            lines.append("  " + "  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+        lines += [f"finding: {f}" for f in self.findings]
+        lines.append(f"diagnosis: {self.diagnosis}")
+        return "\n".join(lines)
+
+    def to_markdown(self):
+        """The report as a markdown table, with the findings and the diagnosis below it."""
+        head = ["name", "kind", "expected shape", "got shape", "max abs err", "max rel err", "ok",
+                "note"]
+        lines = [f"**{self.title}**", "", "| " + " | ".join(head) + " |",
+                 "|" + "|".join("---" for _ in head) + "|"]
+        for c in self._cells():
+            lines.append("| " + " | ".join(v.replace("|", "\\|") for v in c) + " |")
+        lines.append("")
+        lines += [f"- finding: {f}" for f in self.findings]
+        lines.append(f"**Diagnosis:** {self.diagnosis}")
+        return "\n".join(lines)
+
+
+def _shape(shape):
+    return "–" if shape is None else str(tuple(shape))
+
+
+def _number(x):
+    return "–" if x is None else f"{x:.1e}"
+
+
+# ----- the forward graph -------------------------------------------------------------------------
+
+class _Graph:
+    """The forward pass as verify needs it: named tensors, their backward order, paths between."""
+
+    def __init__(self, loss, leaves):
+        self.loss = loss
+        self.tensors = autograd.graph_of(loss)
+        self.consumers = {}
+        for t in self.tensors:
+            if t._node is not None:
+                for i, x in enumerate(t._node.inputs):
+                    self.consumers.setdefault(id(x), []).append((t, i))
+        self.known, self.kind, self.order = {}, {}, {}
+        for name, leaf in leaves.items():
+            uses = [t._node.seq for t, _ in self.consumers.get(id(leaf), [])]
+            self.known[name], self.kind[name] = leaf, "param"
+            self.order[name] = (min(uses) if uses else -1, 0)  # final once its first use is done
+        for t in self.tensors:
+            if t._node is None or not t.name or t is loss or not t.requires_grad:
+                continue
+            if t.name in self.known:
+                other = self.known[t.name]
+                where = "a parameter" if other._node is None else \
+                    f"the tensor at tape position #{other._node.seq}"
+                raise ValueError(
+                    f"verify: forward names two tensors {t.name!r} (tape position "
+                    f"#{t._node.seq} and {where}); give each a name of its own, e.g. z2 and z3")
+            self.known[t.name], self.kind[t.name] = t, "δ"
+            self.order[t.name] = (t._node.seq, 1)  # before the parameters its own op consumed
+        plain = tensor_names(loss, self.tensors)  # t1, t2, … stay as they are: not layers
+        self.book = {id(t): book(plain[id(t)]) if t.name else plain[id(t)] for t in self.tensors}
+        self.root = plain[id(loss)]
+
+    def backward_order(self):
+        return sorted(self.known, key=lambda n: self.order[n], reverse=True)
+
+    def descendants(self, t):
+        """Every tensor computed from t (t excluded)."""
+        seen, stack = set(), [t]
+        while stack:
+            for out, _ in self.consumers.get(id(stack.pop()), []):
+                if id(out) not in seen:
+                    seen.add(id(out))
+                    stack.append(out)
+        return seen
+
+    def paths(self, src, dst, limit=4):
+        """Up to limit paths src → dst, each a list of (consumer, input index) edges."""
+        ancestors = {id(t) for t in autograd.graph_of(dst)}
+        found, stack = [], [(src, [])]
+        while stack and len(found) <= limit:
+            t, edges = stack.pop()
+            if t is dst:
+                found.append(edges)
+                continue
+            for out, i in self.consumers.get(id(t), []):
+                if id(out) in ancestors:
+                    stack.append((out, edges + [(out, i)]))
+        return found
+
+    def bypasses(self, src, dst):
+        """Whether src reaches the loss along some path that avoids dst."""
+        seen, stack = set(), [src]
+        while stack:
+            t = stack.pop()
+            if t is self.loss:
+                return True
+            for out, _ in self.consumers.get(id(t), []):
+                if out is not dst and id(out) not in seen:
+                    seen.add(id(out))
+                    stack.append(out)
+        return False
+
+    def symbol(self, name):
+        """∂C/∂name as the books write it: δ² for z2, ∂C/∂W³ for W3."""
+        return "δ" + book(name)[1:] if re.fullmatch(r"z\d*", name) else \
+            f"∂{self.root}/∂{book(name)}"
+
+    def label(self, name):
+        return f"δ at {name}" if re.fullmatch(r"z\d*", name) else f"∂{self.root}/∂{name}"
+
+    def formula(self, src, dst, natural):
+        """∂C/∂src written through the steps from src to dst, in book notation."""
+        paths = self.paths(src, dst)
+        if not paths or len(paths) > 4:
+            return None
+        terms = []
+        for edges in paths:
+            g = "1" if dst is self.loss else self.symbol(dst.name)
+            for out, i in reversed(edges):
+                x = out._node.inputs[i]
+                axes = summed_axes(natural.get((id(out), i), x.shape), x.shape)
+                g = step_formula(out._node, i, g, self.book, out_name=self.book[id(out)],
+                                 unbroadcast_axes=axes)
+            terms.append(g)
+        text = " + ".join(terms)
+        if dst is not self.loss and self.bypasses(src, dst):
+            text += f" + (the paths that bypass {dst.name})"
+        return text.replace(" · ", "")
+
+
+# ----- verify ------------------------------------------------------------------------------------
+
+def verify(forward, backprop, params, x, y):
+    """Compare the gradients a hand-written backprop returns with autograd's; return a Report.
+
+    forward(params, x, y) writes the cost C with Tensors (name the intermediates: z.name = "z2");
+    backprop(params, x, y) is your numpy code: it gets copies as arrays and returns a dict of
+    name → ∂C/∂(that), for parameters and, optionally, named intermediates (δ). Nothing you pass
+    is modified; everything runs in float64 (integer targets stay integers).
+
+    Rows come in backward order, the order the tape computes them: a named intermediate at its
+    tape position, a parameter at the first op that uses it (its gradient is complete only when
+    the backward pass reaches that op), an intermediate before the parameters its own op takes
+    (z3 before b3 in z3 = W3·a2 + b3). A gradient agrees when max|got − expected| ≤ 1e-7 ·
+    max|expected| (RTOL, relative to its largest entry). first_bad is the first row that does not.
+
+    >>> def forward(p, x, y):
+    ...     z = p["W"] @ x; z.name = "z"
+    ...     return ((z.sigmoid() - y) ** 2).sum() * 0.5
+    >>> def backprop(p, x, y):
+    ...     a = 1 / (1 + np.exp(-p["W"] @ x))
+    ...     delta = (a - y) * a * (1 - a)
+    ...     return {"W": delta @ x.T, "z": delta}
+    >>> params = {"W": np.array([[0.1, -0.2]])}
+    >>> report = verify(forward, backprop, params, np.array([[1.0], [2.0]]), np.array([[1.0]]))
+    >>> report.ok, report.diagnosis.split(" (")[0]
+    (True, 'all 2 gradients agree with autograd')
+    """
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError(f"verify: params must be a non-empty dict of name → array, got "
+                        f"{type(params).__name__}")
+    arrays = {name: _float64(v, f"params[{name!r}]") for name, v in params.items()}
+    xa, ya = _float64(x, "x"), _target(y)
+    leaves = {name: Tensor(a.copy(), requires_grad=True, name=name) for name, a in arrays.items()}
+    loss = forward(dict(leaves), Tensor(xa.copy(), name="x"), Tensor(ya.copy(), name="y"))
+    _check_loss(loss)
+    graph = _Graph(loss, leaves)
+    natural = {}  # each VJP's gradient shape before unbroadcast: where Σ_batch happens
+
+    def on_step(t, node, dout, dxs):
+        for i, dx in enumerate(dxs):
+            if dx is not None:
+                natural[(id(t), i)] = np.shape(dx)
+
+    grads, _ = autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True,
+                                 on_step=on_step)
+    expected = {name: grads.get(id(t), np.zeros(t.shape)) for name, t in graph.known.items()}
+    got, problem = _run_learner(backprop, arrays, xa, ya)
+    order = graph.backward_order()
+    if problem is not None:
+        rows = [Row(n, graph.kind[n], expected[n].shape, note="not compared") for n in order]
+        return Report(rows, problem, findings=[problem])
+
+    rows = [_compare(n, graph.kind[n], expected[n], got[n], xa.shape) if n in got else
+            Row(n, graph.kind[n], expected[n].shape, note="not returned") for n in order]
+    findings = [_unknown(key, graph) for key in got if key not in graph.known]
+    missing = [n for n in order if graph.kind[n] == "param" and n not in got]
+    bad = [r for r in rows if r.ok is False]
+    if bad:
+        diagnosis = _diagnose(graph, {r.name: r for r in rows}, bad, natural)
+    elif findings:
+        diagnosis = findings[0]
+    elif not got:
+        diagnosis = ("backprop returned an empty dict: return ∂C/∂ of every parameter, keyed by "
+                     f"its name ({', '.join(n for n in order if graph.kind[n] == 'param')})")
+        findings = [diagnosis]
+    else:
+        compared = [r for r in rows if r.ok]
+        worst = max(r.max_rel for r in compared)
+        diagnosis = (f"all {len(compared)} gradients agree with autograd "
+                     f"(max rel error {worst:.1e})")
+        if missing:
+            diagnosis += ", but " + ", ".join(f"∂{graph.root}/∂{n}" for n in missing) + \
+                f" {'was' if len(missing) == 1 else 'were'} not returned"
+    return Report(rows, diagnosis, first_bad=bad[0].name if bad else None, findings=findings,
+                  missing=missing)
+
+
+def _float64(value, what):
+    value = value.data if isinstance(value, Tensor) else value
+    a = np.array(value, copy=True)
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+        raise TypeError(f"verify: {what} must be real numbers, got an array of {a.dtype}")
+    return a.astype(np.float64)
+
+
+def _target(y):
+    """Integer labels stay integers (a forward may index with them); everything else is float64."""
+    y = y.data if isinstance(y, Tensor) else y
+    a = np.array(y, copy=True)
+    return a if np.issubdtype(a.dtype, np.integer) else _float64(a, "y")
+
+
+def _check_loss(loss):
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"verify: forward must return the cost C as a Tensor, got "
+                        f"{type(loss).__name__}; write it with the Tensors it is given")
+    if loss.size != 1:
+        raise ValueError(f"verify: forward must return a single number, got shape {loss.shape}; "
+                         "sum or average the cost over the batch")
+    if not loss.requires_grad:
+        raise ValueError("verify: the cost forward returned does not depend on any parameter; "
+                         "compute it from the params dict it is given")
+
+
+def _run_learner(backprop, arrays, x, y):
+    """(dict of name → value, None), or (None, the problem in words)."""
+    try:
+        out = backprop({name: a.copy() for name, a in arrays.items()}, x.copy(), y.copy())
+    except Exception as e:  # the learner's bug is the finding, not a crash
+        return None, _raised(e)
+    if out is None:
+        return None, ("your backprop returned None, not a dict of gradients: is the "
+                      "`return grads` at its end missing?")
+    if isinstance(out, (tuple, list)):
+        hint = (" Nielsen's backprop returns (nabla_b, nabla_w): return "
+                "{'b2': nabla_b[0], 'W2': nabla_w[0], …} instead" if len(out) == 2 else "")
+        return None, (f"your backprop returned a {type(out).__name__} of {len(out)} items, not a "
+                      f"dict of name → gradient such as {{'W2': dW2, 'z2': delta2}}.{hint}")
+    if not isinstance(out, Mapping):
+        return None, (f"your backprop returned a {type(out).__name__}, not a dict of name → "
+                      "gradient such as {'W2': dW2, 'z2': delta2}")
+    keys = [k for k in out if not isinstance(k, str)]
+    if keys:
+        return None, (f"your backprop's dict has keys that are not names: {keys[:3]!r}; key "
+                      "each gradient by the name of its parameter or tensor ('W2', 'z2')")
+    return dict(out), None
+
+
+def _raised(e):
+    frames = traceback.extract_tb(e.__traceback__)
+    last = traceback.format_exception_only(type(e), e)[-1].strip()
+    where = ""
+    if frames:
+        f = frames[-1]
+        where = f" (at {Path(f.filename).name}:{f.lineno} in {f.name}" + \
+            (f": {f.line.strip()}" if f.line else "") + ")"
+    hint = ""
+    if "NoneType" in last:
+        hint = "; a value is None: did a function (feedforward?) forget to `return` its result?"
+    return f"your backprop raised {last}{where}{hint}"
+
+
+def _compare(name, kind, expected, value, x_shape):
+    row = Row(name, kind, expected.shape)
+    if isinstance(value, Tensor):
+        value = value.data
+    if value is None:
+        row.ok, row.note = False, "None, not an array (a function that forgot to return?)"
+        return row
+    if not isinstance(value, (np.ndarray, np.generic, int, float)) or isinstance(value, bool):
+        row.ok, row.note = False, f"a {type(value).__name__}, not an array"
+        return row
+    got = np.asarray(value)
+    row.got_shape = got.shape
+    if not np.issubdtype(got.dtype, np.number) or np.issubdtype(got.dtype, np.complexfloating):
+        row.ok, row.note = False, f"an array of {got.dtype}, not real numbers"
+        return row
+    if got.shape != expected.shape:
+        row.ok, row.note = False, "shape " + _shape_hint(got.shape, expected.shape)
+        return row
+    got = got.astype(np.float64)
+    if not np.isfinite(got).all():
+        row.ok, row.note = False, "contains nan or inf"
+        return row
+    diff = np.abs(got - expected)
+    row.max_abs = float(diff.max()) if diff.size else 0.0
+    scale = float(np.abs(expected).max()) if expected.size else 0.0
+    row.max_rel = row.max_abs / max(scale, SCALE_FLOOR)
+    row.ok = row.max_rel <= RTOL
+    if not row.ok:
+        row.note = _factor_hint(got, expected, x_shape)
+    return row
+
+
+def _shape_hint(got, expected):
+    """Why a gradient's shape can be off, from the two shapes alone."""
+    if len(got) == 2 and got == expected[::-1]:
+        return "transposed"
+    if int(np.prod(got)) == int(np.prod(expected)) and \
+            tuple(n for n in got if n != 1) == tuple(n for n in expected if n != 1):
+        return "differs by axes of length 1: reshape"
+    try:
+        if np.broadcast_shapes(got, expected) == tuple(got):
+            return "not summed over the batch"
+    except ValueError:
+        pass
+    return "mismatch"
+
+
+def _factor_hint(got, expected, x_shape):
+    """'exactly 10× autograd's: …' when the gradient is right up to a constant factor."""
+    ee = float((expected * expected).sum())
+    if ee == 0.0:
+        return ""
+    r = float((got * expected).sum()) / ee
+    if np.linalg.norm(got - r * expected) > 1e-6 * np.linalg.norm(got) or abs(r - 1) < 1e-6:
+        return ""
+    text = f"exactly {r:.4g}× autograd's"
+    close = functools.partial(np.isclose, rtol=1e-6, atol=0)
+    batch = [n for n in x_shape if n > 1]
+    if any(close(r, n) for n in batch):
+        return text + ": a division by the batch size missing?"
+    if any(close(r, 1 / n) for n in batch):
+        return text + ": divided by the batch size twice?"
+    if close(r, 2) or close(r, 0.5):
+        return text + ": the ½ of the cost, or the 2 of d(a − y)²/da?"
+    if close(r, -1):
+        return text + ": the sign is flipped, (y − a) for (a − y)?"
+    return text
+
+
+def _unknown(key, graph):
+    named = ", ".join(n for n in graph.backward_order() if graph.kind[n] == "δ") or "none"
+    leaf = {"x": "the input", "y": "the target"}.get(key)
+    what = f"is {leaf}, which verify gives no gradient" if leaf else \
+        "is neither a parameter nor a named tensor of the forward pass"
+    return (f"{key!r} {what} (named tensors there: {named}); name the tensor in forward "
+            f"(z.name = {key!r}) or fix the key")
+
+
+# ----- the diagnosis -----------------------------------------------------------------------------
+
+def _diagnose(graph, rows, bad, natural):
+    """One line that names the first wrong step, reasoning from the graph like a teacher."""
+    B = bad[0]
+    t = graph.known[B.name]
+    more = len(bad) - 1
+    below = f" ({more} more below it {'disagrees' if more == 1 else 'disagree'} too)" \
+        if more else ""
+    note = f" ({B.note})" if B.note else ""
+    if B.got_shape is not None and tuple(B.got_shape) != tuple(B.expected_shape):
+        why = B.note[len("shape "):]
+        differs = wrong = f"has shape {tuple(B.got_shape)}, expected {tuple(B.expected_shape)}" \
+            + (f" ({why})" if why != "mismatch" else "")
+    elif B.max_rel is None:
+        differs = wrong = f"is {B.note}"
+    else:  # "δ at z3 agrees, δ at z2 does not" / "δ at the output z3 is wrong"
+        differs, wrong = "does not" + note, "is wrong" + note
+    descendants = graph.descendants(t)
+    agreeing = [n for n, r in rows.items()
+                if r.ok and graph.kind[n] == "δ" and id(graph.known[n]) in descendants]
+    D = graph.known[min(agreeing, key=lambda n: graph.order[n])] if agreeing else None
+    lhs = graph.symbol(B.name)
+    grad_B = graph.label(B.name) if B.kind == "δ" else f"∂{graph.root}/∂{B.name}"
+    if D is not None:
+        step = _step(graph, t, D, lhs, natural)
+        formula = step.partition(" = ")[2]
+        if B.kind == "δ":
+            return (f"{graph.label(D.name)} agrees, {grad_B} {differs}: the step {D.name} → "
+                    f"{B.name}, {step}, is wrong{below}")
+        return (f"{graph.label(D.name)} agrees but {grad_B} {differs}: check {step} "
+                f"({_param_hint(formula)}){below}")
+    # Nothing closer to the loss was returned and agrees. Is there a δ below that was not returned?
+    zs_below = [x for x in graph.tensors if id(x) in descendants and x.name
+                and graph.kind.get(x.name) == "δ" and re.fullmatch(r"z\d*", x.name)]
+    if zs_below:
+        Z = min(zs_below, key=lambda x: x._node.seq)
+        return (f"{grad_B} {wrong}, and {graph.label(Z.name)} was not returned to compare: "
+                f"check {_step(graph, t, Z, lhs, natural)}, and return {Z.name!r} too, to tell "
+                f"whether {graph.symbol(Z.name)} or this step is wrong{below}")
+    # B is the output layer's δ (or comes after it): the step from the cost itself.
+    named_below = [x for x in graph.tensors if x.name and id(x) in descendants]
+    N = min(named_below, key=lambda x: x._node.seq) if named_below else graph.loss
+    first_op = graph.consumers[id(t)][0][0]._node.op.name if graph.consumers.get(id(t)) else ""
+    if B.kind == "δ" and first_op in ("log_softmax", "softmax"):
+        return (f"δ at the output {B.name} {wrong}: for softmax cross-entropy check "
+                f"δᴸ = (softmax(zᴸ) − y)/N, averaged over the N examples of the batch{below}")
+    if B.kind == "δ" and first_op in ("sigmoid", "tanh", "relu") and N is not graph.loss:
+        a, z = book(N.name), book(B.name)
+        return (f"δ at the output {B.name} {wrong}: check δᴸ = ∇ₐC ⊙ σ'(zᴸ), here "
+                f"{_step(graph, t, N, lhs, natural)}: the cost's derivative at this batch's {a}, "
+                f"times the activation's derivative at {z} (not at {a}){below}")
+    return (f"{grad_B}, the first gradient below the loss, {wrong}: check "
+            f"{_step(graph, t, N, lhs, natural)}{below}")
+
+
+def _step(graph, src, dst, lhs, natural):
+    """'δ² = ((W³)ᵀδ³) ⊙ σ'(z²)', or, when that is too long to read, the ops in between."""
+    formula = graph.formula(src, dst, natural)
+    if formula and len(formula) <= 80:
+        return f"{lhs} = {formula}"
+    return f"{lhs}, through " + ", ".join(_ops_between(graph, src, dst))
+
+
+def _param_hint(formula):
+    if formula and formula.startswith("Σ_batch"):
+        return "δ summed over the batch"
+    return "shape, transpose, batch sum"
+
+
+def _ops_between(graph, src, dst):
+    """The ops on the way from src to dst, in tape order."""
+    inside = {id(x) for x in autograd.graph_of(dst)}
+    ops, seen, stack = [], set(), [src]
+    while stack:
+        for out, _ in graph.consumers.get(id(stack.pop()), []):
+            if id(out) not in seen and id(out) in inside:
+                seen.add(id(out))
+                ops.append((out._node.seq, out._node.op.name))
+                stack.append(out)
+    return [name for _, name in sorted(ops)]
+
+
+# ----- the books' backprops on a real batch ------------------------------------------------------
+
+def check_preset(name, *, batch_size=10, seed=0):
+    """verify a preset's reference δ-formula backprop against autograd on a real batch.
+
+    The preset's initial float64 parameters (seed) and batch_size training examples of its
+    dataset; `tinygrad-edu check --preset P` prints this report and exits 1 when it is not ok.
+
+    >>> report = check_preset("nielsen", batch_size=4)
+    >>> report.ok, report.first_bad
+    (True, None)
+    """
+    preset = presets.get(name) if isinstance(name, str) else name
+    if preset.reference is None:
+        have = ", ".join(n for n, p in presets.PRESETS.items() if p.reference is not None)
+        raise ValueError(f"check_preset: the {preset.name!r} preset has no reference backprop "
+                         f"to check; choose one of {have}")
+    preset, params, x, y = preset_batch(preset, batch_size=batch_size, seed=seed)
+    backprop = preset.reference.backprop
+    if preset.loss == "sigmoid_cross_entropy":  # network2's cost, in the same nielsen module
+        backprop = functools.partial(backprop, cost="cross_entropy")
+    report = verify(preset.forward, backprop, params, x, y)
+    m = x.shape[-1] if preset.layout == "columns" else x.shape[0]
+    module = preset.reference.__name__.rsplit(".", 1)[-1]
+    report.title = (f"check {preset.name}: reference.{module}.backprop against autograd on {m} "
+                    f"{preset.dataset} training examples (seed {seed}, float64)")
+    return report
+
+
+# ----- gradcheck ---------------------------------------------------------------------------------
+
+def numerical_grad(f, inputs, i, eps=1e-6):
+    """Central difference ∂f/∂inputs[i] of sum(f(*inputs)), in float64.
+
+    >>> numerical_grad(lambda x: x * x, [np.array([3.0])], 0).round(6)
+    array([6.])
+    """
+    x = inputs[i]
+    g = np.zeros(x.shape, dtype=np.float64)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    with no_grad():
+        for k in range(flat.size):
+            old = flat[k]
+            flat[k] = old + eps
+            up = float(np.sum(np.asarray(f(*[Tensor(a) for a in inputs]))))
+            flat[k] = old - eps
+            down = float(np.sum(np.asarray(f(*[Tensor(a) for a in inputs]))))
+            flat[k] = old
+            gflat[k] = (up - down) / (2 * eps)
+    return g
+
+
+def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Compare autograd's gradient of sum(f(*inputs)) with central differences, for every input.
+
+    Returns True, or raises AssertionError naming the input, the worst element's index and both
+    values. Checks run in float64 on copies; float32 inputs are converted, with a warning.
+
+    >>> gradcheck(lambda x: (x * x).sum(), np.array([1.0, -2.0]))
+    True
+    """
+    arrays, labels = [], []
+    for k, a in enumerate(inputs):
+        labels.append(f"input {k}" + (f" ({a.name})" if isinstance(a, Tensor) and a.name else ""))
+        a = np.array(a._data if isinstance(a, Tensor) else a, copy=True)
+        if a.dtype != np.float64:
+            if np.issubdtype(a.dtype, np.floating):
+                warnings.warn(f"gradcheck: {labels[-1]} of dtype {a.dtype} converted to float64; "
+                              "central differences are too coarse in single precision",
+                              stacklevel=2)
+            a = a.astype(np.float64)
+        arrays.append(a)
+    leaves = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    out = f(*leaves)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise ValueError("gradcheck: f must return a Tensor computed from its inputs")
+    out.sum().backward()
+    for i, leaf in enumerate(leaves):
+        analytic = np.zeros_like(arrays[i]) if leaf.grad is None else leaf.grad._data
+        numeric = numerical_grad(f, arrays, i, eps)
+        if analytic.shape != numeric.shape:
+            raise AssertionError(f"gradcheck: {labels[i]}: gradient shape {analytic.shape}, "
+                                 f"expected {numeric.shape}")
+        err = np.abs(analytic - numeric)
+        bad = ~(err <= atol + rtol * np.abs(numeric))  # nan counts as bad
+        if bad.any():
+            k = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)),
+                                 numeric.shape)
+            raise AssertionError(
+                f"gradcheck: {labels[i]} of shape {numeric.shape}: at index "
+                f"{tuple(map(int, k))} autograd gives {analytic[k]:.10g} but the numerical "
+                f"gradient is {numeric[k]:.10g} (eps={eps}, atol={atol}, rtol={rtol}); "
+                f"{int(bad.sum())} of {bad.size} elements disagree"
+            )
+    return True
