@@ -72,6 +72,7 @@ def no_grad():
 
 @contextmanager
 def enable_grad(enabled=True):
+    """Record operations inside the block (or not, with enabled=False), whatever was set outside."""
     was, _State.enabled = _State.enabled, enabled
     try:
         yield
@@ -120,7 +121,9 @@ class Tape:
 
 
 def _label(t):
-    return f"{t.name or 'tensor'} {tuple(t._data.shape)}"
+    """W1 (784, 30), or #3 (10, 30) for the unnamed output of tape position 3."""
+    name = t.name or (f"#{t._node.seq}" if t._node is not None else "tensor")
+    return f"{name} {tuple(t._data.shape)}"
 
 
 # ----- anomaly detection ------------------------------------------------------------------------
@@ -194,55 +197,77 @@ def graph_of(root):
     return found
 
 
-def _check_saved(t):
+def _saved_error(t):
+    """The error for a node whose saved inputs are gone or were changed after the forward pass."""
     node = t._node
     if node.inputs is None:
-        raise RuntimeError(
+        return RuntimeError(
             f"backward: the graph through {node.op.name} (tape position #{node.seq}) was already "
             "freed by an earlier backward(); call backward(retain_graph=True) the first time if "
             "you need to backpropagate through it again"
         )
-    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
-        if x._version != v:
-            raise RuntimeError(
-                f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
-                f"#{node.seq}) was modified in place after the forward pass saved it (version "
-                f"{v}, now {x._version}), so its gradient would be wrong. Update parameters "
-                "after backward(), or compute the forward pass again."
-            )
+    i, x, v = next((i, x, v) for i, (x, v) in enumerate(zip(node.inputs, node.versions))
+                   if x._version != v)
+    return RuntimeError(
+        f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
+        f"#{node.seq}) was modified in place after the forward pass saved it (version "
+        f"{v}, now {x._version}), so its gradient would be wrong. Update parameters "
+        "after backward(), or compute the forward pass again."
+    )
+
+
+def _position(t):
+    return t._node.seq
 
 
 def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
-    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on.
+    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad.
 
     Creation order is a valid backward order, so sorting by tape position, newest first,
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
     """
-    tensors = graph_of(root)
-    order = sorted((t for t in tensors if t._node is not None and t.requires_grad),
-                   key=lambda t: t._node.seq, reverse=True)
-    for t in order:
-        _check_saved(t)
+    seen, stack, order, tensors = {id(root)}, [root], [], []
+    while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
+        t = stack.pop()
+        tensors.append(t)
+        node = t._node
+        if node is None:
+            continue
+        if node.inputs is None or [x._version for x in node.inputs] != node.versions:
+            raise _saved_error(t)  # checked before anything is computed
+        order.append(t)
+        for x in node.inputs:
+            if x.requires_grad and id(x) not in seen:
+                seen.add(id(x))
+                stack.append(x)
+    order.sort(key=_position, reverse=True)
     grads = {id(root): dout}
-    with enable_grad(create_graph):
+    was, _State.enabled = _State.enabled, create_graph
+    try:
         for t in order:  # newest operation first
             node, g = t._node, grads.get(id(t))
             if g is None:
                 continue
-            ins = node.inputs if create_graph else [x._data for x in node.inputs]
+            op, inputs = node.op, node.inputs
+            ins = inputs if create_graph else [x._data for x in inputs]
             out = t if create_graph else t._data
-            op, params = node.op, node.params
-            if op.wants_needs:
-                params = {**params, "needs": tuple(x.requires_grad for x in node.inputs)}
-            dxs = op.vjp_fn(g, out, *ins, **params)
-            for x, dx in zip(node.inputs, dxs):
+            if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
+                dxs = op.vjp_fn(g, out, *ins, needs=[x.requires_grad for x in inputs],
+                                **node.params)
+            else:
+                dxs = op.vjp_fn(g, out, *ins, **node.params)
+            for x, dx in zip(inputs, dxs):
                 if dx is not None and x.requires_grad:
-                    dx = unbroadcast(dx, x._data.shape, op.name)
+                    if dx.shape != x._data.shape:
+                        dx = unbroadcast(dx, x._data.shape, op.name)
                     if _State.anomaly:
                         _check_finite(dx if not create_graph else dx._data, node, "gradient")
-                    grads[id(x)] = grads[id(x)] + dx if id(x) in grads else dx
+                    k = id(x)
+                    grads[k] = grads[k] + dx if k in grads else dx
             if on_step is not None:
                 on_step(t, node, g, dxs)
+    finally:
+        _State.enabled = was
     if not (retain_graph or create_graph):
         for t in order:  # free what the forward pass saved: the intermediates can now go
             t._node.inputs = None

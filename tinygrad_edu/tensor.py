@@ -29,6 +29,7 @@ class Tensor:
     _node = None  # the Node that produced this tensor, None for a leaf
     _version = 0  # bumped whenever .data is assigned: catches in-place updates before backward
     _retain = False
+    module = None  # set by nn.Module.__call__ on the tensors a module call produced
     grad = None
     name = None
     requires_grad = False
@@ -36,8 +37,8 @@ class Tensor:
     def __init__(self, data, requires_grad=False, name=None, dtype=None):
         if isinstance(data, Tensor):
             data = data._data
-        if isinstance(data, np.ndarray):
-            data = data if dtype is None else data.astype(dtype, copy=False)
+        if isinstance(data, (np.ndarray, np.generic)):  # numpy's dtype is kept
+            data = np.asarray(data) if dtype is None else np.asarray(data).astype(dtype, copy=False)
         else:  # Python numbers and lists become float64, numpy's float default
             data = np.array(data, dtype=np.float64 if dtype is None else dtype)
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
@@ -84,13 +85,16 @@ class Tensor:
     def __len__(self):
         return len(self._data)
 
+    def __bool__(self):
+        return bool(self._data)  # numpy's rule: only a single element has a truth value
+
     def detach(self):
         """The same data, cut off from the graph."""
         return Tensor(self._data, name=self.name)
 
     def astype(self, dtype):
-        """A copy in another dtype (not recorded: gradients do not flow through it)."""
-        return Tensor(self._data.astype(dtype), requires_grad=self.requires_grad, name=self.name)
+        """A copy in another dtype; the gradient flows back in this tensor's dtype."""
+        return apply(ops.astype, self, dtype=np.dtype(dtype))
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=40)
@@ -124,7 +128,8 @@ class Tensor:
                     "it to a scalar loss first, e.g. loss.sum() or loss.mean()"
                 )
             gradient = np.ones_like(self._data)
-        gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
+                            dtype=self.dtype)  # our own copy: it may become a leaf's .grad
         if gradient.shape != self.shape:
             raise ValueError(
                 f"backward: gradient has shape {gradient.shape} but the output has shape "
@@ -134,15 +139,17 @@ class Tensor:
         grads, tensors = backprop(self, dout, create_graph=create_graph,
                                   retain_graph=retain_graph)
         written = set()
-        for t in tensors:
+        for t in tensors:  # leaves and retain_grad() tensors keep their gradient
+            if t._node is not None and not t._retain:
+                continue
             g = grads.get(id(t))
-            if g is None or not t.requires_grad or (t._node is not None and not t._retain):
+            if g is None or not t.requires_grad:
                 continue
             if not create_graph:
-                if id(g) in written or not g.flags.writeable or g.dtype != t.dtype:
-                    g = g.astype(t.dtype)  # a gradient array of its own for each tensor
+                if id(g) in written or g.dtype != t._data.dtype:
+                    g = g.astype(t._data.dtype)  # a gradient array of its own for each tensor
                 written.add(id(g))
-                g = Tensor(g, name=f"{t.name}.grad" if t.name else None)
+                g = _wrap(g, f"{t.name}.grad" if t.name else None)
             t.grad = g if t.grad is None else _accumulate(t.grad, g, create_graph)
 
     def retain_grad(self):
@@ -238,8 +245,10 @@ class Tensor:
 def apply(op, *inputs, **params):
     """Run primitive op on the inputs' arrays and, if any input requires grad, record it."""
     try:
-        if len(inputs) == 2 and not params:  # the common case, unrolled: 0.2 µs less per op
+        if not params and len(inputs) == 2:  # the common cases, unrolled: 0.2 µs less per op
             data = op.forward(inputs[0]._data, inputs[1]._data)
+        elif not params and len(inputs) == 1:
+            data = op.forward(inputs[0]._data)
         else:
             data = op.forward(*[x._data for x in inputs], **params)
     except (ValueError, IndexError, TypeError) as e:
@@ -259,8 +268,13 @@ def _failure(op, inputs, error):
     """The error of a failed forward, reworded to name the op, the shapes and the tensors."""
     labels = [_describe(x) for x in inputs]
     message = str(error)
-    if message.startswith(op.name + ":"):
-        message = message.replace("{0}", labels[0]).replace("{1}", labels[-1])
+    if message.startswith(op.name + ":"):  # our own message: name the tensors in its hint
+        for i, label in (("{0}", labels[0]), ("{1}", labels[-1])):
+            if label.endswith(".T"):  # W.T where W was meant: suggest W itself
+                message = message.replace(i + ".T", label[:-2])
+            elif label == "tensor":
+                message = message.replace(i + ".T", "the transpose of that operand")
+            message = message.replace(i, label)
     elif isinstance(error, ValueError) and "broadcast" in message:
         message = str(ops._shapes_error(op.name, *[x._data for x in inputs]))
     else:
@@ -292,9 +306,12 @@ def _lift(value, like):
     """A constant Tensor for a number or array, in like's dtype when it is a Python number."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, np.ndarray):
-        return Tensor(value)
-    return Tensor(np.asarray(value, dtype=np.result_type(like._data, value)))
+    if isinstance(value, (np.ndarray, np.generic)):  # numpy values keep their dtype
+        return _wrap(np.asarray(value))
+    dtype = like._data.dtype
+    if dtype.kind != "f":  # an integer tensor and a float make floats, as numpy does
+        dtype = np.result_type(like._data, value)
+    return _wrap(np.asarray(value, dtype=dtype))
 
 
 def _axis(axis):
@@ -315,7 +332,15 @@ def _index(index):
 def _accumulate(old, new, create_graph):
     if create_graph:
         return old + new
-    return Tensor(old._data + new._data, name=old.name)
+    return _wrap(old._data + new._data, old.name)
+
+
+def _wrap(array, name=None):
+    """A constant Tensor around an array we made ourselves (no checks: the hot path)."""
+    t = Tensor.__new__(Tensor)
+    t._data = array
+    t.name = name
+    return t
 
 
 # ----- functions of several tensors -------------------------------------------------------------
@@ -359,6 +384,9 @@ def minimum(x, y):
 
 def vjp(f, *args):
     """Evaluate f(*args) and return (out, pullback), where pullback(dout) gives ∂C/∂args.
+
+    Arrays and constant Tensors become fresh leaves. An argument that already requires grad is
+    used as it is and the pullback is recorded (create_graph), so grad(grad(f)) works.
 
     >>> out, pullback = vjp(lambda x: x * x, Tensor([3.0]))
     >>> pullback(Tensor([1.0]))[0]
