@@ -1,154 +1,398 @@
 """The command line: `tinygrad-edu train | evaluate | check | explain | graph | bench | demo`.
 
-This module only parses arguments and calls the library; every command is a plain function you
-can also call from Python. It may import every other module of the package.
+This module only parses arguments, calls the library and turns bad input into a one-line error
+with exit status 2; every command is a plain function you can also call from Python. It may
+import every other module of the package.
 """
 
 import argparse
+import math
+import os
 import sys
+import textwrap
 import time
+import zipfile
 from pathlib import Path
 
-from . import bench, check, explain, presets, train, viz
+from . import __version__, bench, check, presets, train, viz
+from .explain import explain_preset  # `tinygrad_edu.explain` is the function explain()
+
+# What a user can get wrong (a preset's setting, a file, a missing extra): reported in one line.
+# Anything else is a bug in tinygrad_edu, and its traceback is what a bug report needs.
+USER_ERRORS = (ValueError, OSError, ModuleNotFoundError)
+DEMO_EPOCHS = 10  # 10 s of training on the 2-core machine of docs/benchmarks.md: 91% → 94% test
+REFERENCED = [name for name, p in presets.PRESETS.items() if p.reference is not None]
+EXAMPLES = """\
+examples:
+  tinygrad-edu demo                          train, check and draw Nielsen's network
+  tinygrad-edu train --preset scratch --save scratch.npz --plot curves.png
+  tinygrad-edu evaluate --load scratch.npz   accuracy and confusion matrix
+  tinygrad-edu check --preset 3b1b           the book's backprop against autograd
+  tinygrad-edu explain --preset nielsen      the backward pass as chain-rule steps
+  tinygrad-edu graph --collapse module --out nielsen.svg
+  tinygrad-edu bench ops                     the engine against hand-written numpy
+"""
 
 
-def _ints(text):
+# ----- argument types ---------------------------------------------------------------------------
+
+def _count(text):
+    """A whole number ≥ 0 (argparse type)."""
     try:
-        return tuple(int(n) for n in text.split(",") if n.strip())
+        n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 30 or 100,30: {text!r}") from None
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return n
 
 
-def _preset_arg(parser, default="nielsen", names=None):
+def _positive(text):
+    """A whole number ≥ 1 (argparse type)."""
+    n = _count(text)
+    if n == 0:
+        raise argparse.ArgumentTypeError("expected a whole number ≥ 1, got 0")
+    return n
+
+
+def _rate(text):
+    """A number > 0, such as a learning rate (argparse type)."""
+    try:
+        x = float(text)
+    except ValueError:
+        x = 0.0
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return x
+
+
+def _sizes(text):
+    """Hidden layer sizes like 30 or 100,30 (argparse type)."""
+    try:
+        sizes = tuple(int(n) for n in text.split(",") if n.strip())
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected sizes ≥ 1 like 30 or 100,30, got {text!r}")
+    return sizes
+
+
+# ----- the parser -------------------------------------------------------------------------------
+
+def _preset_arg(parser, names=None):
     names = names or list(presets.PRESETS)
-    parser.add_argument("--preset", default=default, choices=names,
-                        help=f"the network to use (default: {default})")
+    parser.add_argument("--preset", default="nielsen", choices=names,
+                        help="the network (default: nielsen; the presets are listed below)")
+
+
+def _presets_epilog(names=None):
+    lines = ["presets:"]
+    for name in names or presets.PRESETS:
+        p = presets.PRESETS[name]
+        data = " on the 32x32 text digits" if p.dataset == "digits32" else ""
+        settings = (f"{p.epochs} epochs{data}, batch {p.batch_size}, {p.optimizer} lr {p.lr:g}; "
+                    f"target {p.target}")
+        lines.append(f"  {name:9} {p.title}")
+        lines += textwrap.wrap(settings, 79, initial_indent=" " * 12, subsequent_indent=" " * 14)
+    return "\n".join(lines)
 
 
 def build_parser():
+    """The argparse parser of `tinygrad-edu`, with every command and option.
+
+    >>> args = build_parser().parse_args(["train", "--hidden", "100,30", "--blas-threads", "2"])
+    >>> args.command, args.hidden, args.blas_threads, args.epochs
+    ('train', (100, 30), 2, None)
+    """
+    blas = ("OpenBLAS threads for numpy's matrix products (default: 1, the fastest for these "
+            "small networks on a busy machine; 0: numpy's own default)")
     parser = argparse.ArgumentParser(
-        prog="tinygrad-edu",
-        description="Train, check and draw the networks of the books, with a small autograd.",
-    )
+        prog="tinygrad-edu", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train, check and draw the networks of the books (Nielsen, Deep Learning\n"
+                    "from Scratch, 3Blue1Brown) with a small autograd engine.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--blas-threads", type=_count, default=1, metavar="N", help=blas)
+    # The same option after the command (`train --blas-threads 2`); SUPPRESS keeps the
+    # subcommand's absent option from overwriting the one given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--blas-threads", type=_count, default=argparse.SUPPRESS, metavar="N",
+                        help=blas)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("train", help="train a preset network on the bundled MNIST")
+    def command(name, summary, epilog=None):
+        return sub.add_parser(name, parents=[common], help=summary, description=summary + ".",
+                              epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("train", "train a preset network on the bundled MNIST (or the 32x32 digits)",
+                _presets_epilog())
     _preset_arg(p)
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--lr", type=float)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--hidden", type=_ints, help="hidden layer sizes, e.g. 30 or 100,30")
-    p.add_argument("--activation", choices=presets.ACTIVATIONS)
-    p.add_argument("--loss", choices=list(presets.LOSSES))
-    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"])
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data", type=Path, help="a directory of MNIST IDX files (default: bundled)")
-    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    p.add_argument("--limit", type=int, help="train on only the first N images (quick runs)")
-    p.add_argument("--save", type=Path, help="write the trained weights to this .npz file")
-    p.add_argument("--plot", type=Path, help="write loss and accuracy curves to this PNG")
+    p.add_argument("--epochs", type=_positive, metavar="N",
+                   help="passes over the training set (default: the preset's)")
+    p.add_argument("--lr", type=_rate, help="learning rate η (default: the preset's)")
+    p.add_argument("--batch-size", type=_positive, metavar="N",
+                   help="mini-batch size (default: the preset's)")
+    p.add_argument("--hidden", type=_sizes, metavar="SIZES",
+                   help="hidden layer sizes, e.g. 30 or 100,30 (default: the preset's)")
+    p.add_argument("--activation", choices=presets.ACTIVATIONS,
+                   help="the hidden layers' activation (default: the preset's)")
+    p.add_argument("--loss", choices=list(presets.LOSSES), help="the cost (default: the preset's)")
+    p.add_argument("--optimizer", choices=train.OPTIMIZERS,
+                   help="momentum is SGD with momentum 0.9 (default: the preset's)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the initial weights and the shuffles (default: 0)")
+    p.add_argument("--data", type=Path, metavar="DIR",
+                   help="a folder of the four MNIST IDX files, or for digits32 a zip or folder "
+                        "of the text digits (default: the bundled copy)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                   help="(default: float32)")
+    p.add_argument("--limit", type=_positive, metavar="N",
+                   help="train on the first N training images only (quick runs)")
+    p.add_argument("--test-limit", type=_positive, metavar="N",
+                   help="evaluate on the first N test images only")
+    p.add_argument("--save", type=Path, metavar="W.npz",
+                   help="write the trained network here, for evaluate --load and graph --load")
+    p.add_argument("--plot", type=Path, metavar="CURVES.png",
+                   help="draw the loss and test accuracy per epoch to this PNG (needs "
+                        "matplotlib: pip install tinygrad-edu[plot])")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
-    p = sub.add_parser("evaluate", help="accuracy and confusion matrix of saved weights")
-    p.add_argument("--load", type=Path, required=True, help="a .npz written by train --save")
-    p.add_argument("--data", type=Path, help="a directory of MNIST IDX files (default: bundled)")
+    p = command("evaluate", "the test accuracy and confusion matrix of a saved network")
+    p.add_argument("--load", type=Path, required=True, metavar="W.npz",
+                   help="a network written by train --save")
+    p.add_argument("--data", type=Path, metavar="DIR",
+                   help="a folder of MNIST IDX files (default: the bundled copy)")
 
-    p = sub.add_parser("check", help="compare a preset's δ-formula backprop with autograd")
-    _preset_arg(p, names=[n for n, q in presets.PRESETS.items() if q.reference is not None])
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
+    p = command("check", "compare a preset's book δ-formula backprop with autograd (exit "
+                         "status 1 when a gradient disagrees)", _presets_epilog(REFERENCED))
+    _preset_arg(p, REFERENCED)
+    p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
+                   help="training examples in the batch (default: 10)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights and the batch (default: 0)")
     p.add_argument("--markdown", action="store_true", help="print the report as markdown")
 
-    p = sub.add_parser("explain", help="print the backward pass as chain-rule steps")
+    p = command("explain", "print a preset's backward pass as chain-rule steps",
+                _presets_epilog())
     _preset_arg(p)
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
+                   help="training examples in the batch (default: 10)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights and the batch (default: 0)")
 
-    p = sub.add_parser("graph", help="draw a preset's computation graph with graphviz")
+    p = command("graph", "draw a preset's computation graph on a real batch with Graphviz",
+                _presets_epilog())
     _preset_arg(p)
+    p.add_argument("--load", type=Path, metavar="W.npz",
+                   help="draw this trained network (from train --save; its preset replaces "
+                        "--preset) instead of a freshly initialized one")
     p.add_argument("--collapse", choices=["module"], help="one box per layer")
-    p.add_argument("--grad-flow", action="store_true", help="label edges with gradient norms")
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--out", type=Path, default=Path("graph.svg"),
-                   help="output file: .svg, .png, .pdf or .dot (default: graph.svg)")
+    p.add_argument("--grad-flow", action="store_true",
+                   help="label the edges with the norm of the gradient flowing back")
+    p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
+                   help="training examples in the batch (default: 10)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights and the batch (default: 0)")
+    p.add_argument("--out", type=Path, default=Path("graph.svg"), metavar="FILE",
+                   help="graph.svg, .png, .pdf, or .dot for the DOT text (default: graph.svg)")
 
-    p = sub.add_parser("bench", help="time the engine against hand-written numpy")
-    p.add_argument("what", choices=["ops", "train"])
-    p.add_argument("--quick", action="store_true", help="a short run (for smoke tests)")
+    p = command("bench", "time the engine against hand-written numpy δ-formula code")
+    targets = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    q = targets.add_parser("ops", parents=[common], help="per-op overhead and one training step",
+                           description="µs per recorded op, and one forward+backward step of two "
+                                       "MLPs, against numpy.")
+    q.add_argument("--repeat", type=_positive, default=7, metavar="N",
+                   help="runs per figure; each figure is their median (default: 7)")
+    q.add_argument("--quick", action="store_true", help="shrunk loops: a smoke test, rough numbers")
+    q = targets.add_parser("train", parents=[common], help="one epoch of MNIST",
+                           description="one MNIST epoch of two MLPs, against hand-written numpy "
+                                       "and Nielsen's per-example loop.")
+    q.add_argument("--epochs", type=_positive, default=1, metavar="N",
+                   help="timed epochs of each network; figures are medians (default: 1)")
+    q.add_argument("--quick", action="store_true",
+                   help="2,000 images: a smoke test, rough numbers")
 
-    p = sub.add_parser("demo", help="train MNIST, verify its gradients, draw its graph")
+    p = command("demo", "train a preset, check its book backprop, draw the trained network",
+                _presets_epilog())
     _preset_arg(p)
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--out", type=Path, default=Path("out"), help="folder for the outputs")
+    p.add_argument("--epochs", type=_positive, default=DEMO_EPOCHS, metavar="N",
+                   help=f"training epochs (default: {DEMO_EPOCHS})")
+    p.add_argument("--limit", type=_positive, metavar="N",
+                   help="train on the first N training images only (a quick look)")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                   help="folder for the weights and the graphs (default: out)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser
 
 
+# ----- the commands -----------------------------------------------------------------------------
+
+def _npz(path):
+    """Where np.savez writes `path`: it adds .npz unless the name ends with it."""
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def _output(path):
+    """Make the folder of an output file, so a long run does not fail at its very end."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _load(path):
+    """(preset, params) from a train --save file, or a ValueError/OSError that says what's wrong."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}; write one with "
+                                f"`tinygrad-edu train --save {path}`")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not an .npz file (not a zip archive); write one with "
+                         f"`tinygrad-edu train --save {path}`")
+    try:
+        return train.load_network(path)
+    except (zipfile.BadZipFile, EOFError, KeyError) as e:  # numpy's words for a damaged .npz
+        raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); write it again with "
+                         "`tinygrad-edu train --save`") from None
+
+
 def run_train(args):
-    train.train(args.preset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                hidden=args.hidden, activation=args.activation, loss=args.loss,
-                optimizer=args.optimizer, seed=args.seed, data=args.data, dtype=args.dtype,
-                save=args.save, plot=args.plot, train_limit=args.limit,
-                progress=not args.no_progress)
-    return 0
+    """`train`: train.train with the options, then say where the network and the plot went."""
+    hist = train.train(args.preset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                       hidden=args.hidden, activation=args.activation, loss=args.loss,
+                       optimizer=args.optimizer, seed=args.seed, data=args.data,
+                       dtype=args.dtype, save=_output(args.save), plot=_output(args.plot),
+                       train_limit=args.limit, test_limit=args.test_limit,
+                       progress=not args.no_progress)
+    if args.save is not None:
+        print(f"saved the network to {_npz(args.save)}")
+    if args.plot is not None:
+        print(f"drew the training curves to {args.plot}")
+    return 0 if all(map(math.isfinite, hist.loss)) else 1  # 1: the cost diverged
 
 
 def run_evaluate(args):
+    """`evaluate`: the accuracy and confusion matrix of a network saved by `train --save`."""
+    _load(args.load)  # the checks, with their messages, before any data is read
     train.evaluate(args.load, data=args.data)
     return 0
 
 
 def run_check(args):
+    """`check`: a preset's book backprop against autograd; status 1 when a gradient disagrees."""
     report = check.check_preset(args.preset, batch_size=args.batch_size, seed=args.seed)
     print(report.to_markdown() if args.markdown else report)
     return 0 if report.ok else 1
 
 
 def run_explain(args):
-    print(explain.explain_preset(args.preset, batch_size=args.batch_size, seed=args.seed))
+    """`explain`: a preset's backward pass, one chain-rule line per tape step."""
+    print(explain_preset(args.preset, batch_size=args.batch_size, seed=args.seed))
     return 0
 
 
 def run_graph(args):
-    viz.graph_preset(args.preset, args.out, collapse=args.collapse, grad_flow=args.grad_flow,
-                     batch_size=args.batch_size)
+    """`graph`: draw a preset's network, fresh or loaded from `train --save`, with Graphviz."""
+    preset, params = args.preset, None
+    if args.load is not None:
+        preset, params = _load(args.load)
+    viz.graph_preset(preset, _output(args.out), collapse=args.collapse,
+                     grad_flow=args.grad_flow, batch_size=args.batch_size, seed=args.seed,
+                     params=params)
     return 0
 
 
 def run_bench(args):
-    (bench.bench_ops if args.what == "ops" else bench.bench_train)(quick=args.quick)
+    """`bench ops` / `bench train`: the shipped benchmarks, with their own BLAS threads."""
+    threads = args.blas_threads or None  # 0: leave numpy's default
+    if args.what == "ops":
+        bench.bench_ops(repeat=args.repeat, quick=args.quick, blas_threads=threads)
+    else:
+        bench.bench_train(epochs=args.epochs, quick=args.quick, blas_threads=threads)
     return 0
 
 
 def run_demo(args):
-    """The README's main job: train, verify the δ-formulas against autograd, draw the graph."""
-    args.out.mkdir(parents=True, exist_ok=True)
+    """The README's main job: train a preset, check the book's backprop, draw the trained net."""
     start = time.perf_counter()
-    print(f"== 1/3  Training the {args.preset!r} preset on the bundled MNIST ==")
-    train.train(args.preset, epochs=args.epochs, save=args.out / f"{args.preset}.npz")
-    print("\n== 2/3  Checking the book's δ-formula backprop against autograd ==")
-    report = check.check_preset(args.preset)
-    print(report)
-    print("\n== 3/3  Drawing the computation graph ==")
-    for collapse, name in [("module", "graph"), (None, "graph-full")]:
-        path = viz.graph_preset(args.preset, args.out / f"{args.preset}-{name}.svg",
-                                collapse=collapse)
-        print(f"wrote {path}")
-    print(f"\ndone in {time.perf_counter() - start:.1f} s; outputs in {args.out}/")
-    return 0 if report.ok else 1
+    preset = presets.get(args.preset)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    data = "the 32x32 text digits" if preset.dataset == "digits32" else "the bundled MNIST"
+    print(f"== 1/3  Training {preset.title}\n        on {data}, {_epochs(args.epochs)} ==")
+    weights = out / f"{preset.name}.npz"
+    hist = train.train(preset, epochs=args.epochs, save=weights, train_limit=args.limit,
+                       progress=not args.no_progress)
+
+    print("\n== 2/3  The book's δ-formula backprop against autograd ==")
+    report = None
+    if preset.reference is None:
+        print(f"the {preset.name!r} preset has no book backprop to check; try --preset nielsen")
+    else:
+        report = check.check_preset(preset.name)
+        print(report)
+
+    print("\n== 3/3  The trained network's computation graph ==")
+    graphs = [viz.graph_preset(preset, out / f"{preset.name}-{name}.svg", collapse=collapse,
+                               params=hist.params)
+              for collapse, name in [("module", "graph"), (None, "graph-full")]]
+
+    print(f"\n== Summary ({time.perf_counter() - start:.0f} s) ==")
+    print(f"test accuracy after {_epochs(len(hist.correct))}: {hist.accuracy:.2%} "
+          f"({hist.correct[-1]} / {hist.n_test})")
+    if report is not None:
+        print(f"check: {report.diagnosis}")
+    print(f"wrote: {weights} (tinygrad-edu evaluate --load {weights})")
+    for path in graphs:
+        print(f"       {path}")
+    return 0 if report is None or report.ok else 1
+
+
+def _epochs(n):
+    return f"{n} epoch" + ("s" if n != 1 else "")
 
 
 COMMANDS = {"train": run_train, "evaluate": run_evaluate, "check": run_check,
             "explain": run_explain, "graph": run_graph, "bench": run_bench, "demo": run_demo}
 
 
+def _message(e):
+    """An exception as one line for the user: an OSError without its [Errno n] prefix."""
+    if isinstance(e, OSError) and e.strerror and e.filename:
+        return f"{e.strerror}: {e.filename}"
+    return str(e)
+
+
+def _stdout_closed():
+    """Point stdout at /dev/null, so that Python's final flush finds no closed pipe either."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (pytest's capture): nothing to flush
+        pass
+
+
 def main(argv=None):
+    """Run one command line and return its exit status: 0 done, 1 a check failed or training
+    diverged, 2 bad input (one line on stderr), 130 interrupted.
+
+    >>> main(["check", "--preset", "nielsen", "--batch-size", "2"])  # doctest: +ELLIPSIS
+    check nielsen...
+    0
+    """
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, RuntimeError, ImportError) as e:
-        print(f"tinygrad-edu {args.command}: error: {e}", file=sys.stderr)
+        if args.command == "bench":  # it sets (and reports) its own BLAS threads
+            status = run_bench(args)
+        else:
+            with bench.limit_blas_threads(args.blas_threads or None):
+                status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader that went away (`| head`) shows up here, not at exit
+        return status
+    except BrokenPipeError:  # an OSError: caught first, and as quietly as `cat` would be
+        _stdout_closed()
+        return 141  # 128 + SIGPIPE, what the shell reports for a command stopped by `| head`
+    except USER_ERRORS as e:
+        print(f"tinygrad-edu {args.command}: error: {_message(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(f"tinygrad-edu {args.command}: interrupted", file=sys.stderr)
         return 130
 
 
