@@ -16,7 +16,6 @@ import numpy as np
 
 from tinygrad_edu import presets
 from tinygrad_edu.check import verify
-from tinygrad_edu.explain import preset_batch
 
 
 @dataclass
@@ -168,7 +167,7 @@ class StaleNet:
 
 def previous_batch(params, x, y):
     """The training loop's previous step: feedforward on another batch."""
-    _, _, x_before, _ = preset_batch(THREEB1B, batch_size=x.shape[1], seed=1)
+    x_before, _ = THREEB1B.sample(x.shape[1], seed=1)
     StaleNet.feedforward(params, x_before)
 
 
@@ -214,10 +213,11 @@ def backprop_missing_factor_2(params, x, y):
 
 def run(b, *, batch_size=10, seed=0):
     """verify one bug on a real batch of its preset's data; return the Report."""
-    preset, params, x, y = preset_batch(b.preset, batch_size=batch_size, seed=seed)
+    params = b.preset.init_params(seed)
+    x, y = b.preset.sample(batch_size, seed)
     if b.prepare is not None:
         b.prepare(params, x, y)
-    return verify(preset.forward, b.backprop, params, x, y)
+    return verify(b.preset.forward, b.backprop, params, x, y)
 
 
 def main(argv=()):

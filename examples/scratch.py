@@ -44,7 +44,8 @@ def predict(params, x):
 def forward(params, x, t):
     """SoftmaxWithLoss: the mean cross-entropy −(1/N) Σ log softmax(z2)[label] for one-hot t.
 
-    The book adds 1e-7 inside the log to dodge log(0); log_softmax never takes log(0).
+    The book adds 1e-7 inside the log to dodge log(0); F.cross_entropy works from the scores
+    shifted by their maximum, so it never takes log(0).
     """
     z2 = predict(params, x)
     L = F.cross_entropy(z2, np.asarray(t).argmax(axis=1))

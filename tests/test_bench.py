@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, bench
+from tinygrad_edu import Tensor, bench, presets
 from tinygrad_edu.data import load_mnist
 from tinygrad_edu.reference import nielsen
 
@@ -26,7 +26,8 @@ def train():
 
 @pytest.fixture(scope="module")
 def mnist():
-    return load_mnist(dtype="float64").train
+    X, y = load_mnist(normalize=False).train  # uint8: a float64 copy of all 60,000 is 376 MB
+    return X[:64] / 255, y[:64]
 
 
 def _positive(x):
@@ -102,6 +103,18 @@ def test_a_wrong_baseline_is_refused_before_anything_is_timed(mnist):
     with pytest.raises(RuntimeError, match="Nielsen.*differ from the hand-written numpy"):
         bench._check_same_gradients("Nielsen", bench.nielsen_cost, missing_sigma_prime,
                                     bench._init("nielsen"), x, Y)
+
+
+def test_the_timed_networks_are_the_presets_forward(mnist):
+    X, y = mnist
+    x, Y = X[:8], np.eye(10)[y[:8]]
+    P = {k: Tensor(v) for k, v in bench._init("nielsen").items()}
+    expected = presets.get("nielsen").forward(P, x.T, Y.T).item()
+    assert bench.nielsen_cost(P, x.T, Y.T).item() == pytest.approx(expected, rel=1e-12)
+    mlp = presets.get("scratch").with_overrides(sizes=(784, 128, 64, 10), init="he")
+    P = {k: Tensor(v) for k, v in bench._init("mlp").items()}
+    assert bench.mlp_cost(P, x, y[:8]).item() == pytest.approx(mlp.forward(P, x, Y).item(),
+                                                               rel=1e-12)
 
 
 def test_the_nielsen_baseline_is_the_books_backprop(mnist):

@@ -8,21 +8,26 @@ import pytest
 
 from tinygrad_edu import Tensor, ops, presets
 from tinygrad_edu.check import Report, check_preset, gradcheck, numerical_grad, verify
-from tinygrad_edu.explain import preset_batch
 from tinygrad_edu.reference import dlfs, nielsen
 from tinygrad_edu.tensor import apply
 
 BOOK_PRESETS = [name for name, p in presets.PRESETS.items() if p.reference is not None]
 
 
+def case(name):
+    """A preset, its initial float64 parameters and a real batch of 6, as check_preset uses."""
+    preset = presets.get(name)
+    return (preset, preset.init_params(seed=3), *preset.sample(6, seed=3))
+
+
 @pytest.fixture(scope="module")
 def nielsen_case():
-    return preset_batch("nielsen", batch_size=6, seed=3)
+    return case("nielsen")
 
 
 @pytest.fixture(scope="module")
 def scratch_case():
-    return preset_batch("scratch", batch_size=6, seed=3)
+    return case("scratch")
 
 
 def run(case, backprop):

@@ -267,6 +267,8 @@ def _resolve(name):
         obj = tinygrad_edu
     elif head == "F":
         obj = functional
+    elif f"tinygrad_edu.{head}" in sys.modules and rest:  # explain.explain_preset: the module
+        obj = sys.modules[f"tinygrad_edu.{head}"]
     elif hasattr(tinygrad_edu, head):
         obj = getattr(tinygrad_edu, head)
     else:
@@ -277,7 +279,12 @@ def _resolve(name):
             owner, cls = obj, obj
             obj = inspect.getattr_static(cls, part, _MISSING)
             if obj is _MISSING:  # an attribute set in __init__, such as Tape.outputs
-                if f"self.{part} =" not in inspect.getsource(cls.__init__):
+                try:
+                    source = inspect.getsource(cls.__init__)
+                except (OSError, TypeError):  # a dataclass's generated __init__
+                    source = ""
+                if f"self.{part} =" not in source and part not in getattr(
+                        cls, "__dataclass_fields__", {}):
                     raise AttributeError(f"{cls.__name__} has no attribute {part!r}")
                 return None, owner
         else:
@@ -305,6 +312,8 @@ def test_api_md_names_every_public_name():
 
 
 def _params(text):
+    text = text.replace("<built-in function print>", "print")
+    text = re.sub(r"<class 'numpy\.(\w+)'>", r"np.\1", text)
     text = NUMBER.sub(lambda m: repr(float(m.group())), text.replace('"', "'"))
     return re.sub(r"\s+", "", text)
 

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import presets as P
-from tinygrad_edu.data import load_digits32, load_mnist, one_hot
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -62,22 +61,12 @@ def test_every_example_is_tested():
     assert {p.stem for p in EXAMPLES.glob("*.py")} >= set(SCRIPTS)
 
 
-def batch(preset, n=16, seed=0):
-    rng = np.random.default_rng(seed)
-    if preset.dataset == "digits32":
-        X, y = load_digits32(split="train")
-    else:
-        X, y = load_mnist().train
-    pick = rng.choice(len(X), n, replace=False)
-    return preset.arrange(X[pick], one_hot(y[pick], 10))
-
-
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_example_forward_is_the_presets_forward(name):
     preset = P.get(SCRIPTS[name][0])
     example = load_example(name)
     params = preset.tensors(preset.init_params(seed=1, dtype=np.float32))
-    x, y = batch(preset)
+    x, y = preset.sample(16, dtype="float32")
     C_example = example.forward(params, x, y)
     C_preset = preset.forward(params, x, y)
     assert C_example.item() == pytest.approx(C_preset.item(), rel=1e-6)

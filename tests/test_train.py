@@ -1,5 +1,6 @@
 """Tests of tinygrad_edu.train: short real training runs that must clear a bar far above chance,
-reproducibility, the overrides, saving and evaluating, the confusion matrix, and the plot."""
+reproducibility, the overrides, saving and evaluating, the confusion matrix, and the plot; and of
+the presets' real batches (Preset.sample)."""
 
 import gzip
 import re
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import presets as P
-from tinygrad_edu.data import load_mnist
+from tinygrad_edu.data import load_digits32, load_mnist
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.reference import nielsen
 from tinygrad_edu.train import (
@@ -207,7 +208,7 @@ def test_plot_writes_a_png(tmp_path):
     hist = train("scratch", epochs=2, train_limit=500, test_limit=100, plot=path, **QUIET)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     plot_history(History(hist.preset, {}, n_test=10, n_train=10, loss=[1.0], correct=[5],
-                         train_correct=[6], seconds=[0.1]), tmp_path / "one.png", title="x")
+                         train_correct=[6], seconds=[0.1]), tmp_path / "one.png")
     assert (tmp_path / "one.png").stat().st_size > 1000
 
 
@@ -246,3 +247,32 @@ def test_sigmoid_cross_entropy_gradient_is_exact_at_z_zero():
     y = np.array([[1.0], [0.0], [0.0]])
     preset.forward(W, np.ones((2, 1)), y).backward()
     np.testing.assert_allclose(W["b2"].grad.numpy(), 0.5 - y)  # δ = σ(0) − y
+
+
+# ----- a preset's real batch --------------------------------------------------------------------
+
+def test_sample_draws_seeded_training_images_in_the_presets_layout():
+    rows, columns = P.get("scratch"), P.get("nielsen")
+    x, y = rows.sample(5, seed=2)
+    assert x.shape == (5, 784) and y.shape == (5, 10) and x.dtype == y.dtype == np.float64
+    assert np.array_equal(y.sum(axis=1), np.ones(5)) and 0 <= x.min() and x.max() <= 1
+    X, labels = load_mnist(normalize=False).train
+    pixels = np.rint(x * 255).astype(np.uint8)  # each row is one training image, scaled by 1/255
+    found = [np.flatnonzero((X == row).all(axis=1)) for row in pixels]
+    assert all(len(f) and labels[f[0]] == y[k].argmax() for k, f in enumerate(found))
+    xc, yc = columns.sample(5, seed=2)  # the same images, as columns
+    np.testing.assert_array_equal(xc, x.T)
+    np.testing.assert_array_equal(yc, y.T)
+    assert not np.array_equal(rows.sample(5, seed=3)[0], x)
+    assert rows.sample(5, seed=2, dtype="float32")[0].dtype == np.float32
+
+
+def test_sample_draws_without_replacement_and_refuses_impossible_sizes():
+    digits = P.get("digits32")
+    _, labels = load_digits32(split="train")
+    x, y = digits.sample(len(labels))  # every training digit exactly once
+    assert x.shape == (1024, len(labels)) and set(np.unique(x)) == {0.0, 1.0}
+    np.testing.assert_array_equal(y.sum(axis=1), np.bincount(labels, minlength=10))
+    for size in (0, len(labels) + 1):
+        with pytest.raises(ValueError, match=f"batch_size={size}.*holds {len(labels)} examples"):
+            digits.sample(size)

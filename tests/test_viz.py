@@ -167,7 +167,7 @@ def test_module_calls_collapse_to_one_box_each(tmp_path):
     boxes = {n["texts"][0]: n["texts"][1] for n in nodes.values() if n["fill"] in
              (STYLES["layer"], STYLES["output"])}
     assert boxes == {"0.Linear": "matmul → add", "1.Sigmoid": "sigmoid", "2.Linear": "matmul → add",
-                     "cost": "log_softmax → getitem → neg → sum → mul"}
+                     "cost": "softmax_cross_entropy → sum → mul"}
     assert {n["texts"][0] for n in nodes.values() if n["fill"] == STYLES["parameter"]} == \
         {"0.W", "0.b", "2.W", "2.b"}
 
@@ -220,6 +220,17 @@ def test_graph_preset_falls_back_to_dot_text(tmp_path, monkeypatch):
     assert "layer 1" in path.read_text(encoding="utf-8") and "(16, 1024)" in path.read_text(
         encoding="utf-8")
     assert "apt-get install graphviz" in said[0] and str(path) in said[0]
+
+
+def test_graph_preset_draws_the_params_it_is_given_and_refuses_another_network_s(tmp_path):
+    params = presets.get("nielsen").init_params(seed=5, dtype=np.float32)
+    params["b3"][:] = 0.25  # 10 numbers: the box shows them
+    source = graph_preset("nielsen", tmp_path / "p.dot", params=params,
+                          log=None).read_text(encoding="utf-8")
+    assert "data [0.25, 0.25" in source
+    with pytest.raises(ValueError, match=r"params holds \['W1', 'W2', 'b1', 'b2'\].*needs"):
+        graph_preset("nielsen", tmp_path / "q.dot", log=None,
+                     params=presets.get("scratch").init_params())
 
 
 def test_too_many_nodes_is_an_error_not_a_hang():

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import autograd, presets
 from .autograd import no_grad
-from .explain import book, preset_batch, step_formula, summed_axes, tensor_names
+from .explain import book, step_formula, summed_axes, tensor_names
 from .tensor import Tensor
 
 # A gradient agrees when max|got − expected| ≤ RTOL · max|expected|: errors are measured against
@@ -142,12 +142,12 @@ class _Graph:
     def backward_order(self):
         return sorted(self.known, key=lambda n: self.order[n], reverse=True)
 
-    def descendants(self, t):
-        """Every tensor computed from t (t excluded)."""
+    def descendants(self, t, avoid=None):
+        """The ids of every tensor computed from t (t excluded), on paths that miss avoid."""
         seen, stack = set(), [t]
         while stack:
             for out, _ in self.consumers.get(id(stack.pop()), []):
-                if id(out) not in seen:
+                if out is not avoid and id(out) not in seen:
                     seen.add(id(out))
                     stack.append(out)
         return seen
@@ -165,19 +165,6 @@ class _Graph:
                 if id(out) in ancestors:
                     stack.append((out, edges + [(out, i)]))
         return found
-
-    def bypasses(self, src, dst):
-        """Whether src reaches the loss along some path that avoids dst."""
-        seen, stack = set(), [src]
-        while stack:
-            t = stack.pop()
-            if t is self.loss:
-                return True
-            for out, _ in self.consumers.get(id(t), []):
-                if out is not dst and id(out) not in seen:
-                    seen.add(id(out))
-                    stack.append(out)
-        return False
 
     def symbol(self, name):
         """∂C/∂name as the books write it: δ² for z2, ∂C/∂W³ for W3."""
@@ -202,7 +189,7 @@ class _Graph:
                                  unbroadcast_axes=axes)
             terms.append(g)
         text = " + ".join(terms)
-        if dst is not self.loss and self.bypasses(src, dst):
+        if dst is not self.loss and id(self.loss) in self.descendants(src, avoid=dst):
             text += f" + (the paths that bypass {dst.name})"
         return text.replace(" · ", "")
 
@@ -472,7 +459,7 @@ def _diagnose(graph, rows, bad, natural):
     named_below = [x for x in graph.tensors if x.name and id(x) in descendants]
     N = min(named_below, key=lambda x: x._node.seq) if named_below else graph.loss
     first_op = graph.consumers[id(t)][0][0]._node.op.name if graph.consumers.get(id(t)) else ""
-    if B.kind == "δ" and first_op in ("log_softmax", "softmax"):
+    if B.kind == "δ" and first_op in ("softmax_cross_entropy", "log_softmax", "softmax"):
         return (f"δ at the output {B.name} {wrong}: for softmax cross-entropy check "
                 f"δᴸ = (softmax(zᴸ) − y)/N, averaged over the N examples of the batch{below}")
     if B.kind == "δ" and first_op in ("sigmoid", "tanh", "relu") and N is not graph.loss:
@@ -500,15 +487,9 @@ def _param_hint(formula):
 
 def _ops_between(graph, src, dst):
     """The ops on the way from src to dst, in tape order."""
-    inside = {id(x) for x in autograd.graph_of(dst)}
-    ops, seen, stack = [], set(), [src]
-    while stack:
-        for out, _ in graph.consumers.get(id(stack.pop()), []):
-            if id(out) not in seen and id(out) in inside:
-                seen.add(id(out))
-                ops.append((out._node.seq, out._node.op.name))
-                stack.append(out)
-    return [name for _, name in sorted(ops)]
+    after, before = graph.descendants(src), {id(x) for x in autograd.graph_of(dst)}
+    between = [t for t in graph.tensors if id(t) in after and id(t) in before]
+    return [t._node.op.name for t in sorted(between, key=lambda t: t._node.seq)]
 
 
 # ----- the books' backprops on a real batch ------------------------------------------------------
@@ -523,20 +504,19 @@ def check_preset(name, *, batch_size=10, seed=0):
     >>> report.ok, report.first_bad
     (True, None)
     """
-    preset = presets.get(name) if isinstance(name, str) else name
+    preset = presets.get(name)
     if preset.reference is None:
         have = ", ".join(n for n, p in presets.PRESETS.items() if p.reference is not None)
         raise ValueError(f"check_preset: the {preset.name!r} preset has no reference backprop "
                          f"to check; choose one of {have}")
-    preset, params, x, y = preset_batch(preset, batch_size=batch_size, seed=seed)
     backprop = preset.reference.backprop
     if preset.loss == "sigmoid_cross_entropy":  # network2's cost, in the same nielsen module
         backprop = functools.partial(backprop, cost="cross_entropy")
-    report = verify(preset.forward, backprop, params, x, y)
-    m = x.shape[-1] if preset.layout == "columns" else x.shape[0]
+    x, y = preset.sample(batch_size, seed)
+    report = verify(preset.forward, backprop, preset.init_params(seed, np.float64), x, y)
     module = preset.reference.__name__.rsplit(".", 1)[-1]
-    report.title = (f"check {preset.name}: reference.{module}.backprop against autograd on {m} "
-                    f"{preset.dataset} training examples (seed {seed}, float64)")
+    report.title = (f"check {preset.name}: reference.{module}.backprop against autograd on "
+                    f"{batch_size} {preset.dataset} training examples (seed {seed}, float64)")
     return report
 
 

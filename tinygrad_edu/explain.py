@@ -1,9 +1,9 @@
 """The backward pass in words: one chain-rule line per tape step, with the tensors' own names.
 
-It owns the per-primitive derivative templates (``TEMPLATES``), the names given to unnamed tensors
-(t1, t2, … in tape order), ``explain``/``explain_preset`` and a preset's real batch. It imports the
-engine (``autograd``, ``tensor``), ``presets`` and ``data``; ``check`` reuses its templates to
-write the formula of a wrong step.
+It owns the names given to unnamed tensors (t1, t2, … in tape order), the filling of each
+primitive's derivative template (``grad_text``, beside its VJP in ``ops``) with those names, and
+``explain``/``explain_preset``. It imports the engine (``autograd``, ``tensor``) and ``presets`` (a
+preset's network and real batch); ``check`` reuses ``step_formula`` to write a wrong step's formula.
 """
 
 import io
@@ -13,45 +13,7 @@ import sys
 import numpy as np
 
 from . import autograd, presets
-from .data import load_digits32, load_mnist, one_hot
 from .tensor import Tensor
-
-# How each primitive's VJP reads, one template per input (None: that input gets no gradient).
-# Fields: {dout} the incoming gradient ∂C/∂out, {out} the output's name, {x} {y} {cond} the
-# inputs' names ({xT} {yT} transposed), {xshape} the differentiated input's shape, {i} its position
-# (concatenate), {axes} the reduced axes, and the op's settings ({lo} {hi} {axis} {index} {T}).
-# Written next to nothing but the names: the backward loop's unbroadcast (Σ_batch) is added apart.
-TEMPLATES = {
-    "add": ("{dout}", "{dout}"),
-    "sub": ("{dout}", "−{dout}"),
-    "mul": ("{dout} ⊙ {y}", "{dout} ⊙ {x}"),
-    "div": ("{dout} / {y}", "−{dout} ⊙ {x} / {y}²"),
-    "pow": ("{dout} ⊙ {y}·{x}^({y}−1)", "{dout} ⊙ {out}·ln {x}"),
-    "neg": ("−{dout}",),
-    "matmul": ("{dout} · {yT}", "{xT} · {dout}"),
-    "exp": ("{dout} ⊙ exp({x})",),
-    "log": ("{dout} / {x}",),
-    "sqrt": ("{dout} / (2√{x})",),
-    "abs": ("{dout} ⊙ sign({x})",),
-    "tanh": ("{dout} ⊙ (1 − tanh²({x}))",),
-    "sigmoid": ("{dout} ⊙ σ'({x})",),
-    "relu": ("{dout} ⊙ [{x} > 0]",),
-    "clip": ("{dout} ⊙ [{lo} ≤ {x} ≤ {hi}]",),
-    "maximum": ("{dout} ⊙ [{x} > {y}] (½ at ties)", "{dout} ⊙ [{y} > {x}] (½ at ties)"),
-    "minimum": ("{dout} ⊙ [{x} < {y}] (½ at ties)", "{dout} ⊙ [{y} < {x}] (½ at ties)"),
-    "where": (None, "{dout} ⊙ [{cond}]", "{dout} ⊙ [not {cond}]"),
-    "sum": ("{dout} copied over {axes}",),
-    "max": ("{dout} at the maximum of {x} over {axes}, 0 elsewhere",),
-    "min": ("{dout} at the minimum of {x} over {axes}, 0 elsewhere",),
-    "reshape": ("{dout} reshaped to {xshape}",),
-    "transpose": ("({dout}){T}",),
-    "broadcast_to": ("{dout}",),
-    "getitem": ("{dout} scattered into {xshape} at [{index}]",),
-    "scatter_add": ("{dout}[{index}]",),
-    "concatenate": ("{dout}[part {i} along axis {axis}]",),  # the same for every input
-    "softmax": ("{out} ⊙ ({dout} − Σ {dout} ⊙ {out})",),
-    "log_softmax": ("{dout} − softmax({x}) ⊙ Σ {dout}",),
-}
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 BOOK_NAME = re.compile(r"([A-Za-z]+)(\d+)$")  # W2, z3, a1: the books' layer-indexed symbols
@@ -163,8 +125,13 @@ def _wrap(text):
 def step_formula(node, i, dout, names, *, out_name, unbroadcast_axes=()):
     """∂C/∂(input i of node) as text: the op's template filled with dout and the tensors' names.
 
-    names maps id(tensor) to the text to show for it; unbroadcast_axes, when the backward loop
-    summed the gradient over broadcast axes, adds the Σ_batch it did.
+    The template is the primitive's grad_text (in ops.py, beside its VJP), one per input. Its
+    fields: {dout} the incoming gradient, {out} the output's name, {x} {y} {cond} the inputs'
+    names ({xT} {yT} transposed), {xshape} input i's shape, {i} its position (concatenate),
+    {axes} the reduced axes, and the op's settings ({lo} {hi} {axis} {index} {T}). An op declared
+    without grad_text reads "op's VJP of dout". names maps id(tensor) to the text to show for
+    it; unbroadcast_axes, when the backward loop summed the gradient over broadcast axes, adds
+    the Σ_batch it did.
 
     >>> a = Tensor([[1.0, 2.0]], requires_grad=True)
     >>> W = Tensor([[1.0], [1.0]], requires_grad=True)
@@ -173,10 +140,10 @@ def step_formula(node, i, dout, names, *, out_name, unbroadcast_axes=()):
     >>> step_formula(z._node, 0, "δ³", names, out_name="z³")
     'δ³ · (W³)ᵀ'
     """
-    template = TEMPLATES[node.op.name]
-    template = template[0] if node.op.name == "concatenate" else template[i]
+    texts = node.op.grad_text or ("{op}'s VJP of {dout}",) * len(node.inputs)  # none declared
+    template = texts[0] if node.op.name == "concatenate" else texts[i]
     inputs = node.inputs
-    fields = {"dout": _wrap(dout), "out": out_name, "i": i}
+    fields = {"dout": _wrap(dout), "out": out_name, "i": i, "op": node.op.name}
     keys = ("cond", "x", "y") if node.op.name == "where" else ("x", "y")
     for key, t in zip(keys, inputs):
         fields[key] = names[id(t)]
@@ -301,40 +268,16 @@ def _format_rows(rows):
 
 # ----- presets -----------------------------------------------------------------------------------
 
-def preset_batch(preset, *, batch_size=10, seed=0):
-    """(preset, params, x, y): a preset's initial float64 parameters and a real training batch.
-
-    The batch is batch_size examples drawn without replacement (seeded) from the preset's
-    dataset (MNIST, or the 32×32 digits), with one-hot targets, arranged in its layout.
-
-    >>> p, params, x, y = preset_batch("nielsen", batch_size=4)
-    >>> x.shape, y.shape, params["W2"].shape
-    ((784, 4), (10, 4), (30, 784))
-    """
-    preset = presets.get(preset) if isinstance(preset, str) else preset
-    if batch_size < 1:
-        raise ValueError(f"preset_batch: batch_size must be at least 1, got {batch_size}")
-    if preset.dataset == "digits32":
-        X, labels = load_digits32(split="train", dtype=np.float64)
-        scale = 1.0
-    else:  # raw bytes, scaled after picking: a float copy of all 60,000 images is 376 MB
-        X, labels = load_mnist(normalize=False).train
-        scale = 1 / 255
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(X), size=min(batch_size, len(X)), replace=False)
-    x, y = preset.arrange(X[pick].astype(np.float64) * scale,
-                          one_hot(labels[pick], 10, dtype=np.float64))
-    return preset, preset.init_params(seed, np.float64), x, y
-
-
 def explain_preset(name, *, batch_size=10, seed=0):
     """The backward pass of a preset's network on a real batch, as explain() prints it.
 
     >>> print(explain_preset("nielsen", batch_size=4).splitlines()[-1])  # doctest: +ELLIPSIS
     ∂C/∂W2 = ∂C/∂z2 · xᵀ ... [30×784]  matmul
     """
-    preset, params, x, y = preset_batch(name, batch_size=batch_size, seed=seed)
-    loss = preset.forward(preset.tensors(params), Tensor(x, name="x"), Tensor(y, name="y"))
+    preset = presets.get(name)
+    x, y = preset.sample(batch_size, seed)
+    params = preset.tensors(preset.init_params(seed, np.float64))
+    loss = preset.forward(params, Tensor(x, name="x"), Tensor(y, name="y"))
     layout = ("examples in columns: z = W·a + b" if preset.layout == "columns"
               else "examples in rows: z = a·W + b")
     legend = ["⊙ elementwise product", "· matrix product"]
@@ -344,13 +287,6 @@ def explain_preset(name, *, batch_size=10, seed=0):
     if preset.activation == "relu":
         legend.append("[z > 0] relu's derivative (0 at 0)")
     legend.append("Σ_batch summed over the batch by unbroadcast")
-    m = x.shape[-1] if preset.layout == "columns" else x.shape[0]
-    header = [
-        f"{preset.title}",
-        f"batch of {m} {preset.dataset} examples, {layout}",
-        f"{presets.LOSSES[preset.loss]}",
-        "; ".join(legend[:3]),
-        "; ".join(legend[3:]),
-        "",
-    ]
-    return "\n".join(header) + explain(loss, file=io.StringIO())
+    header = [preset.title, f"batch of {batch_size} {preset.dataset} examples, {layout}",
+              presets.LOSSES[preset.loss], "; ".join(legend[:3]), "; ".join(legend[3:])]
+    return "\n".join(filter(None, header)) + "\n" + explain(loss, file=io.StringIO())

@@ -38,7 +38,11 @@ def init_weight(scheme, n_in, n_out, rng, shape=None):
 
 
 def init_bias(scheme, n_out, rng, shape=None):
-    """Biases as the source draws them: N(0, 1) for Nielsen's schemes, zeros otherwise."""
+    """Biases as the source draws them: N(0, 1) for Nielsen's schemes, zeros otherwise.
+
+    >>> init_bias("dlfs", 3, np.random.default_rng(0))
+    array([0., 0., 0.])
+    """
     shape = (n_out,) if shape is None else shape
     if scheme in ("nielsen", "improved"):
         return rng.standard_normal(shape)

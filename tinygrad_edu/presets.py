@@ -2,8 +2,9 @@
 
 A preset is an MLP written as plain tensor expressions in its source's own layout (column vectors
 ``W @ a + b`` for Nielsen and 3Blue1Brown, rows ``x @ W + b`` for Deep Learning from Scratch), its
-source's parameter names and cost, and the settings the source trains it with. It imports the
-engine, ``nn`` (init schemes), the datasets and the reference backprops it is checked against.
+source's parameter names and cost, and the settings the source trains it with; ``Preset.sample``
+is the one place a real batch for a preset is drawn (explain, check and viz use it). It imports the
+engine, ``nn`` (init schemes), ``data`` and the reference backprops the presets are checked against.
 """
 
 from dataclasses import dataclass, field, replace
@@ -12,6 +13,7 @@ import numpy as np
 
 from . import functional as F
 from . import reference
+from .data import load_digits32, load_mnist, one_hot
 from .nn import init_bias, init_weight
 from .tensor import Tensor, maximum
 
@@ -60,9 +62,8 @@ class Preset:
     def init_params(self, seed=0, dtype=np.float64):
         """The source's initial weights and biases, as a dict of arrays named W2, b2, ..."""
         rng = np.random.default_rng(seed)
-        params = {}
+        params, cols = {}, self.layout == "columns"
         for l, n_in, n_out in zip(self.layers, self.sizes[:-1], self.sizes[1:]):
-            cols = self.layout == "columns"
             params[f"W{l}"] = init_weight(self.init, n_in, n_out, rng,
                                           (n_out, n_in) if cols else (n_in, n_out))
             params[f"b{l}"] = init_bias(self.init, n_out, rng, (n_out, 1) if cols else (n_out,))
@@ -120,6 +121,27 @@ class Preset:
             return X.T, (None if Y is None else Y.T)
         return X, Y
 
+    def sample(self, batch_size=10, seed=0, dtype="float64"):
+        """A real training batch (x, y) in this preset's layout, y one-hot.
+
+        batch_size examples drawn without replacement, seeded, from the 60,000 MNIST training
+        images (the 1,933 training digits for digits32), pixels scaled to [0, 1] in dtype.
+
+        >>> x, y = get("nielsen").sample(4)
+        >>> x.shape, y.shape, x.dtype
+        ((784, 4), (10, 4), dtype('float64'))
+        """
+        if self.dataset == "digits32":
+            (X, labels), scale = load_digits32(split="train", dtype=dtype), 1
+        else:  # raw bytes, scaled after picking: a float copy of all 60,000 images is 376 MB
+            (X, labels), scale = load_mnist(normalize=False).train, 255
+        if not 1 <= batch_size <= len(X):
+            raise ValueError(f"sample: batch_size={batch_size}, but the {self.dataset} training "
+                             f"set holds {len(X)} examples; ask for 1 to {len(X)}")
+        pick = np.random.default_rng(seed).choice(len(X), size=batch_size, replace=False)
+        x = X[pick].astype(dtype) / scale  # as load_mnist scales: the same numbers as its rows
+        return self.arrange(x, one_hot(labels[pick], 10, dtype=dtype))
+
     def tensors(self, params, dtype=None):
         """Leaf tensors that require grad, named after the parameters."""
         return {k: Tensor(v, requires_grad=True, name=k, dtype=dtype) for k, v in params.items()}
@@ -170,7 +192,13 @@ PRESETS = {
 
 
 def get(name):
-    """The preset called name, or a ValueError listing the ones there are."""
+    """The preset called name (a Preset is returned as it is), or a ValueError listing them.
+
+    >>> get("nielsen").sizes, get("scratch").layout
+    ((784, 30, 10), 'rows')
+    """
+    if isinstance(name, Preset):
+        return name
     try:
         return PRESETS[name]
     except KeyError:

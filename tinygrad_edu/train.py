@@ -1,9 +1,10 @@
 """Training and evaluating the presets: train() runs the loop the books run, evaluate() reloads a
 saved network and reports its accuracy and confusion matrix, plot_history() draws the curves.
 
-Imports ``autograd`` (no_grad), ``optim``, ``presets`` and ``data``; matplotlib only when a plot is
-asked for. A step is the preset's forward (plain tensor expressions), backward() and an optimizer
-step; evaluation runs under no_grad in chunks of 10,000 examples.
+Imports ``autograd`` (no_grad), ``optim``, ``presets``, ``data`` and tqdm (the progress bar);
+matplotlib only when a plot is asked for. A step is the preset's forward (plain tensor
+expressions), backward() and an optimizer step; evaluation runs under no_grad in chunks of 10,000
+examples.
 """
 
 import json
@@ -70,7 +71,7 @@ def configure(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, act
     >>> configure("nielsen", hidden=(100,), lr=0.5).sizes
     (784, 100, 10)
     """
-    preset = presets.get(preset) if isinstance(preset, str) else preset
+    preset = presets.get(preset)
     if activation is not None and activation not in presets.ACTIVATIONS:
         raise ValueError(f"train: unknown activation {activation!r}; choose one of "
                          f"{', '.join(presets.ACTIVATIONS)}")
@@ -260,7 +261,13 @@ def confusion_matrix(y_true, y_pred, n=10):
 
 
 def format_confusion(C):
-    """The confusion matrix as a table: rows are true digits, columns predicted ones."""
+    r"""The confusion matrix as a table: rows are true digits, columns predicted ones.
+
+    >>> print(format_confusion(np.array([[2, 0], [1, 3]])))
+    true\pred    0    1
+            0    2    0
+            1    1    3
+    """
     width = max(5, len(str(C.max())) + 1)
     head = "true\\pred" + "".join(f"{j:>{width}}" for j in range(len(C)))
     rows = [f"{i:>9}" + "".join(f"{v:>{width}}" for v in row) for i, row in enumerate(C)]
@@ -302,7 +309,9 @@ def plot_history(history, path, title=None):
         ax.grid(alpha=0.3)
     p = history.preset
     decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
+    final = f"final test accuracy {100 * history.accuracy:.2f}%"
+    if history.train_correct:
+        final += f", train {100 * history.train_accuracy[-1]:.2f}%"
     fig.suptitle(title or f"{p.name}: {'-'.join(map(str, p.sizes))} {p.activation}, {p.loss}, "
-                 f"{p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}; final test accuracy "
-                 f"{100 * history.accuracy:.2f}%")
+                 f"{p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}\n{final}")
     fig.savefig(path, dpi=100)

@@ -2,7 +2,7 @@
 writes it as .svg/.png/.pdf/.dot, graph_preset() draws a preset's network on a real batch.
 
 The only module that imports the ``graphviz`` package. It imports ``autograd`` (walking the tape,
-backprop for the gradients it shows), ``tensor``, ``presets`` and ``data`` (for graph_preset).
+backprop for the gradients it shows), ``tensor`` and ``presets`` (a preset's network and batch).
 """
 
 import inspect
@@ -14,9 +14,7 @@ import graphviz
 import numpy as np
 
 from . import presets
-from .autograd import backprop, unbroadcast
-from .data import batches as make_batches
-from .data import load_digits32, load_mnist, one_hot
+from .autograd import backprop, graph_of, unbroadcast
 from .tensor import Tensor
 
 SMALL = 12  # tensors with at most this many elements show their values, larger ones summaries
@@ -76,9 +74,9 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     if grad_flow and not root.requires_grad:
         raise ValueError("draw: grad_flow=True, but the root does not require grad, so no "
                          "gradient flows; build it from tensors with requires_grad=True")
-    ops = _walk(root, max_nodes if collapse is None else None)
+    tensors, ops = _walk(root, max_nodes if collapse is None else None)
     num = _number(root, ops)
-    tensors = sorted(_tensors(root, ops), key=lambda t: num[id(t)])
+    tensors.sort(key=lambda t: num[id(t)])
     members = defaultdict(list)  # group name -> its tensors in tape order; the last is its output
     for t, name in _groups(root, ops, tensors).items() if collapse else ():
         members[name].append(t)
@@ -168,16 +166,15 @@ def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, se
     >>> path.suffix, "W2" in path.read_text(encoding="utf-8")
     ('.dot', True)
     """
-    preset = name if isinstance(name, presets.Preset) else presets.get(name)
-    if preset.dataset == "digits32":
-        X, y = load_digits32(split="train")
-    else:
-        X, y = load_mnist().train
-    Xb, yb = next(make_batches(X, y, batch_size, seed=seed))
-    arrays = preset.init_params(seed, np.float32) if params is None else params
-    tensors = preset.tensors({k: np.asarray(v) for k, v in arrays.items()})
-    x, Y = preset.arrange(Xb, one_hot(yb, preset.sizes[-1], dtype=Xb.dtype))
-    C = preset.forward(tensors, Tensor(x, name="x"), Tensor(Y, name="y"))
+    preset = presets.get(name)
+    names = [f"{k}{l}" for l in preset.layers for k in "Wb"]
+    if params is not None and sorted(params) != sorted(names):
+        raise ValueError(f"graph_preset: params holds {sorted(params)}, but the {preset.name} "
+                         f"network {preset.sizes} needs {names}; pass the params of a network "
+                         "of this preset, e.g. train(...).params")
+    x, y = preset.sample(batch_size, seed, dtype="float32")
+    tensors = preset.tensors(preset.init_params(seed, np.float32) if params is None else params)
+    C = preset.forward(tensors, Tensor(x, name="x"), Tensor(y, name="y"))
     C.backward(retain_graph=True)
     graph = draw(C, collapse=collapse, grad_flow=grad_flow)
     out = Path(out)
@@ -189,7 +186,7 @@ def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, se
             log(MISSING_DOT.format(what="graph", fmt=out.suffix) + f"\nwrote {path} instead")
         return path
     if log:
-        log(f"{preset.name}: drew {len(_walk(C, None))} operations "
+        log(f"{preset.name}: drew {len(_walk(C, None)[1])} operations "
             f"({'one box per layer' if collapse else 'every op'}) to {path}")
     return path
 
@@ -197,43 +194,24 @@ def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, se
 # ----- walking the graph ------------------------------------------------------------------------
 
 def _walk(root, limit):
-    """The tensors produced by operations in root's graph, in tape order; checks freed graphs and
-    stops counting once tensors + operations pass limit."""
-    seen, stack, found, ops = {id(root)}, [root], 0, []
-    while stack:
-        t = stack.pop()
-        found += 1
-        node = t._node
-        if node is None:
-            continue
-        if node.inputs is None:
-            raise RuntimeError(
-                f"draw: the graph through {node.op.name} (tape position #{node.seq}) was freed "
-                "by backward(); call backward(retain_graph=True) before drawing, or draw before "
-                "backward()"
-            )
-        ops.append(t)
-        for x in node.inputs:
-            if id(x) not in seen:
-                seen.add(id(x))
-                stack.append(x)
-        if limit is not None and found + len(stack) + len(ops) > limit:
-            raise ValueError(
-                f"draw: the graph has more than max_nodes={limit} nodes (tensors + operations), "
-                "too many to read or lay out; pass collapse='module' for one box per layer, or "
-                "a larger max_nodes"
-            )
-    return sorted(ops, key=lambda t: t._node.seq)
-
-
-def _tensors(root, ops):
-    """Every tensor in the graph: the operations' outputs and their inputs, without repeats."""
-    seen = {id(root): root}
-    for t in ops:
-        seen.setdefault(id(t), t)
-        for x in t._node.inputs:
-            seen.setdefault(id(x), x)
-    return seen.values()
+    """(every tensor in root's graph, those of them an operation made, in tape order); refuses a
+    graph that backward() freed, and one of more than limit tensors + operations."""
+    tensors = graph_of(root)
+    ops = sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.seq)
+    freed = next((t._node for t in ops if t._node.inputs is None), None)
+    if freed is not None:
+        raise RuntimeError(
+            f"draw: the graph through {freed.op.name} (tape position #{freed.seq}) was freed "
+            "by backward(); call backward(retain_graph=True) before drawing, or draw before "
+            "backward()"
+        )
+    if limit is not None and len(tensors) + len(ops) > limit:
+        raise ValueError(
+            f"draw: the graph has more than max_nodes={limit} nodes (tensors + operations), "
+            "too many to read or lay out; pass collapse='module' for one box per layer, or "
+            "a larger max_nodes"
+        )
+    return tensors, ops
 
 
 def _number(root, ops):
@@ -374,8 +352,7 @@ def _op_label(node):
             isinstance(value, tuple) and all(isinstance(v, int) for v in value))
         if key in defaults and simple and value == defaults[key].default:
             continue
-        if key != "needs":  # the backward loop's own setting, not the user's
-            lines.append(f"{key}={value!r}" if simple else f"{key}=…")
+        lines.append(f"{key}={value!r}" if simple else f"{key}=…")
     return "\\n".join(map(_esc, lines))
 
 
