@@ -9,12 +9,12 @@ import pytest
 
 import tinygrad_edu as te
 from tinygrad_edu import Tensor, ops
+from tinygrad_edu.autograd import summed_axes
 from tinygrad_edu.explain import (
     book,
     explain,
     explain_preset,
     step_formula,
-    summed_axes,
     tensor_names,
 )
 from tinygrad_edu.tensor import apply

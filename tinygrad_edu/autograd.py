@@ -161,6 +161,21 @@ def _check_finite(value, node, what):
 
 # ----- the backward pass ------------------------------------------------------------------------
 
+def summed_axes(natural_shape, shape):
+    """The axes unbroadcast sums to turn a gradient of natural_shape into one of shape.
+
+    >>> summed_axes((30, 10), (30, 1)), summed_axes((10, 50), (50,)), summed_axes((3,), (3,))
+    ((1,), (0,), ())
+    """
+    natural_shape, shape = tuple(natural_shape), tuple(shape)
+    if natural_shape == shape:
+        return ()
+    extra = len(natural_shape) - len(shape)
+    stretched = tuple(i + extra for i, n in enumerate(shape)
+                      if n == 1 and natural_shape[i + extra] != 1)
+    return tuple(range(extra)) + stretched
+
+
 def unbroadcast(dx, shape, op_name="backward"):
     """Sum dx over the axes that broadcasting added or stretched, so it has the input's shape.
 
@@ -172,14 +187,12 @@ def unbroadcast(dx, shape, op_name="backward"):
     if dx.shape == shape:
         return dx
     extra = dx.ndim - len(shape)
-    ok = extra >= 0 and all(n in (1, m) for n, m in zip(shape, dx.shape[extra:]))
-    if not ok:
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, dx.shape[extra:])):
         raise ValueError(
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
-    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and dx.shape[i + extra] != 1)
-    return dx.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
+    return dx.sum(axis=summed_axes(dx.shape, shape), keepdims=True).reshape(shape)
 
 
 def graph_of(root):

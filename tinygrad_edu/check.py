@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import autograd, presets
-from .autograd import no_grad
-from .explain import book, step_formula, summed_axes, tensor_names
+from .autograd import no_grad, summed_axes
+from .explain import book, step_formula, tensor_names
 from .tensor import Tensor
 
 # A gradient agrees when max|got − expected| ≤ RTOL · max|expected|: errors are measured against

@@ -164,21 +164,6 @@ def step_formula(node, i, dout, names, *, out_name, unbroadcast_axes=()):
     return f"Σ_batch {_wrap(text)}" if unbroadcast_axes else text
 
 
-def summed_axes(natural_shape, shape):
-    """The axes unbroadcast sums to turn a gradient of natural_shape into one of shape.
-
-    >>> summed_axes((30, 10), (30, 1)), summed_axes((10, 50), (50,)), summed_axes((3,), (3,))
-    ((1,), (0,), ())
-    """
-    natural_shape, shape = tuple(natural_shape), tuple(shape)
-    if natural_shape == shape:
-        return ()
-    extra = len(natural_shape) - len(shape)
-    stretched = tuple(i + extra for i, n in enumerate(shape)
-                      if n == 1 and natural_shape[i + extra] != 1)
-    return tuple(range(extra)) + stretched
-
-
 # ----- explain -----------------------------------------------------------------------------------
 
 def _consumer_counts(tensors):
@@ -230,7 +215,7 @@ def explain(loss, *, file=None):
         for i, (x, dx) in enumerate(zip(node.inputs, dxs)):
             if dx is None or not x.requires_grad:
                 continue
-            axes = summed_axes(np.shape(dx), x.shape)
+            axes = autograd.summed_axes(np.shape(dx), x.shape)
             text = step_formula(node, i, symbol[id(t)], names, out_name=names[id(t)],
                                 unbroadcast_axes=axes)
             if (x._node is not None and not x.name and counts.get(id(x)) == 1
