@@ -23,14 +23,13 @@ _seq = itertools.count()
 class Node:
     """One recorded operation: the primitive, its inputs, its settings and its tape position."""
 
-    __slots__ = ("op", "inputs", "params", "seq", "versions")
+    __slots__ = ("op", "inputs", "params", "seq")
 
-    def __init__(self, op, inputs, params, seq, versions):
+    def __init__(self, op, inputs, params, seq):
         self.op = op
         self.inputs = inputs  # the input tensors; None once backward has freed the graph
         self.params = params
         self.seq = seq
-        self.versions = versions  # each input's version when saved: in-place changes are caught
 
     def __repr__(self):
         return f"<node #{self.seq} {self.op.name}>"
@@ -38,7 +37,7 @@ class Node:
 
 def record(op, inputs, params, out):
     """Record op on the tape as the node that produced out."""
-    out._node = node = Node(op, inputs, params, next(_seq), [x._version for x in inputs])
+    out._node = node = Node(op, inputs, params, next(_seq))
     if _State.tapes:
         for tape in _State.tapes:
             tape.outputs.append(out)
@@ -219,14 +218,18 @@ def _saved_error(t):
             "freed by an earlier backward(); call backward(retain_graph=True) the first time if "
             "you need to backpropagate through it again"
         )
-    i, x, v = next((i, x, v) for i, (x, v) in enumerate(zip(node.inputs, node.versions))
-                   if x._version != v)
+    i, x = next((i, x) for i, x in enumerate(node.inputs) if x._changed > node.seq)
     return RuntimeError(
         f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
-        f"#{node.seq}) was modified in place after the forward pass saved it (version "
-        f"{v}, now {x._version}), so its gradient would be wrong. Update parameters "
-        "after backward(), or compute the forward pass again."
+        f"#{node.seq}) was modified in place after the forward pass saved it (its .data was "
+        f"assigned at #{x._changed}, version {x._version}), so its gradient would be wrong. "
+        "Update parameters after backward(), or compute the forward pass again."
     )
+
+
+def stamp():
+    """A tape position for a change of data: an input changed after its node's seq is stale."""
+    return next(_seq)
 
 
 def _position(t):
@@ -246,10 +249,12 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
         node = t._node
         if node is None:
             continue
-        if node.inputs is None or [x._version for x in node.inputs] != node.versions:
+        if node.inputs is None:
             raise _saved_error(t)  # checked before anything is computed
         order.append(t)
         for x in node.inputs:
+            if x._changed > node.seq:  # its .data was assigned after this node saved it
+                raise _saved_error(t)
             if x.requires_grad and id(x) not in seen:
                 seen.add(id(x))
                 stack.append(x)

@@ -8,7 +8,7 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import _State, backprop, record
+from .autograd import _State, backprop, record, stamp
 
 
 class Tensor:
@@ -27,7 +27,8 @@ class Tensor:
 
     # Defaults shared by every instance; apply() sets only what differs.
     _node = None  # the Node that produced this tensor, None for a leaf
-    _version = 0  # bumped whenever .data is assigned: catches in-place updates before backward
+    _version = 0  # how many times .data was assigned
+    _changed = -1  # the tape position of the last assignment: catches updates before backward
     _retain = False
     module = None  # set by nn.Module.__call__ on the tensors a module call produced
     grad = None
@@ -67,6 +68,7 @@ class Tensor:
     def data(self, value):  # `W.data -= lr * g` lands here: record that W changed
         self._data = np.asarray(value)
         self._version += 1
+        self._changed = stamp()
 
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
