@@ -269,3 +269,33 @@ def test_random_expression_trees_match_numerical_gradients(case):
         return pool[-1] if len(steps) else pool[0]
 
     assert gradcheck(f, *arrays, atol=1e-6, rtol=1e-5)
+
+
+def test_vjp_and_grad_work_inside_no_grad_and_refuse_disconnected_functions():
+    with no_grad():
+        assert grad(lambda x: (x * x).sum())(Tensor([3.0])).item() == 6.0
+    with pytest.raises(ValueError, match="does not depend on its arguments"):
+        grad(lambda x: Tensor(x.data * 2).sum())(Tensor([3.0]))
+    # gradcheck of a gradient: numerical differences run f under no_grad()
+    assert gradcheck(lambda x: grad(lambda y: (y**3).sum())(x), np.array([1.0, 2.0]))
+
+
+def test_astype_to_integers_is_a_constant():
+    x = Tensor([1.5, 2.5], requires_grad=True)
+    y = x.astype(np.int64)
+    assert y.dtype == np.int64 and not y.requires_grad
+    z = x.astype(np.float32)
+    assert z.requires_grad and z.dtype == np.float32
+
+
+def test_changing_an_output_that_its_vjp_reads_is_an_error():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    y = a.exp()
+    y.data = np.zeros(2)
+    with pytest.raises(RuntimeError, match=r"output .* of exp .*modified in place"):
+        y.sum().backward()
+
+
+def test_concatenate_without_an_axis_says_what_to_do():
+    with pytest.raises(ValueError, match="axis=None .*flatten"):
+        te.concatenate([Tensor([1.0]), Tensor([2.0])], axis=None)

@@ -54,6 +54,8 @@ CASES = [  # name, tinygrad_edu call, numpy reference, input shapes, input range
     ("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [(3, 4)], AWAY),
     ("clip", lambda a: a.clip(-1.0, 1.0), lambda a: np.clip(a, -1, 1), [(4, 5)], AWAY),
     ("clip", lambda a: a.clip(lo=0.5), lambda a: np.clip(a, 0.5, None), [(4, 5)], AWAY),
+    ("clip", lambda a: a.clip(lo=np.full((3, 1, 5), -0.01, dtype=a.dtype)),
+     lambda a: np.clip(a, np.full((3, 1, 5), -0.01), None), [(4, 5)], AWAY),
     ("maximum", lambda a, b: a.maximum(b), np.maximum, [(3, 4), (4,)], AWAY),
     ("minimum", lambda a, b: a.minimum(b), np.minimum, [(3, 4), (3, 1)], AWAY),
     ("where", lambda a, b: te.where(np.array([True, False, True, False]), a, b),
@@ -73,6 +75,10 @@ CASES = [  # name, tinygrad_edu call, numpy reference, input shapes, input range
     ("reshape", lambda a: a.flatten(1), lambda a: a.reshape(2, -1), [(2, 3, 4)], None),
     ("transpose", lambda a: a.T, lambda a: a.T, [(3, 4)], None),
     ("transpose", lambda a: a.transpose(1, 0, 2), lambda a: a.transpose(1, 0, 2),
+     [(2, 3, 4)], None),
+    ("transpose", lambda a: a.transpose(2, 0, 1), lambda a: a.transpose(2, 0, 1),
+     [(2, 3, 4)], None),
+    ("transpose", lambda a: a.transpose(0, -1, 1), lambda a: a.transpose(0, 2, 1),
      [(2, 3, 4)], None),
     ("broadcast_to", lambda a: a.broadcast_to((3, 4)), lambda a: np.broadcast_to(a, (3, 4)),
      [(4,)], None),
@@ -251,3 +257,14 @@ def test_wrong_derivative_is_caught():
     wrong.vjp(lambda dout, out, x: (dout * np.sin(x),))
     with pytest.raises(AssertionError, match="at index"):
         gradcheck(lambda x: apply(wrong, x), np.array([0.3, 1.0]))
+
+
+def test_pow_at_zero_follows_the_true_derivative():
+    """x⁰ has slope 0 everywhere and 0ʸ does not change with y: no 0·∞ = nan."""
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    (x**0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    w = Tensor([1.5], requires_grad=True)
+    (Tensor([0.0]) ** w).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [0.0])
+    assert te.grad(te.grad(lambda t: (t**1.0).sum()))(Tensor([0.0])).item() == 0.0

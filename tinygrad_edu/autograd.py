@@ -218,6 +218,12 @@ def _saved_error(t):
             "freed by an earlier backward(); call backward(retain_graph=True) the first time if "
             "you need to backpropagate through it again"
         )
+    if t._changed > node.seq:  # exp, sigmoid, tanh... read their own output in backward
+        return RuntimeError(
+            f"backward: the output ({_label(t)}) of {node.op.name} (tape position #{node.seq}) "
+            f"was modified in place (its .data was assigned at #{t._changed}), so the gradients "
+            "that use it would be wrong. Compute the forward pass again."
+        )
     i, x = next((i, x) for i, x in enumerate(node.inputs) if x._changed > node.seq)
     return RuntimeError(
         f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
@@ -249,7 +255,7 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
         node = t._node
         if node is None:
             continue
-        if node.inputs is None:
+        if node.inputs is None or t._changed > node.seq:
             raise _saved_error(t)  # checked before anything is computed
         order.append(t)
         for x in node.inputs:

@@ -146,8 +146,12 @@ def pow(x, y):
 
 @pow.vjp
 def pow_vjp(dout, out, x, y, *, needs):
-    dx = dout * y * x ** (y - 1) if needs[0] else None
-    return dx, (dout * out * log(x) if needs[1] else None)
+    # Where the true derivative is 0, say so instead of computing 0·∞: x⁰ has slope 0 even at
+    # x = 0, and 0ʸ does not change with y (PyTorch's convention). The masks are constants.
+    xv, yv = np.asarray(x), np.asarray(y)
+    dx = dout * y * x ** (y - 1 + _cast(yv == 0, yv)) if needs[0] else None
+    dy = dout * out * log(x + _cast(xv == 0, xv)) if needs[1] else None
+    return dx, dy
 
 
 @primitive("∂C/∂x = −dout",
@@ -300,9 +304,9 @@ def clip_vjp(dout, out, x, *, lo=None, hi=None):
     xv = np.asarray(x)
     inside = np.ones(xv.shape, dtype=bool)
     if lo is not None:
-        inside &= xv >= lo
+        inside = inside & (xv >= lo)  # not &=: array bounds may broadcast x to a larger shape
     if hi is not None:
-        inside &= xv <= hi
+        inside = inside & (xv <= hi)
     return (dout * inside,)
 
 
@@ -422,7 +426,9 @@ def transpose(x, *, axes=None):
 
 @transpose.vjp
 def transpose_vjp(dout, out, x, *, axes=None):
-    return (dout.transpose(None if axes is None else tuple(np.argsort(axes))),)
+    if axes is None:
+        return (dout.transpose(),)
+    return (dout.transpose(tuple(np.argsort([a % x.ndim for a in axes]))),)  # the inverse order
 
 
 @primitive("∂C/∂x = dout summed over the broadcast axes",

@@ -8,7 +8,7 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import _State, backprop, record, stamp
+from .autograd import _State, backprop, enable_grad, record, stamp
 
 
 class Tensor:
@@ -95,8 +95,14 @@ class Tensor:
         return Tensor(self._data, name=self.name)
 
     def astype(self, dtype):
-        """A copy in another dtype; the gradient flows back in this tensor's dtype."""
-        return apply(ops.astype, self, dtype=np.dtype(dtype))
+        """A copy in another dtype; the gradient flows back in this tensor's dtype.
+
+        Converting to integers makes a constant: rounding has no useful derivative.
+        """
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            return Tensor(self._data.astype(dtype), name=self.name)
+        return apply(ops.astype, self, dtype=dtype)
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=40)
@@ -355,6 +361,10 @@ def _tensors(xs):
 
 def concatenate(tensors, axis=0):
     """Join tensors along an existing axis."""
+    if axis is None:
+        raise ValueError("concatenate: axis=None (flatten, then join) is not supported; "
+                         "flatten the tensors first, e.g. concatenate([a.reshape(-1), "
+                         "b.reshape(-1)])")
     return apply(ops.concatenate, *_tensors(list(tensors)), axis=axis)
 
 
@@ -397,14 +407,18 @@ def vjp(f, *args):
     leaves = [a if isinstance(a, Tensor) and a.requires_grad
               else Tensor(a, requires_grad=True) for a in args]
     nested = any(a is b for a, b in zip(args, leaves))  # inside another grad: keep the graph
-    out = f(*leaves)
+    with enable_grad():  # even inside no_grad(): a gradient is what was asked for
+        out = f(*leaves)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise ValueError(
+            "vjp: f's output does not depend on its arguments through recorded operations "
+            "(did f use .data, .numpy() or numpy functions?), so there is no gradient to give"
+        )
 
     def pullback(dout):
         dout = dout if isinstance(dout, Tensor) else Tensor(np.asarray(dout, dtype=out.dtype))
         if dout.shape != out.shape:
             raise ValueError(f"vjp: dout has shape {dout.shape}, f's output has {out.shape}")
-        if not out.requires_grad:
-            return tuple(Tensor(np.zeros_like(x._data)) for x in leaves)
         grads, _ = backprop(out, dout if nested else dout._data, create_graph=nested,
                             retain_graph=True)
         result = []
