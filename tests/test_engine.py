@@ -299,3 +299,16 @@ def test_changing_an_output_that_its_vjp_reads_is_an_error():
 def test_concatenate_without_an_axis_says_what_to_do():
     with pytest.raises(ValueError, match="axis=None .*flatten"):
         te.concatenate([Tensor([1.0]), Tensor([2.0])], axis=None)
+
+
+def test_binary_cross_entropy_with_logits_is_exact_and_finite():
+    z = np.array([-1000.0, -3.0, 0.0, 2.0, 1000.0])
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
+    zt = Tensor(z, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(zt, y, reduction="sum")
+    loss.backward()
+    sig = 0.5 * (1 + np.tanh(0.5 * z))
+    np.testing.assert_allclose(zt.grad.data, sig - y, atol=1e-15)  # σ(z) − y, z = 0 included
+    np.testing.assert_allclose(loss.item(), np.sum(np.logaddexp(0, z) - y * z))
+    assert gradcheck(lambda t: F.binary_cross_entropy_with_logits(t, y[1:4]),
+                     np.array([-3.0, 0.5, 2.0]))

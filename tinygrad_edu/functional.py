@@ -104,6 +104,9 @@ def cross_entropy(logits, labels, reduction="mean"):
 def binary_cross_entropy(pred, target, reduction="mean"):
     """−[y·ln p + (1 − y)·ln(1 − p)] for probabilities p in (0, 1), elementwise.
 
+    A p that rounds to exactly 0 or 1 gives inf; from raw scores use
+    binary_cross_entropy_with_logits, which never does.
+
     >>> round(binary_cross_entropy(Tensor([0.5]), Tensor([1.0])).item(), 6)
     0.693147
     """
@@ -111,3 +114,18 @@ def binary_cross_entropy(pred, target, reduction="mean"):
     _same_shape("binary_cross_entropy", pred, target)
     loss = -(target * pred.log() + (1 - target) * (1 - pred).log())
     return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(z, target, reduction="mean"):
+    """binary_cross_entropy of σ(z), computed from z: finite for any z, where log(1 − σ(z)) is not.
+
+    −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y·z + ln(1 + e^−|z|); maximum's ½ at a tie
+    keeps the gradient exactly σ(z) − y at z = 0 too.
+
+    >>> round(binary_cross_entropy_with_logits(Tensor([0.0]), Tensor([1.0])).item(), 6)
+    0.693147
+    """
+    target = _lift(target, z)
+    _same_shape("binary_cross_entropy_with_logits", z, target)
+    loss = z.maximum(0.0) - target * z + ((-z.abs()).exp() + 1).log()
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

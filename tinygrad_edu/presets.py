@@ -15,7 +15,7 @@ from . import functional as F
 from . import reference
 from .data import load_digits32, load_mnist, one_hot
 from .nn import init_bias, init_weight
-from .tensor import Tensor, maximum
+from .tensor import Tensor
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh")
 LOSSES = {
@@ -100,11 +100,8 @@ class Preset:
         elif self.loss == "squared_error":
             C = ((out - y) ** 2).sum() * (1.0 / m)
         elif self.loss == "sigmoid_cross_entropy":
-            # −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y·z + ln(1 + e^−|z|), finite for
-            # any z, where ln(1 − a) is −inf once σ(z) rounds to 1 (z ≳ 17 in float32);
-            # maximum's ½ at a tie keeps the gradient exactly σ(z) − y at z = 0 too
-            z = out
-            C = (maximum(z, 0.0) - y * z + ((-z.abs()).exp() + 1).log()).sum() * (1.0 / m)
+            # from z, not a = σ(z): ln(1 − a) is −inf once σ(z) rounds to 1 (z ≳ 17 in float32)
+            C = F.binary_cross_entropy_with_logits(out, y, reduction="sum") * (1.0 / m)
         else:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
         C.name = "C"
