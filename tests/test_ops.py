@@ -268,3 +268,9 @@ def test_pow_at_zero_follows_the_true_derivative():
     (Tensor([0.0]) ** w).sum().backward()
     np.testing.assert_array_equal(w.grad.data, [0.0])
     assert te.grad(te.grad(lambda t: (t**1.0).sum()))(Tensor([0.0])).item() == 0.0
+
+
+def test_max_of_a_nan_sends_the_gradient_to_the_nan():
+    x = Tensor([1.0, np.nan, 3.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])

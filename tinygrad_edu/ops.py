@@ -373,7 +373,8 @@ def sum_vjp(dout, out, x, *, axis=None, keepdims=False):
 
 def _extremum_vjp(dout, out, x, axis, keepdims):
     kept = _kept_shape(x.shape, axis)
-    hit = np.asarray(x) == np.asarray(out).reshape(kept)
+    xv, best = np.asarray(x), np.asarray(out).reshape(kept)
+    hit = (xv == best) | (np.isnan(xv) & np.isnan(best))  # a nan is the max, as in numpy
     share = _cast(hit / hit.sum(axis=axis, keepdims=True), dout)  # ties share equally (amax)
     return (dout.reshape(kept) * share,)
 
