@@ -312,3 +312,12 @@ def test_binary_cross_entropy_with_logits_is_exact_and_finite():
     np.testing.assert_allclose(loss.item(), np.sum(np.logaddexp(0, z) - y * z))
     assert gradcheck(lambda t: F.binary_cross_entropy_with_logits(t, y[1:4]),
                      np.array([-3.0, 0.5, 2.0]))
+
+
+def test_a_gradient_passed_to_backward_is_not_shared_with_a_leaf():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    g = np.array([3.0, 4.0])
+    (x + 0.0).backward(g)
+    assert x.grad.data is not g and not np.shares_memory(x.grad.data, g)
+    g[0] = 100.0
+    assert x.grad.data[0] == 3.0

@@ -136,8 +136,9 @@ class Tensor:
                     "it to a scalar loss first, e.g. loss.sum() or loss.mean()"
                 )
             gradient = np.ones_like(self._data)
-        gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
-                            dtype=self.dtype)  # our own copy: it may become a leaf's .grad
+        else:  # the caller's array may become a leaf's .grad: take our own copy
+            gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
+                                dtype=self.dtype)
         if gradient.shape != self.shape:
             raise ValueError(
                 f"backward: gradient has shape {gradient.shape} but the output has shape "
