@@ -1,27 +1,25 @@
-"""Checking gradients: hand-derived backprop against autograd, layer by layer, and autograd against
-central differences.
+"""Hand-derived backprop against autograd, layer by layer: verify and check_preset.
 
 ``verify`` compares every gradient a learner's numpy backprop returns (∂C/∂W, ∂C/∂b and the δ of
 named tensors) with autograd and says, like a teacher, which step is wrong; ``check_preset`` runs
-it on a book's reference backprop; ``gradcheck`` holds the engine's own derivatives to finite
-differences. It imports the engine, ``explain`` (the derivative templates that write a step's
-formula) and ``presets``.
+it on a book's reference backprop. It imports the engine, ``explain`` (the derivative templates
+that write a step's formula) and ``presets``.
 """
+
 
 import functools
 import re
 import traceback
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import autograd, presets
-from .autograd import no_grad, summed_axes
-from .explain import book, step_formula, tensor_names
-from .tensor import Tensor
+from .. import autograd, presets
+from ..autograd import summed_axes
+from ..explain import book, step_formula, tensor_names
+from ..tensor import Tensor
+from .report import Report, Row
 
 # A gradient agrees when max|got − expected| ≤ RTOL · max|expected|: errors are measured against
 # the gradient's largest entry, so entries near zero (dead units, blank pixels) cannot blow up a
@@ -30,80 +28,6 @@ from .tensor import Tensor
 # mistake is off by far more than 1e-7.
 RTOL = 1e-7
 SCALE_FLOOR = 1e-8
-
-
-# ----- the report --------------------------------------------------------------------------------
-
-@dataclass
-class Row:
-    """One compared gradient: ∂C/∂name from autograd (expected) and from the learner (got)."""
-
-    name: str
-    kind: str  # "δ" (∂C/∂ of a named intermediate) or "param"
-    expected_shape: tuple
-    got_shape: tuple | None = None
-    max_abs: float | None = None
-    max_rel: float | None = None
-    ok: bool | None = None  # None: not returned, so not compared
-    note: str = ""
-
-
-@dataclass
-class Report:
-    """What verify found: one row per gradient in backward order, and a one-line diagnosis."""
-
-    rows: list
-    diagnosis: str
-    first_bad: str | None = None
-    findings: list = field(default_factory=list)  # problems outside the rows: errors, bad keys
-    missing: list = field(default_factory=list)  # parameters whose gradient was not returned
-    title: str = "verify: your backprop against autograd (float64)"
-
-    @property
-    def ok(self):
-        """True when every returned gradient agrees and every parameter's gradient was returned."""
-        compared = [r for r in self.rows if r.ok is not None]
-        return (bool(compared) and all(r.ok for r in compared) and not self.findings
-                and not self.missing)
-
-    def _cells(self):
-        for r in self.rows:
-            yield [r.name, r.kind, _shape(r.expected_shape), _shape(r.got_shape),
-                   _number(r.max_abs), _number(r.max_rel),
-                   {True: "✓", False: "✗", None: "–"}[r.ok], r.note]
-
-    def __str__(self):
-        head = ["name", "kind", "expected", "got", "max abs", "max rel", "ok", "note"]
-        cells = [head, *self._cells()]
-        widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
-        lines = [self.title]
-        for c in cells:
-            lines.append("  " + "  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
-        lines += [f"finding: {f}" for f in self.findings]
-        lines.append(f"diagnosis: {self.diagnosis}")
-        return "\n".join(lines)
-
-    def to_markdown(self):
-        """The report as a markdown table, with the findings and the diagnosis below it."""
-        head = ["name", "kind", "expected shape", "got shape", "max abs err", "max rel err", "ok",
-                "note"]
-        lines = [f"**{self.title}**", "", "| " + " | ".join(head) + " |",
-                 "|" + "|".join("---" for _ in head) + "|"]
-        for c in self._cells():
-            lines.append("| " + " | ".join(v.replace("|", "\\|") for v in c) + " |")
-        lines.append("")
-        lines += [f"- finding: {f}" for f in self.findings]
-        lines.append(f"**Diagnosis:** {self.diagnosis}")
-        return "\n".join(lines)
-
-
-def _shape(shape):
-    return "–" if shape is None else str(tuple(shape))
-
-
-def _number(x):
-    return "–" if x is None else f"{x:.1e}"
-
 
 # ----- the forward graph -------------------------------------------------------------------------
 
@@ -518,71 +442,3 @@ def check_preset(name, *, batch_size=10, seed=0):
     report.title = (f"check {preset.name}: reference.{module}.backprop against autograd on "
                     f"{batch_size} {preset.dataset} training examples (seed {seed}, float64)")
     return report
-
-
-# ----- gradcheck ---------------------------------------------------------------------------------
-
-def numerical_grad(f, inputs, i, eps=1e-6):
-    """Central difference ∂f/∂inputs[i] of sum(f(*inputs)), in float64.
-
-    >>> numerical_grad(lambda x: x * x, [np.array([3.0])], 0).round(6)
-    array([6.])
-    """
-    x = inputs[i]
-    g = np.zeros(x.shape, dtype=np.float64)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    with no_grad():
-        for k in range(flat.size):
-            old = flat[k]
-            flat[k] = old + eps
-            up = float(np.sum(np.asarray(f(*[Tensor(a) for a in inputs]))))
-            flat[k] = old - eps
-            down = float(np.sum(np.asarray(f(*[Tensor(a) for a in inputs]))))
-            flat[k] = old
-            gflat[k] = (up - down) / (2 * eps)
-    return g
-
-
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
-    """Compare autograd's gradient of sum(f(*inputs)) with central differences, for every input.
-
-    Returns True, or raises AssertionError naming the input, the worst element's index and both
-    values. Checks run in float64 on copies; float32 inputs are converted, with a warning.
-
-    >>> gradcheck(lambda x: (x * x).sum(), np.array([1.0, -2.0]))
-    True
-    """
-    arrays, labels = [], []
-    for k, a in enumerate(inputs):
-        labels.append(f"input {k}" + (f" ({a.name})" if isinstance(a, Tensor) and a.name else ""))
-        a = np.array(a._data if isinstance(a, Tensor) else a, copy=True)
-        if a.dtype != np.float64:
-            if np.issubdtype(a.dtype, np.floating):
-                warnings.warn(f"gradcheck: {labels[-1]} of dtype {a.dtype} converted to float64; "
-                              "central differences are too coarse in single precision",
-                              stacklevel=2)
-            a = a.astype(np.float64)
-        arrays.append(a)
-    leaves = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    out = f(*leaves)
-    if not isinstance(out, Tensor) or not out.requires_grad:
-        raise ValueError("gradcheck: f must return a Tensor computed from its inputs")
-    out.sum().backward()
-    for i, leaf in enumerate(leaves):
-        analytic = np.zeros_like(arrays[i]) if leaf.grad is None else leaf.grad._data
-        numeric = numerical_grad(f, arrays, i, eps)
-        if analytic.shape != numeric.shape:
-            raise AssertionError(f"gradcheck: {labels[i]}: gradient shape {analytic.shape}, "
-                                 f"expected {numeric.shape}")
-        err = np.abs(analytic - numeric)
-        bad = ~(err <= atol + rtol * np.abs(numeric))  # nan counts as bad
-        if bad.any():
-            k = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)),
-                                 numeric.shape)
-            raise AssertionError(
-                f"gradcheck: {labels[i]} of shape {numeric.shape}: at index "
-                f"{tuple(map(int, k))} autograd gives {analytic[k]:.10g} but the numerical "
-                f"gradient is {numeric[k]:.10g} (eps={eps}, atol={atol}, rtol={rtol}); "
-                f"{int(bad.sum())} of {bad.size} elements disagree"
-            )
-    return True

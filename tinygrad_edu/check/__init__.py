@@ -1,0 +1,14 @@
+"""Checking gradients: hand-derived backprop against autograd, layer by layer, and autograd against
+central differences.
+
+One module per check: ``verify`` (a learner's backprop against autograd, and ``check_preset`` on a
+book's reference backprop), ``gradcheck`` (the engine's derivatives against central differences),
+and ``report`` (the Report every check fills in).
+"""
+
+from .gradcheck import gradcheck, numerical_grad
+from .report import Report, Row
+from .verify import RTOL, SCALE_FLOOR, check_preset, verify
+
+__all__ = ["verify", "check_preset", "gradcheck", "numerical_grad", "Report", "Row", "RTOL",
+           "SCALE_FLOOR"]
