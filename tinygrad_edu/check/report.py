@@ -19,6 +19,13 @@ class Row:
     max_rel: float | None = None
     ok: bool | None = None  # None: not returned, so not compared
     note: str = ""
+    # Where it differs, when compared: how many entries disagree (of size), the worst entry's
+    # index, and the learner's value there beside autograd's.
+    n_bad: int | None = None
+    size: int | None = None
+    worst_index: tuple | None = None
+    got_value: float | None = None
+    expected_value: float | None = None
 
 
 @dataclass

@@ -29,6 +29,11 @@ from .report import Report, Row
 RTOL = 1e-7
 SCALE_FLOOR = 1e-8
 
+# The batch the checks draw by default: 7 examples cannot be mistaken for the 10 classes or a
+# usual layer width, so a (7, 10) gradient that should be (10, 7) is told apart from one that
+# should be summed over the batch.
+DEFAULT_BATCH = 7
+
 # ----- the forward graph -------------------------------------------------------------------------
 
 class _Graph:
