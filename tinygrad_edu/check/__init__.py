@@ -3,12 +3,14 @@ central differences.
 
 One module per check: ``verify`` (a learner's backprop against autograd, and ``check_preset`` on a
 book's reference backprop), ``gradcheck`` (the engine's derivatives against central differences),
-and ``report`` (the Report every check fills in).
+``learner`` (the learner protocol: what the whole-program checks know of a learner's
+program) and ``report`` (what every check fills in).
 """
 
 from .gradcheck import gradcheck, numerical_grad
-from .report import Report, Row
+from .learner import Data, Learner, Param, Sample, Where
+from .report import CheckResult, Report, Row
 from .verify import RTOL, SCALE_FLOOR, check_preset, verify
 
 __all__ = ["verify", "check_preset", "gradcheck", "numerical_grad", "Report", "Row", "RTOL",
-           "SCALE_FLOOR"]
+           "SCALE_FLOOR", "Learner", "Param", "Where", "Sample", "Data", "CheckResult"]

@@ -83,3 +83,22 @@ def _shape(shape):
 
 def _number(x):
     return "–" if x is None else f"{x:.1e}"
+
+
+@dataclass
+class CheckResult:
+    """What one whole-program check found, in the learner's own names."""
+
+    check: str  # one of learner.CHECKS: "forward", "gradients", "update", ...
+    status: str  # "ok", "wrong", "skipped" (could not run: summary says why), "error" (the
+    # learner's code raised: summary gives the exception and the learner's line)
+    summary: str  # one line: what was checked and what was found
+    details: list = field(default_factory=list)  # further lines: numbers, what differs, the fix
+    where: str | None = None  # the learner's function and line: "Network.feedforward (net.py:14)"
+    report: Report | None = None  # the gradient Report behind it, for its table and --graph
+    loss: object = None  # the oracle's loss Tensor (graph kept), for --graph
+    data: dict = field(default_factory=dict)  # the numbers behind it, for --json
+
+    @property
+    def ok(self):
+        return self.status in ("ok", "skipped")

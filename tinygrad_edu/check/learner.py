@@ -1,0 +1,121 @@
+"""The learner protocol: what the whole-program checks know of a learner's program.
+
+A recognizer (a code shape the checker knows, such as Nielsen's ``Network``) or a hand-written
+``Adapter`` turns the learner's object or module into one ``Learner``; the checks use nothing else.
+Every array the checks pass in is canonical: examples as rows ``X`` (m, n_in) in float64, one-hot
+targets ``Y`` (m, n_out), integer ``labels`` (m,). The Learner's callables convert them to the
+learner's own layout (columns, lists of (x, y) pairs, ...) and convert the answers back. This
+module is numpy only.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+CHECKS = ("forward", "gradients", "update", "minibatches", "evaluation", "learning", "book")
+
+
+@dataclass
+class Param:
+    """One of the learner's parameter arrays, named as the learner's code names it.
+
+    get() reads it afresh each time (learners rebind their lists: ``self.W = [...]``), set(a)
+    writes it back where the learner's code will read it.
+    """
+
+    name: str  # "self.weights[0]", "W[1]", "params['b1']", "self.wih"
+    get: Callable[[], np.ndarray]
+    set: Callable[[np.ndarray], None]
+    layer: int  # 1 for the first weight layer (the one that reads the input), 2 for the next, ...
+    role: str  # "W" or "b"
+
+
+@dataclass
+class Where:
+    """A place in the learner's code: the function, its file and line."""
+
+    function: str  # "Network.feedforward", "backward_prop"
+    file: str
+    line: int
+
+    def __str__(self):
+        return f"{self.function} ({Path(self.file).name}:{self.line})"
+
+
+@dataclass
+class Sample:
+    """Canonical examples: X (m, n_in) float64 rows, Y (m, n_out) one-hot, labels (m,) int."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self):
+        return len(self.labels)
+
+    def take(self, index):
+        """The examples at index (a slice, an index array or a list), as a new Sample."""
+        return Sample(self.X[index], self.Y[index], self.labels[index])
+
+
+@dataclass
+class Data:
+    """The bundled data a check runs on, in the canonical layout."""
+
+    name: str  # "mnist" or "digits32"
+    train: Sample
+    test: Sample
+
+
+@dataclass
+class Learner:
+    """A learner's program as the checks see it; None marks what this program does not offer.
+
+    forward(X) -> what the learner's forward pass returned, converted to rows (m, n_out) when it
+        is an array of a recognizable shape, otherwise as it came (None included).
+    grads(X, Y) -> {param name: ∂C/∂param} for the batch, in each parameter's own shape, as the
+        learner's code computes it (its backprop, or derived from one update).
+    step(X, Y, lr) -> None: one update on this batch, done by the learner's code.
+    evaluate(X, labels) -> the learner's own figure (a count, a fraction or a percentage).
+    batches(n) -> the learner's own epoch loop run on n instrumented examples with its update
+        replaced by a recorder: one list of example indices per mini-batch it would train on.
+    """
+
+    name: str  # "Network in network.py"
+    params: list  # of Param, layer by layer, W before b
+    layout: str = "columns"  # how the learner's code holds examples: "columns" or "rows"
+    forward: Callable | None = None
+    grads: Callable | None = None
+    grads_reduction: str | None = None  # "sum" or "mean" over the batch, when the code tells
+    step: Callable | None = None
+    evaluate: Callable | None = None
+    evaluate_units: str | None = None  # "count", "fraction" or "percent"; None: infer
+    batches: Callable | None = None
+    lr: float | None = None  # the learner's η, from their own code or training call
+    batch_size: int | None = None  # the learner's mini-batch size, likewise
+    cost: str | None = None  # "quadratic" ½‖a−y‖², "squared_error" ‖a−y‖², "cross_entropy"
+    # (softmax), "sigmoid_cross_entropy"; None: the checks infer it
+    activation: str | None = None  # hidden activation ("sigmoid", "relu", "tanh"); None: infer
+    where: dict = field(default_factory=dict)  # role → Where: "forward", "backprop", "update",
+    # "epoch", "evaluate"
+    notes: list = field(default_factory=list)  # what the recognizer found or could not find
+    files: list = field(default_factory=list)  # the learner's source files, for traceback lines
+
+    def param(self, name):
+        """The Param called name."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no parameter {name!r}; it has "
+                       f"{', '.join(p.name for p in self.params)}")
+
+    def snapshot(self):
+        """{name: a copy of the current array}, to compare or restore later."""
+        return {p.name: np.array(p.get(), dtype=np.float64, copy=True) for p in self.params}
+
+    def restore(self, arrays):
+        """Write back arrays taken by snapshot(), in each parameter's current dtype."""
+        for p in self.params:
+            p.set(np.array(arrays[p.name], dtype=np.asarray(p.get()).dtype, copy=True))
