@@ -9,8 +9,9 @@ program) and ``report`` (what every check fills in).
 
 from .gradcheck import gradcheck, numerical_grad
 from .learner import Data, Learner, Param, Sample, Where
-from .report import CheckResult, Report, Row
+from .report import CheckResult, ProgramReport, Report, Row
 from .verify import RTOL, SCALE_FLOOR, check_preset, verify
 
 __all__ = ["verify", "check_preset", "gradcheck", "numerical_grad", "Report", "Row", "RTOL",
-           "SCALE_FLOOR", "Learner", "Param", "Where", "Sample", "Data", "CheckResult"]
+           "SCALE_FLOOR", "Learner", "Param", "Where", "Sample", "Data", "CheckResult",
+           "ProgramReport"]

@@ -102,3 +102,23 @@ class CheckResult:
     @property
     def ok(self):
         return self.status in ("ok", "skipped")
+
+
+@dataclass
+class ProgramReport:
+    """Every whole-program check run on one learner's program, with what was recognized."""
+
+    name: str  # "Network in seed001/network.py"
+    results: list  # of CheckResult, in learner.CHECKS order
+    notes: list = field(default_factory=list)  # what was recognized, what could not be checked
+    seconds: float | None = None
+
+    @property
+    def ok(self):
+        """True when no check found something wrong (skipped checks do not count against it)."""
+        return all(r.ok for r in self.results)
+
+    @property
+    def wrong(self):
+        """The checks that found something wrong, or could not run the learner's code."""
+        return [r for r in self.results if not r.ok]
