@@ -5,17 +5,39 @@
 >>> (x * x).backward()
 >>> x.grad.item()
 4.0
+
+The engine (Tensor, the tape) is imported at once; the submodules ``te.nn``, ``te.optim``,
+``te.functional``, ``te.viz``, ``te.check``, ``te.data`` and ``te.explain`` on first use (PEP 562),
+so ``import tinygrad_edu`` stays fast and ``te.viz.draw(loss)`` needs no import of its own.
 """
 
-from . import functional, ops
+import importlib
+
+from . import ops
 from .autograd import Tape, detect_anomaly, enable_grad, is_grad_enabled, no_grad, unbroadcast
-from .explain import explain  # the function; the module stays tinygrad_edu.explain
 from .tensor import Tensor, concatenate, grad, maximum, minimum, stack, vjp, where
 
 __version__ = "0.1.0"
 
+SUBMODULES = ("functional", "nn", "optim", "viz", "check", "data")
+
 __all__ = [
     "Tensor", "Tape", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "unbroadcast", "grad", "vjp", "concatenate", "stack", "where", "maximum", "minimum",
-    "functional", "ops", "explain",
+    "functional", "ops", "explain", "nn", "optim", "viz", "check", "data",
 ]
+
+
+def __getattr__(name):
+    """Import a submodule the first time te.<name> is read."""
+    if name == "explain":  # te.explain is the function; its module is tinygrad_edu.explain
+        function = importlib.import_module(".explain", __name__).explain
+        globals()["explain"] = function  # replaces the module the import system set here
+        return function
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | set(SUBMODULES))

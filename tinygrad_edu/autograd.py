@@ -5,6 +5,7 @@ This module knows nodes, not Tensors: it reads ``.data``-like attributes (``_dat
 The backward pass is one short loop over the recorded nodes, newest first.
 """
 
+import html
 import itertools
 from contextlib import contextmanager
 
@@ -117,6 +118,25 @@ class Tape:
             ins = ", ".join(_label(x) for x in node.inputs) if node.inputs else "(freed)"
             lines.append(f"#{node.seq:<5} {node.op.name}({ins}) -> {_label(t)}")
         return "\n".join(lines)
+
+    def __repr__(self):
+        """The text a notebook or the prompt shows: a title, then one line per operation."""
+        return f"Tape of {len(self)} operation{'s' * (len(self) != 1)}\n{self}".rstrip()
+
+    def _repr_html_(self):
+        """A notebook's view: one table row per operation, in tape order."""
+        head = "".join(f"<th>{h}</th>" for h in ("#", "op", "inputs", "output", "shape",
+                                                  "dtype"))
+        rows = []
+        for t in self.outputs:
+            node = t._node
+            ins = ", ".join(_label(x) for x in node.inputs) if node.inputs else "(freed)"
+            name = t.name or f"#{node.seq}"
+            cells = (node.seq, node.op.name, ins, name, tuple(t._data.shape), t._data.dtype)
+            rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                        + "</tr>")
+        return (f"<table><caption>Tape of {len(self)} operations</caption>"
+                f"<tr>{head}</tr>{''.join(rows)}</table>")
 
 
 def _label(t):

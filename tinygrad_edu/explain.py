@@ -6,9 +6,11 @@ primitive's derivative template (``grad_text``, beside its VJP in ``ops``) with 
 preset's network and real batch); ``check`` reuses ``step_formula`` to write a wrong step's formula.
 """
 
+import html
 import io
 import re
 import sys
+import types
 
 import numpy as np
 
@@ -175,8 +177,34 @@ def _consumer_counts(tensors):
     return counts
 
 
+class Explanation(str):
+    """explain()'s text: a str to print, split or compare, that a notebook displays once, as text
+    (a plain str would show there a second time, quoted and with its newlines escaped)."""
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle):  # IPython's text display
+        p.text(str(self))
+
+    def _repr_html_(self):
+        return f'<pre style="line-height: 1.3">{html.escape(str(self))}</pre>'
+
+
+def _displayed_by_shell():
+    """Whether an interactive shell (Jupyter, IPython, the Python prompt) shows returned values."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None:
+        return True
+    return hasattr(sys, "ps1")
+
+
 def explain(loss, *, file=None):
     """Run the backward pass of loss and print each step as a chain-rule line; return the text.
+
+    The text comes back as an Explanation, a str that a notebook displays once: in Jupyter,
+    IPython or at the Python prompt explain() does not print it (the shell shows the returned
+    value), elsewhere it prints to file (stdout by default). Given a file, it always writes there.
 
     One line per gradient a tape step computes, newest step first, with the tensors' names and the
     gradient's shape. A step that only hands the gradient to an unnamed tensor used once (the W·a
@@ -233,8 +261,9 @@ def explain(loss, *, file=None):
             rows.append((symbol[id(x)], text, shape_text(x.shape), note, sign))
 
     autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True, on_step=on_step)
-    text = _format_rows(rows)
-    print(text, file=sys.stdout if file is None else file)
+    text = Explanation(_format_rows(rows))
+    if file is not None or not _displayed_by_shell():
+        print(text, file=sys.stdout if file is None else file)
     return text
 
 
@@ -274,4 +303,15 @@ def explain_preset(name, *, batch_size=10, seed=0):
     legend.append("Σ_batch summed over the batch by unbroadcast")
     header = [preset.title, f"batch of {batch_size} {preset.dataset} examples, {layout}",
               presets.LOSSES[preset.loss], "; ".join(legend[:3]), "; ".join(legend[3:])]
-    return "\n".join(filter(None, header)) + "\n" + explain(loss, file=io.StringIO())
+    return Explanation("\n".join(filter(None, header)) + "\n" + explain(loss, file=io.StringIO()))
+
+
+class _CallableModule(types.ModuleType):
+    """Makes te.explain(loss) work whichever of this module and its function te.explain is: the
+    import system sets the package's attribute to the module when another module imports it."""
+
+    def __call__(self, loss, *, file=None):
+        return explain(loss, file=file)
+
+
+sys.modules[__name__].__class__ = _CallableModule

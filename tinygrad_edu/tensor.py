@@ -19,7 +19,7 @@ class Tensor:
     >>> loss.backward()
     >>> W.grad
     Tensor([[2., 4.],
-            [6., 8.]], name='W.grad')
+            [6., 8.]], shape=(2, 2), dtype=float64, name='W.grad')
     """
 
     __array_ufunc__ = None  # numpy defers to our reflected operators: array * Tensor is a Tensor
@@ -105,15 +105,17 @@ class Tensor:
         return apply(ops.astype, self, dtype=dtype)
 
     def __repr__(self):
+        """Like numpy's repr (values cut to their corners past 40), then what numpy cannot say:
+        shape, dtype, name, the op that made this tensor and whether it requires grad."""
         body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=40)
-        extra = [f"dtype={self.dtype}"] if self.dtype != np.float64 else []
-        if self._node is not None:
+        extra = [f"shape={self.shape}", f"dtype={self.dtype}"]
+        if self.name:
+            extra.append(f"name={self.name!r}")
+        if self._node is not None:  # an op is recorded only when it needs a gradient: implied
             extra.append(f"op={self._node.op.name}")
         elif self.requires_grad:
             extra.append("requires_grad=True")
-        if self.name:
-            extra.append(f"name={self.name!r}")
-        return f"Tensor({body}{''.join(', ' + e for e in extra)})"
+        return f"Tensor({body}, {', '.join(extra)})"
 
     # ----- gradients --------------------------------------------------------------------------
 
@@ -403,7 +405,7 @@ def vjp(f, *args):
 
     >>> out, pullback = vjp(lambda x: x * x, Tensor([3.0]))
     >>> pullback(Tensor([1.0]))[0]
-    Tensor([6.])
+    Tensor([6.], shape=(1,), dtype=float64)
     """
     leaves = [a if isinstance(a, Tensor) and a.requires_grad
               else Tensor(a, requires_grad=True) for a in args]
@@ -437,9 +439,9 @@ def grad(f, argnums=0):
 
     >>> df = grad(lambda x: (x ** 3).sum())
     >>> df(Tensor([2.0]))
-    Tensor([12.])
+    Tensor([12.], shape=(1,), dtype=float64)
     >>> grad(grad(lambda x: (x ** 3).sum()))(Tensor([2.0]))  # second derivative: 6x
-    Tensor([12.])
+    Tensor([12.], shape=(1,), dtype=float64)
     """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
