@@ -245,11 +245,50 @@ def test_too_many_nodes_is_an_error_not_a_hang():
         draw(net.C, collapse="module", max_nodes=8)
 
 
-def test_a_freed_graph_asks_for_retain_graph():
+def test_draw_after_a_plain_backward_shows_what_backward_kept():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((3, 4)), requires_grad=True, name="W")
+    b = Tensor(np.zeros((3, 1)), requires_grad=True, name="b")
+    x = Tensor(rng.random((4, 5)), name="x")
+    z = W @ x + b
+    z.name = "z"
+    z.retain_grad()  # the learner's δ: a kept gradient on an intermediate
+    C = z.sigmoid().sum()  # the sigmoid's output is dropped: backward frees it
+    C.backward()  # micrograd's order: backward first, then draw, no retain_graph
+    source = draw(C).source
+    for name, shape in (("W", "(3, 4)"), ("b", "(3, 1)"), ("x", "(4, 5)"), ("z", "(3, 5)")):
+        assert re.search(rf'label="{name}\\n{re.escape(shape)} float64', source), name
+    assert source.count("shape=ellipse") == 4  # matmul, add, sigmoid, sum
+    assert source.count("data freed by backward()") == 2  # W @ x and the sigmoid's output
+    assert source.count('style="filled,dashed"') == 2 and STYLES["freed"] in source
+    labels = dict(re.findall(r'label="(\w+)\\n[^"]*?(grad [^"\\]*)', source))
+    assert set(labels) == {"W", "b", "z"}  # the gradients backward kept: leaves and retain_grad
+    assert labels["b"].startswith(f"grad [{b.grad.data[0, 0]:.4g}, ")
+    assert re.search(r'label="x\\n\(4, 5\) float64\\ndata mean', source)  # a leaf's values
+    with pytest.raises(RuntimeError, match=r"grad_flow=True needs .*retain_graph=True"):
+        draw(C, grad_flow=True)
+
+
+def test_draw_after_backward_keeps_the_intermediates_released():
+    import gc
+    import weakref
+
+    W = Tensor(np.ones((5, 5)), requires_grad=True, name="W")
+    z = W @ W
+    ref = weakref.ref(z.data)
+    C = z.sigmoid().sum()
+    del z
+    C.backward()
+    gc.collect()
+    assert ref() is None  # the skeleton kept for drawing holds no array
+    assert draw(C).source.count("data freed by backward()") == 2
+
+
+def test_collapsed_draw_after_backward():
     net = small_mlp()
     net.C.backward()
-    with pytest.raises(RuntimeError, match=r"backward\(retain_graph=True\) before drawing"):
-        draw(net.C)
+    source = draw(net.C, collapse="module").source
+    assert "layer 2" in source and "layer 3" in source and "grad" in source
 
 
 def test_weights_changed_after_the_forward_pass_are_reported():

@@ -7,6 +7,7 @@ The backward pass is one short loop over the recorded nodes, newest first.
 
 import html
 import itertools
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
@@ -24,13 +25,14 @@ _seq = itertools.count()
 class Node:
     """One recorded operation: the primitive, its inputs, its settings and its tape position."""
 
-    __slots__ = ("op", "inputs", "params", "seq")
+    __slots__ = ("op", "inputs", "params", "seq", "skeleton")
 
     def __init__(self, op, inputs, params, seq):
         self.op = op
         self.inputs = inputs  # the input tensors; None once backward has freed the graph
         self.params = params
         self.seq = seq
+        self.skeleton = None  # once freed: what viz.draw needs of the inputs (see bones)
 
     def __repr__(self):
         return f"<node #{self.seq} {self.op.name}>"
@@ -314,5 +316,16 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
         _State.enabled = was
     if not (retain_graph or create_graph):
         for t in order:  # free what the forward pass saved: the intermediates can now go
-            t._node.inputs = None
+            node = t._node
+            node.skeleton = [bones(x) for x in node.inputs]
+            node.inputs = None
     return grads, tensors
+
+
+def bones(x):
+    """What a freed graph keeps of an input, so that draw() still shows the graph after backward:
+    a weak reference (the tensor itself while the caller holds it), its node, name, shape,
+    dtype, requires_grad and module; never its array, so the intermediates' memory is released.
+    """
+    return (weakref.ref(x), x._node, x.name, x._data.shape, x._data.dtype, x.requires_grad,
+            x.module)

@@ -26,6 +26,7 @@ STYLES = {  # fill colours; tests and the legend read them from here
     "output": "#ffd27f",
     "operation": "#efe3ff",
     "layer": "#d8f0f0",
+    "freed": "#f2f2f2",
 }
 LEGEND = {
     "parameter": "parameter (leaf, requires_grad)",
@@ -34,6 +35,7 @@ LEGEND = {
     "output": "output (backward starts here)",
     "operation": "operation (hover: its derivative)",
     "layer": "layer / module: its ops in one box",
+    "freed": "values freed by backward() (dashed)",
 }
 HIGHLIGHT = {False: "#ff9e9e", True: "#a8e6a3", None: "#c8c8c8"}  # by a report row's ok
 LEGEND_HIGHLIGHT = {False: "gradient disagrees with the report", True: "gradient agrees",
@@ -54,11 +56,13 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     """The graph that root was computed by, as a graphviz.Digraph: boxes for tensors, ellipses
     for operations (hover one for its derivative), a legend for the styles.
 
-    Gradients are shown once backward has run (call it with retain_graph=True): ∂C/∂t of every
-    tensor, or .grad where a tensor holds one. collapse="module" draws each module call, or each
-    layer named z{l}/a{l}, as one box; highlight takes a report whose .rows have .name and .ok
-    and colours those tensors red (disagree), green (agree) or grey (not checked); grad_flow
-    labels the edges with the norm of the gradient flowing back along them.
+    Gradients are shown once backward has run: with retain_graph=True, ∂C/∂t of every tensor;
+    after a plain backward(), which frees the graph, the structure, names, shapes, leaf values and
+    every .grad that backward kept, and the values it freed drawn dashed, as freed.
+    collapse="module" draws each module call, or each layer named z{l}/a{l}, as one box;
+    highlight takes a report whose .rows have .name and .ok and colours those tensors red
+    (disagree), green (agree) or grey (not checked); grad_flow labels the edges with the norm
+    of the gradient flowing back along them.
 
     >>> a = Tensor(2.0, requires_grad=True, name="a")
     >>> L = a * a + a
@@ -74,6 +78,15 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     if grad_flow and not root.requires_grad:
         raise ValueError("draw: grad_flow=True, but the root does not require grad, so no "
                          "gradient flows; build it from tensors with requires_grad=True")
+    freed = _freed(root)
+    if freed is not None:
+        if grad_flow:
+            raise RuntimeError(
+                f"draw: grad_flow=True needs the gradients along every edge, but backward() "
+                f"freed the graph through {freed.op.name} (tape position #{freed.seq}); call "
+                "backward(retain_graph=True) before drawing the flow (draw(root) without "
+                "grad_flow works as it is)")
+        root = _revive(root)
     tensors, ops = _walk(root, max_nodes if collapse is None else None)
     num = _number(root, ops)
     tensors.sort(key=lambda t: num[id(t)])
@@ -87,8 +100,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
         raise ValueError(f"draw: even collapsed, the graph has {drawn} nodes, more than "
                          f"max_nodes={max_nodes}; pass a larger max_nodes to draw it anyway")
     grads, flows = {}, {}
-    if root.requires_grad and (grad_flow or (show_grad and any(t.grad is not None
-                                                               for t in tensors))):
+    if freed is None and root.requires_grad and (grad_flow or (show_grad and any(
+            t.grad is not None for t in tensors))):
         grads, flows = _gradients(root, keep_flows=grad_flow)
     status = _statuses(highlight)
 
@@ -101,7 +114,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
         head = [_esc(t.name or f"t{k}"), f"{t.shape} {t.dtype}"]
         label = _label(head, _value_lines(t, grads, show_data, show_grad))
         style = _tensor_style(t, root, status)
-        g.node(f"t{k}", label, shape="box", style="filled", **style)
+        dashed = ",dashed" if getattr(t, "freed", False) else ""
+        g.node(f"t{k}", label, shape="box", style="filled" + dashed, **style)
         fills.add(style["fillcolor"])
         if t._node is not None:
             g.node(f"op{k}", _op_label(t._node), shape="ellipse", style="filled",
@@ -192,6 +206,59 @@ def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, se
 
 
 # ----- walking the graph ------------------------------------------------------------------------
+
+def _freed(root):
+    """The first node of root's graph that backward() freed, or None."""
+    return next((t._node for t in graph_of(root)
+                 if t._node is not None and t._node.inputs is None), None)
+
+
+class _Kept:
+    """A tensor of a freed graph as draw() sees it: what backward() kept of it (autograd.bones),
+    and its data and .grad while something still holds the tensor (always so for the root)."""
+
+    def __init__(self, t, name, shape, dtype, requires_grad, module):
+        self.name, self.shape, self.dtype = name, shape, dtype
+        self.requires_grad, self.module = requires_grad, module
+        self.freed = t is None  # the tensor is gone, and its values with it
+        self.data = None if t is None else t.data
+        self.grad = None if t is None else t.grad
+        self._node = None
+
+
+class _KeptNode:
+    def __init__(self, node, inputs):
+        self.op, self.params, self.seq, self.inputs = node.op, node.params, node.seq, inputs
+
+
+def _revive(root):
+    """A stand-in (_Kept) for every tensor of root's graph, live parts and freed parts alike."""
+    made, todo = {}, []
+
+    def kept(key, t, node, *fields):
+        if key not in made:
+            made[key] = _Kept(t, *fields)
+            if node is not None:
+                todo.append((made[key], node))
+        return made[key]
+
+    def live(x):
+        return kept(id(x), x, x._node, x.name, x.shape, x.dtype, x.requires_grad, x.module)
+
+    top = live(root)
+    while todo:
+        standin, node = todo.pop()
+        if node.inputs is not None:
+            inputs = [live(x) for x in node.inputs]
+        else:
+            inputs = []
+            for ref, x_node, *fields in node.skeleton:
+                x = ref()
+                inputs.append(live(x) if x is not None else kept(("gone", id(ref)), None, x_node,
+                                                                  *fields))
+        standin._node = _KeptNode(node, inputs)
+    return top
+
 
 def _walk(root, limit):
     """(every tensor in root's graph, those of them an operation made, in tape order); refuses a
@@ -333,7 +400,7 @@ def _summary(a):
 
 def _value_lines(t, grads, show_data, show_grad):
     """data and grad: the values of a small tensor, a summary of a large one."""
-    lines = []
+    lines = ["data freed by backward()"] if show_data and getattr(t, "freed", False) else []
     gr = t.grad.data if t.grad is not None else grads.get(id(t))
     for what, a, show in (("data", t.data, show_data), ("grad", gr, show_grad)):
         if show and a is not None:
@@ -373,7 +440,7 @@ def _tensor_style(t, root, status):
         return {"fillcolor": STYLES["output"], "penwidth": "2"}
     if t._node is None:
         return {"fillcolor": STYLES["parameter" if t.requires_grad else "input"]}
-    return {"fillcolor": STYLES["intermediate"]}
+    return {"fillcolor": STYLES["freed" if getattr(t, "freed", False) else "intermediate"]}
 
 
 def _group_style(inside, root, status):
