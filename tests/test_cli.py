@@ -216,6 +216,15 @@ def test_graph_writes_the_collapsed_network(tmp_path, capsys, suffix):
     assert "W2" in text and out.count(str(out_file)) == 1
 
 
+def test_graph_rankdir(tmp_path, capsys):
+    out_file = tmp_path / "g.dot"
+    for rankdir, expected in (("BT", "BT"), ("auto", "TB")):  # auto: every op is a long chain
+        status, out, err = run(capsys, "graph", "--preset", "nielsen", "--rankdir", rankdir,
+                               "--out", out_file)
+        assert status == 0, err
+        assert f"rankdir={expected}" in out_file.read_text(encoding="utf-8")
+
+
 def test_graph_load_draws_the_saved_weights(tmp_path, capsys, monkeypatch):
     weights = tmp_path / "w.npz"
     train.train("nielsen", epochs=1, train_limit=100, test_limit=10, progress=False,

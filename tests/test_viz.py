@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu.functional as F
-from tinygrad_edu import Tape, Tensor, nn, presets
+from tinygrad_edu import Tape, Tensor, nn, presets, stack
 from tinygrad_edu.autograd import backprop
 from tinygrad_edu.viz import HIGHLIGHT, STYLES, draw, graph_preset, render
 
@@ -141,6 +141,51 @@ def test_a_planted_mismatch_is_red_agreeing_tensors_green(tmp_path):
                                     collapse="module"), tmp_path / "c.svg"))
     assert by_name(nodes, "layer 2")["fill"] == HIGHLIGHT[False]
     assert by_name(nodes, "layer 3")["fill"] == HIGHLIGHT[True]
+
+
+def test_the_red_node_shows_the_learners_value_beside_autograds():
+    from tinygrad_edu.check import Row
+
+    net = small_mlp()
+    net.C.backward(retain_graph=True)
+    rows = [Row("dW2", "param", (3, 4), (3, 4), max_abs=0.25, max_rel=0.5, ok=False, n_bad=7,
+                size=12, worst_index=(1, 2), got_value=0.125, expected_value=-0.125),
+            Row("dW3", "param", (2, 3), (3, 2), ok=False),  # the wrong shape, nothing compared
+            Row("db2", "param", (3, 1), (3, 1), max_abs=0.0, max_rel=0.0, ok=True)]
+    source = draw(net.C, highlight=SimpleNamespace(rows=rows)).source
+    W2 = source.split('label="W2')[1].split('"', 1)[0]
+    assert "✗ yours 0.125 vs autograd -0.125 at (1, 2)" in W2
+    assert "max abs 0.25  max rel 0.5" in W2 and "7 of 12 entries differ" in W2
+    W3 = source.split('label="W3')[1].split('"', 1)[0]
+    assert "✗ yours has shape (3, 2), autograd's (2, 3)" in W3
+    assert "✗" not in source.split('label="b2')[1].split('"', 1)[0]  # agreeing: no red lines
+    collapsed = draw(net.C, highlight=SimpleNamespace(rows=rows), collapse="module").source
+    assert collapsed.count("✗ yours 0.125 vs autograd -0.125") == 1  # in layer 2's box
+
+
+def test_auto_rankdir_follows_the_graphs_shape():
+    a = Tensor(2.0, requires_grad=True, name="a")
+    assert "rankdir=LR" in draw(a * a + a).source  # short: it fits left to right
+    chain = a
+    for _ in range(20):
+        chain = chain.tanh()
+    assert "rankdir=TB" in draw(chain).source  # a long chain reads top to bottom
+    wide = stack([(a * float(i)).tanh().tanh().tanh() for i in range(12)])  # 12 chains of 11
+    assert "rankdir=LR" in draw(wide).source  # wider than long: left to right
+    assert "rankdir=BT" in draw(chain, rankdir="BT").source  # asked for: kept
+    with pytest.raises(ValueError, match="'auto', 'LR', 'TB', 'RL' or 'BT'"):
+        draw(chain, rankdir="up")
+
+
+@needs_dot
+def test_the_full_mlp_graph_is_narrow_enough_for_a_notebook(tmp_path):
+    def width(path):
+        return float(re.search(r'<svg width="([\d.]+)pt"', path.read_text("utf-8"))[1])
+
+    auto = graph_preset("nielsen", tmp_path / "auto.svg", log=None)
+    across = graph_preset("nielsen", tmp_path / "lr.svg", rankdir="LR", log=None)
+    assert "rankdir=TB" in graph_preset("nielsen", tmp_path / "g.dot", log=None).read_text()
+    assert width(auto) < width(across) / 3  # the 5,000 px strip is gone
 
 
 @needs_dot

@@ -188,6 +188,9 @@ def build_parser():
     p.add_argument("--collapse", choices=["module"], help="one box per layer")
     p.add_argument("--grad-flow", action="store_true",
                    help="label the edges with the norm of the gradient flowing back")
+    p.add_argument("--rankdir", choices=["auto", *viz.RANKDIRS], default="auto",
+                   help="layout direction: auto (by the graph's shape, to read at ~900 px), LR "
+                        "left to right, TB top to bottom, RL, BT (default: auto)")
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
     p.add_argument("--seed", type=int, default=0,
@@ -295,7 +298,7 @@ def run_graph(args):
         preset, params = _load(args.load)
     viz.graph_preset(preset, _output(args.out), collapse=args.collapse,
                      grad_flow=args.grad_flow, batch_size=args.batch_size, seed=args.seed,
-                     params=params)
+                     params=params, rankdir=args.rankdir)
     return 0
 
 

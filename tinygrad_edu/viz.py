@@ -7,7 +7,7 @@ backprop for the gradients it shows), ``tensor`` and ``presets`` (a preset's net
 
 import inspect
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import graphviz
@@ -40,6 +40,10 @@ LEGEND = {
 HIGHLIGHT = {False: "#ff9e9e", True: "#a8e6a3", None: "#c8c8c8"}  # by a report row's ok
 LEGEND_HIGHLIGHT = {False: "gradient disagrees with the report", True: "gradient agrees",
                     None: "gradient not checked"}
+RANKDIRS = ("LR", "TB", "RL", "BT")
+WIDTH = 900  # px: what a notebook cell or a page shows without scrolling sideways
+RANK_PX = 120  # about one rank's width left to right: a box, an ellipse's half, the gap
+NODE_PX = 170  # about one box's width top to bottom, with its gap
 LAYER_NAME = re.compile(r"[za](\d+)")  # z2, a2: the books' names mark the layer a tensor is in
 MISSING_DOT = """\
 {what}: the Graphviz program `dot` is not installed (or not on PATH), so the graph cannot be
@@ -51,7 +55,7 @@ The DOT text works without it: render(graph, "graph.dot") (or graph.source) save
 `dot -Tsvg graph.dot -o graph.svg` renders it later."""
 
 
-def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, highlight=None,
+def draw(root, *, show_data=True, show_grad=True, rankdir="auto", collapse=None, highlight=None,
          grad_flow=False, max_nodes=500):
     """The graph that root was computed by, as a graphviz.Digraph: boxes for tensors, ellipses
     for operations (hover one for its derivative), a legend for the styles.
@@ -73,8 +77,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     """
     if collapse not in (None, "module"):
         raise ValueError(f"draw: collapse={collapse!r}; use None (every op) or 'module'")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw: rankdir={rankdir!r}; use 'LR', 'TB', 'RL' or 'BT'")
+    if rankdir != "auto" and rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir={rankdir!r}; use 'auto', 'LR', 'TB', 'RL' or 'BT'")
     if grad_flow and not root.requires_grad:
         raise ValueError("draw: grad_flow=True, but the root does not require grad, so no "
                          "gradient flows; build it from tensors with requires_grad=True")
@@ -103,7 +107,7 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     if freed is None and root.requires_grad and (grad_flow or (show_grad and any(
             t.grad is not None for t in tensors))):
         grads, flows = _gradients(root, keep_flows=grad_flow)
-    status = _statuses(highlight)
+    status, bad = _statuses(highlight)
 
     g = graphviz.Digraph("graph", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                          node_attr={"fontname": "Helvetica", "fontsize": "10"},
@@ -112,7 +116,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     for t in alone:
         k = num[id(t)]
         head = [_esc(t.name or f"t{k}"), f"{t.shape} {t.dtype}"]
-        label = _label(head, _value_lines(t, grads, show_data, show_grad))
+        label = _label(head, _differs(bad.get(t.name)) + _value_lines(t, grads, show_data,
+                                                                       show_grad))
         style = _tensor_style(t, root, status)
         dashed = ",dashed" if getattr(t, "freed", False) else ""
         g.node(f"t{k}", label, shape="box", style="filled" + dashed, **style)
@@ -125,7 +130,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
         out, k = inside[-1], num[id(inside[-1])]
         head = [_esc(name), _chain([t._node.op.name for t in inside if t._node is not None]),
                 f"{_esc(out.name or f't{k}')} {out.shape} {out.dtype}"]
-        label = _label(head, _value_lines(out, grads, show_data, show_grad))
+        wrong = [line for t in inside for line in _differs(bad.get(t.name))]
+        label = _label(head, wrong + _value_lines(out, grads, show_data, show_grad))
         tips = dict.fromkeys(_formula(t._node) for t in inside if t._node is not None)
         style = _group_style(inside, root, status)
         g.node(f"g{k}", label, shape="box", style="filled,rounded",
@@ -146,6 +152,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="LR", collapse=None, h
     logs = np.log10([n for n in norms.values() if n] or [1.0])
     for key in edges:
         g.edge(key[0], key[1], **(_flow_style(norms[key], logs) if grad_flow else {}))
+    if rankdir == "auto":
+        g.graph_attr["rankdir"] = _direction(*_extent(edges))
     _legend(g, fills, grad_flow)
     return g
 
@@ -167,7 +175,7 @@ def render(graph, path):
 
 
 def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, seed=0,
-                 params=None, log=print):
+                 params=None, rankdir="auto", log=print):
     """Draw a preset's network (a name or a presets.Preset) on a real batch after backward.
 
     The batch comes from the preset's dataset (MNIST, or the 32×32 digits), the weights from
@@ -190,7 +198,7 @@ def graph_preset(name, out, *, collapse=None, grad_flow=False, batch_size=10, se
     tensors = preset.tensors(preset.init_params(seed, np.float32) if params is None else params)
     C = preset.forward(tensors, Tensor(x, name="x"), Tensor(y, name="y"))
     C.backward(retain_graph=True)
-    graph = draw(C, collapse=collapse, grad_flow=grad_flow)
+    graph = draw(C, collapse=collapse, grad_flow=grad_flow, rankdir=rankdir)
     out = Path(out)
     try:
         path = _write(graph, out)
@@ -352,10 +360,11 @@ def _gradients(root, keep_flows):
 
 
 def _statuses(report):
-    """{tensor name: ok} from a report's rows; dW2 also names W2. False wins over True over None."""
-    status = {}
+    """({tensor name: ok}, {tensor name: its failing row}) from a report's rows; dW2 also names
+    W2. False wins over True over None."""
+    status, bad = {}, {}
     if report is None:
-        return status
+        return status, bad
     rank = {False: 0, True: 1, None: 2}
     for row in report.rows:
         ok = None if row.ok is None else bool(row.ok)
@@ -363,7 +372,68 @@ def _statuses(report):
         for name in names:
             if name not in status or rank[ok] < rank[status[name]]:
                 status[name] = ok
-    return status
+            if ok is False:
+                bad.setdefault(name, row)
+    return status, bad
+
+
+def _differs(row):
+    """A failing row's lines for its red node: the learner's value beside autograd's where they
+    differ most, the errors, how many entries differ; each only when the report has it."""
+    if row is None:
+        return []
+    lines = []
+    got_shape, shape = getattr(row, "got_shape", None), getattr(row, "expected_shape", None)
+    if got_shape is not None and shape is not None and tuple(got_shape) != tuple(shape):
+        lines.append(f"✗ yours has shape {tuple(got_shape)}, autograd's {tuple(shape)}")
+    got, expected = getattr(row, "got_value", None), getattr(row, "expected_value", None)
+    if got is not None and expected is not None:
+        where = getattr(row, "worst_index", None)
+        at = f" at {tuple(where)}" if where is not None else ""
+        lines.append(f"✗ yours {got:.4g} vs autograd {expected:.4g}{at}")
+    errors = [f"max {what} {value:.3g}" for what, value in
+              (("abs", getattr(row, "max_abs", None)), ("rel", getattr(row, "max_rel", None)))
+              if value is not None]
+    if errors:
+        lines.append("  ".join(errors))
+    n_bad, size = getattr(row, "n_bad", None), getattr(row, "size", None)
+    if n_bad is not None and size is not None:
+        lines.append(f"{n_bad} of {size} entries differ")
+    return [_esc(line) for line in lines] or ["✗ gradient disagrees"]
+
+
+def _extent(edges):
+    """(depth, breadth) of the drawn graph as dot ranks it: the nodes on its longest path, and
+    the most nodes on one rank, with each leaf just before its first consumer."""
+    after, waiting, nodes = defaultdict(list), Counter(), set()
+    for tail, head, *_ in edges:
+        after[tail].append(head)
+        waiting[head] += 1
+        nodes |= {tail, head}
+    leaves = [n for n in nodes if not waiting[n]]
+    rank = dict.fromkeys(leaves, 0)
+    ready = list(leaves)
+    while ready:  # Kahn's order: a node is ranked once every edge into it is
+        n = ready.pop()
+        for m in after[n]:
+            rank[m] = max(rank.get(m, 0), rank[n] + 1)
+            waiting[m] -= 1
+            if not waiting[m]:
+                ready.append(m)
+    for n in leaves:
+        rank[n] = min(rank[m] for m in after[n]) - 1
+    per_rank = Counter(rank.values())
+    return (max(rank.values()) - min(rank.values()) + 1, max(per_rank.values())) if rank else (1, 1)
+
+
+def _direction(depth, breadth):
+    """LR while the longest path fits the width (or the graph is wider than long), else TB.
+
+    >>> _direction(5, 3), _direction(30, 3), _direction(12, 20)
+    ('LR', 'TB', 'LR')
+    """
+    across = depth * RANK_PX  # the picture's width left to right
+    return "LR" if across <= WIDTH or across <= breadth * NODE_PX else "TB"
 
 
 # ----- labels and styles ------------------------------------------------------------------------
