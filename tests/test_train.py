@@ -3,12 +3,14 @@ reproducibility, the overrides, saving and evaluating, the confusion matrix, and
 the presets' real batches (Preset.sample)."""
 
 import gzip
+import io
 import re
 import sys
 
 import numpy as np
 import pytest
 
+from tinygrad_edu import Tensor, nn
 from tinygrad_edu import presets as P
 from tinygrad_edu.data import load_digits32, load_mnist
 from tinygrad_edu.optim import SGD
@@ -22,6 +24,7 @@ from tinygrad_edu.train import (
     format_confusion,
     load_data,
     load_network,
+    load_params,
     make_optimizer,
     plot_history,
     save_network,
@@ -136,11 +139,26 @@ def test_data_folder_replaces_the_bundled_mnist(tmp_path):
     assert (hist.n_train, hist.n_test) == (200, 50)
 
 
-def test_progress_bar_shows_the_running_loss(capsys):
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as an interactive shell's is."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_shows_the_running_loss_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    train("scratch", epochs=1, train_limit=2000, test_limit=10, progress=True, log=print)
+    err = sys.stderr.getvalue()
+    assert "loss=" in err and "Epoch 0" in err
+    assert capsys.readouterr().out.startswith("Epoch 0: ")
+
+
+def test_no_progress_bar_when_stderr_is_a_file_or_a_pipe(capsys):
+    # `tinygrad-edu train ... 2>&1 | tee log`: redraws would fill the log; the epoch lines stay
     train("scratch", epochs=1, train_limit=2000, test_limit=10, progress=True, log=print)
     out, err = capsys.readouterr()
-    assert "loss=" in err and "Epoch 0" in err
-    assert out.startswith("Epoch 0: ")
+    assert err == "" and out.startswith("Epoch 0: ")
 
 
 def test_a_diverging_run_stops_and_says_why():
@@ -276,3 +294,67 @@ def test_sample_draws_without_replacement_and_refuses_impossible_sizes():
     for size in (0, len(labels) + 1):
         with pytest.raises(ValueError, match=f"batch_size={size}.*holds {len(labels)} examples"):
             digits.sample(size)
+
+
+# ----- your own model -----------------------------------------------------------------------------
+
+def nielsen_params(seed=0):
+    """784-30-10 in Nielsen's column layout, as a learner writes it in a notebook."""
+    rng = np.random.default_rng(seed)
+    return {"W2": Tensor(rng.standard_normal((30, 784)) / 28, requires_grad=True, name="W2"),
+            "b2": Tensor(np.zeros((30, 1)), requires_grad=True, name="b2"),
+            "W3": Tensor(rng.standard_normal((10, 30)) / 5.5, requires_grad=True, name="W3"),
+            "b3": Tensor(np.zeros((10, 1)), requires_grad=True, name="b3")}
+
+
+def nielsen_forward(p, x):
+    a2 = (p["W2"] @ x + p["b2"]).sigmoid()
+    return (p["W3"] @ a2 + p["b3"]).sigmoid()
+
+
+def test_train_takes_a_forward_function_of_params_and_x(tmp_path, capsys):
+    params = nielsen_params()
+    before = params["W2"].data.copy()
+    hist = train(nielsen_forward, params=params, cost="quadratic", layout="columns", lr=3.0,
+                 epochs=2, train_limit=2000, test_limit=500, save=tmp_path / "mine.npz",
+                 progress=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Epoch 0", "Epoch 1"]
+    assert re.fullmatch(r"Epoch 1: \d+ / 500  loss \d\.\d{4}  \d+\.\d s", lines[1])
+    assert hist.correct[-1] > 350 and hist.loss[1] < hist.loss[0]  # of 500; guessing gets 50
+    assert not np.array_equal(params["W2"].data, before)  # the learner's own tensors learned
+    assert params["W2"].dtype == np.float64 and hist.model.startswith("nielsen_forward(params, x)")
+    saved = load_params(tmp_path / "mine.npz")
+    assert sorted(saved) == ["W2", "W3", "b2", "b3"]
+    np.testing.assert_array_equal(saved["W3"], params["W3"].data)
+    with pytest.raises(ValueError, match=r"your own model nielsen_forward.*load_params"):
+        load_network(tmp_path / "mine.npz")
+
+
+def test_train_takes_a_module_and_a_cost_function(tmp_path):
+    model = nn.Sequential(nn.Linear(784, 30, seed=0), nn.ReLU(), nn.Linear(30, 10, seed=1))
+
+    def softmax_ce(out, Y):
+        return -(out.log_softmax(axis=1) * Y).sum() * (1.0 / out.shape[0])
+
+    hist = train(model, cost=softmax_ce, epochs=1, lr=0.1, train_limit=2000, test_limit=500,
+                 plot=tmp_path / "curves.png", progress=False, log=lambda line: None)
+    assert hist.correct[0] > 350
+    assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert hist._repr_png_()[:4] == b"\x89PNG"  # a notebook shows the curves inline
+    assert "Sequential, softmax_ce, sgd lr 0.1, batch 10" in hist.model
+
+
+def test_your_own_models_mistakes_are_named():
+    with pytest.raises(ValueError, match=r"needs its parameters: train\(forward, params="):
+        train(nielsen_forward, cost="quadratic")
+    with pytest.raises(ValueError, match=r"output has shape \(10, 5\).*layout='columns'"):
+        train(lambda p, x: (x @ p["W"]).T, params={"W": np.zeros((784, 10))}, batch_size=5,
+              cost="cross_entropy", epochs=1, train_limit=10, test_limit=10, progress=False)
+    with pytest.raises(ValueError, match="unknown cost 'mse'"):
+        train(nielsen_forward, params=nielsen_params(), cost="mse")
+    with pytest.raises(TypeError, match="only go with your own model"):
+        train("nielsen", cost="quadratic")
+    frozen = {"W": Tensor(np.zeros((784, 10)))}
+    with pytest.raises(ValueError, match=r"params \['W'\] do not require grad"):
+        train(lambda p, x: x @ p["W"], params=frozen, cost="cross_entropy")

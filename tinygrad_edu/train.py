@@ -1,23 +1,34 @@
-"""Training and evaluating the presets: train() runs the loop the books run, evaluate() reloads a
-saved network and reports its accuracy and confusion matrix, plot_history() draws the curves.
+"""Training and evaluating the presets and your own models: train() runs the loop the books run
+(train_model() the same loop for a forward function or an nn.Module you wrote), evaluate()
+reloads a saved network and reports its accuracy and confusion matrix, plot_history() draws the
+curves.
 
-Imports ``autograd`` (no_grad), ``optim``, ``presets``, ``data`` and tqdm (the progress bar);
-matplotlib only when a plot is asked for. A step is the preset's forward (plain tensor
+Imports ``autograd`` (no_grad), ``functional`` (the costs), ``nn`` (Module), ``optim``,
+``presets``, ``data`` and tqdm (the progress bar: a widget in a notebook); matplotlib only when a
+plot is asked for. A step is the preset's forward (plain tensor
 expressions), backward() and an optimizer step; evaluation runs under no_grad in chunks of 10,000
 examples.
 """
 
+import inspect
+import io
 import json
+import sys
 import time
 from dataclasses import dataclass, field, fields
 
 import numpy as np
-from tqdm import tqdm
+from tqdm import tqdm as text_tqdm
+from tqdm.auto import tqdm
+from tqdm.autonotebook import tqdm as chosen_tqdm  # tqdm's own choice: text_tqdm unless Jupyter
 
+from . import functional as F
 from . import presets
 from .autograd import no_grad
 from .data import batches, load_digits32, load_mnist, one_hot
+from .nn import Module
 from .optim import SGD, Adam
+from .tensor import Tensor
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 CHUNK = 10000  # examples per forward pass in evaluation: big matmuls, bounded memory
@@ -36,6 +47,7 @@ class History:
     correct: list = field(default_factory=list)  # test examples classified right after the epoch
     train_correct: list = field(default_factory=list)  # digits32 only: its target is on train
     seconds: list = field(default_factory=list)  # wall time of the epoch, evaluation included
+    model: str = ""  # your own model (train_model): what it is, for the plot; "" for presets
 
     @property
     def test_accuracy(self):
@@ -50,6 +62,29 @@ class History:
     def accuracy(self):
         """The final test accuracy, a fraction."""
         return self.correct[-1] / self.n_test if self.correct else float("nan")
+
+    def _repr_png_(self):
+        """A notebook shows the training curves inline (its text form without matplotlib)."""
+        try:
+            _require_matplotlib()
+        except ModuleNotFoundError:
+            return None
+        if not self.loss:
+            return None
+        buffer = io.BytesIO()
+        plot_history(self, buffer)
+        return buffer.getvalue()
+
+
+def progress_bar(total, desc, enabled=True):
+    """An epoch's bar: tqdm's widget in a notebook, its text bar on a terminal, and none when
+    stderr is a file or a pipe, where each redraw would be one more line in the log."""
+    shown = enabled and (chosen_tqdm is not text_tqdm or _is_terminal(sys.stderr))
+    return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=not shown)
+
+
+def _is_terminal(stream):
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def _require_matplotlib():
@@ -151,18 +186,28 @@ def count_correct(preset, params, X, y):
 
 def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activation=None,
           loss=None, optimizer=None, seed=0, data=None, dtype="float32", save=None, plot=None,
-          train_limit=None, test_limit=None, progress=True, log=print):
+          train_limit=None, test_limit=None, progress=True, log=print, **model):
     """Train a preset on its dataset and return the History; one line per epoch in Nielsen's form.
 
     preset is a name ("nielsen", "scratch", "3b1b", "digits32", "best") or a Preset; the keyword
     settings replace the preset's (hidden is a tuple of hidden-layer sizes). save writes the
     trained network to an .npz that evaluate() reads; plot writes a PNG of the curves.
+    Given your own model instead (a forward function with params=, or an nn.Module) and cost=,
+    it is train_model(); **model are train_model's own settings (params, cost, layout, dataset).
 
     >>> h = train("nielsen", epochs=1, train_limit=2000, test_limit=500, progress=False)
     Epoch 0: ... / 500  loss ...
     >>> h.correct[0] > 250  # of 500; guessing gets 50
     True
     """
+    if not isinstance(preset, (str, presets.Preset)):  # your own model
+        settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer)
+        return train_model(preset, **model, **{k: v for k, v in settings.items() if v is not None},
+                           seed=seed, data=data, save=save, plot=plot, train_limit=train_limit,
+                           test_limit=test_limit, progress=progress, log=log)
+    if model:
+        raise TypeError(f"train: {', '.join(model)} only go with your own model (a forward "
+                        f"function or an nn.Module), not with the preset {preset!r}")
     preset = configure(preset, epochs=epochs, lr=lr, batch_size=batch_size, hidden=hidden,
                        activation=activation, loss=loss, optimizer=optimizer)
     if plot is not None:
@@ -180,8 +225,7 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
         start, total = time.perf_counter(), 0.0
         for group in opt.param_groups:
             group["lr"] = preset.lr * preset.lr_decay**epoch
-        with tqdm(total=n_batches, desc=f"Epoch {epoch}", unit="batch", leave=False,
-                  disable=not progress) as bar:
+        with progress_bar(n_batches, f"Epoch {epoch}", progress) as bar:
             for i, (Xb, Yb) in enumerate(batches(X, Y, preset.batch_size, seed=order), 1):
                 x, yb = preset.arrange(Xb, Yb)
                 C = preset.forward(params, x, yb)
@@ -214,6 +258,197 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
     return hist
 
 
+# ----- your own model ---------------------------------------------------------------------------
+
+COSTS = {  # what cost= names; a function cost(out, Y) of the output and one-hot targets works too
+    "cross_entropy": "softmax cross-entropy of the output's scores (logits)",
+    "quadratic": "Nielsen's C = (1/m) Σ ½‖a − y‖² of the output's activations",
+    "squared_error": "C = (1/m) Σ ‖a − y‖² (3Blue1Brown)",
+}
+
+
+def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, batch_size=10,
+                optimizer="sgd", dataset="mnist", seed=0, data=None, dtype=None, save=None,
+                plot=None, train_limit=None, test_limit=None, progress=True, log=print):
+    """Train your own model as train() trains a preset: the same epoch lines, progress bars,
+    test evaluation after each epoch, curves (plot=) and saving (save=); returns the History.
+
+    model is a function forward(params, x) written as plain tensor expressions, with params a
+    dict of its parameters (Tensors, trained in place, or arrays), or an nn.Module (its own
+    parameters). x holds a batch of images, one per row ((m, 784): layout="rows") or per column
+    ((784, m): layout="columns", Nielsen's); the output has one score per class in the same
+    layout. cost is one of COSTS or a function cost(out, Y) of the output and the one-hot targets
+    Y that returns the scalar cost. The data come in the parameters' dtype unless dtype is given.
+
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W": Tensor(rng.normal(0, 0.01, (784, 10)), requires_grad=True),
+    ...           "b": Tensor(np.zeros(10), requires_grad=True)}
+    >>> h = train_model(lambda p, x: x @ p["W"] + p["b"], params, cost="cross_entropy",
+    ...                 epochs=1, train_limit=1000, test_limit=500, progress=False)
+    Epoch 0: ... / 500  loss ...
+    >>> h.correct[0] > 300  # of 500; guessing gets 50
+    True
+    """
+    forward, named, what = _forward_of(model, params)
+    if not callable(cost) and cost not in COSTS:
+        raise ValueError(f"train: unknown cost {cost!r}; use one of {', '.join(COSTS)} or a "
+                         "function cost(out, Y) that returns the scalar cost")
+    if layout not in ("rows", "columns"):
+        raise ValueError(f"train: layout={layout!r}; use 'rows' (x is (m, 784)) or 'columns' "
+                         "(x is (784, m), Nielsen's)")
+    if dataset not in ("mnist", "digits32"):
+        raise ValueError(f"train: dataset={dataset!r}; use 'mnist' or 'digits32'")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"train: unknown optimizer {optimizer!r}; choose one of "
+                         f"{', '.join(OPTIMIZERS)}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)):
+        if value <= 0:
+            raise ValueError(f"train: {name} must be positive, got {value}")
+    if plot is not None:
+        _require_matplotlib()
+    dtype = np.dtype(dtype or next(iter(named.values())).dtype)
+    preset = presets.get("digits32" if dataset == "digits32" else "nielsen")  # data: the same
+    X, y, Xt, yt = load_data(preset, data, dtype, train_limit, test_limit)
+    Y = one_hot(y, 10, dtype=dtype)
+    columns = layout == "columns"
+    opt = (Adam(list(named.values()), lr=lr) if optimizer == "adam" else
+           SGD(list(named.values()), lr=lr, momentum=0.9 if optimizer == "momentum" else 0.0))
+    cost_name = cost if isinstance(cost, str) else getattr(cost, "__name__", "cost")
+    hist = History(None, {}, n_test=len(Xt), n_train=len(X),
+                   model=f"{what}, {cost_name}, {optimizer} lr {lr:g}, batch {batch_size}")
+    order = np.random.default_rng([seed, 1])
+    n_batches = -(-len(X) // batch_size)
+    every = max(1, n_batches // 200)
+
+    def correct(X, y):
+        with no_grad():
+            picks = [np.asarray(_scores(forward, named, X[i: i + CHUNK], columns))
+                     .argmax(axis=0 if columns else 1) for i in range(0, len(X), CHUNK)]
+        return int((np.concatenate(picks) == y).sum())
+
+    for epoch in range(epochs):
+        start, total = time.perf_counter(), 0.0
+        with progress_bar(n_batches, f"Epoch {epoch}", progress) as bar:
+            for i, (Xb, Yb) in enumerate(batches(X, Y, batch_size, seed=order), 1):
+                out = _scores(forward, named, Xb, columns)
+                C = model_cost(cost, out, Yb.T if columns else Yb, layout)
+                C.backward()
+                opt.step()
+                opt.zero_grad()
+                total += C.item()
+                if i % every == 0:
+                    bar.set_postfix(loss=f"{total / i:.4f}", refresh=False)
+                    bar.update(every)
+            bar.set_postfix(loss=f"{total / n_batches:.4f}", refresh=False)
+            bar.update(n_batches - bar.n)
+            bar.refresh()
+        hist.loss.append(total / n_batches)
+        hist.correct.append(correct(Xt, yt))
+        line = f"Epoch {epoch}: {hist.correct[-1]} / {len(Xt)}"
+        if dataset == "digits32":
+            hist.train_correct.append(correct(X, y))
+            line += f"  train {hist.train_correct[-1]} / {len(X)}"
+        hist.seconds.append(time.perf_counter() - start)
+        log(f"{line}  loss {hist.loss[-1]:.4f}  {hist.seconds[-1]:.1f} s")
+        if not np.isfinite(hist.loss[-1]):
+            log("the cost is no longer finite: the learning rate is too large for this network")
+            break
+    hist.params = {k: p.data for k, p in named.items()}
+    if save is not None:
+        np.savez(save, **hist.params, **{META: np.array(json.dumps(
+            {"model": what, "cost": cost_name, "layout": layout, "dataset": dataset}))})
+    if plot is not None:
+        plot_history(hist, plot)
+    return hist
+
+
+def _forward_of(model, params):
+    """(forward(params, x), {name: parameter Tensor}, a few words saying what the model is)."""
+    if isinstance(model, Module):
+        if params is not None:
+            raise ValueError("train: an nn.Module brings its own parameters; leave out params")
+        named = dict(model.named_parameters())
+        if not named:
+            raise ValueError(f"train: the {type(model).__name__} has no parameters (Tensor "
+                             "attributes with requires_grad=True) to train")
+        return (lambda p, x: model(x)), named, type(model).__name__
+    if not callable(model):
+        raise TypeError(f"train: got {type(model).__name__}; pass a preset's name, a forward "
+                        "function of (params, x) with params=, or an nn.Module")
+    if params is None:
+        raise ValueError(f"train: {getattr(model, '__name__', 'forward')} needs its parameters: "
+                         "train(forward, params={'W1': W1, 'b1': b1, ...}, cost=...)")
+    if not isinstance(params, dict) or not params:
+        raise TypeError("train: params must be a dict {name: Tensor or array}, e.g. "
+                        "{'W1': W1, 'b1': b1}, as forward(params, x) reads them")
+    named = {k: v if isinstance(v, Tensor) else
+             Tensor(np.asarray(v, dtype=np.result_type(np.asarray(v).dtype, np.float32)),
+                    requires_grad=True, name=k) for k, v in params.items()}
+    frozen = [k for k, v in named.items() if not v.requires_grad]
+    if frozen:
+        raise ValueError(f"train: params {frozen} do not require grad, so they would never "
+                         "learn; create them with Tensor(..., requires_grad=True)")
+    name = getattr(model, "__name__", "forward")
+    signature = "(params, x)" if _takes_two(model) else ""
+    return model, named, f"{name}{signature}"
+
+
+def _takes_two(f):
+    try:
+        inspect.signature(f).bind(None, None)
+    except (TypeError, ValueError):
+        raise TypeError(f"train: {getattr(f, '__name__', 'forward')} must take (params, x), the "
+                        "parameters and a batch of inputs") from None
+    return True
+
+
+def _scores(forward, named, X, columns):
+    """The model's output for the rows of X, handed over in the model's layout."""
+    return forward(named, Tensor(X.T if columns else X, name="x"))
+
+
+def model_cost(cost, out, Y, layout="rows"):
+    """The scalar cost C of the output out against one-hot targets Y, both in layout.
+
+    >>> out = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> model_cost("quadratic", out, np.eye(2)).item()  # ½ (1² + 1²), averaged over m = 2
+    0.5
+    """
+    if not isinstance(out, Tensor):
+        raise TypeError(f"train: the model returned {type(out).__name__}, not a Tensor; write "
+                        "forward with tensor operations on params and x")
+    if out.shape != np.shape(Y):
+        transposed = "; is the layout right? (layout='columns' for x of (784, m))" if (
+            out.shape == np.shape(Y)[::-1]) else ""
+        raise ValueError(f"train: the model's output has shape {out.shape}, but the targets "
+                         f"have {np.shape(Y)} (layout={layout!r}){transposed}")
+    columns = layout == "columns"
+    m = out.shape[1 if columns else 0]
+    if callable(cost):
+        C = cost(out, Tensor(Y, name="y"))
+        if not isinstance(C, Tensor) or C.size != 1:
+            raise ValueError(f"train: cost(out, Y) must return a single-number Tensor, got "
+                             f"{getattr(C, 'shape', type(C).__name__)}")
+    elif cost == "cross_entropy":
+        C = F.cross_entropy(out.T if columns else out, np.asarray(Y).argmax(axis=0 if columns
+                                                                             else 1))
+    elif cost == "quadratic":
+        C = ((out - Y) ** 2).sum() * (0.5 / m)
+    else:
+        C = ((out - Y) ** 2).sum() * (1.0 / m)
+    C.name = C.name or "C"
+    return C
+
+
+def load_params(path):
+    """The parameters (arrays by name) that train(..., save=path) wrote, for your own model.
+
+    Put them back with {k: Tensor(v, requires_grad=True) ...} or module.load_state_dict().
+    """
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files if k != META}
+
+
 # ----- saving and evaluating --------------------------------------------------------------------
 
 SAVED = ("name", "title", "sizes", "activation", "loss", "layout", "first", "init", "dataset")
@@ -234,6 +469,10 @@ def load_network(path):
                              "train(save=...); Module.load reads a module's own .npz")
         meta = json.loads(str(f[META]))
         params = {k: f[k] for k in f.files if k != META}
+    if "model" in meta:
+        raise ValueError(f"load: {path} holds the parameters of your own model {meta['model']}, "
+                         "not of a preset; read them with train.load_params(path) and run "
+                         "them with your model's code")
     meta["sizes"] = tuple(meta["sizes"])
     if meta["name"] in presets.PRESETS:
         preset = presets.get(meta["name"]).with_overrides(**meta)
@@ -308,10 +547,14 @@ def plot_history(history, path, title=None):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
     p = history.preset
-    decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
     final = f"final test accuracy {100 * history.accuracy:.2f}%"
     if history.train_correct:
         final += f", train {100 * history.train_accuracy[-1]:.2f}%"
+    if p is None:  # your own model
+        fig.suptitle(title or f"{history.model}\n{final}")
+        fig.savefig(path, dpi=100, format="png")
+        return
+    decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
     fig.suptitle(title or f"{p.name}: {'-'.join(map(str, p.sizes))} {p.activation}, {p.loss}, "
                  f"{p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}\n{final}")
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format="png")
