@@ -225,6 +225,59 @@ def test_graph_rankdir(tmp_path, capsys):
         assert f"rankdir={expected}" in out_file.read_text(encoding="utf-8")
 
 
+MODEL_FILE = """\
+import numpy as np
+from tinygrad_edu import Tensor, nn
+
+
+def init(seed):
+    rng = np.random.default_rng(seed)
+    return {"W2": Tensor(rng.standard_normal((30, 784)) / 28, requires_grad=True),
+            "b2": Tensor(np.zeros((30, 1)), requires_grad=True),
+            "W3": Tensor(rng.standard_normal((10, 30)) / 5.5, requires_grad=True),
+            "b3": Tensor(np.zeros((10, 1)), requires_grad=True)}
+
+
+def forward(p, x):
+    a2 = (p["W2"] @ x + p["b2"]).sigmoid()
+    return (p["W3"] @ a2 + p["b3"]).sigmoid()
+
+
+class Net(nn.Module):
+    def __init__(self):
+        self.layers = nn.Sequential(nn.Linear(784, 30, seed=0), nn.ReLU(),
+                                    nn.Linear(30, 10, seed=1))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+if __name__ == "__main__":
+    raise SystemExit("the CLI must not run this block")
+"""
+
+
+def test_train_your_own_model_from_a_file(tmp_path, capsys):
+    model = tmp_path / "my_model.py"
+    model.write_text(MODEL_FILE, encoding="utf-8")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--cost", "quadratic",
+                           "--layout", "columns", "--lr", "3", "--epochs", "1", "--limit",
+                           "2000", "--test-limit", "500", "--save", tmp_path / "w.npz")
+    assert status == 0, err
+    correct = int(re.search(r"^Epoch 0: (\d+) / 500  loss ", out, re.M)[1])
+    assert correct > 350 and "saved the parameters to" in out
+    assert sorted(train.load_params(tmp_path / "w.npz")) == ["W2", "W3", "b2", "b3"]
+    status, out, err = run(capsys, "train", "--model", f"{model}:Net", "--epochs", "1",
+                           "--limit", "1000", "--test-limit", "100", "--no-progress")
+    assert status == 0 and re.search(r"^Epoch 0: \d+ / 100", out, re.M), err
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--init", "make")
+    assert_clean_error(status, err, "no make()")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--hidden", "50")
+    assert_clean_error(status, err, "--hidden", "--model")
+    status, out, err = run(capsys, "train", "--model", f"{model}:nothing")
+    assert_clean_error(status, err, "defines no 'nothing'")
+
+
 def test_graph_load_draws_the_saved_weights(tmp_path, capsys, monkeypatch):
     weights = tmp_path / "w.npz"
     train.train("nielsen", epochs=1, train_limit=100, test_limit=10, progress=False,

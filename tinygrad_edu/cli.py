@@ -6,8 +6,10 @@ import every other module of the package.
 """
 
 import argparse
+import inspect
 import math
 import os
+import runpy
 import sys
 import textwrap
 import time
@@ -26,6 +28,8 @@ EXAMPLES = """\
 examples:
   tinygrad-edu demo                          train, check and draw Nielsen's network
   tinygrad-edu train --preset scratch --save scratch.npz --plot curves.png
+  tinygrad-edu train --model my_model.py:forward --cost quadratic --layout columns
+                                             your own model (params from init() in that file)
   tinygrad-edu evaluate --load scratch.npz   accuracy and confusion matrix
   tinygrad-edu check --preset 3b1b           the book's backprop against autograd
   tinygrad-edu explain --preset nielsen      the backward pass as chain-rule steps
@@ -155,6 +159,19 @@ def build_parser():
                    help="draw the loss and test accuracy per epoch to this PNG (needs "
                         "matplotlib: pip install tinygrad-edu[plot])")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--model", metavar="FILE.py:NAME",
+                   help="train your own model instead of a preset: NAME in FILE.py is a "
+                        "function forward(params, x), whose params come from the file's "
+                        "init() (or init(seed)), or an nn.Module class or instance")
+    p.add_argument("--init", default="init", metavar="NAME",
+                   help="with --model: the function in FILE.py that returns the params dict "
+                        "(default: init)")
+    p.add_argument("--cost", default="cross_entropy", metavar="COST",
+                   help=f"with --model: {', '.join(train.COSTS)}, or the name of a function "
+                        "cost(out, Y) in FILE.py (default: cross_entropy)")
+    p.add_argument("--layout", default="rows", choices=["rows", "columns"],
+                   help="with --model: x holds one image per row (m, 784) or per column "
+                        "(784, m), Nielsen's (default: rows)")
 
     p = command("evaluate", "the test accuracy and confusion matrix of a saved network")
     p.add_argument("--load", type=Path, required=True, metavar="W.npz",
@@ -256,8 +273,60 @@ def _load(path):
                          "`tinygrad-edu train --save`") from None
 
 
+def _own_model(spec, init_name, cost):
+    """(model, params, cost) from `--model FILE.py:NAME`: the file runs as a script would, but
+    its `if __name__ == "__main__":` block does not."""
+    path, _, name = spec.rpartition(":")
+    if not path or not name:
+        raise ValueError(f"train: --model {spec}: write FILE.py:NAME, e.g. my_model.py:forward")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"train: --model {spec}: no such file {path}")
+    names = runpy.run_path(path, run_name="tinygrad_edu_model")
+    if name not in names:
+        raise ValueError(f"train: {path} defines no {name!r}; it has "
+                         f"{', '.join(k for k in names if not k.startswith('_'))}")
+    model, params = names[name], None
+    if inspect.isclass(model) and issubclass(model, train.Module):
+        model = model()  # a Module class builds its layers in __init__
+    if not isinstance(model, train.Module):
+        if init_name not in names:
+            raise ValueError(f"train: {path} has no {init_name}() to make the params of "
+                             f"{name}(params, x); add one that returns a dict such as "
+                             "{'W1': W1, 'b1': b1, ...}, or name it with --init")
+        init = names[init_name]
+        params = init(0) if len(inspect.signature(init).parameters) == 1 else init()
+    if cost not in train.COSTS:
+        if not callable(names.get(cost)):
+            raise ValueError(f"train: --cost {cost}: use one of {', '.join(train.COSTS)} or "
+                             f"the name of a function cost(out, Y) in {path}")
+        cost = names[cost]
+    return model, params, cost
+
+
+def run_train_model(args):
+    """`train --model FILE.py:NAME`: your own model, with the presets' epochs, bars and files."""
+    settings = {"--hidden": args.hidden, "--activation": args.activation, "--loss": args.loss}
+    given = [k for k, v in settings.items() if v is not None]
+    if given:
+        raise ValueError(f"train: {', '.join(given)} set a preset's network; with --model your "
+                         "file defines the network (and --cost the cost)")
+    model, params, cost = _own_model(args.model, args.init, args.cost)
+    hist = train.train(model, params=params, cost=cost, layout=args.layout, epochs=args.epochs,
+                       lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
+                       seed=args.seed, data=args.data, save=_output(args.save),
+                       plot=_output(args.plot), train_limit=args.limit,
+                       test_limit=args.test_limit, progress=not args.no_progress)
+    if args.save is not None:
+        print(f"saved the parameters to {_npz(args.save)} (read them with train.load_params)")
+    if args.plot is not None:
+        print(f"drew the training curves to {args.plot}")
+    return 0 if all(map(math.isfinite, hist.loss)) else 1  # 1: the cost diverged
+
+
 def run_train(args):
     """`train`: train.train with the options, then say where the network and the plot went."""
+    if args.model is not None:
+        return run_train_model(args)
     hist = train.train(args.preset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                        hidden=args.hidden, activation=args.activation, loss=args.loss,
                        optimizer=args.optimizer, seed=args.seed, data=args.data,
