@@ -12,6 +12,8 @@ so ``import tinygrad_edu`` stays fast and ``te.viz.draw(loss)`` needs no import 
 """
 
 import importlib
+import sys
+import types
 
 from . import ops
 from .autograd import Tape, detect_anomaly, enable_grad, is_grad_enabled, no_grad, unbroadcast
@@ -30,10 +32,6 @@ __all__ = [
 
 def __getattr__(name):
     """Import a submodule the first time te.<name> is read."""
-    if name == "explain":  # te.explain is the function; its module is tinygrad_edu.explain
-        function = importlib.import_module(".explain", __name__).explain
-        globals()["explain"] = function  # replaces the module the import system set here
-        return function
     if name in SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
@@ -41,3 +39,20 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__) | set(SUBMODULES))
+
+
+class _Package(types.ModuleType):
+    """te.explain is the function explain(), imported on first use. Importing the module
+    tinygrad_edu.explain (as check and cli do) would put the module there; the setter keeps
+    the function."""
+
+    @property
+    def explain(self):
+        return importlib.import_module(".explain", __name__).explain
+
+    @explain.setter
+    def explain(self, module):
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

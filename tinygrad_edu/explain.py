@@ -10,7 +10,6 @@ import html
 import io
 import re
 import sys
-import types
 
 import numpy as np
 
@@ -305,13 +304,3 @@ def explain_preset(name, *, batch_size=10, seed=0):
               presets.LOSSES[preset.loss], "; ".join(legend[:3]), "; ".join(legend[3:])]
     return Explanation("\n".join(filter(None, header)) + "\n" + explain(loss, file=io.StringIO()))
 
-
-class _CallableModule(types.ModuleType):
-    """Makes te.explain(loss) work whichever of this module and its function te.explain is: the
-    import system sets the package's attribute to the module when another module imports it."""
-
-    def __call__(self, loss, *, file=None):
-        return explain(loss, file=file)
-
-
-sys.modules[__name__].__class__ = _CallableModule
