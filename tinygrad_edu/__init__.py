@@ -21,7 +21,7 @@ from .tensor import Tensor, concatenate, grad, maximum, minimum, stack, vjp, whe
 
 __version__ = "0.1.0"
 
-SUBMODULES = ("functional", "nn", "optim", "viz", "check", "data")
+SUBMODULES = ("functional", "nn", "optim", "viz", "check", "data", "presets")
 
 __all__ = [
     "Tensor", "Tape", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
