@@ -132,13 +132,20 @@ class Tape:
         rows = []
         for t in self.outputs:
             node = t._node
-            ins = ", ".join(_label(x) for x in node.inputs) if node.inputs else "(freed)"
+            ins = ", ".join(_label(x) for x in node.inputs) if node.inputs is not None else (
+                "freed: " + ", ".join(_bone_label(b) for b in node.skeleton or ()))
             name = t.name or f"#{node.seq}"
             cells = (node.seq, node.op.name, ins, name, tuple(t._data.shape), t._data.dtype)
             rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
                         + "</tr>")
         return (f"<table><caption>Tape of {len(self)} operations</caption>"
                 f"<tr>{head}</tr>{''.join(rows)}</table>")
+
+
+def _bone_label(bone):
+    """_label of an input that backward freed, from what bones() kept of it."""
+    _, node, name, shape, *_ = bone
+    return f"{name or (f'#{node.seq}' if node is not None else 'tensor')} {tuple(shape)}"
 
 
 def _label(t):

@@ -313,8 +313,8 @@ def run_train_model(args):
     model, params, cost = _own_model(args.model, args.init, args.cost)
     hist = train.train(model, params=params, cost=cost, layout=args.layout, epochs=args.epochs,
                        lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
-                       seed=args.seed, data=args.data, save=_output(args.save),
-                       plot=_output(args.plot), train_limit=args.limit,
+                       seed=args.seed, data=args.data, dtype=args.dtype,
+                       save=_output(args.save), plot=_output(args.plot), train_limit=args.limit,
                        test_limit=args.test_limit, progress=not args.no_progress)
     if args.save is not None:
         print(f"saved the parameters to {_npz(args.save)} (read them with train.load_params)")

@@ -204,6 +204,7 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
         settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer)
         return train_model(preset, **model, **{k: v for k, v in settings.items() if v is not None},
                            seed=seed, data=data, save=save, plot=plot, train_limit=train_limit,
+                           dtype=None if dtype == "float32" else dtype,  # default: the params'
                            test_limit=test_limit, progress=progress, log=log)
     if model:
         raise TypeError(f"train: {', '.join(model)} only go with your own model (a forward "
