@@ -312,6 +312,10 @@ def test_draw_after_a_plain_backward_shows_what_backward_kept():
     assert re.search(r'label="x\\n\(4, 5\) float64\\ndata mean', source)  # a leaf's values
     with pytest.raises(RuntimeError, match=r"grad_flow=True needs .*retain_graph=True"):
         draw(C, grad_flow=True)
+    half = (W ** 2).sum() * 0.5  # the constants 0.5 and the square's 2 die with the graph
+    half.backward()
+    source = draw(half).source
+    assert "data 0.5" in source and "data 2" in source
 
 
 def test_draw_after_backward_keeps_the_intermediates_released():

@@ -329,10 +329,15 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     return grads, tensors
 
 
+KEPT_LEAF = 16  # a freed graph keeps the values of leaves this small: the 2 of a square
+
+
 def bones(x):
     """What a freed graph keeps of an input, so that draw() still shows the graph after backward:
     a weak reference (the tensor itself while the caller holds it), its node, name, shape,
-    dtype, requires_grad and module; never its array, so the intermediates' memory is released.
+    dtype, requires_grad and module, and the values of a tiny leaf (a constant such as the ½ of a
+    cost, which nobody else holds); never a larger array, so the intermediates' memory is released.
     """
+    small = x._data if x._node is None and x._data.size <= KEPT_LEAF else None
     return (weakref.ref(x), x._node, x.name, x._data.shape, x._data.dtype, x.requires_grad,
-            x.module)
+            x.module, small)

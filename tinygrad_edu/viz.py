@@ -225,11 +225,11 @@ class _Kept:
     """A tensor of a freed graph as draw() sees it: what backward() kept of it (autograd.bones),
     and its data and .grad while something still holds the tensor (always so for the root)."""
 
-    def __init__(self, t, name, shape, dtype, requires_grad, module):
+    def __init__(self, t, name, shape, dtype, requires_grad, module, small=None):
         self.name, self.shape, self.dtype = name, shape, dtype
         self.requires_grad, self.module = requires_grad, module
-        self.freed = t is None  # the tensor is gone, and its values with it
-        self.data = None if t is None else t.data
+        self.data = small if t is None else t.data  # a tiny leaf's values outlive the tensor
+        self.freed = self.data is None  # the tensor is gone, and its values with it
         self.grad = None if t is None else t.grad
         self._node = None
 
