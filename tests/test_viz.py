@@ -148,7 +148,8 @@ def test_the_red_node_shows_the_learners_value_beside_autograds():
 
     net = small_mlp()
     net.C.backward(retain_graph=True)
-    rows = [Row("dW2", "param", (3, 4), (3, 4), max_abs=0.25, max_rel=0.5, ok=False, n_bad=7,
+    rows = [Row("z2", "δ", (3, 5), (3, 5), max_abs=0.5, max_rel=1.0, ok=False),
+            Row("dW2", "param", (3, 4), (3, 4), max_abs=0.25, max_rel=0.5, ok=False, n_bad=7,
                 size=12, worst_index=(1, 2), got_value=0.125, expected_value=-0.125),
             Row("dW3", "param", (2, 3), (3, 2), ok=False),  # the wrong shape, nothing compared
             Row("db2", "param", (3, 1), (3, 1), max_abs=0.0, max_rel=0.0, ok=True)]
@@ -160,7 +161,8 @@ def test_the_red_node_shows_the_learners_value_beside_autograds():
     assert "✗ yours has shape (3, 2), autograd's (2, 3)" in W3
     assert "✗" not in source.split('label="b2')[1].split('"', 1)[0]  # agreeing: no red lines
     collapsed = draw(net.C, highlight=SimpleNamespace(rows=rows), collapse="module").source
-    assert collapsed.count("✗ yours 0.125 vs autograd -0.125") == 1  # in layer 2's box
+    assert "z2: max abs 0.5  max rel 1" in collapsed.split('label="layer 2')[1].split('"', 1)[0]
+    assert collapsed.count("✗ yours 0.125 vs autograd -0.125") == 1  # W2 keeps its own box
 
 
 def test_auto_rankdir_follows_the_graphs_shape():

@@ -130,7 +130,8 @@ def draw(root, *, show_data=True, show_grad=True, rankdir="auto", collapse=None,
         out, k = inside[-1], num[id(inside[-1])]
         head = [_esc(name), _chain([t._node.op.name for t in inside if t._node is not None]),
                 f"{_esc(out.name or f't{k}')} {out.shape} {out.dtype}"]
-        wrong = [line for t in inside for line in _differs(bad.get(t.name))]
+        wrong = [f"{_esc(t.name)}: " * (i == 0) + line for t in inside  # whose lines they are
+                 for i, line in enumerate(_differs(bad.get(t.name)))]
         label = _label(head, wrong + _value_lines(out, grads, show_data, show_grad))
         tips = dict.fromkeys(_formula(t._node) for t in inside if t._node is not None)
         style = _group_style(inside, root, status)
