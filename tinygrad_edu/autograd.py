@@ -15,6 +15,7 @@ class _State:
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
     tapes = []  # open Tape() contexts, innermost last
+    capturing = None  # the jit capturing a step now: reading a tensor's value is an error
 
 
 _seq = itertools.count()
@@ -44,6 +45,17 @@ def record(op, inputs, params, out):
     if _State.anomaly:
         _check_finite(out._data, node, "forward output")
     return node
+
+
+def check_not_capturing(what):
+    """Raise if a step is being captured: a value read now would become a constant of the replay."""
+    if _State.capturing is not None:
+        raise RuntimeError(
+            f"jit: {what} reads a tensor's value while the step is being captured; a replay "
+            "runs the recorded numpy lines only, so Python code that branches on values (if "
+            "loss > 0, loss.item() in the step) cannot be replayed. Read values outside the "
+            "step (from the loss it returns), or run it eagerly without jit"
+        )
 
 
 def is_grad_enabled():
