@@ -245,10 +245,11 @@ def test_bench_passes_its_options_through(monkeypatch, capsys):
     monkeypatch.setattr(bench, "bench_train", lambda **k: calls.append(("train", k)))
     run(capsys, "bench", "ops", "--repeat", "3", "--blas-threads", "2")
     run(capsys, "--blas-threads", "0", "bench", "train", "--epochs", "4", "--quick")
-    run(capsys, "bench", "train")
-    assert calls == [("ops", {"repeat": 3, "quick": False, "blas_threads": 2}),
-                     ("train", {"epochs": 4, "quick": True, "blas_threads": None}),
-                     ("train", {"epochs": 1, "quick": False, "blas_threads": 1})]
+    run(capsys, "bench", "train", "--eager")
+    assert calls == [("ops", {"repeat": 3, "quick": False, "blas_threads": 2, "eager": False}),
+                     ("train", {"epochs": 4, "quick": True, "blas_threads": None,
+                                "eager": False}),
+                     ("train", {"epochs": 1, "quick": False, "blas_threads": 1, "eager": True})]
 
 
 def test_commands_run_with_one_blas_thread_unless_told(monkeypatch, capsys):

@@ -195,6 +195,7 @@ class Program:
         self.shapes = shapes  # ((shape, dtype) or None) per argument: the fast signature test
         self.tape = tape  # what tape_differs compares a later eager run with
         self.checks_left = checks
+        self.namespace = namespace  # what the source refers to: np, the parameters, constants
         exec(compile(source, "<jit>", "exec"), namespace)  # noqa: S102  (our own generated code)
         self._gradients = namespace["step"]
         self._update = None
@@ -427,6 +428,10 @@ class _Builder:
                 self.names[id(t)] = _identifier(shown[id(t)], self.taken)
                 self._forward(t)
         self.grad_names, self.grad_dtypes = {}, {}
+        self.uses = {}  # id(tensor) -> how many recorded operations use it
+        for t in self.tensors:
+            for x in (t._node.inputs if t._node is not None else ()):
+                self.uses[id(x)] = self.uses.get(id(x), 0) + 1
         self.lines.append("    # backward, newest step first")
         g = _identifier("d" + self.names[id(C)], self.taken)
         self.grad_names[id(C)] = g
@@ -527,6 +532,10 @@ class _Builder:
                         expr += f".reshape({x._data.shape})"
             k = id(x)
             self.grad_dtypes[k] = np.result_type(self.grad_dtypes.get(k, dx.dtype), dx.dtype)
+            if expr == g and k not in self.grad_names and x._node is not None and not x.name \
+                    and self.uses.get(k) == 1:
+                self.grad_names[k] = g  # a plain hand-over (the W·a of W·a + b): no line
+                continue
             if k in self.grad_names:
                 var = self.grad_names[k]
                 self.lines.append(f"    {var} = {var} + {_paren(expr)}")
