@@ -127,10 +127,10 @@ class Jit:
 
     @property
     def source(self):
-        """The numpy source of the latest call's program."""
+        """The numpy source the latest call's replay runs (with plain SGD's update, if inline)."""
         if self.program is None:
             raise RuntimeError("jit: nothing captured yet; call the step once with a batch")
-        return self.program.source
+        return self.program.update_source or self.program.source
 
 
 def _add_grad(p, g):
@@ -579,8 +579,8 @@ class _Builder:
         for gi, group in enumerate(opt.param_groups):
             self.ns[f"G{gi}"] = group
             lines.append(f"    if G{gi}['momentum'] or G{gi}['weight_decay']:")
-            lines.append("        raise RuntimeError('jit: the optimizer gained momentum or "
-                         "weight decay after capture; make a new jit step')")
+            lines.append("        raise RuntimeError('jit: SGD gained momentum or weight "
+                         "decay since capture: make a new jit step')")
         for p, var, g in zip(params, names, grads):
             gi = groups[id(p)]
             self.ns[f"D_{var}"] = np.empty_like(p._data)
