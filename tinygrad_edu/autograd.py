@@ -5,6 +5,7 @@ This module knows nodes, not Tensors: it reads ``.data``-like attributes (``_dat
 The backward pass is one short loop over the recorded nodes, newest first.
 """
 
+import functools
 import itertools
 from contextlib import contextmanager
 
@@ -187,6 +188,15 @@ def summed_axes(natural_shape, shape):
     return tuple(range(extra)) + stretched
 
 
+@functools.lru_cache(maxsize=1024)  # a training loop asks for the same few pairs every step
+def _reduction(natural_shape, shape):
+    """summed_axes, or None when natural_shape cannot be reduced to shape."""
+    extra = len(natural_shape) - len(shape)
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, natural_shape[extra:])):
+        return None
+    return summed_axes(natural_shape, shape)
+
+
 def unbroadcast(dx, shape, op_name="backward"):
     """Sum dx over the axes that broadcasting added or stretched, so it has the input's shape.
 
@@ -197,13 +207,13 @@ def unbroadcast(dx, shape, op_name="backward"):
     """
     if dx.shape == shape:
         return dx
-    extra = dx.ndim - len(shape)
-    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, dx.shape[extra:])):
+    axes = _reduction(tuple(dx.shape), tuple(shape))
+    if axes is None:
         raise ValueError(
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
-    return dx.sum(axis=summed_axes(dx.shape, shape), keepdims=True).reshape(shape)
+    return dx.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def graph_of(root):
