@@ -109,7 +109,7 @@ def test_every_training_option_reaches_the_network(tmp_path, capsys):
                            "--loss", "sigmoid_cross_entropy", "--optimizer", "adam",
                            "--seed", "3", "--data", bundled, "--dtype", "float64",
                            "--limit", "300", "--test-limit", "200", "--no-progress",
-                           "--save", tmp_path / "w.npz")
+                           "--eager", "--save", tmp_path / "w.npz")
     assert status == 0, err
     assert [(e, t) for e, _, t in EPOCH_LINE.findall(out)] == [("0", "200"), ("1", "200")]
     preset, params = train.load_network(tmp_path / "w.npz")
@@ -121,7 +121,8 @@ def test_every_training_option_reaches_the_network(tmp_path, capsys):
                             activation="tanh", loss="sigmoid_cross_entropy", optimizer="adam",
                             seed=3, dtype="float64", train_limit=300, test_limit=200,
                             progress=False, log=lambda line: None)
-    for k, v in again.params.items():  # the same run: the seed, lr, batch size, optimizer...
+    # the same run (the seed, lr, batch size, optimizer...), eager there, replayed (jit) here
+    for k, v in again.params.items():
         np.testing.assert_array_equal(params[k], v)
 
 
