@@ -221,3 +221,15 @@ def test_jit_as_a_decorator_with_an_optimizer():
     for _ in range(4):
         step(np.ones(2))
     assert W.numpy().tolist() == [-1.0, 0.0] and W.grad is None
+
+
+def test_each_parameter_gets_a_gradient_array_of_its_own():
+    W = Tensor(np.ones(3), requires_grad=True)
+    V = Tensor(np.ones(3), requires_grad=True)
+    step = jit(lambda x: (W + V + x).sum(), check=0)
+    for _ in range(2):
+        W.grad = V.grad = None
+        step(np.zeros(3))
+        assert not np.shares_memory(W.grad.numpy(), V.grad.numpy())
+        W.grad.numpy()[0] = 5.0  # a learner's in-place edit of one does not reach the other
+        assert V.grad.numpy().tolist() == [1.0, 1.0, 1.0]

@@ -67,7 +67,7 @@ class Jit:
         return prog.replay(args, self.optimizer)
 
     def _eager(self, args):
-        """fn(*args) recorded, with value reads refused: (loss, graph tensors)."""
+        """The loss of fn(*args), recorded, with value reads refused."""
         if _State.capturing is not None:
             raise RuntimeError("jit: a jitted step was called while another is being captured; "
                                "call the inner function directly")
@@ -118,8 +118,7 @@ class Jit:
 
     def _finish(self, params, grads, C):
         """Write eager gradients as backward() does, then the optimizer's step."""
-        for p in params:
-            _add_grad(p, grads.get(id(p)))
+        _add_grads(params, [grads.get(id(p)) for p in params])
         if self.optimizer is not None:
             self.optimizer.step()
             self.optimizer.zero_grad()
@@ -133,13 +132,17 @@ class Jit:
         return self.program.update_source or self.program.source
 
 
-def _add_grad(p, g):
-    if g is None:
-        return
-    if g.dtype != p._data.dtype or not g.flags.writeable:
-        g = g.astype(p._data.dtype)
-    p.grad = _wrap(g, f"{p.name}.grad" if p.name else None) if p.grad is None \
-        else _wrap(p.grad._data + g, p.grad.name)
+def _add_grads(params, grads):
+    """Add each gradient to its parameter's .grad as Tensor.backward does: its own array each."""
+    written = set()
+    for p, g in zip(params, grads):
+        if g is None:
+            continue
+        if id(g) in written or g.dtype != p._data.dtype or not g.flags.writeable:
+            g = g.astype(p._data.dtype)
+        written.add(id(g))
+        p.grad = _wrap(g, f"{p.name}.grad" if p.name else None) if p.grad is None \
+            else _wrap(p.grad._data + g, p.grad.name)
 
 
 def _signature(a):
@@ -229,8 +232,7 @@ class Program:
         loss, grads = self._gradients(*arrays)
         if optimizer is not None:
             optimizer.zero_grad()
-        for p, g in zip(self.params, grads):
-            _add_grad(p, g)
+        _add_grads(self.params, grads)
         if optimizer is not None:
             optimizer.step()
             optimizer.zero_grad()
