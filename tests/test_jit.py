@@ -233,3 +233,21 @@ def test_each_parameter_gets_a_gradient_array_of_its_own():
         assert not np.shares_memory(W.grad.numpy(), V.grad.numpy())
         W.grad.numpy()[0] = 5.0  # a learner's in-place edit of one does not reach the other
         assert V.grad.numpy().tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("cost", [
+    lambda W, x: (W * x * 0.5).sum(),  # Σ over a product with a number: a full copy needed
+    lambda W, x: ((W * x) ** 2).sum(),
+    lambda W, x: (W * x).sigmoid().sum() * 3.0,
+    lambda W, x: ((W * x) ** Tensor(np.full(3, 2.0), requires_grad=True)).sum(),
+])
+def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
+    W = Tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True)
+    step = jit(lambda x: cost(W, x), check=2)
+    for i in range(4):
+        x = np.arange(3.0) + i
+        C = cost(W, x)
+        C.backward()
+        eager, W.grad = W.grad.numpy(), None
+        assert step(x).item() == C.item() and np.array_equal(W.grad.numpy(), eager)
+        W.grad = None

@@ -367,8 +367,13 @@ def _vjp_lines(op, g, out, ins, needs, node, consts):
     if name == "abs":
         return [f"{g} * np.sign({x})"]
     if name == "sum":
-        kept = ops._kept_shape(node.inputs[0].shape, node.params["axis"])
-        return [f"broadcast_to({g}.reshape({kept}), shape={node.inputs[0].shape})"]
+        x0 = node.inputs[0]
+        if node.params["axis"] is None and consts.uses.get(id(x0)) == 1 and _spreads(x0):
+            # the cost's Σ: its one number reaches x's producer, whose VJP multiplies it with
+            # arrays of x's shape; numpy broadcasts it there, the same numbers as a full copy
+            return [f"{g}  # copied over every element by broadcasting in the next line"]
+        kept = ops._kept_shape(x0.shape, node.params["axis"])
+        return [f"broadcast_to({g}.reshape({kept}), shape={x0.shape})"]
     if name == "transpose" and node.params["axes"] is None:
         return [f"{g}.T"]
     if name == "reshape":
@@ -376,6 +381,18 @@ def _vjp_lines(op, g, out, ins, needs, node, consts):
     if name == "broadcast_to":
         return [g]
     return None
+
+
+def _spreads(x):
+    """Whether the VJP line of x's producer gives a full-shape gradient from a scalar dout."""
+    node = x._node
+    if node is None:
+        return False
+    if node.op.name == "pow":  # dx = dout·y·x^(y−1): x has the output's shape
+        return node.inputs[0].shape == x.shape
+    if node.op.name == "mul":  # dx = dout·y, dy = dout·x: both must have it
+        return all(u.shape == x.shape for u in node.inputs)
+    return node.op.name in ("sigmoid", "tanh", "exp", "relu")  # out and x have one shape
 
 
 def _literal(v):
