@@ -235,11 +235,14 @@ def test_each_parameter_gets_a_gradient_array_of_its_own():
         assert V.grad.numpy().tolist() == [1.0, 1.0, 1.0]
 
 
+EXPONENT = Tensor(np.full(3, 2.0), requires_grad=True)
+
+
 @pytest.mark.parametrize("cost", [
     lambda W, x: (W * x * 0.5).sum(),  # Σ over a product with a number: a full copy needed
     lambda W, x: ((W * x) ** 2).sum(),
     lambda W, x: (W * x).sigmoid().sum() * 3.0,
-    lambda W, x: ((W * x) ** Tensor(np.full(3, 2.0), requires_grad=True)).sum(),
+    lambda W, x: ((W * x) ** EXPONENT).sum(),
 ])
 def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
     W = Tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True)
@@ -251,3 +254,12 @@ def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
         eager, W.grad = W.grad.numpy(), None
         assert step(x).item() == C.item() and np.array_equal(W.grad.numpy(), eager)
         W.grad = None
+
+
+def test_a_parameter_made_inside_the_step_is_caught():
+    W = Tensor(np.ones(3), requires_grad=True)
+    step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())
+    step(np.ones(3))
+    with pytest.raises(RuntimeError, match="a different parameter on each call.*create "
+                                           "parameters outside the step"):
+        step(np.ones(3))

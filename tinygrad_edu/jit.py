@@ -259,6 +259,11 @@ class Program:
             pairs = [(f"input {j}", u, v) for j, (u, v) in enumerate(zip(a[1], b[1]))]
             pairs += [(k, u, v) for (k, u), (_, v) in zip(a[2], b[2])]
             for what, u, v in pairs:
+                if isinstance(u, tuple) and u[:1] == ("param",) and not _same(u, v):
+                    return (f"{what} of {a[0]} (operation {i + 1}) is a different parameter "
+                            "on each call: a Tensor(..., requires_grad=True) made inside the "
+                            "step, which a replay would not make again; create parameters "
+                            "outside the step")
                 if not _same(u, v):
                     return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
                             f"between batches ({_short(u)} then, {_short(v)} now): it was "
