@@ -259,7 +259,7 @@ class Program:
             pairs = [(f"input {j}", u, v) for j, (u, v) in enumerate(zip(a[1], b[1]))]
             pairs += [(k, u, v) for (k, u), (_, v) in zip(a[2], b[2])]
             for what, u, v in pairs:
-                if isinstance(u, tuple) and u[:1] == ("param",) and not _same(u, v):
+                if _is_param(u) and not _same(u, v):
                     return (f"{what} of {a[0]} (operation {i + 1}) is a different parameter "
                             "on each call: a Tensor(..., requires_grad=True) made inside the "
                             "step, which a replay would not make again; create parameters "
@@ -271,6 +271,10 @@ class Program:
                             "inputs, e.g. labels = y.argmax(1)); pass it to the step as an "
                             "argument instead")
         return ""
+
+
+def _is_param(u):
+    return isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) and u[0] == "param"
 
 
 def _short(v):
