@@ -4,7 +4,7 @@ function for every later batch of the same shapes and dtypes, as tinygrad's Tiny
 
 It imports the engine (``autograd``: the tape, the backward loop, the capture flag; ``ops``;
 ``tensor``), ``optim`` (plain SGD's update is written inline), ``explain`` (the tensors' names and
-the chain-rule listing) and ``viz`` (drawing the captured graph).
+the chain-rule listing) and, only when a drawing is asked for, ``viz``.
 """
 
 import inspect
@@ -238,9 +238,9 @@ class Program:
             optimizer.zero_grad()
         return _wrap(np.asarray(loss), self.loss.name)
 
-    def explain(self, **kwargs):
+    def explain(self, *, file=None):
         """The chain-rule listing of the captured step (explain() of its loss)."""
-        return explain(self.loss, **kwargs)
+        return explain(self.loss, file=file)
 
     def draw(self, **kwargs):
         """The graphviz drawing of the captured step (viz.draw of its loss)."""
