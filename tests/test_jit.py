@@ -263,3 +263,21 @@ def test_a_parameter_made_inside_the_step_is_caught():
     with pytest.raises(RuntimeError, match="a different parameter on each call.*create "
                                            "parameters outside the step"):
         step(np.ones(3))
+
+
+def test_debug_checks_every_call():
+    W = Tensor(np.ones(3), requires_grad=True)
+    calls = []
+
+    def cost(x):
+        calls.append(1)  # the Python function runs only when a call is captured or checked
+        return (W * x).sum()
+
+    step = jit(cost, check=0, debug=True)
+    for _ in range(4):
+        step(np.ones(3))
+    assert len(calls) == 4
+    quiet = jit(cost, check=1)
+    for _ in range(4):
+        quiet(np.ones(3))
+    assert len(calls) == 4 + 2  # captured, checked once, then replayed without running it

@@ -22,13 +22,14 @@ from .tensor import Tensor, _wrap
 CHECKED_CALLS = 2  # replays per shape compared with an eager run before replay is trusted
 
 
-def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS):
+def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS, debug=False):
     """Capture fn(*batch) -> scalar loss once per input shape and dtype, then replay it.
 
     The returned step runs forward and backward (and, with optimizer, ``optimizer.step()``
     then ``zero_grad()``) and returns the loss as a constant Tensor. Without an optimizer the
     gradients are added to the parameters' ``.grad``, as ``loss.backward()`` does. The first
-    `check` replays of each shape also run eagerly and must agree, bit for bit.
+    `check` replays of each shape also run eagerly and must agree, bit for bit; with debug=True
+    every call does (as slow as eager, for hunting a difference).
 
     >>> W = Tensor([[1.0, 2.0]], requires_grad=True, name="W")
     >>> step = jit(lambda x: ((W @ x) ** 2).sum())
@@ -36,17 +37,17 @@ def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS):
     (9.0, [[6.0, 6.0]])
     """
     if fn is None:  # used as @jit(optimizer=opt)
-        return lambda f: Jit(f, optimizer=optimizer, check=check)
-    return Jit(fn, optimizer=optimizer, check=check)
+        return lambda f: Jit(f, optimizer=optimizer, check=check, debug=debug)
+    return Jit(fn, optimizer=optimizer, check=check, debug=debug)
 
 
 class Jit:
     """A captured training step: one Program per input signature (shapes, dtypes)."""
 
-    def __init__(self, fn, *, optimizer=None, check=CHECKED_CALLS):
+    def __init__(self, fn, *, optimizer=None, check=CHECKED_CALLS, debug=False):
         if not callable(fn):
             raise TypeError(f"jit: expected a function returning the loss, got {fn!r:.60}")
-        self.fn, self.optimizer, self.check = fn, optimizer, check
+        self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
         self.programs = {}  # signature -> Program
         self.program = None  # the Program of the latest call
         try:
@@ -62,7 +63,7 @@ class Jit:
             if prog is None or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
-        if prog.checks_left:
+        if prog.checks_left or self.debug:
             return self._checked(prog, args)
         return prog.replay(args, self.optimizer)
 
@@ -108,12 +109,11 @@ class Jit:
         if diff:
             self.programs.pop(prog.key, None)
             self.program = None
-            raise RuntimeError(f"jit: the step recorded a different tape on call "
-                               f"{self.check - prog.checks_left + 2} than when it was captured: "
-                               f"{diff}")
+            raise RuntimeError(f"jit: the step recorded a different tape than when it was "
+                               f"captured: {diff}")
         grads, _ = backprop(C, np.ones_like(C._data))
         _compare(prog, C._data, grads, *prog.gradients(args), "replay")
-        prog.checks_left -= 1
+        prog.checks_left = max(prog.checks_left - 1, 0)
         return self._finish(prog.params, grads, C)
 
     def _finish(self, params, grads, C):
