@@ -109,7 +109,7 @@ def test_every_training_option_reaches_the_network(tmp_path, capsys):
                            "--loss", "sigmoid_cross_entropy", "--optimizer", "adam",
                            "--seed", "3", "--data", bundled, "--dtype", "float64",
                            "--limit", "300", "--test-limit", "200", "--no-progress",
-                           "--save", tmp_path / "w.npz")
+                           "--eager", "--save", tmp_path / "w.npz")
     assert status == 0, err
     assert [(e, t) for e, _, t in EPOCH_LINE.findall(out)] == [("0", "200"), ("1", "200")]
     preset, params = train.load_network(tmp_path / "w.npz")
@@ -121,7 +121,8 @@ def test_every_training_option_reaches_the_network(tmp_path, capsys):
                             activation="tanh", loss="sigmoid_cross_entropy", optimizer="adam",
                             seed=3, dtype="float64", train_limit=300, test_limit=200,
                             progress=False, log=lambda line: None)
-    for k, v in again.params.items():  # the same run: the seed, lr, batch size, optimizer...
+    # the same run (the seed, lr, batch size, optimizer...), eager there, replayed (jit) here
+    for k, v in again.params.items():
         np.testing.assert_array_equal(params[k], v)
 
 
@@ -307,10 +308,11 @@ def test_bench_passes_its_options_through(monkeypatch, capsys):
     monkeypatch.setattr(bench, "bench_train", lambda **k: calls.append(("train", k)))
     run(capsys, "bench", "ops", "--repeat", "3", "--blas-threads", "2")
     run(capsys, "--blas-threads", "0", "bench", "train", "--epochs", "4", "--quick")
-    run(capsys, "bench", "train")
-    assert calls == [("ops", {"repeat": 3, "quick": False, "blas_threads": 2}),
-                     ("train", {"epochs": 4, "quick": True, "blas_threads": None}),
-                     ("train", {"epochs": 1, "quick": False, "blas_threads": 1})]
+    run(capsys, "bench", "train", "--eager")
+    assert calls == [("ops", {"repeat": 3, "quick": False, "blas_threads": 2, "eager": False}),
+                     ("train", {"epochs": 4, "quick": True, "blas_threads": None,
+                                "eager": False}),
+                     ("train", {"epochs": 1, "quick": False, "blas_threads": 1, "eager": True})]
 
 
 def test_commands_run_with_one_blas_thread_unless_told(monkeypatch, capsys):

@@ -7,8 +7,9 @@
 4.0
 
 The engine (Tensor, the tape) is imported at once; the submodules ``te.nn``, ``te.optim``,
-``te.functional``, ``te.viz``, ``te.check``, ``te.data`` and ``te.explain`` on first use (PEP 562),
-so ``import tinygrad_edu`` stays fast and ``te.viz.draw(loss)`` needs no import of its own.
+``te.functional``, ``te.viz``, ``te.check``, ``te.data``, ``te.explain`` and ``te.jit`` on first
+use (PEP 562), so ``import tinygrad_edu`` stays fast and ``te.viz.draw(loss)`` needs no import of
+its own.
 """
 
 import importlib
@@ -26,7 +27,7 @@ SUBMODULES = ("functional", "nn", "optim", "viz", "check", "data", "presets")
 __all__ = [
     "Tensor", "Tape", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "unbroadcast", "grad", "vjp", "concatenate", "stack", "where", "maximum", "minimum",
-    "functional", "ops", "explain", "nn", "optim", "viz", "check", "data",
+    "functional", "ops", "explain", "jit", "nn", "optim", "viz", "check", "data",
 ]
 
 
@@ -42,9 +43,9 @@ def __dir__():
 
 
 class _Package(types.ModuleType):
-    """te.explain is the function explain(), imported on first use. Importing the module
-    tinygrad_edu.explain (as check and cli do) would put the module there; the setter keeps
-    the function."""
+    """te.explain and te.jit are the functions explain() and jit(), imported on first use.
+    Importing the module tinygrad_edu.explain or tinygrad_edu.jit (as check, train and cli do)
+    would put the module there; the setters keep the functions."""
 
     @property
     def explain(self):
@@ -52,6 +53,14 @@ class _Package(types.ModuleType):
 
     @explain.setter
     def explain(self, module):
+        pass
+
+    @property
+    def jit(self):
+        return importlib.import_module(".jit", __name__).jit
+
+    @jit.setter
+    def jit(self, module):
         pass
 
 

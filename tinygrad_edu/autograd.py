@@ -5,6 +5,7 @@ This module knows nodes, not Tensors: it reads ``.data``-like attributes (``_dat
 The backward pass is one short loop over the recorded nodes, newest first.
 """
 
+import functools
 import html
 import itertools
 import weakref
@@ -17,6 +18,7 @@ class _State:
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
     tapes = []  # open Tape() contexts, innermost last
+    capturing = None  # the jit capturing a step now: reading a tensor's value is an error
 
 
 _seq = itertools.count()
@@ -47,6 +49,17 @@ def record(op, inputs, params, out):
     if _State.anomaly:
         _check_finite(out._data, node, "forward output")
     return node
+
+
+def check_not_capturing(what):
+    """Raise if a step is being captured: a value read now would become a constant of the replay."""
+    if _State.capturing is not None:
+        raise RuntimeError(
+            f"jit: {what} reads a tensor's value while the step is being captured; a replay "
+            "runs the recorded numpy lines only, so Python code that branches on values (if "
+            "loss > 0, loss.item() in the step) cannot be replayed. Read values outside the "
+            "step (from the loss it returns), or run it eagerly without jit"
+        )
 
 
 def is_grad_enabled():
@@ -204,6 +217,15 @@ def summed_axes(natural_shape, shape):
     return tuple(range(extra)) + stretched
 
 
+@functools.lru_cache(maxsize=1024)  # a training loop asks for the same few pairs every step
+def _reduction(natural_shape, shape):
+    """summed_axes, or None when natural_shape cannot be reduced to shape."""
+    extra = len(natural_shape) - len(shape)
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, natural_shape[extra:])):
+        return None
+    return summed_axes(natural_shape, shape)
+
+
 def unbroadcast(dx, shape, op_name="backward"):
     """Sum dx over the axes that broadcasting added or stretched, so it has the input's shape.
 
@@ -214,13 +236,13 @@ def unbroadcast(dx, shape, op_name="backward"):
     """
     if dx.shape == shape:
         return dx
-    extra = dx.ndim - len(shape)
-    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, dx.shape[extra:])):
+    axes = _reduction(tuple(dx.shape), tuple(shape))
+    if axes is None:
         raise ValueError(
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
-    return dx.sum(axis=summed_axes(dx.shape, shape), keepdims=True).reshape(shape)
+    return dx.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def graph_of(root):

@@ -1,10 +1,11 @@
 """The shipped benchmarks: bench_ops (the cost of recording one operation, and one training step)
 and bench_train (one epoch of MNIST), each against hand-written numpy doing the same math.
 
-Imports the engine (tensor, functional, optim), presets (the networks' initial weights) and the
-bundled MNIST. Every baseline is vectorized numpy written as a competent numpy programmer would,
-both sides run alternately in one process on the same float32 batches, and both are first checked
-to compute the same gradients, so a ratio compares the same math.
+Imports the engine (tensor, functional, optim, jit), presets (the networks' initial weights) and
+the bundled MNIST; PyTorch only if it is installed, for an extra column. Every baseline is
+vectorized numpy written as a competent numpy programmer would, all sides run alternately in one
+process on the same float32 batches, and all are first checked to compute the same gradients, so a
+ratio compares the same math.
 """
 
 import ctypes
@@ -20,12 +21,16 @@ import numpy as np
 
 from . import functional as F
 from .data import load_mnist
+from .jit import jit
 from .optim import SGD
 from .presets import get as get_preset
 from .tensor import Tensor
 
 DTYPE = np.float32
-OVERHEAD_TARGET_US = 1.0  # median µs per recorded op over numpy (issue 2)
+OVERHEAD_TARGET_US = 0.7  # median µs per recorded op over numpy (issue 11)
+# ratio targets to hand-written numpy (issue 11), eager and replayed: {batch: target}
+EAGER_TARGETS = {10: 2.5, 64: 1.25}
+REPLAY_TARGETS = {10: 1.3, 64: 1.05}
 NIELSEN = "Nielsen 784-30-10 sigmoid, quadratic"
 MLP = "784-128-64-10 ReLU, softmax CE"
 
@@ -340,7 +345,7 @@ def _op_cases(rng):
     ]
 
 
-def _time_ops(repeat, quick, log):
+def _time_ops(repeat, quick, log, torch=None):
     rng = np.random.default_rng(0)
     rows = []
     for label, np_stmt, t_stmt, arrays in _op_cases(rng):
@@ -350,6 +355,9 @@ def _time_ops(repeat, quick, log):
         timers = {"numpy": timeit.Timer(np_stmt, globals=ns),
                   "recorded": timeit.Timer(t_stmt, globals=ns),
                   "not recorded": timeit.Timer(t_stmt, globals=ns_off)}
+        if torch is not None:  # the same statement on PyTorch tensors that require grad
+            ns_torch = {f"t{k}": torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
+            timers["torch"] = timeit.Timer(t_stmt, globals=ns_torch)
         number = 200 if quick else max(_calibrate(lambda t=timers["recorded"]: t.timeit(100),
                                                   0.03) * 100, 1000)
         times = {k: [] for k in timers}
@@ -360,14 +368,15 @@ def _time_ops(repeat, quick, log):
         rows.append({"op": label, "numpy_us": us["numpy"], "tinygrad_us": us["recorded"],
                      "not_recorded_us": us["not recorded"],
                      "overhead_us": us["recorded"] - us["numpy"],
-                     "ratio": us["recorded"] / us["numpy"]})
+                     "ratio": us["recorded"] / us["numpy"], "torch_us": us.get("torch")})
     log(f"(a) one operation on tiny float32 arrays, requires_grad=True so it is recorded "
         f"(µs per op, median of {repeat} timeit runs):")
     log(f"  {'operation':26} {'numpy':>8} {'tinygrad_edu':>13} {'overhead':>9} {'ratio':>7}"
-        f" {'(no_grad)':>10}")
+        f" {'(no_grad)':>10} {'PyTorch':>8}")
     for r in rows:
         log(f"  {r['op']:26} {r['numpy_us']:8.2f} {r['tinygrad_us']:13.2f} "
-            f"{r['overhead_us']:+9.2f} {r['ratio']:6.2f}× {r['not_recorded_us']:10.2f}")
+            f"{r['overhead_us']:+9.2f} {r['ratio']:6.2f}× {r['not_recorded_us']:10.2f} "
+            f"{_torch_cell(r['torch_us'], '.2f')}")
     med = statistics.median(r["overhead_us"] for r in rows)
     log(f"  median overhead {med:.2f} µs per recorded op; target ≤ {OVERHEAD_TARGET_US:.1f} µs: "
         f"{_verdict(med <= OVERHEAD_TARGET_US)}")
@@ -378,9 +387,101 @@ def _verdict(met):
     return "met" if met else "MISSED"
 
 
-def _step_target(batch):
+def _torch_cell(value, fmt, width=8):
+    """A figure, or — where the column was not measured (PyTorch missing, --eager)."""
+    return f"{'—':>{width}}" if value is None else f"{value:{width}{fmt}}"
+
+
+def _ratio_cell(ratio):
+    return f"{'—':>7}" if ratio is None else f"{ratio:6.2f}×"
+
+
+def _targets_text(r):
+    """'eager ≤ 2.50×: met, replay ≤ 1.30×: MISSED' for a row with targets, else '—'."""
+    parts = []
+    if r["target"] is not None:
+        parts.append(f"eager ≤ {r['target']:.2f}×: {_verdict(r['met'])}")
+    if r.get("replay_target") is not None and r.get("replay_ratio") is not None:
+        parts.append(f"replay ≤ {r['replay_target']:.2f}×: {_verdict(r['replay_met'])}")
+    return ", ".join(parts) or "—"
+
+
+def _step_target(batch, targets=None):
     """The issue's target ratio for one step at this batch size (None: no target)."""
-    return 1.10 if batch >= 64 else 1.5 if batch == 10 else None
+    return (EAGER_TARGETS if targets is None else targets).get(batch)
+
+
+# ----- PyTorch, when it is installed --------------------------------------------------------------
+
+def _torch():
+    """The torch module if PyTorch is installed (an optional column, never a dependency)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+@contextmanager
+def _torch_threads(torch, n):
+    """PyTorch on n threads (None: leave it), as limit_blas_threads does for numpy."""
+    if torch is None or n is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _torch_cost(torch, network):
+    """nielsen_cost or mlp_cost written in PyTorch, the same expressions."""
+    if network == "nielsen":
+        def cost(P, x, y):
+            a2 = torch.sigmoid(P["W2"] @ x + P["b2"])
+            a3 = torch.sigmoid(P["W3"] @ a2 + P["b3"])
+            return ((a3 - y) ** 2).sum() * (0.5 / x.shape[1])
+        return cost
+
+    def cost(P, x, labels):
+        a1 = torch.relu(x @ P["W1"] + P["b1"])
+        a2 = torch.relu(a1 @ P["W2"] + P["b2"])
+        return torch.nn.functional.cross_entropy(a2 @ P["W3"] + P["b3"], labels)
+    return cost
+
+
+def _torch_batches(torch, data):
+    return [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in data]
+
+
+def _torch_grads(torch, cost, params, x, y):
+    P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    cost(P, x, y).backward()
+    return {k: p.grad.numpy() for k, p in P.items()}
+
+
+def _check_torch(torch, label, cost, numpy_grads, params, x, y, tol=1e-4):
+    """Raise unless PyTorch's gradients equal the numpy step's on this batch (float32 sums)."""
+    diff = _max_rel_diff(_torch_grads(torch, cost, params, torch.from_numpy(x),
+                                      torch.from_numpy(y)), numpy_grads(params, x, y))
+    if not diff <= tol:
+        raise RuntimeError(f"bench: {label}: PyTorch's gradients differ from the numpy step's by "
+                           f"{diff:.3g} (relative; allowed {tol:g}): not the same math")
+    return diff
+
+
+def _epoch_torch(torch, cost, params, batches, lr):
+    """The epoch in PyTorch eager mode: forward, backward, p ← p − lr·g under no_grad."""
+    P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    for x, y in batches:
+        cost(P, x, y).backward()
+        with torch.no_grad():
+            for p in P.values():
+                p -= lr * p.grad
+                p.grad = None
+    return {k: p.detach().numpy() for k, p in P.items()}
 
 
 def _mnist_batches(X, y, batch, count, layout, rng):
@@ -395,10 +496,12 @@ def _mnist_batches(X, y, batch, count, layout, rng):
     return out
 
 
-def _time_step(cost, numpy_grads, params, data, repeat, quick):
+def _time_step(cost, numpy_grads, params, data, repeat, quick, eager=False, torch=None,
+               network=None):
     """Seconds per call of each side's step (and of our forward alone), alternating."""
     P = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in params.items()}
-    counters = {"ours": 0, "forward": 0, "theirs": 0}
+    counters = {"ours": 0, "forward": 0, "theirs": 0, "replay": 0, "torch": 0}
+    step = jit(lambda x, y: cost(P, x, y))
 
     def batch_for(run):
         counters[run] += 1
@@ -413,12 +516,32 @@ def _time_step(cost, numpy_grads, params, data, repeat, quick):
     def theirs():
         numpy_grads(params, *batch_for("theirs"))
 
+    def replay():  # the captured step; its first calls (capture, checks) run before timing
+        for p in P.values():
+            p.grad = None
+        step(*batch_for("replay"))
+
     calls = 3 if quick else _calibrate(theirs, 0.08)
-    return _alternate({"ours": (ours, calls), "theirs": (theirs, calls),
-                       "forward": (forward, calls)}, repeat)
+    runs = {"ours": (ours, calls), "theirs": (theirs, calls), "forward": (forward, calls)}
+    if not eager:
+        for _ in range(step.check + 1):
+            replay()
+        runs["replay"] = (replay, calls)
+    if torch is not None:
+        tcost, tdata = _torch_cost(torch, network), _torch_batches(torch, data)
+        TP = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+
+        def pytorch():
+            for p in TP.values():
+                p.grad = None
+            counters["torch"] += 1
+            tcost(TP, *tdata[counters["torch"] % len(tdata)]).backward()
+
+        runs["torch"] = (pytorch, calls)
+    return _alternate(runs, repeat)
 
 
-def _time_steps(repeat, quick, log):
+def _time_steps(repeat, quick, log, eager=False, torch=None):
     X, y = load_mnist(dtype=DTYPE).train
     rng = np.random.default_rng(0)
     workloads = [(NIELSEN, "nielsen", b, nielsen_cost, nielsen_numpy_grads, "columns")
@@ -430,38 +553,55 @@ def _time_steps(repeat, quick, log):
         data = _mnist_batches(X, y, batch, 4 if quick else 32, layout, rng)
         diff = _check_same_gradients(f"{label}, batch {batch}", cost, numpy_grads, params,
                                      *data[0])
-        times = _time_step(cost, numpy_grads, params, data, repeat, quick)
-        target = _step_target(batch)
+        if torch is not None:
+            _check_torch(torch, f"{label}, batch {batch}", _torch_cost(torch, network),
+                         numpy_grads, params, *data[0])
+        times = _time_step(cost, numpy_grads, params, data, repeat, quick, eager, torch,
+                           network)
+        target, replay_target = _step_target(batch), _step_target(batch, REPLAY_TARGETS)
         ratio = _paired_ratio(times["ours"], times["theirs"])
+        replay = _paired_ratio(times["replay"], times["theirs"]) if "replay" in times else None
         us = {k: statistics.median(v) * 1e6 for k, v in times.items()}
         rows.append({"network": label, "batch": batch, "tinygrad_us": us["ours"],
                      "forward_us": us["forward"], "backward_us": us["ours"] - us["forward"],
                      "numpy_us": us["theirs"], "ratio": ratio, "target": target,
-                     "met": None if target is None else ratio <= target, "max_rel_diff": diff})
+                     "met": None if target is None else ratio <= target, "max_rel_diff": diff,
+                     "replay_us": us.get("replay"), "replay_ratio": replay,
+                     "replay_target": replay_target,
+                     "replay_met": None if replay_target is None or replay is None
+                     else replay <= replay_target,
+                     "torch_us": us.get("torch"),
+                     "torch_ratio": _paired_ratio(times["torch"], times["theirs"])
+                     if "torch" in times else None})
     log(f"(b) one forward+backward step (no update), float32, real MNIST batches; µs per step, "
-        f"median of {repeat} alternating runs; ratio = median of the paired ratios:")
-    log(f"  {'network':38} {'batch':>5} {'tinygrad_edu':>13} {'(fwd + bwd)':>15} "
-        f"{'numpy by hand':>14} {'ratio':>7}  target")
+        f"median of {repeat} alternating runs; ratio = median of the paired ratios to numpy:")
+    log(f"  {'network':38} {'batch':>5} {'numpy by hand':>14} {'eager':>8} {'(fwd + bwd)':>15} "
+        f"{'ratio':>7} {'replay':>8} {'ratio':>7} {'PyTorch':>8} {'ratio':>7}  targets")
     for r in rows:
-        target = "—" if r["target"] is None else (
-            f"≤ {r['target']:.2f}×: {_verdict(r['met'])}")
         split = f"({r['forward_us']:.0f} + {r['backward_us']:.0f})"
-        log(f"  {r['network']:38} {r['batch']:5d} {r['tinygrad_us']:13.1f} {split:>15} "
-            f"{r['numpy_us']:14.1f} {r['ratio']:6.2f}×  {target}")
+        log(f"  {r['network']:38} {r['batch']:5d} {r['numpy_us']:14.1f} {r['tinygrad_us']:8.1f} "
+            f"{split:>15} {r['ratio']:6.2f}× {_torch_cell(r['replay_us'], '.1f')} "
+            f"{_ratio_cell(r['replay_ratio'])} {_torch_cell(r['torch_us'], '.1f')} "
+            f"{_ratio_cell(r['torch_ratio'])}  {_targets_text(r)}")
+    if torch is None:
+        log("  PyTorch: not installed, skipped")
+    if eager:
+        log("  replay: not timed (--eager)")
     log("  gradients checked equal before timing (largest relative difference "
         f"{max(r['max_rel_diff'] for r in rows):.1e}); fwd = building the recorded graph, "
         "bwd = the rest of the step")
     return rows
 
 
-def bench_ops(*, repeat=7, quick=False, blas_threads=1, log=print):
+def bench_ops(*, repeat=7, quick=False, blas_threads=1, eager=False, log=print):
     """Time recorded operations and one training step against numpy; print and return the table.
 
     (a) µs per op for a (10,) add, a (10,10) matmul and a (100,) sigmoid with requires_grad on,
     beside the same numpy expression; (b) one forward+backward step of Nielsen's 784-30-10 network
     at batch 1, 10 and 100 and of a 784-128-64-10 ReLU softmax-CE MLP at batch 64, beside a
-    hand-written numpy step, alternating. Every figure is a median of `repeat` runs. OpenBLAS
-    runs with blas_threads threads (None: numpy's default). quick=True shrinks every loop.
+    hand-written numpy step, alternating, eager and replayed (jit; not with eager=True), and in
+    PyTorch when it is installed. Every figure is a median of `repeat` runs. OpenBLAS (and
+    PyTorch) run with blas_threads threads (None: the default). quick=True shrinks every loop.
 
     >>> result = bench_ops(quick=True, repeat=1, log=lambda line: None)
     >>> [r["batch"] for r in result["steps"]], result["gradients_match"]
@@ -469,15 +609,17 @@ def bench_ops(*, repeat=7, quick=False, blas_threads=1, log=print):
     """
     default = machine()["blas_threads"]
     with limit_blas_threads(blas_threads):
-        return _bench_ops(repeat, quick, log, default)
+        return _bench_ops(repeat, quick, log, default, eager, blas_threads)
 
 
-def _bench_ops(repeat, quick, log, default_threads):
+def _bench_ops(repeat, quick, log, default_threads, eager, blas_threads):
     m = machine()
     log("tinygrad-edu bench ops" + ("  (quick: shrunk loops, numbers are rough)" if quick else ""))
     log(_machine_line(m, default_threads))
-    ops, med = _time_ops(repeat, quick, log)
-    steps = _time_steps(repeat, quick, log)
+    torch = _torch()
+    with _torch_threads(torch, blas_threads):
+        ops, med = _time_ops(repeat, quick, log, torch)
+        steps = _time_steps(repeat, quick, log, eager, torch)
     return {"machine": m, "repeat": repeat, "quick": quick, "ops": ops,
             "median_overhead_us": med, "overhead_target_us": OVERHEAD_TARGET_US,
             "overhead_met": med <= OVERHEAD_TARGET_US, "steps": steps,
@@ -494,6 +636,15 @@ def _epoch_tinygrad(cost, params, batches, lr):
         opt.zero_grad()
         cost(P, x, y).backward()
         opt.step()
+    return {k: p.data for k, p in P.items()}
+
+
+def _epoch_replay(cost, params, batches, lr):
+    """The epoch as train() runs it: one jit step (capture, checked calls, then replay)."""
+    P = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in params.items()}
+    step = jit(lambda x, y: cost(P, x, y), optimizer=SGD(list(P.values()), lr=lr))
+    for x, y in batches:
+        step(x, y)
     return {k: p.data for k, p in P.items()}
 
 
@@ -529,13 +680,15 @@ def _accuracy(network, p, X, y):
     return float(((a @ p["W3"] + p["b3"]).argmax(axis=1) == y).mean())
 
 
-def bench_train(*, epochs=1, quick=False, blas_threads=1, log=print):
+def bench_train(*, epochs=1, quick=False, blas_threads=1, eager=False, log=print):
     """Time one MNIST epoch with tinygrad_edu against hand-written numpy; print and return it.
 
     (a) Nielsen's 784-30-10 sigmoid network on his 50,000 training images, mini-batch 10, SGD
     η = 3.0; (b) a 784-128-64-10 ReLU softmax-CE MLP on all 60,000, batch 64, SGD lr 0.1. Each
-    is timed `epochs` times, alternating with the numpy version, from the same initial weights.
-    Nielsen's own per-example loop is timed on 2,000 examples and extrapolated to an epoch.
+    is timed `epochs` times, alternating with the numpy version, from the same initial weights:
+    eager, replayed (jit, as train() runs it; not with eager=True) and in PyTorch eager mode when
+    it is installed. Nielsen's own per-example loop is timed on 2,000 examples and extrapolated
+    to an epoch.
     OpenBLAS runs with blas_threads threads (None: numpy's default). quick=True trains on 2,000
     images (200 for the per-example loop), for the tests.
 
@@ -545,10 +698,16 @@ def bench_train(*, epochs=1, quick=False, blas_threads=1, log=print):
     """
     default = machine()["blas_threads"]
     with limit_blas_threads(blas_threads):
-        return _bench_train(epochs, quick, log, default)
+        return _bench_train(epochs, quick, log, default, eager, blas_threads)
 
 
-def _bench_train(epochs, quick, log, default_threads):
+def _bench_train(epochs, quick, log, default_threads, eager, blas_threads):
+    torch = _torch()
+    with _torch_threads(torch, blas_threads):
+        return _bench_train_in(epochs, quick, log, default_threads, eager, torch)
+
+
+def _bench_train_in(epochs, quick, log, default_threads, eager, torch):
     m = machine()
     ds = load_mnist(dtype=DTYPE)
     X, y = ds.train
@@ -568,12 +727,16 @@ def _bench_train(epochs, quick, log, default_threads):
     loop_examples = [(Xn[i].reshape(784, 1), Yn[i].reshape(10, 1)) for i in range(n_loop)]
 
     cases = [("nielsen", NIELSEN, 10, 3.0, nielsen_cost, nielsen_numpy_grads, nielsen_batches,
-              n_nielsen, 1.5),
-             ("mlp", MLP, 64, 0.1, mlp_cost, mlp_numpy_grads, mlp_batches, n_mlp, 1.10)]
+              n_nielsen, EAGER_TARGETS[10]),
+             ("mlp", MLP, 64, 0.1, mlp_cost, mlp_numpy_grads, mlp_batches, n_mlp,
+              EAGER_TARGETS[64])]
     params = {c[0]: _init(c[0]) for c in cases}
     for network, label, batch, _, cost, numpy_grads, batches, *_ in cases:
         _check_same_gradients(f"{label}, batch {batch}", cost, numpy_grads, params[network],
                               *batches[0])
+        if torch is not None:
+            _check_torch(torch, f"{label}, batch {batch}", _torch_cost(torch, network),
+                         numpy_grads, params[network], *batches[0])
     runs, trained = {}, {}
 
     def keep(key, fn, *args):
@@ -584,6 +747,13 @@ def _bench_train(epochs, quick, log, default_threads):
                                         params[network], batches, lr), 1)
         runs[f"{network} theirs"] = (keep(f"{network} theirs", _epoch_numpy, numpy_grads,
                                           params[network], batches, lr), 1)
+        if not eager:
+            runs[f"{network} replay"] = (keep(f"{network} replay", _epoch_replay, cost,
+                                              params[network], batches, lr), 1)
+        if torch is not None:
+            runs[f"{network} torch"] = (keep(f"{network} torch", _epoch_torch, torch,
+                                             _torch_cost(torch, network), params[network],
+                                             _torch_batches(torch, batches), lr), 1)
     runs["network.py"] = (keep("network.py", _epoch_network_py, params["nielsen"],
                                loop_examples, 3.0), 1)
     times = _alternate(runs, epochs)
@@ -592,9 +762,19 @@ def _bench_train(epochs, quick, log, default_threads):
     for network, label, batch, lr, *_, n, target in cases:
         ours, theirs = times[f"{network} ours"], times[f"{network} theirs"]
         ratio = _paired_ratio(ours, theirs)
+        replay, torch_s = times.get(f"{network} replay"), times.get(f"{network} torch")
+        replay_ratio = None if replay is None else _paired_ratio(replay, theirs)
         rows.append({"network": label, "examples": n, "batch": batch, "lr": lr,
                      "tinygrad_s": statistics.median(ours), "numpy_s": statistics.median(theirs),
                      "ratio": ratio, "target": target, "met": ratio <= target,
+                     "replay_s": None if replay is None else statistics.median(replay),
+                     "replay_ratio": replay_ratio, "replay_target": REPLAY_TARGETS[batch],
+                     "replay_met": None if replay is None
+                     else replay_ratio <= REPLAY_TARGETS[batch],
+                     "replay_accuracy": None if replay is None else _accuracy(
+                         network, trained[f"{network} replay"], *ds.test),
+                     "torch_s": None if torch_s is None else statistics.median(torch_s),
+                     "torch_ratio": None if torch_s is None else _paired_ratio(torch_s, theirs),
                      "tinygrad_accuracy": _accuracy(network, trained[f"{network} ours"],
                                                     *ds.test),
                      "numpy_accuracy": _accuracy(network, trained[f"{network} theirs"],
@@ -610,12 +790,21 @@ def _bench_train(epochs, quick, log, default_threads):
 
     log(f"one epoch, float32, plain SGD; seconds, median of {epochs} alternating run(s); "
         "ratio = median of the paired ratios; accuracy on the 10,000 test images after it:")
-    log(f"  {'network':38} {'images':>6} {'batch':>5} {'tinygrad_edu':>13} {'numpy by hand':>14}"
-        f" {'ratio':>7}  {'target':18} accuracy")
+    log(f"  {'network':38} {'images':>6} {'batch':>5} {'numpy by hand':>14} {'eager':>8} "
+        f"{'ratio':>7} {'replay':>8} {'ratio':>7} {'PyTorch':>8} {'ratio':>7}  accuracy "
+        "(eager / numpy)")
     for r in rows:
-        log(f"  {r['network']:38} {r['examples']:6d} {r['batch']:5d} {r['tinygrad_s']:12.3f}s "
-            f"{r['numpy_s']:13.3f}s {r['ratio']:6.2f}×  ≤ {r['target']:.2f}×: "
-            f"{_verdict(r['met']):7} {r['tinygrad_accuracy']:.2%} / {r['numpy_accuracy']:.2%}")
+        log(f"  {r['network']:38} {r['examples']:6d} {r['batch']:5d} {r['numpy_s']:13.3f}s "
+            f"{r['tinygrad_s']:7.3f}s {r['ratio']:6.2f}× {_torch_cell(r['replay_s'], '.3f', 7)}"
+            f"{'s' if r['replay_s'] else ''} {_ratio_cell(r['replay_ratio'])} "
+            f"{_torch_cell(r['torch_s'], '.3f', 7)}{'s' if r['torch_s'] else ''} "
+            f"{_ratio_cell(r['torch_ratio'])}  "
+            f"{r['tinygrad_accuracy']:.2%} / {r['numpy_accuracy']:.2%}")
+        log(f"  {'':38}   targets: {_targets_text(r)}")
+    if torch is None:
+        log("  PyTorch: not installed, skipped")
+    if eager:
+        log("  replay: not timed (--eager)")
     log(f"  Nielsen's network.py loop (update_mini_batch → backprop per (784, 1) example, float32):"
         f" {n_loop:,} examples took {loop_s:.3f} s, so {loop_epoch_s:.2f} s per {n_nielsen:,}-"
         f"example epoch (extrapolated); tinygrad_edu's epoch is {original['speedup_tinygrad']:.1f}×"

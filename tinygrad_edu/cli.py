@@ -172,6 +172,8 @@ def build_parser():
     p.add_argument("--layout", default="rows", choices=["rows", "columns"],
                    help="with --model: x holds one image per row (m, 784) or per column "
                         "(784, m), Nielsen's (default: rows)")
+    p.add_argument("--eager", action="store_true",
+                   help="record every step instead of replaying the captured one (to compare)")
 
     p = command("evaluate", "the test accuracy and confusion matrix of a saved network")
     p.add_argument("--load", type=Path, required=True, metavar="W.npz",
@@ -230,6 +232,9 @@ def build_parser():
                    help="timed epochs of each network; figures are medians (default: 1)")
     q.add_argument("--quick", action="store_true",
                    help="2,000 images: a smoke test, rough numbers")
+    for q in targets.choices.values():
+        q.add_argument("--eager", action="store_true",
+                       help="time eager recording only, without the captured (jit) replay")
 
     p = command("demo", "train a preset, check its book backprop, draw the trained network",
                 _presets_epilog())
@@ -332,7 +337,7 @@ def run_train(args):
                        optimizer=args.optimizer, seed=args.seed, data=args.data,
                        dtype=args.dtype, save=_output(args.save), plot=_output(args.plot),
                        train_limit=args.limit, test_limit=args.test_limit,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, eager=args.eager)
     if args.save is not None:
         print(f"saved the network to {_npz(args.save)}")
     if args.plot is not None:
@@ -375,9 +380,11 @@ def run_bench(args):
     """`bench ops` / `bench train`: the shipped benchmarks, with their own BLAS threads."""
     threads = args.blas_threads or None  # 0: leave numpy's default
     if args.what == "ops":
-        bench.bench_ops(repeat=args.repeat, quick=args.quick, blas_threads=threads)
+        bench.bench_ops(repeat=args.repeat, quick=args.quick, blas_threads=threads,
+                        eager=args.eager)
     else:
-        bench.bench_train(epochs=args.epochs, quick=args.quick, blas_threads=threads)
+        bench.bench_train(epochs=args.epochs, quick=args.quick, blas_threads=threads,
+                          eager=args.eager)
     return 0
 
 

@@ -539,10 +539,29 @@ def _one_hot(labels, like):
            grad_text=("{dout} ⊙ (softmax({x}) − onehot(labels))",))
 def softmax_cross_entropy(z, *, labels):
     """Each row's −log softmax(z)[label]: DLFS's SoftmaxWithLoss, one step as in the book."""
+    global _saved_softmax
+    loss, probs = cross_entropy_and_softmax(z, labels)
+    _saved_softmax = (z, probs)
+    return loss
+
+
+def cross_entropy_and_softmax(z, labels):
+    """(each row's −log softmax(z)[label], softmax(z)): the forward keeps what the VJP needs."""
     s = z - z.max(axis=1, keepdims=True)
-    return np.log(np.exp(s).sum(axis=1)) - s[np.arange(len(labels)), labels]
+    e = np.exp(s)
+    total = e.sum(axis=1, keepdims=True)
+    return np.log(total[:, 0]) - s[np.arange(len(labels)), labels], e / total
+
+
+# The softmax of the latest forward, with its z: the VJP reuses it instead of computing it again
+# (the same numbers as softmax(z, axis=1)), as DLFS's SoftmaxWithLoss keeps self.y. Matched by
+# identity, so a VJP for another z, or on Tensors under create_graph, computes its own.
+_saved_softmax = (None, None)
 
 
 @softmax_cross_entropy.vjp
 def softmax_cross_entropy_vjp(dout, out, z, *, labels):
-    return (dout.reshape(-1, 1) * (softmax(z, axis=1) - _one_hot(labels, z)),)
+    saved_z, probs = _saved_softmax
+    if saved_z is not z:
+        probs = softmax(z, axis=1)
+    return (dout.reshape(-1, 1) * (probs - _one_hot(labels, z)),)

@@ -88,12 +88,18 @@ class Preset:
         return a
 
     def forward(self, params, x, y):
-        """The scalar cost C for input x and one-hot targets y (in the preset's layout)."""
+        """The scalar cost C for input x and one-hot targets y (in the preset's layout).
+
+        With the cross_entropy loss y may also be the integer labels themselves, so a captured
+        step (jit) gets them as an argument instead of computing them from y outside the tape.
+        """
         out = self.output(params, x, logits=self.loss == "sigmoid_cross_entropy")
         m = x.shape[-1] if self.layout == "columns" else x.shape[0]
         if self.loss == "cross_entropy":
             logits = out.T if self.layout == "columns" else out
-            labels = np.asarray(y).argmax(axis=0 if self.layout == "columns" else 1)
+            labels = np.asarray(y)
+            if labels.ndim != 1 or labels.dtype.kind not in "iu":  # one-hot: take the labels
+                labels = labels.argmax(axis=0 if self.layout == "columns" else 1)
             C = F.cross_entropy(logits, labels)
         elif self.loss == "quadratic":
             C = ((out - y) ** 2).sum() * (0.5 / m)

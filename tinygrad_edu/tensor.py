@@ -8,7 +8,7 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import _State, backprop, enable_grad, record, stamp
+from .autograd import _State, backprop, check_not_capturing, enable_grad, record, stamp
 
 
 class Tensor:
@@ -76,18 +76,22 @@ class Tensor:
     size = property(lambda self: self._data.size)
 
     def numpy(self):
+        check_not_capturing("numpy()")
         return self._data
 
     def item(self):
+        check_not_capturing("item()")
         return self._data.item()
 
     def __array__(self, dtype=None, copy=None):
+        check_not_capturing("np.asarray(tensor)")
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self):
         return len(self._data)
 
     def __bool__(self):
+        check_not_capturing("bool(tensor) (an if or while on a tensor)")
         return bool(self._data)  # numpy's rule: only a single element has a truth value
 
     def detach(self):

@@ -26,6 +26,7 @@ from . import functional as F
 from . import presets
 from .autograd import no_grad
 from .data import batches, load_digits32, load_mnist, one_hot
+from .jit import jit
 from .nn import Module
 from .optim import SGD, Adam
 from .tensor import Tensor
@@ -186,12 +187,13 @@ def count_correct(preset, params, X, y):
 
 def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activation=None,
           loss=None, optimizer=None, seed=0, data=None, dtype="float32", save=None, plot=None,
-          train_limit=None, test_limit=None, progress=True, log=print, **model):
+          train_limit=None, test_limit=None, progress=True, eager=False, log=print, **model):
     """Train a preset on its dataset and return the History; one line per epoch in Nielsen's form.
 
     preset is a name ("nielsen", "scratch", "3b1b", "digits32", "best") or a Preset; the keyword
     settings replace the preset's (hidden is a tuple of hidden-layer sizes). save writes the
-    trained network to an .npz that evaluate() reads; plot writes a PNG of the curves.
+    trained network to an .npz that evaluate() reads; plot writes a PNG of the curves. Each step
+    is captured once per batch shape and replayed (jit); eager=True records every step instead.
     Given your own model instead (a forward function with params=, or an nn.Module) and cost=,
     it is train_model(); **model are train_model's own settings (params, cost, layout, dataset).
 
@@ -214,9 +216,11 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
     if plot is not None:
         _require_matplotlib()  # fail before training, not after it
     X, y, Xt, yt = load_data(preset, data, dtype, train_limit, test_limit)
-    Y = one_hot(y, preset.sizes[-1], dtype=dtype)
+    # cross-entropy takes the labels themselves: a captured step must get them as an argument
+    Y = y if preset.loss == "cross_entropy" else one_hot(y, preset.sizes[-1], dtype=dtype)
     params = preset.tensors(preset.init_params(seed, dtype))
     opt = make_optimizer(preset, params)
+    step = None if eager else jit(lambda x, yb: preset.forward(params, x, yb), optimizer=opt)
     order = np.random.default_rng([seed, 1])  # the shuffles, apart from the initial weights
     report_train = preset.dataset == "digits32"
     hist = History(preset, {}, n_test=len(Xt), n_train=len(X))
@@ -229,10 +233,13 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
         with progress_bar(n_batches, f"Epoch {epoch}", progress) as bar:
             for i, (Xb, Yb) in enumerate(batches(X, Y, preset.batch_size, seed=order), 1):
                 x, yb = preset.arrange(Xb, Yb)
-                C = preset.forward(params, x, yb)
-                C.backward()
-                opt.step()
-                opt.zero_grad()
+                if step is not None:
+                    C = step(x, yb)  # forward, backward, opt.step(), opt.zero_grad()
+                else:
+                    C = preset.forward(params, x, yb)
+                    C.backward()
+                    opt.step()
+                    opt.zero_grad()
                 total += C.item()
                 if i % every == 0:
                     bar.set_postfix(loss=f"{total / i:.4f}", refresh=False)

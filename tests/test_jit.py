@@ -1,0 +1,283 @@
+"""Tests of tinygrad_edu.jit: a captured and replayed step computes exactly what the eager step
+computes (bit for bit, on real MNIST batches, for every preset), recaptures for a new shape, reads
+parameters by reference, writes readable numpy, and refuses what it cannot replay."""
+
+import io
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, detect_anomaly, presets, train
+from tinygrad_edu import functional as F
+from tinygrad_edu.data import load_digits32, load_mnist
+from tinygrad_edu.jit import Jit, jit
+from tinygrad_edu.optim import SGD
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    X, y = load_mnist(normalize=False).train
+    return X[:1000].astype(np.float32) / 255, y[:1000]
+
+
+def _batches(preset, mnist, count, size=None):
+    """count real batches in the preset's layout, then a shorter last one (a new shape)."""
+    if preset.dataset == "digits32":
+        X, y = load_digits32(split="train", dtype="float32")
+    else:
+        X, y = mnist
+    b = size or preset.batch_size
+    Y = y if preset.loss == "cross_entropy" else np.eye(10, dtype=np.float32)[y]
+    cuts = [(i * b, (i + 1) * b) for i in range(count)] + [(count * b, count * b + max(1, b // 2))]
+    return [preset.arrange(X[i:j], Y[i:j]) for i, j in cuts]
+
+
+def _params(preset):
+    return preset.tensors(preset.init_params(0, np.float32))
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_replayed_gradients_equal_eager_ones_bit_for_bit(name, mnist):
+    preset = presets.get(name)
+    eager, replayed = _params(preset), _params(preset)
+    step = jit(lambda x, y: preset.forward(replayed, x, y), check=0)  # no eager cross-check
+    for x, y in _batches(preset, mnist, 4, size=min(max(preset.batch_size, 4), 32)):
+        C = preset.forward(eager, x, y)
+        C.backward()
+        loss = step(x, y)
+        assert loss.item() == C.item()
+        for k, p in eager.items():
+            assert np.array_equal(replayed[k].grad.numpy(), p.grad.numpy()), k
+            assert replayed[k].grad.dtype == p.grad.dtype
+            p.grad = replayed[k].grad = None
+    assert len(step.programs) == 2  # the shorter last batch was captured again
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_training_with_replay_gives_the_eager_network_bit_for_bit(name):
+    limit = {"digits32": 23, "nielsen": 65, "3b1b": 65}.get(name, 610)  # a partial last batch
+    runs = [train.train(name, epochs=2, train_limit=limit, test_limit=100, progress=False,
+                        log=lambda line: None, eager=eager) for eager in (True, False)]
+    assert runs[0].loss == runs[1].loss
+    for k, v in runs[0].params.items():
+        assert np.array_equal(v, runs[1].params[k]), k
+
+
+def test_the_source_reads_like_the_books_backprop(mnist):
+    preset = presets.get("nielsen")
+    P = _params(preset)
+    step = jit(lambda x, y: preset.forward(P, x, y))
+    step(*_batches(preset, mnist, 1)[0])
+    lines = [line.strip() for line in step.source.splitlines()]
+    assert lines[0] == "def step(x, y):"
+    for line in ["W2 = P_W2._data  # read by reference", "z2 = t1 + b2",
+                 "a2 = 0.5 * (1 + np.tanh(0.5 * z2))", "dz2 = da2 * a2 * (1 - a2)",
+                 "db2 = dz2.sum(axis=1, keepdims=True)", "dW2 = dz2 @ x.T",
+                 "da2 = W3.T @ dz3", "dt3 = 2 * t3 * dt4"]:
+        assert line in lines
+    # the printed source is the program: exec it and it computes the same gradients
+    x, y = _batches(preset, mnist, 2)[1]
+    namespace = dict(step.program.namespace)
+    exec(step.source, namespace)
+    C, grads = namespace["step"](x, y)
+    for p in P.values():
+        p.grad = None
+    assert step(x, y).item() == C
+    assert all(np.array_equal(P[k].grad.numpy(), g) for k, g in zip(["W2", "b2", "W3", "b3"],
+                                                                     grads))
+
+
+def test_sgd_update_is_written_inline_and_matches_the_optimizer(mnist):
+    preset = presets.get("nielsen")
+    P = _params(preset)
+    opt = SGD(list(P.values()), lr=3.0)
+    step = jit(lambda x, y: preset.forward(P, x, y), optimizer=opt)
+    step(*_batches(preset, mnist, 1)[0])
+    source = step.program.update_source
+    assert "np.multiply(dW2, G0['lr'], out=D_W2)" in source and "W2 -= D_W2" in source
+    assert all(p.grad is None for p in P.values())  # the step ends with zero_grad()
+
+
+def test_parameters_are_read_by_reference(mnist):
+    preset = presets.get("nielsen")
+    P, Q = _params(preset), _params(preset)
+    step = jit(lambda x, y: preset.forward(P, x, y), check=0)
+    batch = _batches(preset, mnist, 1)[0]
+    step(*batch)
+    for T in (P, Q):
+        T["W2"].data = T["W2"].data * 0.5  # a new array, assigned: replay must see it
+        T["b3"].data -= 1.0  # changed in place
+        for p in T.values():
+            p.grad = None
+    step(*batch)
+    preset.forward(Q, *batch).backward()
+    for k in P:
+        assert np.array_equal(P[k].grad.numpy(), Q[k].grad.numpy()), k
+
+
+def test_reading_a_value_during_capture_is_refused():
+    W = Tensor([1.0, -2.0], requires_grad=True)
+
+    def branchy(x):
+        loss = (W * x).sum()
+        if loss > 0:  # Python control flow on a tensor value
+            loss = loss * 2
+        return loss
+
+    with pytest.raises(RuntimeError, match=r"jit: bool\(tensor\).*cannot be replayed"):
+        jit(branchy)(np.ones(2))
+    with pytest.raises(RuntimeError, match=r"jit: item\(\) reads a tensor's value"):
+        jit(lambda x: (W * x).sum() * (W * x).sum().item())(np.ones(2))
+
+
+def test_a_constant_computed_from_the_batch_is_caught_by_the_check(mnist):
+    preset = presets.get("scratch")
+    P = _params(preset)
+    X, y = mnist
+    Y = np.eye(10, dtype=np.float32)[y]
+    # argmax on the one-hot targets happens in numpy, outside the tape: a frozen constant
+    step = jit(lambda x, t: preset.forward(P, x, t))
+    step(X[:16], Y[:16])
+    with pytest.raises(RuntimeError, match=r"labels of softmax_cross_entropy .* changed between "
+                                           r"batches.*pass it to the step as an argument"):
+        step(X[16:32], Y[16:32])
+    labels = jit(lambda x, t: preset.forward(P, x, t))  # the labels themselves: replayable
+    for i in range(4):
+        labels(X[16 * i:16 * i + 16], y[16 * i:16 * i + 16])
+
+
+def test_replay_differing_from_eager_says_what_differed():
+    W = Tensor(np.ones(3), requires_grad=True, name="W")
+    noise = np.random.default_rng(0)
+    step = jit(lambda x: (W * x * Tensor(noise.standard_normal(3))).sum())
+    step(np.ones(3))
+    with pytest.raises(RuntimeError, match="changed between batches"):
+        step(np.ones(3))
+
+
+def test_the_captured_program_can_be_explained_and_drawn(mnist):
+    preset = presets.get("nielsen")
+    P = _params(preset)
+    step = jit(lambda x, y: preset.forward(P, x, y))
+    step(*_batches(preset, mnist, 1)[0])
+    text = step.program.explain(file=io.StringIO())
+    assert "∂C/∂W2" in text and "∂C/∂z2" in text
+    graph = step.program.draw()
+    assert "W2" in graph.source
+
+
+def test_fallback_vjps_replay_exactly():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True, name="W")
+    b = Tensor(np.zeros((1, 3), np.float32), requires_grad=True, name="b")
+
+    def cost(x, labels):
+        z = (x @ W + b).maximum(0.1)
+        z = z.clip(-1.0, 1.0) + z.abs().sqrt() * z.tanh()
+        logp = z.log_softmax(axis=1)
+        return F.nll_loss(logp, labels) + F.binary_cross_entropy_with_logits(
+            z[:, :1], np.ones((len(labels), 1), np.float32)) + (z.max(axis=1) ** 3).mean()
+
+    step = jit(cost, check=3)
+    for _ in range(5):
+        x = rng.standard_normal((6, 4)).astype(np.float32)
+        labels = rng.integers(0, 3, 6)
+        C = cost(x, labels)
+        C.backward()
+        eager = {"W": W.grad.numpy().copy(), "b": b.grad.numpy().copy()}
+        W.grad = b.grad = None
+        assert step(x, labels).item() == C.item()
+        assert np.array_equal(W.grad.numpy(), eager["W"])
+        assert np.array_equal(b.grad.numpy(), eager["b"])
+        W.grad = b.grad = None
+
+
+def test_bad_steps_get_clear_errors():
+    W = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="jit: the step must return a scalar loss Tensor"):
+        jit(lambda x: W * x)(np.ones(2))
+    with pytest.raises(ValueError, match="got float"):
+        jit(lambda x: 1.0)(np.ones(2))
+    with pytest.raises(TypeError, match="jit: expected a function"):
+        Jit(3)
+
+
+def test_under_detect_anomaly_steps_run_eagerly():
+    W = Tensor([1.0, 2.0], requires_grad=True)
+    step = jit(lambda x: (W * x).sum())
+    with detect_anomaly():
+        step(np.ones(2))
+    assert not step.programs and W.grad.numpy().tolist() == [1.0, 1.0]
+
+
+def test_jit_as_a_decorator_with_an_optimizer():
+    W = Tensor([1.0, 2.0], requires_grad=True)
+    opt = SGD([W], lr=0.5)
+
+    @jit(optimizer=opt)
+    def step(x):
+        return (W * x).sum()
+
+    for _ in range(4):
+        step(np.ones(2))
+    assert W.numpy().tolist() == [-1.0, 0.0] and W.grad is None
+
+
+def test_each_parameter_gets_a_gradient_array_of_its_own():
+    W = Tensor(np.ones(3), requires_grad=True)
+    V = Tensor(np.ones(3), requires_grad=True)
+    step = jit(lambda x: (W + V + x).sum(), check=0)
+    for _ in range(2):
+        W.grad = V.grad = None
+        step(np.zeros(3))
+        assert not np.shares_memory(W.grad.numpy(), V.grad.numpy())
+        W.grad.numpy()[0] = 5.0  # a learner's in-place edit of one does not reach the other
+        assert V.grad.numpy().tolist() == [1.0, 1.0, 1.0]
+
+
+EXPONENT = Tensor(np.full(3, 2.0), requires_grad=True)
+
+
+@pytest.mark.parametrize("cost", [
+    lambda W, x: (W * x * 0.5).sum(),  # Σ over a product with a number: a full copy needed
+    lambda W, x: ((W * x) ** 2).sum(),
+    lambda W, x: (W * x).sigmoid().sum() * 3.0,
+    lambda W, x: ((W * x) ** EXPONENT).sum(),
+])
+def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
+    W = Tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True)
+    step = jit(lambda x: cost(W, x), check=2)
+    for i in range(4):
+        x = np.arange(3.0) + i
+        C = cost(W, x)
+        C.backward()
+        eager, W.grad = W.grad.numpy(), None
+        assert step(x).item() == C.item() and np.array_equal(W.grad.numpy(), eager)
+        W.grad = None
+
+
+def test_a_parameter_made_inside_the_step_is_caught():
+    W = Tensor(np.ones(3), requires_grad=True)
+    step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())
+    step(np.ones(3))
+    with pytest.raises(RuntimeError, match="a different parameter on each call.*create "
+                                           "parameters outside the step"):
+        step(np.ones(3))
+
+
+def test_debug_checks_every_call():
+    W = Tensor(np.ones(3), requires_grad=True)
+    calls = []
+
+    def cost(x):
+        calls.append(1)  # the Python function runs only when a call is captured or checked
+        return (W * x).sum()
+
+    step = jit(cost, check=0, debug=True)
+    for _ in range(4):
+        step(np.ones(3))
+    assert len(calls) == 4
+    quiet = jit(cost, check=1)
+    for _ in range(4):
+        quiet(np.ones(3))
+    assert len(calls) == 4 + 2  # captured, checked once, then replayed without running it

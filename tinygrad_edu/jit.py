@@ -1,0 +1,637 @@
+"""Capture and replay: run a training step eagerly once, write its tape out as one straight-line
+numpy function (forward lines, then one line per VJP step, unbroadcast sums resolved), and run that
+function for every later batch of the same shapes and dtypes, as tinygrad's TinyJit or jax.jit do.
+
+It imports the engine (``autograd``: the tape, the backward loop, the capture flag; ``ops``;
+``tensor``), ``optim`` (plain SGD's update is written inline), ``explain`` (the tensors' names and
+the chain-rule listing) and, only when a drawing is asked for, ``viz``.
+"""
+
+import inspect
+import keyword
+import re
+
+import numpy as np
+
+from . import ops
+from .autograd import _State, backprop, graph_of, stamp, summed_axes
+from .explain import explain, tensor_names
+from .optim import SGD
+from .tensor import Tensor, _wrap
+
+CHECKED_CALLS = 2  # replays per shape compared with an eager run before replay is trusted
+
+
+def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS, debug=False):
+    """Capture fn(*batch) -> scalar loss once per input shape and dtype, then replay it.
+
+    The returned step runs forward and backward (and, with optimizer, ``optimizer.step()``
+    then ``zero_grad()``) and returns the loss as a constant Tensor. Without an optimizer the
+    gradients are added to the parameters' ``.grad``, as ``loss.backward()`` does. The first
+    `check` replays of each shape also run eagerly and must agree, bit for bit; with debug=True
+    every call does (as slow as eager, for hunting a difference).
+
+    >>> W = Tensor([[1.0, 2.0]], requires_grad=True, name="W")
+    >>> step = jit(lambda x: ((W @ x) ** 2).sum())
+    >>> step(np.array([[1.0], [1.0]])).item(), W.grad.numpy().tolist()
+    (9.0, [[6.0, 6.0]])
+    """
+    if fn is None:  # used as @jit(optimizer=opt)
+        return lambda f: Jit(f, optimizer=optimizer, check=check, debug=debug)
+    return Jit(fn, optimizer=optimizer, check=check, debug=debug)
+
+
+class Jit:
+    """A captured training step: one Program per input signature (shapes, dtypes)."""
+
+    def __init__(self, fn, *, optimizer=None, check=CHECKED_CALLS, debug=False):
+        if not callable(fn):
+            raise TypeError(f"jit: expected a function returning the loss, got {fn!r:.60}")
+        self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
+        self.programs = {}  # signature -> Program
+        self.program = None  # the Program of the latest call
+        try:
+            self.arg_names = list(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            self.arg_names = []
+
+    def __call__(self, *args):
+        prog = self.program
+        if prog is None or not prog.matches(args) or _State.anomaly:
+            key = tuple(_signature(a) for a in args)
+            prog = self.programs.get(key)
+            if prog is None or _State.anomaly:
+                return self._capture(key, args)
+            self.program = prog
+        if prog.checks_left or self.debug:
+            return self._checked(prog, args)
+        return prog.replay(args, self.optimizer)
+
+    def _eager(self, args):
+        """The loss of fn(*args), recorded, with value reads refused."""
+        if _State.capturing is not None:
+            raise RuntimeError("jit: a jitted step was called while another is being captured; "
+                               "call the inner function directly")
+        if self.optimizer is not None:
+            self.optimizer.zero_grad()
+        _State.capturing = self
+        try:
+            C = self.fn(*args)
+        finally:
+            _State.capturing = None
+        if not isinstance(C, Tensor) or C.size != 1 or not C.requires_grad:
+            got = f"shape {C.shape}" if isinstance(C, Tensor) else type(C).__name__
+            raise ValueError(
+                f"jit: the step must return a scalar loss Tensor computed from parameters with "
+                f"requires_grad=True, got {got}; return the cost C, not C.item() or a tuple"
+            )
+        return C
+
+    def _capture(self, key, args):
+        C = self._eager(args)
+        if _State.anomaly:  # detect_anomaly checks every op as it runs: no program, eager only
+            grads, tensors = backprop(C, np.ones_like(C._data))
+            params = [t for t in tensors if t._node is None and t.requires_grad]
+            return self._finish(params, grads, C)
+        builder = _Builder(C, args, self.arg_names, self.optimizer)
+        grads, _ = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)
+        prog = builder.finish(key, self.check)
+        _compare(prog, C._data, grads, *prog.gradients(args), "capture")
+        self.programs[key] = prog
+        self.program = prog
+        return self._finish(prog.params, grads, C)
+
+    def _checked(self, prog, args):
+        """One replay compared with an eager run of the same batch; the eager result is kept."""
+        C = self._eager(args)
+        tensors = graph_of(C)
+        diff = prog.tape_differs(C, tensors, args)
+        if diff:
+            self.programs.pop(prog.key, None)
+            self.program = None
+            raise RuntimeError(f"jit: the step recorded a different tape than when it was "
+                               f"captured: {diff}")
+        grads, _ = backprop(C, np.ones_like(C._data))
+        _compare(prog, C._data, grads, *prog.gradients(args), "replay")
+        prog.checks_left = max(prog.checks_left - 1, 0)
+        return self._finish(prog.params, grads, C)
+
+    def _finish(self, params, grads, C):
+        """Write eager gradients as backward() does, then the optimizer's step."""
+        _add_grads(params, [grads.get(id(p)) for p in params])
+        if self.optimizer is not None:
+            self.optimizer.step()
+            self.optimizer.zero_grad()
+        return _wrap(C._data, C.name)
+
+    @property
+    def source(self):
+        """The numpy source the latest call's replay runs (with plain SGD's update, if inline)."""
+        if self.program is None:
+            raise RuntimeError("jit: nothing captured yet; call the step once with a batch")
+        return self.program.update_source or self.program.source
+
+
+def _add_grads(params, grads):
+    """Add each gradient to its parameter's .grad as Tensor.backward does: its own array each."""
+    written = set()
+    for p, g in zip(params, grads):
+        if g is None:
+            continue
+        if id(g) in written or g.dtype != p._data.dtype or not g.flags.writeable:
+            g = g.astype(p._data.dtype)
+        written.add(id(g))
+        p.grad = _wrap(g, f"{p.name}.grad" if p.name else None) if p.grad is None \
+            else _wrap(p.grad._data + g, p.grad.name)
+
+
+def _signature(a):
+    if isinstance(a, Tensor):
+        a = a._data
+    if isinstance(a, np.ndarray):
+        return (a.shape, a.dtype.str)
+    return ("value", repr(a))  # a Python setting is baked into the program: another one recaptures
+
+
+def _compare(prog, loss, eager, replay_loss, replayed, when):
+    """Raise unless the replayed loss and gradients equal the eager ones (1 ulp allowed)."""
+    pairs = [("the loss", loss, replay_loss)]
+    pairs += [(f"∂C/∂{name}", eager.get(id(p)), g)
+              for p, name, g in zip(prog.params, prog.param_names, replayed)]
+    for what, a, b in pairs:
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape == b.shape and np.array_equal(a, b, equal_nan=True):
+            continue
+        ulps = _ulps(a, b) if a.shape == b.shape else None
+        if ulps is not None and ulps <= 1:
+            continue
+        where = "shapes differ" if ulps is None else \
+            f"largest difference {np.max(np.abs(a - b)):.3g} ({ulps:.0f} ulp)"
+        raise RuntimeError(
+            f"jit: at {when}, the replayed {what} {b.shape} differs from the eager one "
+            f"{a.shape}: {where}. The step computes something the tape does not show (numpy on "
+            f".data, a value read from the batch outside recorded operations, random numbers); "
+            f"run it eagerly, or compute it with tensor operations.\n{prog.source}"
+        )
+
+
+def _ulps(a, b):
+    if not np.issubdtype(a.dtype, np.floating):
+        return np.inf
+    spacing = np.spacing(np.maximum(np.abs(a), np.abs(b)).astype(a.dtype))
+    return float(np.max(np.abs(a.astype(np.float64) - b) / spacing)) if a.size else 0.0
+
+
+# ----- the program ------------------------------------------------------------------------------
+
+class Program:
+    """One captured step as numpy source, its compiled functions and the eager graph it came from.
+
+    ``source`` is the straight-line function; ``loss`` the captured loss Tensor, graph kept, so
+    ``explain()`` and ``draw()`` show the steps the source runs.
+    """
+
+    def __init__(self, key, source, update_source, namespace, params, param_names, shapes,
+                 tape, loss, checks):
+        self.key, self.source, self.update_source = key, source, update_source
+        self.params, self.param_names, self.loss = params, param_names, loss
+        self.shapes = shapes  # ((shape, dtype) or None) per argument: the fast signature test
+        self.tape = tape  # what tape_differs compares a later eager run with
+        self.checks_left = checks
+        self.namespace = namespace  # what the source refers to: np, the parameters, constants
+        exec(compile(source, "<jit>", "exec"), namespace)  # noqa: S102  (our own generated code)
+        self._gradients = namespace["step"]
+        self._update = None
+        if update_source is not None:
+            exec(compile(update_source, "<jit update>", "exec"), namespace)  # noqa: S102
+            self._update = namespace["step_and_update"]
+
+    def matches(self, args):
+        """Whether args have this program's shapes and dtypes (the fast test of every call)."""
+        if len(args) != len(self.shapes):
+            return False
+        for i, a in enumerate(args):
+            if a.__class__ is Tensor:
+                a = a._data
+            want = self.shapes[i]
+            if a.__class__ is np.ndarray and want is not None:
+                if a.shape != want[0] or a.dtype != want[1]:
+                    return False
+            elif _signature(a) != self.key[i]:
+                return False
+        return True
+
+    def gradients(self, args):
+        """(loss, gradients) of the parameters for this batch, replayed; nothing is written."""
+        return self._gradients(*[a._data if isinstance(a, Tensor) else a for a in args])
+
+    def replay(self, args, optimizer):
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if self._update is not None:
+            return _wrap(np.asarray(self._update(*arrays)), self.loss.name)
+        loss, grads = self._gradients(*arrays)
+        if optimizer is not None:
+            optimizer.zero_grad()
+        _add_grads(self.params, grads)
+        if optimizer is not None:
+            optimizer.step()
+            optimizer.zero_grad()
+        return _wrap(np.asarray(loss), self.loss.name)
+
+    def explain(self, *, file=None):
+        """The chain-rule listing of the captured step (explain() of its loss)."""
+        return explain(self.loss, file=file)
+
+    def draw(self, **kwargs):
+        """The graphviz drawing of the captured step (viz.draw of its loss)."""
+        from . import viz  # graphviz only when a drawing is asked for: jit is imported by train
+
+        return viz.draw(self.loss, **kwargs)
+
+    def tape_differs(self, C, tensors, args):
+        """'' when a new eager run recorded the captured tape, else what differs, in words."""
+        mine = _tape_of(C, tensors, args)
+        if len(mine) != len(self.tape):
+            return f"{len(self.tape)} operations then, {len(mine)} now"
+        for i, (a, b) in enumerate(zip(self.tape, mine)):
+            if a[0] != b[0]:
+                return f"operation {i + 1} was {a[0]}, now {b[0]}"
+            pairs = [(f"input {j}", u, v) for j, (u, v) in enumerate(zip(a[1], b[1]))]
+            pairs += [(k, u, v) for (k, u), (_, v) in zip(a[2], b[2])]
+            for what, u, v in pairs:
+                if _is_param(u) and not _same(u, v):
+                    return (f"{what} of {a[0]} (operation {i + 1}) is a different parameter "
+                            "on each call: a Tensor(..., requires_grad=True) made inside the "
+                            "step, which a replay would not make again; create parameters "
+                            "outside the step")
+                if not _same(u, v):
+                    return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
+                            f"between batches ({_short(u)} then, {_short(v)} now): it was "
+                            "computed from the batch outside recorded operations (numpy on the "
+                            "inputs, e.g. labels = y.argmax(1)); pass it to the step as an "
+                            "argument instead")
+        return ""
+
+
+def _is_param(u):
+    return isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) and u[0] == "param"
+
+
+def _short(v):
+    return f"array of shape {v.shape}" if isinstance(v, np.ndarray) and v.ndim else repr(v)
+
+
+def _same(u, v):
+    if isinstance(u, tuple) and isinstance(v, tuple):
+        return len(u) == len(v) and all(_same(a, b) for a, b in zip(u, v))
+    if isinstance(u, np.ndarray) or isinstance(v, np.ndarray):
+        u, v = np.asarray(u), np.asarray(v)
+        return u.shape == v.shape and u.dtype == v.dtype and np.array_equal(u, v, equal_nan=True)
+    return u == v
+
+
+def _tape_of(C, tensors, args):
+    """Each recorded op in tape order, with its inputs and settings as comparable values."""
+    slots = _input_slots(args)
+    order, index = sorted((t for t in tensors if t._node is not None),
+                          key=lambda t: t._node.seq), {}
+    tape = []
+    for k, t in enumerate(order):
+        index[id(t)] = k
+        node = t._node
+        ins = tuple(("op", index[id(x)]) if id(x) in index else
+                    ("arg", slots[id(x._data)]) if id(x._data) in slots else
+                    ("param", id(x)) if x.requires_grad else x._data for x in node.inputs)
+        settings = tuple((k2, _setting(v, slots)) for k2, v in sorted(node.params.items()))
+        tape.append((node.op.name, ins, settings))
+    return tape
+
+
+def _setting(v, slots):
+    if isinstance(v, tuple):
+        return tuple(_setting(x, slots) for x in v)
+    if isinstance(v, np.ndarray) and id(v) in slots:
+        return ("arg", slots[id(v)])
+    return v
+
+
+def _input_slots(args):
+    """{id(array): position} for the arrays the step was called with."""
+    slots = {}
+    for i, a in enumerate(args):
+        a = a._data if isinstance(a, Tensor) else a
+        if isinstance(a, np.ndarray):
+            slots.setdefault(id(a), i)
+    return slots
+
+
+# ----- writing the source -----------------------------------------------------------------------
+
+# op -> the forward as a numpy expression, the same calls as the primitive's forward in ops.py
+FORWARD = {
+    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}",
+    "pow": "{0} ** {1}", "neg": "-{0}", "matmul": "{0} @ {1}",
+    "exp": "np.exp({0})", "log": "np.log({0})", "sqrt": "np.sqrt({0})", "abs": "np.abs({0})",
+    "tanh": "np.tanh({0})", "sigmoid": "0.5 * (1 + np.tanh(0.5 * {0}))",
+    "relu": "np.maximum({0}, 0)",
+}
+
+
+def _vjp_lines(op, g, out, ins, needs, node, consts):
+    """The gradient expressions of one step, the same arithmetic as op's VJP in ops.py (so the
+    numbers are the same, bit for bit), or None when the VJP is called as it is."""
+    x, y = (ins + [None])[:2]
+    name = op.name
+    if name == "add":
+        return [g, g]
+    if name == "sub":
+        return [g, f"-{g}"]
+    if name == "mul":
+        return [f"{g} * {y}" if needs[0] else None, f"{g} * {x}" if needs[1] else None]
+    if name == "div":
+        return [f"{g} / {y}", f"-({g} / {y}) * {out}" if needs[1] else None]
+    if name == "pow" and not needs[1] and node.inputs[1]._node is None:
+        yv = node.inputs[1]._data
+        if yv.ndim == 0 and yv == 2:  # x ** (2 − 1) is x: the capture knows the exponent
+            return [f"2 * {x} * {g}", None]
+        if yv.ndim == 0 and yv != 0:
+            return [f"{g} * {y} * {x} ** {_literal(yv - 1)}", None]
+        return None
+    if name == "neg":
+        return [f"-{g}"]
+    if name == "matmul" and node.inputs[0].ndim == 2 and node.inputs[1].ndim == 2:
+        return [f"{g} @ {y}.T" if needs[0] else None, f"{x}.T @ {g}" if needs[1] else None]
+    if name == "exp":
+        return [f"{g} * {out}"]
+    if name == "log":
+        return [f"{g} / {x}"]
+    if name == "sqrt":
+        return [f"{g} * 0.5 / {out}"]
+    if name == "tanh":
+        return [f"{g} * (1 - {out} * {out})"]
+    if name == "sigmoid":
+        return [f"{g} * {out} * (1 - {out})"]
+    if name == "relu":
+        return [f"{g} * ({x} > 0)"]
+    if name == "abs":
+        return [f"{g} * np.sign({x})"]
+    if name == "sum":
+        x0 = node.inputs[0]
+        if node.params["axis"] is None and consts.uses.get(id(x0)) == 1 and _spreads(x0):
+            # the cost's Σ: its one number reaches x's producer, whose VJP multiplies it with
+            # arrays of x's shape; numpy broadcasts it there, the same numbers as a full copy
+            return [f"{g}  # copied over every element by broadcasting in the next line"]
+        kept = ops._kept_shape(x0.shape, node.params["axis"])
+        return [f"broadcast_to({g}.reshape({kept}), shape={x0.shape})"]
+    if name == "transpose" and node.params["axes"] is None:
+        return [f"{g}.T"]
+    if name == "reshape":
+        return [f"{g}.reshape({node.inputs[0].shape})"]
+    if name == "broadcast_to":
+        return [g]
+    return None
+
+
+def _spreads(x):
+    """Whether the VJP line of x's producer gives a full-shape gradient from a scalar dout."""
+    node = x._node
+    if node is None:
+        return False
+    if node.op.name == "pow":  # dx = dout·y·x^(y−1): x has the output's shape
+        return node.inputs[0].shape == x.shape
+    if node.op.name == "mul":  # dx = dout·y, dy = dout·x: both must have it
+        return all(u.shape == x.shape for u in node.inputs)
+    return node.op.name in ("sigmoid", "tanh", "exp", "relu")  # out and x have one shape
+
+
+def _literal(v):
+    """A 0-d float constant as the shortest literal that gives back the same value in its dtype."""
+    text = np.format_float_positional(np.asarray(v)[()], unique=True, trim="-")
+    return f"({text})" if text.startswith("-") else text
+
+
+def _identifier(name, taken):
+    name = re.sub(r"\W", "_", name) or "t"
+    if name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED:
+        name = "_" + name
+    base, k = name, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    taken.add(name)
+    return name
+
+
+_RESERVED = {"np", "step", "step_and_update", "stamp", "broadcast_to", "one_hot",
+             "cross_entropy_and_softmax", "P", "G", "lr"}
+
+
+class _Builder:
+    """Writes the program while the engine's backward loop runs (backprop's on_step)."""
+
+    def __init__(self, C, args, arg_names, optimizer):
+        self.C, self.args, self.optimizer = C, args, optimizer
+        self.tensors = graph_of(C)
+        self.ns = {"np": np, "stamp": stamp, "broadcast_to": ops.broadcast_to.forward,
+                   "one_hot": ops._one_hot,
+                   "cross_entropy_and_softmax": ops.cross_entropy_and_softmax}
+        self.taken = set(_RESERVED)
+        self.names = {}  # id(tensor) -> its variable name, or a literal for a 0-d constant
+        self.params = []
+        shown = tensor_names(C, self.tensors)
+        slots = _input_slots(args)
+        self.arg_vars = []
+        for i in range(len(args)):
+            label = arg_names[i] if i < len(arg_names) else f"arg{i}"
+            self.arg_vars.append(_identifier(label, self.taken))
+        self.lines, self.param_lines = ["    # forward"], []
+        self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
+        first = {k: i for i, k in enumerate(shown)}  # tensor_names lists them by first use
+        order = sorted(self.tensors, key=lambda t: first[id(t)])
+        for t in order:
+            if t._node is None:
+                self._leaf(t, shown, slots)
+        for t in order:
+            if t._node is not None:
+                self.names[id(t)] = _identifier(shown[id(t)], self.taken)
+                self._forward(t)
+        self.grad_names, self.grad_dtypes = {}, {}
+        self.uses = {}  # id(tensor) -> how many recorded operations use it
+        for t in self.tensors:
+            for x in (t._node.inputs if t._node is not None else ()):
+                self.uses[id(x)] = self.uses.get(id(x), 0) + 1
+        self.lines.append("    # backward, newest step first")
+        g = _identifier("d" + self.names[id(C)], self.taken)
+        self.grad_names[id(C)] = g
+        self.lines.append(f"    {g} = np.ones_like({self.names[id(C)]})")
+
+    def _leaf(self, t, shown, slots):
+        if id(t._data) in slots:
+            self.names[id(t)] = self.arg_vars[slots[id(t._data)]]
+        elif t.requires_grad:
+            var = _identifier(shown[id(t)], self.taken)
+            self.names[id(t)] = var
+            self.ns[f"P_{var}"] = t
+            self.params.append((t, var))
+            self.param_lines.append(f"    {var} = P_{var}._data  # read by reference")
+        elif (t._data.ndim == 0 and t._data.dtype.kind == "f" and np.isfinite(t._data)
+              and _uses_share_dtype(t, self)):
+            self.names[id(t)] = _literal(t._data)
+        else:  # a constant array made outside the step, or computed from the batch: the guard
+            var = _identifier(shown[id(t)], self.taken)  # compares it on the checked calls
+            self.names[id(t)] = var
+            self.ns[var] = t._data
+
+    def _const(self, value):
+        if isinstance(value, tuple):
+            return "(" + "".join(self._const(v) + ", " for v in value) + ")"
+        if isinstance(value, np.ndarray):
+            slots = _input_slots(self.args)
+            if id(value) in slots:
+                return self.arg_vars[slots[id(value)]]
+            var = _identifier("c", self.taken)
+            self.ns[var] = value
+            return var
+        if isinstance(value, (int, float, bool, type(None), str)):
+            return repr(value)
+        var = _identifier("c", self.taken)
+        self.ns[var] = value
+        return var
+
+    def _forward(self, t):
+        node, out = t._node, self.names[id(t)]
+        ins = [self.names[id(x)] for x in node.inputs]
+        name = node.op.name
+        if name == "softmax_cross_entropy":
+            probs = _identifier("softmax_" + ins[0], self.taken)
+            self.saved[id(t)] = probs
+            line = (f"{out}, {probs} = cross_entropy_and_softmax({ins[0]}, "
+                    f"{self._const(node.params['labels'])})")
+        elif name in FORWARD and not node.params:
+            line = f"{out} = " + FORWARD[name].format(*ins)
+        elif name == "sum":
+            axis, keep = node.params["axis"], node.params["keepdims"]
+            settings = "" if axis is None and not keep else \
+                f"axis={axis!r}, keepdims={keep!r}"
+            line = f"{out} = {ins[0]}.sum({settings})"
+        elif name == "transpose" and node.params["axes"] is None:
+            line = f"{out} = {ins[0]}.T"
+        elif name == "reshape":
+            line = f"{out} = {ins[0]}.reshape({node.params['shape']!r})"
+        else:
+            fn = _identifier(name, self.taken) if name not in self.ns else name
+            self.ns[fn] = node.op.forward
+            settings = "".join(f", {k}={self._const(v)}" for k, v in node.params.items())
+            line = f"{out} = {fn}({', '.join(ins)}{settings})"
+        self.lines.append("    " + line)
+
+    def step(self, t, node, dout, dxs):
+        """One backward step (backprop's on_step): its gradient lines, as the loop computed them."""
+        g, out = self.grad_names[id(t)], self.names[id(t)]
+        ins = [self.names[id(x)] for x in node.inputs]
+        needs = [x.requires_grad for x in node.inputs]
+        if node.op.name == "softmax_cross_entropy":
+            z, labels = ins[0], self._const(node.params["labels"])
+            exprs = [f"{g}.reshape(-1, 1) * ({self.saved[id(t)]} - one_hot({labels}, {z}))"]
+        else:
+            exprs = _vjp_lines(node.op, g, out, ins, needs, node, self)
+        if exprs is None:  # the VJP itself, called with the captured settings
+            fn = _identifier(node.op.name + "_vjp", self.taken)
+            self.ns[fn] = node.op.vjp_fn
+            settings = "".join(f", {k}={self._const(v)}" for k, v in node.params.items())
+            if node.op.wants_needs:
+                settings = f", needs={needs!r}" + settings
+            var = _identifier("d_" + out, self.taken)
+            self.lines.append(f"    {var} = {fn}({g}, {out}, {', '.join(ins)}{settings})")
+            exprs = [f"{var}[{i}]" for i in range(len(dxs))]
+        for x, dx, expr in zip(node.inputs, dxs, exprs):
+            if dx is None or not x.requires_grad:
+                continue
+            if dx.shape != x._data.shape:
+                axes = summed_axes(dx.shape, x._data.shape)
+                axis = axes[0] if len(axes) == 1 else axes
+                kept = tuple(n for i, n in enumerate(dx.shape) if i not in axes)
+                if kept == x._data.shape:
+                    expr = f"{_paren(expr)}.sum(axis={axis})"
+                else:
+                    expr = f"{_paren(expr)}.sum(axis={axis}, keepdims=True)"
+                    if tuple(n if i not in axes else 1 for i, n in enumerate(dx.shape)) \
+                            != x._data.shape:
+                        expr += f".reshape({x._data.shape})"
+            k = id(x)
+            self.grad_dtypes[k] = np.result_type(self.grad_dtypes.get(k, dx.dtype), dx.dtype)
+            if expr == g and k not in self.grad_names and x._node is not None and not x.name \
+                    and self.uses.get(k) == 1:
+                self.grad_names[k] = g  # a plain hand-over (the W·a of W·a + b): no line
+                continue
+            if k in self.grad_names:
+                var = self.grad_names[k]
+                self.lines.append(f"    {var} = {var} + {_paren(expr)}")
+            else:
+                var = _identifier("d" + self.names[k], self.taken) \
+                    if not self.names[k][0].isdigit() else _identifier("dconst", self.taken)
+                self.grad_names[k] = var
+                self.lines.append(f"    {var} = {expr}")
+
+    def finish(self, key, checks):
+        params = [p for p, _ in self.params if id(p) in self.grad_names]
+        names = [v for p, v in self.params if id(p) in self.grad_names]
+        grads = [self.grad_names[id(p)] for p in params]
+        head = f"def step({', '.join(self.arg_vars)}):"
+        body = "\n".join(self.param_lines + self.lines)
+        loss = self.names[id(self.C)]
+        tail = f"    return {loss}, ({''.join(g + ', ' for g in grads)})"
+        source = f"{head}\n{body}\n{tail}\n"
+        update = self._inline_sgd(params, names, grads, head, body, loss)
+        shapes = tuple((a.shape, a.dtype) if isinstance(a, np.ndarray) else None
+                       for a in (x._data if isinstance(x, Tensor) else x for x in self.args))
+        return Program(key, source, update, self.ns, params, names, shapes,
+                       _tape_of(self.C, self.tensors, self.args), self.C, checks)
+
+    def _inline_sgd(self, params, names, grads, head, body, loss):
+        """The step with plain SGD's update written out (p ← p − lr·g, as SGD.step computes it),
+        or None when the optimizer is anything else (it then runs its own step())."""
+        opt = self.optimizer
+        if type(opt) is not SGD:
+            return None
+        groups = {}
+        for gi, group in enumerate(opt.param_groups):
+            if group["momentum"] or group["weight_decay"]:
+                return None
+            for p in group["params"]:
+                groups[id(p)] = gi
+        if any(id(p) not in groups for p in params) or len(params) != len(
+                [p for group in opt.param_groups for p in group["params"]]):
+            return None  # a parameter outside the optimizer, or one the step never reaches
+        lines = []
+        for gi, group in enumerate(opt.param_groups):
+            self.ns[f"G{gi}"] = group
+            lines.append(f"    if G{gi}['momentum'] or G{gi}['weight_decay']:")
+            lines.append("        raise RuntimeError('jit: SGD gained momentum or weight "
+                         "decay since capture: make a new jit step')")
+        for p, var, g in zip(params, names, grads):
+            gi = groups[id(p)]
+            self.ns[f"D_{var}"] = np.empty_like(p._data)
+            cast = "" if self.grad_dtypes[id(p)] == p._data.dtype else f".astype({var}.dtype)"
+            lines.append(f"    np.multiply({g}{cast}, G{gi}['lr'], out=D_{var})")
+            lines.append(f"    {var} -= D_{var}")
+        stamped = " = ".join(f"P_{var}._changed" for var in names)
+        lines.append(f"    {stamped} = stamp()  # as p.data -= d would: older graphs are stale")
+        update = "\n".join(lines)
+        head = head.replace("def step(", "def step_and_update(")
+        return f"{head}\n{body}\n{update}\n    return {loss}\n"
+
+
+def _uses_share_dtype(t, builder):
+    """Whether every op using the 0-d constant t outputs t's dtype (so a Python literal, which
+    numpy casts to the other operand's dtype, gives the same numbers)."""
+    for u in builder.tensors:
+        node = u._node
+        if node is not None and any(x is t for x in node.inputs):
+            if any(x._data.dtype != t.dtype for x in node.inputs) or u._data.dtype != t.dtype:
+                return False
+    return True
+
+
+def _paren(expr):
+    return expr if re.fullmatch(r"[\w.]+", expr) else f"({expr})"
