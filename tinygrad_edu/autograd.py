@@ -6,15 +6,24 @@ The backward pass is one short loop over the recorded nodes, newest first.
 """
 
 import itertools
+import threading
 from contextlib import contextmanager
 
 import numpy as np
 
 
-class _State:
+class _ThreadState(threading.local):
+    """Recording state, one per thread as PyTorch's grad mode: a no_grad() in one thread (an
+    evaluation beside a training loop) must not switch recording off in another."""
+
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
-    tapes = []  # open Tape() contexts, innermost last
+
+    def __init__(self):  # runs once in each thread that touches the state
+        self.tapes = []  # open Tape() contexts, innermost last
+
+
+_State = _ThreadState()
 
 
 _seq = itertools.count()
