@@ -8,7 +8,7 @@ import pytest
 
 from tinygrad_edu import Tensor, no_grad
 from tinygrad_edu.autograd import Tape, detect_anomaly, is_grad_enabled
-from tinygrad_edu.optim import SGD
+from tinygrad_edu.optim import SGD, Adam
 
 # ----- grad mode, anomaly flag and tapes are per thread ----------------------------------------
 
@@ -148,3 +148,27 @@ def test_leaving_an_inner_no_grad_keeps_recording_off():
         assert not (w * 2).requires_grad
     assert is_grad_enabled()
     assert (w * 2).requires_grad
+
+
+# ----- optimizers refuse what would silently corrupt the weights -------------------------------
+
+@pytest.mark.parametrize("make, words", [
+    (lambda w: SGD([w, w], lr=0.1), ["w", "twice", "once"]),
+    (lambda w: SGD([{"params": [w]}, {"params": [w]}], lr=0.1), ["w", "twice"]),
+    (lambda w: SGD([w], lr=float("nan")), ["lr", "nan", "lr=0.1"]),
+    (lambda w: SGD([w], lr=float("inf")), ["lr", "inf"]),
+    (lambda w: SGD([w], lr=0.1, momentum=float("nan")), ["momentum", "nan"]),
+    (lambda w: SGD([w], lr=0.1, weight_decay=float("inf")), ["weight_decay", "inf"]),
+    (lambda w: SGD([{"params": [w], "lr": float("nan")}], lr=0.1), ["lr", "nan"]),
+    (lambda w: Adam([w], lr=float("nan")), ["Adam", "lr", "nan"]),
+    (lambda w: Adam([w], lr=float("inf")), ["Adam", "lr", "inf"]),
+    (lambda w: Adam([w], betas=(float("nan"), 0.999)), ["betas[0]", "nan"]),
+    (lambda w: Adam([w], eps=float("nan")), ["eps", "nan"]),
+    (lambda w: Adam([w], weight_decay=float("nan")), ["weight_decay", "nan"]),
+])
+def test_optimizer_settings_and_duplicates_are_refused(make, words):
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    with pytest.raises(ValueError) as e:
+        make(w)
+    for word in words:
+        assert word in str(e.value)

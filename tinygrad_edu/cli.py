@@ -56,13 +56,13 @@ def _positive(text):
 
 
 def _rate(text):
-    """A number > 0, such as a learning rate (argparse type)."""
+    """A finite number > 0, such as a learning rate (argparse type)."""
     try:
         x = float(text)
     except ValueError:
         x = 0.0
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"expected a number > 0 (finite), got {text!r}")
     return x
 
 

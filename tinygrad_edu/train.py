@@ -88,8 +88,8 @@ def configure(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, act
             raise ValueError(f"train: hidden layer sizes must be positive, got {hidden}")
         sizes = (preset.sizes[0], *hidden, preset.sizes[-1])
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)):
-        if value is not None and value <= 0:
-            raise ValueError(f"train: {name} must be positive, got {value}")
+        if value is not None and not (value > 0 and np.isfinite(value)):  # nan > 0 is False
+            raise ValueError(f"train: {name} must be positive (a finite number), got {value}")
     return preset.with_overrides(epochs=epochs, lr=lr, batch_size=batch_size, sizes=sizes,
                                  activation=activation, loss=loss, optimizer=optimizer)
 
