@@ -172,3 +172,42 @@ def test_optimizer_settings_and_duplicates_are_refused(make, words):
         make(w)
     for word in words:
         assert word in str(e.value)
+
+
+# ----- Tensor refuses what numpy would silently turn into something else -----------------------
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: Tensor(None), ["None", "Tensor([1.0, 2.0])"]),
+    (lambda: Tensor([1.0, None]), ["object", "None"]),
+    (lambda: Tensor(np.array([1, None], dtype=object)), ["object", "dtype=float"]),
+    (lambda: Tensor("1.5"), ["'1.5'", "strings", "dtype=float"]),
+    (lambda: Tensor(np.array(["1", "2"])), ["strings", "dtype=float"]),
+    (lambda: Tensor(1 + 2j), ["complex", "imaginary", "x.real"]),
+    (lambda: Tensor(np.array([1j])), ["complex", "x.real"]),
+    (lambda: Tensor([1.0], requires_grad=True) * 1j, ["complex", "x.real"]),
+    (lambda: Tensor([1.0], requires_grad=True) + None, ["None"]),
+    (lambda: Tensor([1.0], requires_grad=True) + "2", ["strings"]),
+    (lambda: Tensor([1.0], requires_grad=True) * np.array([2j]), ["complex"]),
+])
+def test_tensor_refuses_values_that_are_not_real_numbers(make, words):
+    with pytest.raises(TypeError) as e:
+        make()
+    for word in words:
+        assert word in str(e.value)
+
+
+def test_rewording_an_error_never_raises_its_own():
+    from tinygrad_edu import ops
+    from tinygrad_edu.tensor import _failure, _wrap
+
+    class Picky(TypeError):  # like numpy's _UFuncNoLoopError: another constructor
+        def __init__(self, ufunc, dtypes):
+            super().__init__(f"{ufunc} has no loop for {dtypes}")
+
+    a, b = _wrap(np.array(["1", "2"])), Tensor([1.0, 2.0], requires_grad=True, name="b")
+    error = _failure(ops.add, [a, b], Picky("add", ("<U1", "float64")))
+    assert type(error) is TypeError
+    assert "add" in str(error) and "(2,)" in str(error)
+    with pytest.raises(TypeError, match="add"):  # numpy's own _UFuncNoLoopError, end to end
+        from tinygrad_edu.tensor import apply
+        apply(ops.add, a, b)

@@ -39,8 +39,10 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         if isinstance(data, (np.ndarray, np.generic)):  # numpy's dtype is kept
-            data = np.asarray(data) if dtype is None else np.asarray(data).astype(dtype, copy=False)
+            data = _numeric(np.asarray(data), "Tensor")
+            data = data if dtype is None else data.astype(dtype, copy=False)
         else:  # Python numbers and lists become float64, numpy's float default
+            _numeric(_as_array(data, "Tensor"), "Tensor")  # None would become nan, "1" 1.0
             data = np.array(data, dtype=np.float64 if dtype is None else dtype)
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
             raise TypeError(
@@ -274,7 +276,17 @@ def apply(op, *inputs, **params):
 
 
 def _failure(op, inputs, error):
-    """The error of a failed forward, reworded to name the op, the shapes and the tensors."""
+    """The error of a failed forward, reworded to name the op, the shapes and the tensors.
+
+    Rewording is a courtesy: if it fails itself, the original error is raised unchanged.
+    """
+    try:
+        return _reworded(op, inputs, error)
+    except Exception:  # noqa: BLE001
+        return error
+
+
+def _reworded(op, inputs, error):
     labels = [_describe(x) for x in inputs]
     message = str(error)
     if message.startswith(op.name + ":"):  # our own message: name the tensors in its hint
@@ -295,7 +307,25 @@ def _failure(op, inputs, error):
         else:
             expr = f"{op.name}({', '.join(labels)})"
         message += f" [{expr}]"
-    return type(error)(message)
+    return _same_kind(error, message)
+
+
+def _same_kind(error, message):
+    """An exception of error's type carrying message, or of the built-in type it derives from.
+
+    Some numpy exceptions take other constructor arguments (_UFuncNoLoopError wants the ufunc
+    and the dtypes), so rewording must never trust type(error)(message) to work.
+    """
+    try:
+        new = type(error)(message)
+        if str(new) == message:
+            return new
+    except Exception:  # noqa: BLE001 (any constructor failure means: use the built-in type)
+        pass
+    for kind in (TypeError, IndexError, ValueError):
+        if isinstance(error, kind):
+            return kind(message)
+    return RuntimeError(message)
 
 
 def _describe(t):
@@ -316,11 +346,51 @@ def _lift(value, like):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):  # numpy values keep their dtype
-        return _wrap(np.asarray(value))
+        value = np.asarray(value)
+        return _wrap(value if value.dtype.kind in "biuf" else _numeric(value, "operand of a Tensor operation"))
+    if not isinstance(value, (int, float)):  # a list, or None, a string, a complex number
+        _numeric(_as_array(value, "operand"), "operand of a Tensor operation")
     dtype = like._data.dtype
     if dtype.kind != "f":  # an integer tensor and a float make floats, as numpy does
         dtype = np.result_type(like._data, value)
     return _wrap(np.asarray(value, dtype=dtype))
+
+
+def _as_array(value, what):
+    """np.asarray of a Python value, with numpy's error for ragged lists reworded."""
+    try:
+        return np.asarray(value)
+    except ValueError as e:  # [[1, 2], [3]]: numpy refuses inhomogeneous shapes
+        raise ValueError(f"{what}: cannot make an array of {value!r:.80}: {e}; give a "
+                         "rectangular list of numbers or a numpy array") from None
+
+
+def _numeric(array, what):
+    """array if it holds real numbers or booleans, else a TypeError that says what to do.
+
+    numpy would accept the others and go wrong later: None becomes nan, an object array fails
+    inside the first ufunc, a complex number silently loses its imaginary part.
+    """
+    kind = array.dtype.kind
+    if kind in "biuf":
+        return array
+    if kind == "O" and array.ndim == 0 and array.item() is None:
+        raise TypeError(f"{what}: got None, not a number or an array; pass the data, "
+                        "e.g. Tensor([1.0, 2.0]), or check the function that returned None")
+    if kind == "c":
+        problem = ("complex numbers are not supported (the imaginary part would be dropped); "
+                   "pass the real part, e.g. x.real, or split real and imaginary parts into two "
+                   "tensors")
+    elif kind in "USa":
+        problem = ("it holds strings, not numbers; convert them first, e.g. "
+                   "np.asarray(x, dtype=float)")
+    elif kind == "O":
+        problem = ("it is a numpy object array (from None, mixed types or ragged lists); "
+                   "give numbers only, e.g. np.asarray(x, dtype=float) after replacing None")
+    else:
+        problem = "only real numbers and booleans can be tensors; convert it to float first"
+    shown = f"{np.array2string(array, threshold=6)[:60]} (dtype {array.dtype})"
+    raise TypeError(f"{what}: cannot make a tensor of {shown}: {problem}")
 
 
 def _axis(axis):
