@@ -341,15 +341,18 @@ def _describe(t):
     return f"{node.op.name}({', '.join(inner)})"
 
 
+OPERAND = "operand of a Tensor operation"  # how errors name a number or array given to an operator
+
+
 def _lift(value, like):
     """A constant Tensor for a number or array, in like's dtype when it is a Python number."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):  # numpy values keep their dtype
         value = np.asarray(value)
-        return _wrap(value if value.dtype.kind in "biuf" else _numeric(value, "operand of a Tensor operation"))
+        return _wrap(value if value.dtype.kind in "biuf" else _numeric(value, OPERAND))
     if not isinstance(value, (int, float)):  # a list, or None, a string, a complex number
-        _numeric(_as_array(value, "operand"), "operand of a Tensor operation")
+        _numeric(_as_array(value, OPERAND), OPERAND)
     dtype = like._data.dtype
     if dtype.kind != "f":  # an integer tensor and a float make floats, as numpy does
         dtype = np.result_type(like._data, value)
