@@ -211,3 +211,234 @@ def test_rewording_an_error_never_raises_its_own():
     with pytest.raises(TypeError, match="add"):  # numpy's own _UFuncNoLoopError, end to end
         from tinygrad_edu.tensor import apply
         apply(ops.add, a, b)
+
+
+# ----- saves are atomic; loads name the file ----------------------------------------------------
+
+def _folder_state(folder):
+    """{name: sha256} of every file under folder: proof that nothing changed."""
+    import hashlib
+    from pathlib import Path
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def test_an_interrupted_module_save_keeps_the_old_file_and_leaves_nothing(tmp_path, monkeypatch):
+    from tinygrad_edu.nn import Linear
+    layer = Linear(3, 2, seed=0)
+    target = tmp_path / "net.npz"
+    layer.save(target)
+    before = _folder_state(tmp_path)
+
+    def half_then_interrupt(f, **arrays):
+        f.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", half_then_interrupt)
+    layer.W.data = layer.W.data + 1
+    with pytest.raises(KeyboardInterrupt):
+        layer.save(target)
+    assert _folder_state(tmp_path) == before  # the old file, and no temporary file beside it
+    monkeypatch.undo()
+    again = Linear(3, 2, seed=1).load(target)
+    np.testing.assert_array_equal(again.W.data, Linear(3, 2, seed=0).W.data)
+
+
+@pytest.mark.parametrize("writer", ["save_network", "plot", "graph"])
+def test_every_writer_is_atomic(tmp_path, monkeypatch, writer):
+    from tinygrad_edu import files, train, viz
+    target = tmp_path / {"save_network": "w.npz", "plot": "c.png", "graph": "g.dot"}[writer]
+    target.write_bytes(b"the previous good file")
+    real = files.os.replace
+
+    def crash(src, dst):  # the very last step fails: the file must not be touched
+        raise OSError(28, "No space left on device", str(dst))
+
+    monkeypatch.setattr(files.os, "replace", crash)
+    preset = train.presets.get("nielsen")
+    with pytest.raises(OSError, match="No space"):
+        if writer == "save_network":
+            train.save_network(target, preset, preset.init_params(0))
+        elif writer == "plot":
+            hist = train.History(preset, {}, n_test=10, n_train=10, loss=[1.0], correct=[5])
+            train.plot_history(hist, target)
+        else:
+            viz.render(viz.draw(Tensor([1.0], name="x") * 2), target)
+    monkeypatch.setattr(files.os, "replace", real)
+    assert target.read_bytes() == b"the previous good file"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_module_save_to_a_folder_is_an_error_not_folder_npz(tmp_path):
+    from tinygrad_edu.nn import Linear
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="somedir is a folder.*file name"):
+        Linear(2, 2).save(folder)
+    assert not (tmp_path / "somedir.npz").exists()
+    assert Linear(2, 2).save(tmp_path / "net") == tmp_path / "net.npz"  # numpy's rule stays
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"<!DOCTYPE html><html><body>404 Not Found</body></html>", ["HTML page", "not an .npz"]),
+    (b"", ["not an .npz"]),
+    ("truncated", ["truncated"]),
+    ("pickled", ["pickled", "never loaded"]),
+])
+def test_module_load_of_a_bad_file_is_one_line_naming_it(tmp_path, content, words):
+    from tinygrad_edu.nn import Linear
+    path = tmp_path / "net.npz"
+    if content == "truncated":
+        Linear(30, 20).save(path)
+        path.write_bytes(path.read_bytes()[:700])
+    elif content == "pickled":
+        np.savez(path, W=np.array([None, 1], dtype=object), b=np.zeros(2))
+    else:
+        path.write_bytes(content)
+    layer = Linear(30, 20, seed=0)
+    before = layer.W.data.copy()
+    with pytest.raises(ValueError) as e:
+        layer.load(path)
+    message = str(e.value)
+    assert str(path) in message and "\n" not in message and "Linear.save" in message
+    assert "allow_pickle" not in message
+    for word in words:
+        assert word in message
+    np.testing.assert_array_equal(layer.W.data, before)
+
+
+BAD_META = [
+    ("not json", "{sizes: [784"),
+    ("a list", "[1, 2, 3]"),
+    ("an extra key", "EXTRA"),
+    ("string sizes", "STRSIZES"),
+    ("an unknown activation", "SOFTPLUS"),
+]
+
+
+@pytest.mark.parametrize("label, meta", BAD_META, ids=[m[0] for m in BAD_META])
+def test_damaged_preset_metadata_is_a_one_line_error_and_exit_2(tmp_path, capsys, label, meta):
+    import json
+
+    from tinygrad_edu import cli, train
+    preset = train.presets.get("nielsen")
+    good = {k: getattr(preset, k) for k in train.SAVED}
+    good["sizes"] = list(good["sizes"])
+    text = {"EXTRA": json.dumps({**good, "colour": "red"}),
+            "STRSIZES": json.dumps({**good, "sizes": ["784", "30", "10"]}),
+            "SOFTPLUS": json.dumps({**good, "activation": "softplus"})}.get(meta, meta)
+    path = tmp_path / "w.npz"
+    np.savez(path, **preset.init_params(0), **{train.META: np.array(text)})
+    with pytest.raises(ValueError) as e:
+        train.load_network(path)
+    assert str(path) in str(e.value) and "__preset__" in str(e.value)
+    before = _folder_state(tmp_path)
+    status = cli.main(["evaluate", "--load", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    assert str(path) in err
+    assert _folder_state(tmp_path) == before
+
+
+def test_int_weights_are_blamed_on_the_file_not_on_load_mnist(tmp_path):
+    from tinygrad_edu import train
+    preset = train.presets.get("nielsen")
+    params = {k: v.astype(np.int64) for k, v in preset.init_params(0).items()}
+    train.save_network(tmp_path / "w.npz", preset, params)
+    with pytest.raises(ValueError, match=r"w\.npz holds non-float weights") as e:
+        train.evaluate(tmp_path / "w.npz", log=lambda line: None)
+    assert "load_mnist" not in str(e.value)
+
+
+# ----- diverged runs -----------------------------------------------------------------------------
+
+def test_a_diverged_run_never_replaces_a_saved_network(tmp_path, capsys):
+    from tinygrad_edu import cli
+    good = tmp_path / "good.npz"
+    quick = ["--epochs", "2", "--limit", "1000", "--test-limit", "200", "--no-progress"]
+    assert cli.main(["train", *quick, "--save", str(good)]) == 0
+    kept = good.read_bytes()
+    capsys.readouterr()
+    with np.errstate(all="ignore"):
+        status = cli.main(["train", "--preset", "best", "--lr", "1e6", *quick, "--save", str(good)])
+    out = capsys.readouterr().out
+    assert status == 1  # called out: exit 1 and a warning, as a nan cost is
+    assert "diverged" in out and "too large" in out
+    assert good.read_bytes() == kept
+    diverged = tmp_path / "good.diverged.npz"
+    assert diverged.exists() and f"saved the network to {diverged}" in out
+    assert f"not saved to {good}" in out
+
+
+def test_a_nan_run_saves_beside_the_target_and_evaluate_warns(tmp_path):
+    from tinygrad_edu import train
+    lines = []
+    with np.errstate(all="ignore"):
+        hist = train.train("scratch", epochs=1, lr=1e10, train_limit=300, test_limit=50,
+                           save=tmp_path / "w.npz", progress=False, log=lines.append)
+    assert hist.diverged and hist.saved == tmp_path / "w.diverged.npz"
+    assert not (tmp_path / "w.npz").exists()
+    params = dict(hist.params, b2=np.full_like(hist.params["b2"], np.nan))
+    train.save_network(tmp_path / "nan.npz", hist.preset, params)
+    lines.clear()
+    with np.errstate(all="ignore"):
+        train.evaluate(tmp_path / "nan.npz", log=lines.append)
+    assert "non-finite weights (b2" in lines[0] and "diverged" in lines[0]
+
+
+def test_a_learning_run_is_not_called_diverged():
+    from tinygrad_edu import train
+    hist = train.train("scratch", epochs=2, train_limit=1000, test_limit=100, progress=False,
+                       log=lambda line: None)
+    assert hist.diverged == "" and hist.first_cost > hist.loss[-1]
+
+
+# ----- the CLI checks every option and output before training -----------------------------------
+
+def _no_training(monkeypatch):
+    from tinygrad_edu import train
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started before the options were checked")
+
+    monkeypatch.setattr(train, "load_data", refuse)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--seed", "-1"], ["--seed", "≥ 0"]),
+    (["check", "--seed", "-1"], ["--seed"]),
+    (["train", "--lr", "inf"], ["--lr", "finite"]),
+    (["train", "--lr", "nan"], ["--lr"]),
+    (["train", "--save", "/etc/passwd/x.npz"], ["/etc/passwd is a file, not a folder"]),
+    (["train", "--plot", "x.xyz"], ["x.xyz", "'.xyz'", ".png"]),
+    (["train", "--plot", "/etc/passwd/c.png"], ["/etc/passwd is a file"]),
+    (["graph", "--out", "g.xyz"], ["g.xyz", ".svg"]),
+    (["graph", "--out", "/etc/passwd/g.svg"], ["/etc/passwd is a file"]),
+])
+def test_bad_options_fail_in_one_line_before_anything_runs(tmp_path, capsys, monkeypatch, argv,
+                                                           words):
+    from tinygrad_edu import cli, viz
+    _no_training(monkeypatch)
+    monkeypatch.setattr(viz, "graph_preset", lambda *a, **k: pytest.fail("drew before checking"))
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(argv) if "--seed" not in argv and "--lr" not in argv else None
+    if status is None:
+        with pytest.raises(SystemExit) as e:
+            cli.main(argv)
+        status = e.value.code
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    for word in words:
+        assert word in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_without_a_suffix_reports_the_file_it_writes(tmp_path, capsys, monkeypatch):
+    from tinygrad_edu import cli
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["train", "--epochs", "1", "--limit", "300", "--test-limit", "50",
+                       "--no-progress", "--plot", "curves"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "drew the training curves to curves.png" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png"]

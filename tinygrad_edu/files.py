@@ -131,7 +131,12 @@ def read_npz(path, what, hint):
     try:
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in f.files}
-    except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as e:
+    except ValueError as e:
+        if "allow_pickle" not in str(e):
+            raise ValueError(f"{what}: {path} is damaged ({e}); {hint}") from None
+        raise ValueError(f"{what}: {path} holds pickled Python objects, not plain arrays; they "
+                         f"are never loaded (unpickling can run any code); {hint}") from None
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ValueError(f"{what}: {path} is damaged ({type(e).__name__}: {reason}); "
                          f"{hint}") from None
