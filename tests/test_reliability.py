@@ -442,3 +442,68 @@ def test_plot_without_a_suffix_reports_the_file_it_writes(tmp_path, capsys, monk
     assert status == 0
     assert "drew the training curves to curves.png" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png"]
+
+
+# ----- edge cases against PyTorch ---------------------------------------------------------------
+
+def test_matmul_method_is_the_at_operator():
+    W = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = np.ones((3, 2))
+    np.testing.assert_array_equal(W.matmul(x).data, (W @ x).data)
+    W.matmul(x).sum().backward()
+    np.testing.assert_array_equal(W.grad.data, np.full((2, 3), 2.0))
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min"])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_reductions_of_a_0d_tensor_over_axis_0_or_minus_1_backpropagate(op, axis):
+    t = Tensor(3.0, requires_grad=True)
+    out = getattr(t, op)(axis=axis)
+    assert out.shape == () and out.item() == 3.0
+    out.backward()
+    assert t.grad.shape == () and t.grad.item() == 1.0
+
+
+def test_zero_to_a_negative_power_has_gradient_minus_inf_like_pytorch():
+    y = Tensor([-1.0, -0.5, 0.0, 2.0], requires_grad=True)
+    base = Tensor([0.0, 0.0, 0.0, 0.0], requires_grad=True)
+    with np.errstate(divide="ignore"):  # the forward 0⁻¹ = inf is numpy's own warning
+        (base ** y).sum().backward()
+    # ∂(0ʸ)/∂y = 0ʸ·ln 0: −∞ where y < 0, 0 where y ≥ 0 (PyTorch's pow_backward_exponent)
+    np.testing.assert_array_equal(y.grad.data, [-np.inf, -np.inf, 0.0, 0.0])
+    # ∂(xʸ)/∂x = y·xʸ⁻¹ at x = 0: −∞ for y = −1 and −0.5, 0 for y = 0 (x⁰) and y = 2
+    np.testing.assert_array_equal(base.grad.data, [-np.inf, -np.inf, 0.0, 0.0])
+    y2 = Tensor([-1.0, 3.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (0.0 ** y2).sum().backward()  # a constant base
+    np.testing.assert_array_equal(y2.grad.data, [-np.inf, 0.0])
+
+
+def test_mean_of_no_elements_is_nan_without_a_warning():
+    import warnings
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # decided: nan, silently, as PyTorch
+        assert np.isnan(x.mean().item())
+        np.testing.assert_array_equal(x.mean(axis=0).data, [np.nan] * 3)
+        assert x.mean(axis=1).shape == (0,)
+        x.mean().backward()
+    assert x.grad.shape == (0, 3)
+    with pytest.warns(RuntimeWarning):  # numpy's own mean, for comparison, warns
+        assert np.isnan(np.zeros((0, 3)).mean())
+
+
+def test_pytorch_transpose_and_dim_are_refused_with_numpys_spelling():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(ValueError, match=r"transpose: axes \(0, 1\).*keeps a 2-D tensor.*"
+                                         r"swapaxes\(0, 1\)"):
+        x.transpose(0, 1)
+    with pytest.raises(ValueError, match=r"swapaxes\(1, 2\)"):
+        Tensor(np.zeros((2, 3, 4))).transpose(1, 2)
+    assert x.transpose(1, 0).shape == (3, 2) and x.transpose().shape == (3, 2)
+    assert Tensor(np.zeros((2, 3, 4))).transpose(2, 0, 1).shape == (4, 2, 3)
+    for op in ("sum", "mean", "max", "min"):
+        with pytest.raises(TypeError, match=rf"{op}: dim= is PyTorch's name.*axis=1"):
+            getattr(x, op)(dim=1)
+        with pytest.raises(TypeError, match=r"keepdims=True"):
+            getattr(x, op)(axis=0, keepdim=True)

@@ -184,6 +184,7 @@ class Tensor:
     def __pow__(self, other): return apply(ops.pow, self, _lift(other, self))
     def __rpow__(self, other): return apply(ops.pow, _lift(other, self), self)
     def __matmul__(self, other): return apply(ops.matmul, self, _lift(other, self))
+    def matmul(self, other): return apply(ops.matmul, self, _lift(other, self))
     def __rmatmul__(self, other): return apply(ops.matmul, _lift(other, self), self)
     def __neg__(self): return apply(ops.neg, self)
     def __getitem__(self, index): return apply(ops.getitem, self, index=_index(index))
@@ -211,19 +212,26 @@ class Tensor:
     def softmax(self, axis=-1): return apply(ops.softmax, self, axis=axis)
     def log_softmax(self, axis=-1): return apply(ops.log_softmax, self, axis=axis)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("sum", dim, keepdim)
         return apply(ops.sum, self, axis=_axis(axis), keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("max", dim, keepdim)
         return apply(ops.max, self, axis=_axis(axis), keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("min", dim, keepdim)
         return apply(ops.min, self, axis=_axis(axis), keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
-        """A sum divided by the number of elements summed."""
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """A sum divided by the number of elements summed; nan over no elements, as numpy and
+        PyTorch (without numpy's RuntimeWarning: PyTorch's behaviour)."""
+        _numpy_names("mean", dim, keepdim)
         s = self.sum(axis, keepdims)
-        return s * (s.size / self.size) if self.size else s
+        if self.size:
+            return s * (s.size / self.size)
+        return s * np.nan if s.size else s  # no elements: 0 · nan is nan, with no warning
 
     # ----- shape ------------------------------------------------------------------------------
 
@@ -234,6 +242,8 @@ class Tensor:
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
+        elif len(axes) == 2 and (self.ndim != 2 or tuple(axes) == (0, 1)):
+            _torch_transpose(self, axes)  # PyTorch's transpose(dim0, dim1): refuse the trap
         return apply(ops.transpose, self, axes=tuple(axes) if axes else None)
 
     @property
@@ -394,6 +404,27 @@ def _numeric(array, what):
         problem = "only real numbers and booleans can be tensors; convert it to float first"
     shown = f"{np.array2string(array, threshold=6)[:60]} (dtype {array.dtype})"
     raise TypeError(f"{what}: cannot make a tensor of {shown}: {problem}")
+
+
+def _numpy_names(op, dim, keepdim):
+    """Refuse PyTorch's keyword names (dim=, keepdim=) with numpy's, which this library uses."""
+    for key, value, numpy_name in (("dim", dim, "axis"), ("keepdim", keepdim, "keepdims")):
+        if value is not None:
+            raise TypeError(f"{op}: {key}= is PyTorch's name; tinygrad_edu follows numpy, so "
+                            f"write {numpy_name}={value!r}")
+
+
+def _torch_transpose(t, axes):
+    """The error for transpose(a, b) where PyTorch's meaning (swap a and b) differs from numpy's
+    (the new order of all axes): (0, 1) on a 2-D tensor would silently change nothing."""
+    a, b = axes
+    what = ("keeps a 2-D tensor as it is" if t.ndim == 2 else
+            f"needs all {t.ndim} axes of a {t.ndim}-D tensor")
+    raise ValueError(
+        f"transpose: axes ({a}, {b}) are numpy's meaning, the new order of all the axes, which "
+        f"{what}; to swap two axes as PyTorch's transpose({a}, {b}) does, write "
+        f"x.swapaxes({a}, {b}) (or x.T for a 2-D tensor)"
+    )
 
 
 def _axis(axis):
