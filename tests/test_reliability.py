@@ -507,3 +507,134 @@ def test_pytorch_transpose_and_dim_are_refused_with_numpys_spelling():
             getattr(x, op)(dim=1)
         with pytest.raises(TypeError, match=r"keepdims=True"):
             getattr(x, op)(axis=0, keepdim=True)
+
+
+# ----- behaviours no other test would notice breaking -------------------------------------------
+
+def _fill_of(source, label):
+    """The fillcolor of the DOT node whose label starts with label (no `dot` needed)."""
+    import re
+    for line in source.splitlines():
+        if re.search(rf'\[label="{re.escape(label)}\\n', line):
+            return re.search(r'fillcolor="([^"]+)"', line).group(1)
+    raise AssertionError(f"no node labelled {label!r}")
+
+
+def _mlp_graph(rows, **kw):
+    from types import SimpleNamespace
+
+    from tinygrad_edu import presets
+    from tinygrad_edu.viz import draw
+    preset = presets.get("nielsen")
+    rng = np.random.default_rng(0)
+    params = preset.tensors({k: v[..., :] for k, v in preset.init_params(0).items()})
+    x = Tensor(rng.random((784, 3)), name="x")
+    y = Tensor(np.eye(10)[:, :3], name="y")
+    C = preset.forward(params, x, y)
+    C.backward(retain_graph=True)
+    return draw(C, highlight=SimpleNamespace(rows=rows), **kw).source
+
+
+def test_a_wrong_dW2_paints_W2_red_even_when_W2_itself_agrees():
+    from types import SimpleNamespace
+
+    from tinygrad_edu.viz import HIGHLIGHT
+    for rows in ([SimpleNamespace(name="W2", ok=True), SimpleNamespace(name="dW2", ok=False)],
+                 [SimpleNamespace(name="dW2", ok=False), SimpleNamespace(name="W2", ok=True)]):
+        assert _fill_of(_mlp_graph(rows), "W2") == HIGHLIGHT[False]
+    rows = [SimpleNamespace(name="W2", ok=None), SimpleNamespace(name="dW2", ok=True)]
+    assert _fill_of(_mlp_graph(rows), "W2") == HIGHLIGHT[True]  # checked beats not checked
+
+
+def test_a_collapsed_layer_with_one_wrong_and_one_right_tensor_is_red():
+    from types import SimpleNamespace
+
+    from tinygrad_edu.viz import HIGHLIGHT
+    for rows in ([SimpleNamespace(name="z2", ok=True), SimpleNamespace(name="a2", ok=False)],
+                 [SimpleNamespace(name="z2", ok=False), SimpleNamespace(name="a2", ok=True)]):
+        assert _fill_of(_mlp_graph(rows, collapse="module"), "layer 2") == HIGHLIGHT[False]
+    rows = [SimpleNamespace(name="z3", ok=True), SimpleNamespace(name="a3", ok=None)]
+    assert _fill_of(_mlp_graph(rows, collapse="module"), "layer 3") == HIGHLIGHT[True]
+
+
+def _record_steps(monkeypatch, opt_class):
+    """Patch opt_class.step to record, per call, the first group's lr and the batch's size."""
+    seen = []
+    real = opt_class.step
+
+    def step(self):
+        seen.append(self.param_groups[0]["lr"])
+        return real(self)
+
+    monkeypatch.setattr(opt_class, "step", step)
+    return seen
+
+
+def test_lr_decay_is_lr_through_epoch_0_and_lr_times_decay_through_epoch_1(monkeypatch):
+    from tinygrad_edu import optim, train
+    seen = _record_steps(monkeypatch, optim.Adam)
+    preset = train.presets.get("best").with_overrides(lr_decay=0.5, lr=0.004, batch_size=100)
+    train.train(preset, epochs=3, train_limit=300, test_limit=10, progress=False,
+                log=lambda line: None)
+    assert seen == [0.004] * 3 + [0.002] * 3 + [0.001] * 3
+
+
+def test_a_short_last_batch_counts_as_one_of_the_epochs_batches(monkeypatch):
+    from tinygrad_edu import presets, train
+    costs, sizes = [], []
+    real = presets.Preset.forward
+
+    def forward(self, params, x, y):
+        C = real(self, params, x, y)
+        costs.append(C.item())
+        sizes.append(x.shape[-1])  # columns: examples are the last axis
+        return C
+
+    monkeypatch.setattr(presets.Preset, "forward", forward)
+    hist = train.train("nielsen", epochs=1, batch_size=10, train_limit=25, test_limit=10,
+                       progress=False, log=lambda line: None)
+    assert sizes == [10, 10, 5]
+    assert hist.loss[0] == pytest.approx(sum(costs) / 3, rel=1e-12)
+
+
+def test_demo_exits_1_when_its_check_disagrees(tmp_path, capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    from tinygrad_edu import check, cli
+    report = SimpleNamespace(ok=False, diagnosis="dW2 disagrees (planted)", rows=[])
+    monkeypatch.setattr(check, "check_preset", lambda name, **kw: report)
+    status = cli.main(["demo", "--epochs", "1", "--limit", "200", "--no-progress",
+                       "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert status == 1 and "dW2 disagrees (planted)" in out
+    report.ok = True
+    assert cli.main(["demo", "--epochs", "1", "--limit", "200", "--no-progress",
+                     "--out", str(tmp_path / "out")]) == 0
+
+
+@pytest.mark.parametrize("labels, n, words", [
+    ([3], 3, ["0..2", "3", "num_classes"]),
+    ([-1], 10, ["0..9", "-1"]),
+    ([0], 0, ["num_classes", "≥ 1", "0"]),
+    ([1.0], 3, ["integer labels", "float64"]),
+])
+def test_one_hot_out_of_range_is_a_clear_value_error(labels, n, words):
+    from tinygrad_edu.data import one_hot
+    with pytest.raises(ValueError) as e:
+        one_hot(labels, n)
+    for word in words:
+        assert word in str(e.value)
+
+
+def test_gradcheck_fails_on_a_nan_gradient():
+    from tinygrad_edu.check import gradcheck
+    with np.errstate(all="ignore"), pytest.raises(AssertionError, match="nan"):
+        gradcheck(lambda x: (x - x).sqrt(), np.array([1.0, 2.0]))  # autograd: ∞ − ∞; numeric 0
+    with np.errstate(all="ignore"), pytest.raises(AssertionError, match="nan"):
+        gradcheck(lambda x: (x * np.nan).sum(), np.array([1.0]))  # both nan: still a failure
+
+
+def test_load_mnist_validation_as_a_fraction_says_what_to_write():
+    from tinygrad_edu.data import load_mnist
+    with pytest.raises(TypeError, match=r"validation.*0\.1.*int\(0\.1 \* 60000\)"):
+        load_mnist(validation=0.1)
