@@ -638,3 +638,33 @@ def test_load_mnist_validation_as_a_fraction_says_what_to_write():
     from tinygrad_edu.data import load_mnist
     with pytest.raises(TypeError, match=r"validation.*0\.1.*int\(0\.1 \* 60000\)"):
         load_mnist(validation=0.1)
+
+
+# ----- a machine without Graphviz's `dot` -------------------------------------------------------
+
+def test_demo_without_dot_says_how_to_install_graphviz_once_and_writes_dot_text(tmp_path, capsys,
+                                                                               monkeypatch):
+    from tinygrad_edu import cli
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` anywhere
+    status = cli.main(["demo", "--epochs", "1", "--limit", "200", "--no-progress",
+                       "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.count("apt-get install graphviz") == 1, out
+    drawn = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert drawn == ["nielsen-graph-full.dot", "nielsen-graph.dot", "nielsen.npz"]
+    assert (tmp_path / "out" / "nielsen-graph.dot").read_text().startswith("digraph")
+
+
+def test_docs_blocks_that_need_dot_are_skipped_with_the_reason_when_it_is_missing(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PATH": str(tmp_path)}  # an empty folder: no `dot`
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:randomly",
+                           str(root / "tests" / "test_docs.py"), "-k", "graphs.md"],
+                          capture_output=True, text=True, env=env, cwd=root, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "renders a graph with Graphviz's `dot`, which is not on PATH" in proc.stdout

@@ -8,6 +8,7 @@ import every other module of the package.
 import argparse
 import math
 import os
+import shutil
 import sys
 import textwrap
 import time
@@ -319,7 +320,11 @@ def run_demo(args):
         print(report)
 
     print("\n== 3/3  The trained network's computation graph ==")
-    graphs = [viz.graph_preset(preset, out / f"{preset.name}-{name}.svg", collapse=collapse,
+    suffix = ".svg"
+    if shutil.which("dot") is None:  # say how to install Graphviz once, not once per graph
+        print(viz.MISSING_DOT.format(what="demo", fmt=".svg") + "\nwriting the DOT text instead")
+        suffix = ".dot"
+    graphs = [viz.graph_preset(preset, out / f"{preset.name}-{name}{suffix}", collapse=collapse,
                                params=hist.params)
               for collapse, name in [("module", "graph"), (None, "graph-full")]]
 
