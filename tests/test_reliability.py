@@ -668,3 +668,41 @@ def test_docs_blocks_that_need_dot_are_skipped_with_the_reason_when_it_is_missin
                           capture_output=True, text=True, env=env, cwd=root, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "renders a graph with Graphviz's `dot`, which is not on PATH" in proc.stdout
+
+
+# ----- writes through the array after the forward pass ------------------------------------------
+
+@pytest.mark.parametrize("write", [
+    lambda w: w.data.__setitem__(slice(None), 0.0),
+    lambda w: np.subtract(w.data, 1.0, out=w.data),
+])
+def test_writes_through_the_array_are_caught_under_detect_anomaly(write):
+    from tinygrad_edu.autograd import _State
+    with detect_anomaly():
+        w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+        loss = (w * w).sum()
+        write(w)
+        with pytest.raises(RuntimeError, match=r"input 0 \(w \(2,\)\) of mul .*written in place "
+                                               r"through its array.*after backward\(\)"):
+            loss.backward()
+        w2 = Tensor([1.0, 2.0], requires_grad=True, name="w2")
+        loss = (w2 * w2).sum()
+        nodes = [loss._node, loss._node.inputs[0]._node]
+        assert all(node in _State.saved for node in nodes)
+        loss.backward()  # untouched: fine, and the graph's copies are dropped with it
+        assert not any(node in _State.saved for node in nodes)
+        w2.data -= 0.1 * w2.grad.data  # the update after backward is the right place
+        np.testing.assert_allclose(w2.data, [0.8, 1.6])
+    assert _State.saved == {}  # nothing is kept outside detect_anomaly()
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum()
+    assert _State.saved == {}
+
+
+def test_an_assignment_before_backward_keeps_its_own_message_under_detect_anomaly():
+    with detect_anomaly():
+        W = Tensor(np.ones(2), requires_grad=True, name="W")
+        loss = (W * 3.0).sum()
+        W.data -= 0.1
+        with pytest.raises(RuntimeError, match=r"modified in place .*assigned at"):
+            loss.backward()

@@ -21,6 +21,7 @@ class _ThreadState(threading.local):
 
     def __init__(self):  # runs once in each thread that touches the state
         self.tapes = []  # open Tape() contexts, innermost last
+        self.saved = {}  # under detect_anomaly: node -> copies of its inputs' arrays
 
 
 _State = _ThreadState()
@@ -52,6 +53,9 @@ def record(op, inputs, params, out):
             tape.outputs.append(out)
     if _State.anomaly:
         _check_finite(out._data, node, "forward output")
+        # Copies of what the node saved, to catch writes through the arrays (W.data[:] = 0,
+        # out=W.data) that never pass through a Tensor: only here, as a copy per op is slow.
+        _State.saved[node] = [x._data.copy() for x in inputs]
     return node
 
 
@@ -145,6 +149,8 @@ def detect_anomaly():
             yield
     finally:
         _State.anomaly = was
+        if not was:
+            _State.saved = {}  # the copies of the saved arrays go with the outermost block
 
 
 def _stats(a):
@@ -251,6 +257,25 @@ def _position(t):
     return t._node.seq
 
 
+def _check_unwritten(t):
+    """Under detect_anomaly: raise if an array t's node saved was written in place since."""
+    node = t._node
+    copies = _State.saved.get(node)
+    if copies is None:
+        return
+    for i, (x, before) in enumerate(zip(node.inputs, copies)):
+        now = x._data
+        if now.shape == before.shape and not np.array_equal(now, before, equal_nan=True):
+            raise RuntimeError(
+                f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
+                f"#{node.seq}) was written in place through its array after the forward pass "
+                "saved it (W.data[...] = ..., np.add(..., out=W.data), or a write into the numpy "
+                "array the tensor was made from), so its gradient would be wrong. Update "
+                "parameters after backward(), by assignment (W.data = W.data - lr * W.grad.data "
+                "or W.data -= ...), or compute the forward pass again."
+            )
+
+
 def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
     """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad.
 
@@ -258,6 +283,7 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
     """
     seen, stack, order, tensors = {id(root)}, [root], [], []
+    saved = _State.saved  # copies of the saved arrays, kept under detect_anomaly() only
     while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
         t = stack.pop()
         tensors.append(t)
@@ -273,6 +299,8 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             if x.requires_grad and id(x) not in seen:
                 seen.add(id(x))
                 stack.append(x)
+        if saved:
+            _check_unwritten(t)
     order.sort(key=_position, reverse=True)
     grads = {id(root): dout}
     was, _State.enabled = _State.enabled, create_graph
@@ -304,4 +332,6 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     if not (retain_graph or create_graph):
         for t in order:  # free what the forward pass saved: the intermediates can now go
             t._node.inputs = None
+            if saved:
+                saved.pop(t._node, None)
     return grads, tensors
