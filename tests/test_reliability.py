@@ -706,3 +706,132 @@ def test_an_assignment_before_backward_keeps_its_own_message_under_detect_anomal
         W.data -= 0.1
         with pytest.raises(RuntimeError, match=r"modified in place .*assigned at"):
             loss.backward()
+
+
+# ----- the hostile-input table: a clear error naming the input, and no file changed -------------
+
+def _cli(*argv):
+    """(status, stderr) of the CLI, argparse's exits included."""
+    import contextlib
+    import io
+
+    from tinygrad_edu import cli
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = cli.main([str(a) for a in argv])
+        except SystemExit as e:
+            status = e.code
+    return status, err.getvalue()
+
+
+def _hostile_cases():
+    from tinygrad_edu import data, nn, optim, train
+    W = lambda: Tensor([1.0, 2.0], requires_grad=True, name="W")  # noqa: E731
+    cli = "cli"
+    return [
+        # (label, run(folder), exception type or "cli", words the message must hold)
+        ("cli train --seed -1", lambda d: _cli("train", "--seed", "-1"), cli, ["--seed", "-1"]),
+        ("cli train --epochs x", lambda d: _cli("train", "--epochs", "x"), cli, ["--epochs"]),
+        ("cli train --lr inf", lambda d: _cli("train", "--lr", "inf"), cli, ["--lr", "inf"]),
+        ("cli train --hidden 0", lambda d: _cli("train", "--hidden", "0"), cli, ["--hidden"]),
+        ("cli train --save into a file", lambda d: _cli("train", "--save", d / "good.npz" / "x"),
+         cli, ["good.npz is a file, not a folder"]),
+        ("cli train --save a folder", lambda d: _cli("train", "--save", d / "sub"), cli,
+         ["sub is a folder", "file name"]),
+        ("cli train --plot x.xyz", lambda d: _cli("train", "--plot", d / "x.xyz"), cli,
+         ["x.xyz", "'.xyz'"]),
+        ("cli train --data missing", lambda d: _cli("train", "--data", d / "nope"), cli,
+         ["nope"]),
+        ("cli evaluate html", lambda d: _cli("evaluate", "--load", d / "page.npz"), cli,
+         ["page.npz", "HTML page", "train --save"]),
+        ("cli evaluate truncated", lambda d: _cli("evaluate", "--load", d / "cut.npz"), cli,
+         ["cut.npz", "truncated"]),
+        ("cli evaluate missing", lambda d: _cli("evaluate", "--load", d / "none.npz"), cli,
+         ["none.npz", "no such file"]),
+        ("cli evaluate a module file", lambda d: _cli("evaluate", "--load", d / "module.npz"),
+         cli, ["module.npz", "__preset__", "not written by train"]),
+        ("cli graph --out g.xyz", lambda d: _cli("graph", "--out", d / "g.xyz"), cli,
+         ["g.xyz", ".svg"]),
+        ("load_mnist(validation=0.1)", lambda d: data.load_mnist(validation=0.1), TypeError,
+         ["validation", "0.1", "int("]),
+        ("load_mnist(missing folder)", lambda d: data.load_mnist(d / "nope"), FileNotFoundError,
+         ["nope"]),
+        ("read_idx(html)", lambda d: data.read_idx(d / "page.npz"), ValueError,
+         ["page.npz", "IDX"]),
+        ("one_hot([3], 3)", lambda d: data.one_hot([3], 3), ValueError, ["0..2", "num_classes"]),
+        ("Module.save(folder)", lambda d: nn.Linear(2, 2).save(d / "sub"), IsADirectoryError,
+         ["sub", "folder"]),
+        ("Module.load(html)", lambda d: nn.Linear(2, 2).load(d / "page.npz"), ValueError,
+         ["page.npz", "HTML", "Linear.save"]),
+        ("Module.load(truncated)", lambda d: nn.Linear(2, 2).load(d / "cut.npz"), ValueError,
+         ["cut.npz", "truncated"]),
+        ("Module.load(train file)", lambda d: nn.Linear(2, 2).load(d / "good.npz"), ValueError,
+         ["good.npz", "train", "load_network"]),
+        ("Module.load(other sizes)", lambda d: nn.Linear(3, 2).load(d / "module.npz"),
+         ValueError, ["module.npz", "W", "shape"]),
+        ("load_network(html)", lambda d: train.load_network(d / "page.npz"), ValueError,
+         ["page.npz", "HTML"]),
+        ("SGD([W, W])", lambda d: optim.SGD([W()] * 2, lr=0.1), ValueError, ["W", "twice"]),
+        ("SGD(lr=nan)", lambda d: optim.SGD([W()], lr=float("nan")), ValueError,
+         ["lr", "nan"]),
+        ("SGD(lr='0.1')", lambda d: optim.SGD([W()], lr="0.1"), ValueError, ["lr", "'0.1'"]),
+        ("Adam(betas=(0.9, 1.0))", lambda d: optim.Adam([W()], betas=(0.9, 1.0)), ValueError,
+         ["betas[1]", "1.0"]),
+        ("Adam(betas=0.9)", lambda d: optim.Adam([W()], betas=0.9), ValueError, ["betas", "pair"]),
+        ("SGD(no params)", lambda d: optim.SGD([], lr=0.1), ValueError, ["empty"]),
+        ("Tensor(None)", lambda d: Tensor(None), TypeError, ["None"]),
+        ("Tensor(object array)", lambda d: Tensor(np.array([1, "a"], dtype=object)), TypeError,
+         ["object"]),
+        ("Tensor('abc')", lambda d: Tensor("abc"), TypeError, ["'abc'", "strings"]),
+        ("Tensor(1j)", lambda d: Tensor(1j), TypeError, ["complex", "x.real"]),
+        ("Tensor(ragged)", lambda d: Tensor([[1, 2], [3]]), ValueError, ["rectangular"]),
+        ("Tensor(int, requires_grad)", lambda d: Tensor(np.array([1, 2]), requires_grad=True), TypeError,
+         ["int64", "astype"]),
+        ("W + 'a'", lambda d: W() + "a", TypeError, ["'a'", "strings"]),
+        ("W.sum(dim=0)", lambda d: W().sum(dim=0), TypeError, ["dim=", "axis=0"]),
+        ("W2d.transpose(0, 1)", lambda d: Tensor(np.ones((2, 3))).transpose(0, 1), ValueError,
+         ["swapaxes(0, 1)"]),
+        ("W @ wrong shape", lambda d: W() @ np.ones((3, 1)), ValueError, ["matmul", "(2,)"]),
+    ]
+
+
+def test_hostile_inputs_get_a_clear_error_and_change_no_file(tmp_path):
+    from tinygrad_edu import nn, train
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "sub").mkdir()
+    (folder / "page.npz").write_text("<!DOCTYPE html><html><body>Not Found</body></html>")
+    preset = train.presets.get("nielsen")
+    train.save_network(folder / "good.npz", preset, preset.init_params(0))
+    (folder / "cut.npz").write_bytes((folder / "good.npz").read_bytes()[:4000])
+    nn.Linear(2, 2, seed=0).save(folder / "module.npz")
+    failures = []
+    for label, run, expected, words in _hostile_cases():
+        before = _folder_state(folder)
+        try:
+            result = run(folder)
+        except Exception as e:  # noqa: BLE001 (the table checks the type itself)
+            if expected == "cli" or not isinstance(e, expected):
+                failures.append(f"{label}: {type(e).__name__}: {e}")
+                continue
+            message = str(e)
+        else:
+            if expected != "cli":
+                failures.append(f"{label}: no error")
+                continue
+            status, message = result
+            if status != 2 or "Traceback" in message or message.count("\n") != 1:
+                if not (status == 2 and "usage:" in message):  # argparse prints its usage too
+                    failures.append(f"{label}: exit {status}: {message!r}")
+                    continue
+        missing = [w for w in words if w not in message]
+        if missing:
+            failures.append(f"{label}: {missing} not in {message!r}")
+        if "\n" in message.strip() and "usage:" not in message:
+            failures.append(f"{label}: more than one line: {message!r}")
+        if _folder_state(folder) != before:
+            failures.append(f"{label}: a file changed")
+    assert not failures, "\n".join(failures)
+    assert sorted(p.name for p in folder.iterdir()) == ["cut.npz", "good.npz", "module.npz",
+                                                        "page.npz", "sub"]

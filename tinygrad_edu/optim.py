@@ -156,8 +156,7 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def _check_settings(self, group):
         _setting("Adam", "lr", group["lr"], positive=True)
@@ -167,6 +166,7 @@ class Adam(Optimizer):
                              "pass e.g. betas=(0.9, 0.999)")
         _setting("Adam", "betas[0]", betas[0], below_one=True)
         _setting("Adam", "betas[1]", betas[1], below_one=True)
+        group["betas"] = tuple(betas)
         _setting("Adam", "eps", group["eps"])
         _setting("Adam", "weight_decay", group["weight_decay"])
 
