@@ -319,8 +319,8 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     Creation order is a valid backward order, so sorting by tape position, newest first,
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
     """
-    seen, stack, order, tensors = {id(root)}, [root], [], []
     saved = not _Quiet.on and _State.saved  # copies of saved arrays: under detect_anomaly() only
+    seen, stack, order, tensors = {id(root)}, [root], [], []
     while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
         t = stack.pop()
         tensors.append(t)
