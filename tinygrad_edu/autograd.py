@@ -301,6 +301,8 @@ def _check_unwritten(t):
     if copies is None:
         return
     for i, (x, before) in enumerate(zip(node.inputs, copies)):
+        if x._changed > node.seq:  # assigned, not only written: _saved_error says so
+            continue
         now = x._data
         if now.shape == before.shape and not np.array_equal(now, before, equal_nan=True):
             raise RuntimeError(
@@ -329,6 +331,8 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             continue
         if node.inputs is None or t._changed > node.seq:
             raise _saved_error(t)  # checked before anything is computed
+        if saved:
+            _check_unwritten(t)
         order.append(t)
         for x in node.inputs:
             if x._changed > node.seq:  # its .data was assigned after this node saved it
@@ -336,8 +340,6 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             if x.requires_grad and id(x) not in seen:
                 seen.add(id(x))
                 stack.append(x)
-        if saved:
-            _check_unwritten(t)
     order.sort(key=_position, reverse=True)
     grads = {id(root): dout}
     anomaly = not _Quiet.on and _State.anomaly
