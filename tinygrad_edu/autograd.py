@@ -8,17 +8,57 @@ The backward pass is one short loop over the recorded nodes, newest first.
 import functools
 import html
 import itertools
+import threading
 import weakref
 from contextlib import contextmanager
 
 import numpy as np
 
 
-class _State:
+class _ThreadState(threading.local):
+    """Recording state, one per thread as PyTorch's grad mode: a no_grad() in one thread (an
+    evaluation beside a training loop) must not switch recording off in another."""
+
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
-    tapes = []  # open Tape() contexts, innermost last
-    capturing = None  # the jit capturing a step now: reading a tensor's value is an error
+    capturing = None  # the jit capturing a step now (in this thread): reading a value is an error
+
+    def __init__(self):  # runs once in each thread that touches the state
+        self.tapes = []  # open Tape() contexts, innermost last
+        self.saved = {}  # under detect_anomaly: node -> copies of its inputs' arrays
+
+
+_State = _ThreadState()
+
+
+class _Quiet:
+    """on: no thread has switched anything (no no_grad, Tape, detect_anomaly open anywhere), so
+    every thread records with the defaults and the hot path skips the per-thread lookups: a
+    threading.local read costs about a tenth of a whole recorded op."""
+
+    on = True
+    busy = 0  # contexts open now, in all threads
+    lock = threading.Lock()
+
+
+class _Changing:
+    """`with _changing_state:` marks the recording state as changed while the block runs, for
+    _Quiet (a plain class, not a generator: it is entered on every Module call)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        with _Quiet.lock:
+            _Quiet.busy += 1
+            _Quiet.on = False
+
+    def __exit__(self, *exc):
+        with _Quiet.lock:
+            _Quiet.busy -= 1
+            _Quiet.on = _Quiet.busy == 0
+
+
+_changing_state = _Changing()  # it holds no state of its own, so one serves every block
 
 
 _seq = itertools.count()
@@ -43,11 +83,16 @@ class Node:
 def record(op, inputs, params, out):
     """Record op on the tape as the node that produced out."""
     out._node = node = Node(op, inputs, params, next(_seq))
+    if _Quiet.on:  # no Tape open and no detect_anomaly() in any thread
+        return node
     if _State.tapes:
         for tape in _State.tapes:
             tape.outputs.append(out)
     if _State.anomaly:
         _check_finite(out._data, node, "forward output")
+        # Copies of what the node saved, to catch writes through the arrays (W.data[:] = 0,
+        # out=W.data) that never pass through a Tensor: only here, as a copy per op is slow.
+        _State.saved[node] = [x._data.copy() for x in inputs]
     return node
 
 
@@ -63,8 +108,8 @@ def check_not_capturing(what):
 
 
 def is_grad_enabled():
-    """Whether operations are being recorded now."""
-    return _State.enabled
+    """Whether operations are being recorded now (in this thread)."""
+    return _Quiet.on or _State.enabled
 
 
 @contextmanager
@@ -78,21 +123,23 @@ def no_grad():
     >>> y.requires_grad
     False
     """
-    was, _State.enabled = _State.enabled, False
-    try:
-        yield
-    finally:
-        _State.enabled = was
+    with _changing_state:
+        was, _State.enabled = _State.enabled, False
+        try:
+            yield
+        finally:
+            _State.enabled = was
 
 
 @contextmanager
 def enable_grad(enabled=True):
     """Record operations inside the block (or not, with enabled=False), whatever was set outside."""
-    was, _State.enabled = _State.enabled, enabled
-    try:
-        yield
-    finally:
-        _State.enabled = was
+    with _changing_state:
+        was, _State.enabled = _State.enabled, enabled
+        try:
+            yield
+        finally:
+            _State.enabled = was
 
 
 class Tape:
@@ -110,11 +157,13 @@ class Tape:
         self.outputs = []
 
     def __enter__(self):
+        _changing_state.__enter__()
         _State.tapes.append(self)
         return self
 
     def __exit__(self, *exc):
         _State.tapes.remove(self)
+        _changing_state.__exit__()
 
     @property
     def nodes(self):
@@ -172,12 +221,15 @@ def _label(t):
 @contextmanager
 def detect_anomaly():
     """Raise FloatingPointError at the first operation whose output or gradient is not finite."""
-    was, _State.anomaly = _State.anomaly, True
-    try:
-        with np.errstate(all="ignore"):  # we report the first bad op ourselves, by name
-            yield
-    finally:
-        _State.anomaly = was
+    with _changing_state:
+        was, _State.anomaly = _State.anomaly, True
+        try:
+            with np.errstate(all="ignore"):  # we report the first bad op ourselves, by name
+                yield
+        finally:
+            _State.anomaly = was
+            if not was:
+                _State.saved = {}  # the copies of the saved arrays go with the outermost block
 
 
 def _stats(a):
@@ -293,12 +345,34 @@ def _position(t):
     return t._node.seq
 
 
+def _check_unwritten(t):
+    """Under detect_anomaly: raise if an array t's node saved was written in place since."""
+    node = t._node
+    copies = _State.saved.get(node)
+    if copies is None:
+        return
+    for i, (x, before) in enumerate(zip(node.inputs, copies)):
+        if x._changed > node.seq:  # assigned, not only written: _saved_error says so
+            continue
+        now = x._data
+        if now.shape == before.shape and not np.array_equal(now, before, equal_nan=True):
+            raise RuntimeError(
+                f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
+                f"#{node.seq}) was written in place through its array after the forward pass "
+                "saved it (W.data[...] = ..., np.add(..., out=W.data), or a write into the numpy "
+                "array the tensor was made from), so its gradient would be wrong. Update "
+                "parameters after backward(), by assignment (W.data = W.data - lr * W.grad.data "
+                "or W.data -= ...), or compute the forward pass again."
+            )
+
+
 def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
     """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad.
 
     Creation order is a valid backward order, so sorting by tape position, newest first,
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
     """
+    saved = not _Quiet.on and _State.saved  # copies of saved arrays: under detect_anomaly() only
     seen, stack, order, tensors = {id(root)}, [root], [], []
     while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
         t = stack.pop()
@@ -308,6 +382,8 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             continue
         if node.inputs is None or t._changed > node.seq:
             raise _saved_error(t)  # checked before anything is computed
+        if saved:
+            _check_unwritten(t)
         order.append(t)
         for x in node.inputs:
             if x._changed > node.seq:  # its .data was assigned after this node saved it
@@ -317,7 +393,10 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
                 stack.append(x)
     order.sort(key=_position, reverse=True)
     grads = {id(root): dout}
-    was, _State.enabled = _State.enabled, create_graph
+    anomaly = not _Quiet.on and _State.anomaly
+    if create_graph:  # the VJPs run on Tensors and must be recorded, even inside no_grad()
+        _changing_state.__enter__()
+        was, _State.enabled = _State.enabled, True
     try:
         for t in order:  # newest operation first
             node, g = t._node, grads.get(id(t))
@@ -335,19 +414,23 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
                 if dx is not None and x.requires_grad:
                     if dx.shape != x._data.shape:
                         dx = unbroadcast(dx, x._data.shape, op.name)
-                    if _State.anomaly:
+                    if anomaly:
                         _check_finite(dx if not create_graph else dx._data, node, "gradient")
                     k = id(x)
                     grads[k] = grads[k] + dx if k in grads else dx
             if on_step is not None:
                 on_step(t, node, g, dxs)
     finally:
-        _State.enabled = was
+        if create_graph:
+            _State.enabled = was
+            _changing_state.__exit__()
     if not (retain_graph or create_graph):
         for t in order:  # free what the forward pass saved: the intermediates can now go
             node = t._node
             node.skeleton = [bones(x) for x in node.inputs]
             node.inputs = None
+            if saved:
+                saved.pop(node, None)
     return grads, tensors
 
 

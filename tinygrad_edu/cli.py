@@ -10,10 +10,10 @@ import inspect
 import math
 import os
 import runpy
+import shutil
 import sys
 import textwrap
 import time
-import zipfile
 from pathlib import Path
 
 from . import __version__, bench, check, presets, train, viz
@@ -60,13 +60,13 @@ def _positive(text):
 
 
 def _rate(text):
-    """A number > 0, such as a learning rate (argparse type)."""
+    """A finite number > 0, such as a learning rate (argparse type)."""
     try:
         x = float(text)
     except ValueError:
         x = 0.0
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"expected a number > 0 (finite), got {text!r}")
     return x
 
 
@@ -142,7 +142,7 @@ def build_parser():
     p.add_argument("--loss", choices=list(presets.LOSSES), help="the cost (default: the preset's)")
     p.add_argument("--optimizer", choices=train.OPTIMIZERS,
                    help="momentum is SGD with momentum 0.9 (default: the preset's)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_count, default=0,
                    help="seed of the initial weights and the shuffles (default: 0)")
     p.add_argument("--data", type=Path, metavar="DIR",
                    help="a folder of the four MNIST IDX files, or for digits32 a zip or folder "
@@ -186,7 +186,7 @@ def build_parser():
     _preset_arg(p, REFERENCED)
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_count, default=0,
                    help="seed of the weights and the batch (default: 0)")
     p.add_argument("--markdown", action="store_true", help="print the report as markdown")
 
@@ -195,7 +195,7 @@ def build_parser():
     _preset_arg(p)
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_count, default=0,
                    help="seed of the weights and the batch (default: 0)")
 
     p = command("graph", "draw a preset's computation graph on a real batch with Graphviz",
@@ -212,7 +212,7 @@ def build_parser():
                         "left to right, TB top to bottom, RL, BT (default: auto)")
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_count, default=0,
                    help="seed of the weights and the batch (default: 0)")
     p.add_argument("--out", type=Path, default=Path("graph.svg"), metavar="FILE",
                    help="graph.svg, .png, .pdf, or .dot for the DOT text (default: graph.svg)")
@@ -251,31 +251,18 @@ def build_parser():
 
 # ----- the commands -----------------------------------------------------------------------------
 
-def _npz(path):
-    """Where np.savez writes `path`: it adds .npz unless the name ends with it."""
-    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
-
-
 def _output(path):
-    """Make the folder of an output file, so a long run does not fail at its very end."""
+    """Check a graph's output path and make its folder, so a run does not fail at its end."""
     if path is not None:
+        path = viz.graph_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def _load(path):
-    """(preset, params) from a train --save file, or a ValueError/OSError that says what's wrong."""
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}; write one with "
-                                f"`tinygrad-edu train --save {path}`")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not an .npz file (not a zip archive); write one with "
-                         f"`tinygrad-edu train --save {path}`")
-    try:
-        return train.load_network(path)
-    except (zipfile.BadZipFile, EOFError, KeyError) as e:  # numpy's words for a damaged .npz
-        raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); write it again with "
-                         "`tinygrad-edu train --save`") from None
+    """(preset, params) from a train --save file, or a ValueError/OSError that says what's wrong
+    (train.load_network checks the file: missing, not an .npz, truncated, foreign, damaged)."""
+    return train.load_network(path)
 
 
 def _own_model(spec, init_name, cost):
@@ -315,40 +302,44 @@ def run_train_model(args):
     if given:
         raise ValueError(f"train: {', '.join(given)} set a preset's network; with --model your "
                          "file defines the network (and --cost the cost)")
+    plot = None if args.plot is None else train.plot_path(args.plot)  # curves -> curves.png
     model, params, cost = _own_model(args.model, args.init, args.cost)
     hist = train.train(model, params=params, cost=cost, layout=args.layout, epochs=args.epochs,
                        lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
-                       seed=args.seed, data=args.data, dtype=args.dtype,
-                       save=_output(args.save), plot=_output(args.plot), train_limit=args.limit,
-                       test_limit=args.test_limit, progress=not args.no_progress)
-    if args.save is not None:
-        print(f"saved the parameters to {_npz(args.save)} (read them with train.load_params)")
-    if args.plot is not None:
-        print(f"drew the training curves to {args.plot}")
-    return 0 if all(map(math.isfinite, hist.loss)) else 1  # 1: the cost diverged
+                       seed=args.seed, data=args.data, dtype=args.dtype, save=args.save,
+                       plot=plot, train_limit=args.limit, test_limit=args.test_limit,
+                       progress=not args.no_progress)
+    if hist.saved is not None:
+        print(f"saved the parameters to {hist.saved} (read them with train.load_params)")
+    if plot is not None:
+        print(f"drew the training curves to {plot}")
+    return 1 if hist.diverged else 0  # 1: the cost or the weights diverged
 
 
 def run_train(args):
-    """`train`: train.train with the options, then say where the network and the plot went."""
+    """`train`: train.train with the options, then say where the network and the plot went.
+
+    Every output path is checked before training; a diverged run exits 1 and leaves an existing
+    --save file as it was (train writes the diverged network beside it)."""
     if args.model is not None:
         return run_train_model(args)
+    plot = None if args.plot is None else train.plot_path(args.plot)  # curves -> curves.png
     hist = train.train(args.preset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                        hidden=args.hidden, activation=args.activation, loss=args.loss,
                        optimizer=args.optimizer, seed=args.seed, data=args.data,
-                       dtype=args.dtype, save=_output(args.save), plot=_output(args.plot),
+                       dtype=args.dtype, save=args.save, plot=plot,
                        train_limit=args.limit, test_limit=args.test_limit,
                        progress=not args.no_progress, eager=args.eager)
-    if args.save is not None:
-        print(f"saved the network to {_npz(args.save)}")
-    if args.plot is not None:
-        print(f"drew the training curves to {args.plot}")
-    return 0 if all(map(math.isfinite, hist.loss)) else 1  # 1: the cost diverged
+    if hist.saved is not None:
+        print(f"saved the network to {hist.saved}")
+    if plot is not None:
+        print(f"drew the training curves to {plot}")
+    return 1 if hist.diverged else 0  # 1: the cost or the weights diverged
 
 
 def run_evaluate(args):
     """`evaluate`: the accuracy and confusion matrix of a network saved by `train --save`."""
-    _load(args.load)  # the checks, with their messages, before any data is read
-    train.evaluate(args.load, data=args.data)
+    train.evaluate(args.load, data=args.data)  # it checks the file before reading any data
     return 0
 
 
@@ -367,10 +358,10 @@ def run_explain(args):
 
 def run_graph(args):
     """`graph`: draw a preset's network, fresh or loaded from `train --save`, with Graphviz."""
-    preset, params = args.preset, None
+    preset, params, out = args.preset, None, _output(args.out)
     if args.load is not None:
         preset, params = _load(args.load)
-    viz.graph_preset(preset, _output(args.out), collapse=args.collapse,
+    viz.graph_preset(preset, out, collapse=args.collapse,
                      grad_flow=args.grad_flow, batch_size=args.batch_size, seed=args.seed,
                      params=params, rankdir=args.rankdir)
     return 0
@@ -409,7 +400,11 @@ def run_demo(args):
         print(report)
 
     print("\n== 3/3  The trained network's computation graph ==")
-    graphs = [viz.graph_preset(preset, out / f"{preset.name}-{name}.svg", collapse=collapse,
+    suffix = ".svg"
+    if shutil.which("dot") is None:  # say how to install Graphviz once, not once per graph
+        print(viz.MISSING_DOT.format(what="demo", fmt=".svg") + "\nwriting the DOT text instead")
+        suffix = ".dot"
+    graphs = [viz.graph_preset(preset, out / f"{preset.name}-{name}{suffix}", collapse=collapse,
                                params=hist.params)
               for collapse, name in [("module", "graph"), (None, "graph-full")]]
 

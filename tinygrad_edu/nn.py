@@ -1,7 +1,8 @@
 """Layers as PyTorch-shaped modules: Module, Linear, Sequential, Sigmoid/ReLU/Tanh, and the init
 schemes named after their sources (init_weight, init_bias).
 
-Imports ``autograd`` (a Tape to tag the tensors a module call produced) and ``tensor``. The
+Imports ``autograd`` (a Tape to tag the tensors a module call produced), ``tensor`` and
+``files`` (atomic saves, loads that name the file). The
 schemes return plain numpy arrays so the books' reference code can use the same starting weights.
 A module call marks every tensor it records with ``t.module``, the module's qualified name such
 as ``"0.Linear"``, so a drawn graph can fold each layer into one box.
@@ -10,6 +11,7 @@ as ``"0.Linear"``, so a drawn graph can fold each layer into one box.
 import numpy as np
 
 from .autograd import Tape
+from .files import read_npz, save_npz
 from .tensor import Tensor
 
 
@@ -133,13 +135,25 @@ class Module:
         return self
 
     def save(self, path):
-        """Write the state_dict to an .npz file (numpy adds .npz when path lacks it)."""
-        np.savez(path, **self.state_dict())
+        """Write the state_dict to an .npz file (.npz is added when path lacks it); return its path.
+
+        The write is atomic: an interrupted save leaves the previous file as it was.
+        """
+        return save_npz(path, self.state_dict(), f"{type(self).__name__}.save")
 
     def load(self, path):
-        """Load parameters written by save(); returns the module."""
-        with np.load(path) as f:
-            return self.load_state_dict({k: f[k] for k in f.files})
+        """Load parameters written by save(); returns the module. A file that is not such an .npz
+        (a failed download, a truncated copy) raises one ValueError naming it, changing nothing."""
+        hint = f"write it with {type(self).__name__}.save(path)"
+        state = read_npz(path, f"{type(self).__name__}.load", hint)
+        if "__preset__" in state:  # the META key of train.save_network
+            raise ValueError(f"{type(self).__name__}.load: {path} was written by train(save=...) "
+                             "(`tinygrad-edu train --save`), not by Module.save; read it with "
+                             "tinygrad_edu.train.load_network(path)")
+        try:
+            return self.load_state_dict(state)
+        except (KeyError, ValueError) as e:
+            raise type(e)(f"{path}: {e.args[0]}") from None
 
     def __setattr__(self, key, value):
         if isinstance(value, Module):  # a sub-module learns where it sits: "fc1.Linear"

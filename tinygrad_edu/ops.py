@@ -147,10 +147,16 @@ def pow(x, y):
 @pow.vjp
 def pow_vjp(dout, out, x, y, *, needs):
     # Where the true derivative is 0, say so instead of computing 0·∞: x⁰ has slope 0 even at
-    # x = 0, and 0ʸ does not change with y (PyTorch's convention). The masks are constants.
+    # x = 0, and 0ʸ does not change with y where y ≥ 0 (PyTorch's convention). Where y < 0,
+    # 0ʸ = ∞ and the slope is ∞ · ln 0 = −∞, as in PyTorch: numpy's warnings for 0⁻ⁿ and ln 0
+    # are silenced because ±∞ is the answer. The masks are constants.
     xv, yv = np.asarray(x), np.asarray(y)
-    dx = dout * y * x ** (y - 1 + _cast(yv == 0, yv)) if needs[0] else None
-    dy = dout * out * log(x + _cast(xv == 0, xv)) if needs[1] else None
+    dx = dy = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if needs[0]:
+            dx = dout * y * x ** (y - 1 + _cast(yv == 0, yv))
+        if needs[1]:
+            dy = dout * out * log(x + _cast((xv == 0) & (yv >= 0), xv))
     return dx, dy
 
 
@@ -354,7 +360,7 @@ def where_vjp(dout, out, cond, x, y):
 
 def _kept_shape(shape, axis):
     """The shape a reduction over axis has with keepdims=True."""
-    if axis is None:
+    if axis is None or not shape:  # a 0-d x: numpy accepts axis=0 or -1, and keeps no axis
         return (1,) * len(shape)
     axes = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
     return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -6,9 +6,29 @@ built before the step can no longer be backpropagated by mistake. Each step reus
 allocated once, so an update costs a few numpy calls per parameter and no new arrays.
 """
 
+import math
+
 import numpy as np
 
 from .tensor import Tensor
+
+
+def _setting(opt, name, value, *, positive=False, below_one=False):
+    """Check one hyper-parameter: a finite real number, > 0 (positive) or ≥ 0, < 1 (below_one).
+
+    nan passes every comparison test (`nan <= 0` is False), so each bound is written as what the
+    value must be, and a nan or inf learning rate is refused here instead of poisoning the weights.
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (value > 0 if positive else value >= 0)
+    if ok and below_one:
+        ok = value < 1
+    if not ok:
+        need = f"{name} > 0" if positive else f"{name} ≥ 0"
+        need += " and < 1" if below_one else ""
+        example = "lr=0.1" if name == "lr" else "betas=(0.9, 0.999)" if below_one else f"{name}=0"
+        raise ValueError(f"{opt}: need {need} (a finite number), got {name}={value!r}; "
+                         f"pass e.g. {example}")
 
 
 class Optimizer:
@@ -24,21 +44,32 @@ class Optimizer:
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
-        self.param_groups = []
+        self.param_groups, seen = [], {}
         for i, group in enumerate(groups):
             unknown = set(group) - set(defaults) - {"params"}
             if unknown:
                 raise TypeError(f"{type(self).__name__}: parameter group {i} has unknown "
                                 f"settings {sorted(unknown)}; known: {sorted(defaults)}")
             group = {**defaults, **group}
+            self._check_settings(group)
             ps = group["params"]
             group["params"] = list(ps.values() if isinstance(ps, dict) else ps)
             for p in group["params"]:
                 if not isinstance(p, Tensor) or not p.requires_grad:
                     raise TypeError(f"{type(self).__name__}: parameters must be Tensors with "
                                     f"requires_grad=True, got {p!r:.60}")
+                if id(p) in seen:  # it would be stepped twice per step(), at twice the rate
+                    raise ValueError(
+                        f"{type(self).__name__}: parameter {p.name or repr(p)[:60]} appears "
+                        f"twice in the parameter list (as #{seen[id(p)]} and #{len(seen)}); "
+                        "pass each parameter once, e.g. list({id(p): p for p in params}.values())"
+                    )
+                seen[id(p)] = len(seen)
             self.param_groups.append(group)
         self.state = {}  # id(p) -> that parameter's buffers
+
+    def _check_settings(self, group):
+        """Raise ValueError for a setting of group that is not a finite number in range."""
 
     def zero_grad(self):
         """Forget the gradients, so the next backward() starts from zero."""
@@ -73,13 +104,15 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
-        if lr <= 0 or momentum < 0 or weight_decay < 0:
-            raise ValueError(f"SGD: need lr > 0, momentum ≥ 0, weight_decay ≥ 0; got lr={lr}, "
-                             f"momentum={momentum}, weight_decay={weight_decay}")
         if nesterov and momentum == 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov,
                                       weight_decay=weight_decay))
+
+    def _check_settings(self, group):
+        _setting("SGD", "lr", group["lr"], positive=True)
+        _setting("SGD", "momentum", group["momentum"])
+        _setting("SGD", "weight_decay", group["weight_decay"])
 
     def step(self):
         """Update every parameter that has a gradient."""
@@ -123,11 +156,19 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        if lr <= 0 or not (0 <= betas[0] < 1 and 0 <= betas[1] < 1) or eps < 0:
-            raise ValueError(f"Adam: need lr > 0, 0 ≤ betas < 1, eps ≥ 0; got lr={lr}, "
-                             f"betas={betas}, eps={eps}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    def _check_settings(self, group):
+        _setting("Adam", "lr", group["lr"], positive=True)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (β1, β2), got {betas!r}; "
+                             "pass e.g. betas=(0.9, 0.999)")
+        _setting("Adam", "betas[0]", betas[0], below_one=True)
+        _setting("Adam", "betas[1]", betas[1], below_one=True)
+        group["betas"] = tuple(betas)
+        _setting("Adam", "eps", group["eps"])
+        _setting("Adam", "weight_decay", group["weight_decay"])
 
     def step(self):
         """Update every parameter that has a gradient."""

@@ -8,7 +8,7 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import _State, backprop, check_not_capturing, enable_grad, record, stamp
+from .autograd import _Quiet, _State, backprop, check_not_capturing, enable_grad, record, stamp
 
 
 class Tensor:
@@ -39,8 +39,10 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         if isinstance(data, (np.ndarray, np.generic)):  # numpy's dtype is kept
-            data = np.asarray(data) if dtype is None else np.asarray(data).astype(dtype, copy=False)
+            data = _numeric(np.asarray(data), "Tensor")
+            data = data if dtype is None else data.astype(dtype, copy=False)
         else:  # Python numbers and lists become float64, numpy's float default
+            _numeric(_as_array(data, "Tensor"), "Tensor")  # None would become nan, "1" 1.0
             data = np.array(data, dtype=np.float64 if dtype is None else dtype)
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
             raise TypeError(
@@ -188,6 +190,7 @@ class Tensor:
     def __pow__(self, other): return apply(ops.pow, self, _lift(other, self))
     def __rpow__(self, other): return apply(ops.pow, _lift(other, self), self)
     def __matmul__(self, other): return apply(ops.matmul, self, _lift(other, self))
+    def matmul(self, other): return apply(ops.matmul, self, _lift(other, self))
     def __rmatmul__(self, other): return apply(ops.matmul, _lift(other, self), self)
     def __neg__(self): return apply(ops.neg, self)
     def __getitem__(self, index): return apply(ops.getitem, self, index=_index(index))
@@ -215,19 +218,26 @@ class Tensor:
     def softmax(self, axis=-1): return apply(ops.softmax, self, axis=axis)
     def log_softmax(self, axis=-1): return apply(ops.log_softmax, self, axis=axis)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("sum", dim, keepdim)
         return apply(ops.sum, self, axis=_axis(axis), keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("max", dim, keepdim)
         return apply(ops.max, self, axis=_axis(axis), keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        _numpy_names("min", dim, keepdim)
         return apply(ops.min, self, axis=_axis(axis), keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
-        """A sum divided by the number of elements summed."""
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """A sum divided by the number of elements summed; nan over no elements, as numpy and
+        PyTorch (without numpy's RuntimeWarning: PyTorch's behaviour)."""
+        _numpy_names("mean", dim, keepdim)
         s = self.sum(axis, keepdims)
-        return s * (s.size / self.size) if self.size else s
+        if self.size:
+            return s * (s.size / self.size)
+        return s * np.nan if s.size else s  # no elements: 0 · nan is nan, with no warning
 
     # ----- shape ------------------------------------------------------------------------------
 
@@ -238,6 +248,8 @@ class Tensor:
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
+        elif len(axes) == 2 and (self.ndim != 2 or tuple(axes) == (0, 1)):
+            _torch_transpose(self, axes)  # PyTorch's transpose(dim0, dim1): refuse the trap
         return apply(ops.transpose, self, axes=tuple(axes) if axes else None)
 
     @property
@@ -270,7 +282,7 @@ def apply(op, *inputs, **params):
         raise _failure(op, inputs, e) from None
     out = Tensor.__new__(Tensor)
     out._data = data if isinstance(data, np.ndarray) else np.asarray(data)
-    if _State.enabled:
+    if _Quiet.on or _State.enabled:  # _Quiet.on: no thread changed anything, skip the lookup
         for x in inputs:
             if x.requires_grad:
                 out.requires_grad = True
@@ -280,7 +292,17 @@ def apply(op, *inputs, **params):
 
 
 def _failure(op, inputs, error):
-    """The error of a failed forward, reworded to name the op, the shapes and the tensors."""
+    """The error of a failed forward, reworded to name the op, the shapes and the tensors.
+
+    Rewording is a courtesy: if it fails itself, the original error is raised unchanged.
+    """
+    try:
+        return _reworded(op, inputs, error)
+    except Exception:  # noqa: BLE001
+        return error
+
+
+def _reworded(op, inputs, error):
     labels = [_describe(x) for x in inputs]
     message = str(error)
     if message.startswith(op.name + ":"):  # our own message: name the tensors in its hint
@@ -301,7 +323,25 @@ def _failure(op, inputs, error):
         else:
             expr = f"{op.name}({', '.join(labels)})"
         message += f" [{expr}]"
-    return type(error)(message)
+    return _same_kind(error, message)
+
+
+def _same_kind(error, message):
+    """An exception of error's type carrying message, or of the built-in type it derives from.
+
+    Some numpy exceptions take other constructor arguments (_UFuncNoLoopError wants the ufunc
+    and the dtypes), so rewording must never trust type(error)(message) to work.
+    """
+    try:
+        new = type(error)(message)
+        if str(new) == message:
+            return new
+    except Exception:  # noqa: BLE001 (any constructor failure means: use the built-in type)
+        pass
+    for kind in (TypeError, IndexError, ValueError):
+        if isinstance(error, kind):
+            return kind(message)
+    return RuntimeError(message)
 
 
 def _describe(t):
@@ -317,16 +357,80 @@ def _describe(t):
     return f"{node.op.name}({', '.join(inner)})"
 
 
+OPERAND = "operand of a Tensor operation"  # how errors name a number or array given to an operator
+
+
 def _lift(value, like):
     """A constant Tensor for a number or array, in like's dtype when it is a Python number."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):  # numpy values keep their dtype
-        return _wrap(np.asarray(value))
+        value = np.asarray(value)
+        return _wrap(value if value.dtype.kind in "biuf" else _numeric(value, OPERAND))
+    if not isinstance(value, (int, float)):  # a list, or None, a string, a complex number
+        _numeric(_as_array(value, OPERAND), OPERAND)
     dtype = like._data.dtype
     if dtype.kind != "f":  # an integer tensor and a float make floats, as numpy does
         dtype = np.result_type(like._data, value)
     return _wrap(np.asarray(value, dtype=dtype))
+
+
+def _as_array(value, what):
+    """np.asarray of a Python value, with numpy's error for ragged lists reworded."""
+    try:
+        return np.asarray(value)
+    except ValueError as e:  # [[1, 2], [3]]: numpy refuses inhomogeneous shapes
+        raise ValueError(f"{what}: cannot make an array of {value!r:.80}: {e}; give a "
+                         "rectangular list of numbers or a numpy array") from None
+
+
+def _numeric(array, what):
+    """array if it holds real numbers or booleans, else a TypeError that says what to do.
+
+    numpy would accept the others and go wrong later: None becomes nan, an object array fails
+    inside the first ufunc, a complex number silently loses its imaginary part.
+    """
+    kind = array.dtype.kind
+    if kind in "biuf":
+        return array
+    if kind == "O" and array.ndim == 0 and array.item() is None:
+        raise TypeError(f"{what}: got None, not a number or an array; pass the data, "
+                        "e.g. Tensor([1.0, 2.0]), or check the function that returned None")
+    if kind == "c":
+        problem = ("complex numbers are not supported (the imaginary part would be dropped); "
+                   "pass the real part, e.g. x.real, or split real and imaginary parts into two "
+                   "tensors")
+    elif kind in "USa":
+        problem = ("it holds strings, not numbers; convert them first, e.g. "
+                   "np.asarray(x, dtype=float)")
+    elif kind == "O":
+        problem = ("it is a numpy object array (from None, mixed types or ragged lists); "
+                   "give numbers only, e.g. np.asarray(x, dtype=float) after replacing None")
+    else:
+        problem = "only real numbers and booleans can be tensors; convert it to float first"
+    shown = f"{np.array2string(array, threshold=6)[:60]} (dtype {array.dtype})"
+    raise TypeError(f"{what}: cannot make a tensor of {shown}: {problem}")
+
+
+def _numpy_names(op, dim, keepdim):
+    """Refuse PyTorch's keyword names (dim=, keepdim=) with numpy's, which this library uses."""
+    for key, value, numpy_name in (("dim", dim, "axis"), ("keepdim", keepdim, "keepdims")):
+        if value is not None:
+            raise TypeError(f"{op}: {key}= is PyTorch's name; tinygrad_edu follows numpy, so "
+                            f"write {numpy_name}={value!r}")
+
+
+def _torch_transpose(t, axes):
+    """The error for transpose(a, b) where PyTorch's meaning (swap a and b) differs from numpy's
+    (the new order of all axes): (0, 1) on a 2-D tensor would silently change nothing."""
+    a, b = axes
+    what = ("keeps a 2-D tensor as it is" if t.ndim == 2 else
+            f"needs all {t.ndim} axes of a {t.ndim}-D tensor")
+    raise ValueError(
+        f"transpose: axes ({a}, {b}) are numpy's meaning, the new order of all the axes, which "
+        f"{what}; to swap two axes as PyTorch's transpose({a}, {b}) does, write "
+        f"x.swapaxes({a}, {b}) (or x.T for a 2-D tensor)"
+    )
 
 
 def _axis(axis):

@@ -4,10 +4,10 @@ reloads a saved network and reports its accuracy and confusion matrix, plot_hist
 curves.
 
 Imports ``autograd`` (no_grad), ``functional`` (the costs), ``nn`` (Module), ``optim``,
-``presets``, ``data`` and tqdm (the progress bar: a widget in a notebook); matplotlib only when a
-plot is asked for. A step is the preset's forward (plain tensor
-expressions), backward() and an optimizer step; evaluation runs under no_grad in chunks of 10,000
-examples.
+``presets``, ``data``, ``jit`` (the replayed step), ``files`` (atomic saves) and tqdm (the
+progress bar: a widget in a notebook); matplotlib only when a plot is asked for. A step is the
+preset's forward (plain tensor expressions), backward() and an optimizer step; evaluation runs
+under no_grad in chunks of 10,000 examples.
 """
 
 import inspect
@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm as text_tqdm
@@ -26,6 +27,7 @@ from . import functional as F
 from . import presets
 from .autograd import no_grad
 from .data import batches, load_digits32, load_mnist, one_hot
+from .files import atomic_write, check_output, npz_path, read_npz, save_npz
 from .jit import jit
 from .nn import Module
 from .optim import SGD, Adam
@@ -34,6 +36,8 @@ from .tensor import Tensor
 OPTIMIZERS = ("sgd", "momentum", "adam")
 CHUNK = 10000  # examples per forward pass in evaluation: big matmuls, bounded memory
 META = "__preset__"  # the .npz key holding the preset's settings as JSON
+INITS = ("nielsen", "improved", "xavier", "he", "dlfs")  # nn.init_weight's schemes
+DIVERGED = 10  # a last-epoch cost this many times the first batch's means training diverged
 
 
 @dataclass
@@ -49,6 +53,24 @@ class History:
     train_correct: list = field(default_factory=list)  # digits32 only: its target is on train
     seconds: list = field(default_factory=list)  # wall time of the epoch, evaluation included
     model: str = ""  # your own model (train_model): what it is, for the plot; "" for presets
+    first_cost: float = float("nan")  # the cost of the very first batch, before any update
+    saved: object = None  # the path the network was written to (None: not saved)
+
+    @property
+    def diverged(self):
+        """Why this run diverged, in a sentence, or "" when it did not.
+
+        Diverged: the cost or the weights are not finite, or the last epoch's mean cost is more
+        than DIVERGED × the first batch's (a network at chance does not cost 10× its start).
+        """
+        if not all(np.isfinite(v).all() for v in self.params.values()):
+            return "the weights are no longer finite (nan or inf)"
+        if self.loss and not np.isfinite(self.loss[-1]):
+            return "the cost is no longer finite"
+        if self.loss and self.loss[-1] > DIVERGED * self.first_cost:
+            return (f"the cost grew from {self.first_cost:.4g} (first batch) to "
+                    f"{self.loss[-1]:.4g} (last epoch)")
+        return ""
 
     @property
     def test_accuracy(self):
@@ -124,8 +146,8 @@ def configure(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, act
             raise ValueError(f"train: hidden layer sizes must be positive, got {hidden}")
         sizes = (preset.sizes[0], *hidden, preset.sizes[-1])
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)):
-        if value is not None and value <= 0:
-            raise ValueError(f"train: {name} must be positive, got {value}")
+        if value is not None and not (value > 0 and np.isfinite(value)):  # nan > 0 is False
+            raise ValueError(f"train: {name} must be positive (a finite number), got {value}")
     return preset.with_overrides(epochs=epochs, lr=lr, batch_size=batch_size, sizes=sizes,
                                  activation=activation, loss=loss, optimizer=optimizer)
 
@@ -213,8 +235,10 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
                         f"function or an nn.Module), not with the preset {preset!r}")
     preset = configure(preset, epochs=epochs, lr=lr, batch_size=batch_size, hidden=hidden,
                        activation=activation, loss=loss, optimizer=optimizer)
+    if save is not None:  # every output is checked before training, not after it
+        save = check_output(npz_path(check_output(save, "train: save")), "train: save")
     if plot is not None:
-        _require_matplotlib()  # fail before training, not after it
+        plot = plot_path(plot)
     X, y, Xt, yt = load_data(preset, data, dtype, train_limit, test_limit)
     # cross-entropy takes the labels themselves: a captured step must get them as an argument
     Y = y if preset.loss == "cross_entropy" else one_hot(y, preset.sizes[-1], dtype=dtype)
@@ -240,6 +264,8 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
                     C.backward()
                     opt.step()
                     opt.zero_grad()
+                if i == 1 and epoch == 0:
+                    hist.first_cost = C.item()
                 total += C.item()
                 if i % every == 0:
                     bar.set_postfix(loss=f"{total / i:.4f}", refresh=False)
@@ -259,11 +285,25 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
             log("the cost is no longer finite: the learning rate is too large for this network")
             break
     hist.params = {k: p.data for k, p in params.items()}
+    _finish(hist, save, plot, preset.lr, log, lambda path: save_network(path, preset, hist.params))
+    return hist
+
+
+def _finish(hist, save, plot, lr, log, write):
+    """The end of a run: warn when it diverged, save (a diverged network never replaces a good
+    file: it goes beside it, as NAME.diverged.npz), and draw the curves."""
+    why = hist.diverged
+    if why and np.isfinite(hist.loss[-1]):  # a non-finite cost was reported as it happened
+        log(f"warning: training diverged: {why}: the learning rate is too large for this "
+            f"network (lr {lr:g}); try one 10× smaller")
     if save is not None:
-        save_network(save, preset, hist.params)
+        target = save
+        if why:
+            save = target.with_name(target.name[:-len(".npz")] + ".diverged.npz")
+            log(f"not saved to {target} (left as it was): the diverged network goes to {save}")
+        hist.saved = write(save)
     if plot is not None:
         plot_history(hist, plot)
-    return hist
 
 
 # ----- your own model ---------------------------------------------------------------------------
@@ -312,8 +352,10 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)):
         if value <= 0:
             raise ValueError(f"train: {name} must be positive, got {value}")
+    if save is not None:  # every output is checked before training, not after it
+        save = check_output(npz_path(check_output(save, "train: save")), "train: save")
     if plot is not None:
-        _require_matplotlib()
+        plot = plot_path(plot)
     dtype = np.dtype(dtype or next(iter(named.values())).dtype)
     preset = presets.get("digits32" if dataset == "digits32" else "nielsen")  # data: the same
     X, y, Xt, yt = load_data(preset, data, dtype, train_limit, test_limit)
@@ -340,6 +382,8 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
             for i, (Xb, Yb) in enumerate(batches(X, Y, batch_size, seed=order), 1):
                 out = _scores(forward, named, Xb, columns)
                 C = model_cost(cost, out, Yb.T if columns else Yb, layout)
+                if i == 1 and epoch == 0:
+                    hist.first_cost = C.item()
                 C.backward()
                 opt.step()
                 opt.zero_grad()
@@ -362,11 +406,9 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
             log("the cost is no longer finite: the learning rate is too large for this network")
             break
     hist.params = {k: p.data for k, p in named.items()}
-    if save is not None:
-        np.savez(save, **hist.params, **{META: np.array(json.dumps(
-            {"model": what, "cost": cost_name, "layout": layout, "dataset": dataset}))})
-    if plot is not None:
-        plot_history(hist, plot)
+    meta = {"model": what, "cost": cost_name, "layout": layout, "dataset": dataset}
+    _finish(hist, save, plot, lr, log,
+            lambda path: save_npz(path, {**hist.params, META: np.array(json.dumps(meta))}, "save"))
     return hist
 
 
@@ -453,8 +495,8 @@ def load_params(path):
 
     Put them back with {k: Tensor(v, requires_grad=True) ...} or module.load_state_dict().
     """
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files if k != META}
+    arrays = read_npz(path, "load_params", "write it with train(model, ..., save=path)")
+    return {k: v for k, v in arrays.items() if k != META}
 
 
 # ----- saving and evaluating --------------------------------------------------------------------
@@ -463,36 +505,74 @@ SAVED = ("name", "title", "sizes", "activation", "loss", "layout", "first", "ini
 
 
 def save_network(path, preset, params):
-    """Write params and the preset settings that rebuild the network to an .npz file."""
+    """Write params and the preset settings that rebuild the network to an .npz file, atomically
+    (an interrupted save leaves the previous file intact); return the path written."""
     meta = {k: getattr(preset, k) for k in SAVED}
-    np.savez(path, **{k: np.asarray(v) for k, v in params.items()},
-             **{META: np.array(json.dumps(meta))})
+    arrays = {k: np.asarray(v) for k, v in params.items()}
+    return save_npz(path, {**arrays, META: np.array(json.dumps(meta))}, "save")
 
 
 def load_network(path):
-    """(preset, params) from a file written by train(save=...) or save_network."""
-    with np.load(path, allow_pickle=False) as f:
-        if META not in f.files:
-            raise ValueError(f"load: {path} has no {META} entry, so it was not written by "
-                             "train(save=...); Module.load reads a module's own .npz")
-        meta = json.loads(str(f[META]))
-        params = {k: f[k] for k in f.files if k != META}
-    if "model" in meta:
-        raise ValueError(f"load: {path} holds the parameters of your own model {meta['model']}, "
-                         "not of a preset; read them with train.load_params(path) and run "
-                         "them with your model's code")
-    meta["sizes"] = tuple(meta["sizes"])
-    if meta["name"] in presets.PRESETS:
-        preset = presets.get(meta["name"]).with_overrides(**meta)
-    else:
-        known = {f.name for f in fields(presets.Preset)}
-        preset = presets.Preset(**{k: v for k, v in meta.items() if k in known})
+    """(preset, params) from a file written by train(save=...) or save_network.
+
+    Every way the file can be wrong (not an .npz, truncated, foreign, damaged settings, integer
+    weights) is one ValueError or OSError naming the file.
+    """
+    hint = "write it with `tinygrad-edu train --save` (train(save=...))"
+    arrays = read_npz(path, "load", hint)
+    if META not in arrays:
+        raise ValueError(f"load: {path} has no {META} entry, so it was not written by "
+                         "train(save=...); Module.load reads a module's own .npz")
+    params = {k: v for k, v in arrays.items() if k != META}
+    preset = _preset_of(path, arrays[META], hint)
+    wrong = {k: str(v.dtype) for k, v in params.items() if v.dtype.kind != "f"}
+    if wrong:
+        raise ValueError(f"load: {path} holds non-float weights {wrong}; a trained network's "
+                         f"weights are floats, so the file is damaged; {hint}")
     expected = {k: v.shape for k, v in preset.init_params(0).items()}
     found = {k: v.shape for k, v in params.items()}
     if expected != found:
         raise ValueError(f"load: {path} holds parameters {found}, but a {preset.sizes} "
                          f"{preset.layout} network needs {expected}; the file is damaged")
     return preset, params
+
+
+def _preset_of(path, entry, hint):
+    """The Preset the __preset__ JSON of a saved file describes, checked key by key."""
+    def bad(problem):
+        return ValueError(f"load: {path} has damaged {META} settings: {problem}; {hint}")
+
+    try:
+        meta = json.loads(str(entry))
+    except ValueError as e:
+        raise bad(f"not valid JSON ({e})") from None
+    if not isinstance(meta, dict):
+        raise bad(f"a JSON {type(meta).__name__}, not an object")
+    if "model" in meta:
+        raise ValueError(f"load: {path} holds the parameters of your own model {meta['model']}, "
+                         "not of a preset; read them with train.load_params(path) and run "
+                         "them with your model's code")
+    if set(meta) != set(SAVED):
+        raise bad(f"keys {sorted(meta)}; expected {sorted(SAVED)}")
+    sizes = meta["sizes"]
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+        raise bad(f"sizes {sizes!r} is not a list of at least two positive whole numbers")
+    for key, allowed in (("activation", presets.ACTIVATIONS), ("loss", tuple(presets.LOSSES)),
+                         ("layout", ("rows", "columns")), ("dataset", ("mnist", "digits32")),
+                         ("init", INITS)):
+        if meta[key] not in allowed:
+            raise bad(f"{key} {meta[key]!r} is not one of {', '.join(allowed)}")
+    if not isinstance(meta["first"], int) or isinstance(meta["first"], bool):
+        raise bad(f"first {meta['first']!r} is not a whole number")
+    for key in ("name", "title"):
+        if not isinstance(meta[key], str):
+            raise bad(f"{key} {meta[key]!r} is not a string")
+    meta["sizes"] = tuple(sizes)
+    if meta["name"] in presets.PRESETS:
+        return presets.get(meta["name"]).with_overrides(**meta)
+    known = {f.name for f in fields(presets.Preset)}
+    return presets.Preset(**{k: v for k, v in meta.items() if k in known})
 
 
 def confusion_matrix(y_true, y_pred, n=10):
@@ -524,6 +604,10 @@ def format_confusion(C):
 def evaluate(path, *, data=None, log=print):
     """Reload a network saved by train(save=path); return (test accuracy, confusion matrix)."""
     preset, params = load_network(path)
+    bad = [k for k, v in params.items() if not np.isfinite(v).all()]
+    if bad:
+        log(f"warning: {path} holds non-finite weights ({', '.join(bad)} contain nan or inf): "
+            "it is a diverged network, and its accuracy below means nothing")
     dtype = next(iter(params.values())).dtype
     _, _, Xt, yt = load_data(preset, data, dtype, train_limit=1)
     pred = predictions(preset, params, Xt)
@@ -537,8 +621,24 @@ def evaluate(path, *, data=None, log=print):
 
 # ----- plots ------------------------------------------------------------------------------------
 
+def plot_path(path):
+    """The file a plot of path is written to (.png added when path has no suffix), checked before
+    a run: its format must be one matplotlib writes and its folder writable."""
+    Figure = _require_matplotlib()
+    path = Path(path)
+    if not path.suffix:  # matplotlib's own rule, made visible: "curves" becomes curves.png
+        path = path.with_name(path.name + ".png")
+    formats = Figure().canvas.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        raise ValueError(f"plot: cannot draw to {path}: {path.suffix!r} is not an image format "
+                         f"matplotlib writes; use one of .{', .'.join(sorted(formats))}")
+    return check_output(path, "plot")
+
+
 def plot_history(history, path, title=None):
-    """Write a PNG of the training loss and the test accuracy per epoch (needs matplotlib)."""
+    """Write a PNG (or the format of path's suffix) of the training loss and the test accuracy
+    per epoch (needs matplotlib), atomically; return the path written."""
+    path = plot_path(path)
     Figure = _require_matplotlib()
     fig = Figure(figsize=(9, 3.4), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
@@ -560,9 +660,11 @@ def plot_history(history, path, title=None):
         final += f", train {100 * history.train_accuracy[-1]:.2f}%"
     if p is None:  # your own model
         fig.suptitle(title or f"{history.model}\n{final}")
-        fig.savefig(path, dpi=100, format="png")
-        return
-    decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
-    fig.suptitle(title or f"{p.name}: {'-'.join(map(str, p.sizes))} {p.activation}, {p.loss}, "
-                 f"{p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}\n{final}")
-    fig.savefig(path, dpi=100, format="png")
+    else:
+        decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
+        fig.suptitle(title or f"{p.name}: {'-'.join(map(str, p.sizes))} {p.activation}, "
+                     f"{p.loss}, {p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}\n{final}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as f:
+        fig.savefig(f, dpi=100, format=path.suffix[1:].lower())
+    return path

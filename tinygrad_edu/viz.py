@@ -15,6 +15,7 @@ import numpy as np
 
 from . import presets
 from .autograd import backprop, graph_of, unbroadcast
+from .files import atomic_write, check_output
 from .tensor import Tensor
 
 SMALL = 12  # tensors with at most this many elements show their values, larger ones summaries
@@ -559,15 +560,23 @@ def _legend(g, fills, grad_flow):
                     shape="plaintext")
 
 
-def _write(graph, path):
-    """render() without the friendly message: lets graphviz.ExecutableNotFound through."""
+def graph_path(path):
+    """path if a graph can be written there: a suffix render() knows and a writable folder."""
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt in ("dot", "gv"):
-        path.write_text(graph.source, encoding="utf-8")
-        return path
-    if fmt not in FORMATS:
+    if path.suffix.lower().lstrip(".") not in (*FORMATS, "dot", "gv"):
         raise ValueError(f"render: cannot tell the format of {path.name!r} from its suffix; use "
                          ".svg, .png, .pdf or .dot")
-    path.write_bytes(graph.pipe(format=fmt))
+    return check_output(path, "graph")
+
+
+def _write(graph, path):
+    """render() without the friendly message: lets graphviz.ExecutableNotFound through.
+
+    Atomic, as every writer of the package: a failed render leaves no half-written file."""
+    path = graph_path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    data = graph.source.encode() if fmt in ("dot", "gv") else graph.pipe(format=fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as f:
+        f.write(data)
     return path

@@ -72,6 +72,10 @@ def one_hot(y, num_classes=10, *, dtype="float32"):
            [1., 0., 0.]], dtype=float32)
     """
     y = np.asarray(y)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 1:
+        raise ValueError(f"one_hot: num_classes must be a whole number ≥ 1, got {num_classes!r}; "
+                         "pass the number of classes, e.g. 10 for digits")
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"one_hot: expected a 1-D array of integer labels, got {y.dtype}{y.shape}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):

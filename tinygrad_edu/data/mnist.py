@@ -132,7 +132,12 @@ def load_mnist(path=None, *, normalize=True, flatten=True, one_hot=False, dtype=
     if normalize and np.dtype(dtype).kind != "f":
         raise ValueError(f"load_mnist: normalize=True needs a float dtype, got {np.dtype(dtype)}; "
                          "pass normalize=False to keep uint8 pixels")
-    validation = operator.index(validation)  # an example count, not a fraction
+    try:
+        validation = operator.index(validation)  # an example count, not a fraction
+    except TypeError:
+        raise TypeError(f"load_mnist: validation is a number of examples held out, got "
+                        f"{validation!r}; for a fraction of the 60,000 training images write "
+                        f"e.g. validation=int(0.1 * 60000), or 10000 for Nielsen's split") from None
     parts = {part: _read_part(folder, part) for part in MNIST_FILES}
     n = len(parts["train"][1])
     if not 0 <= validation < n:
