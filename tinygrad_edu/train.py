@@ -95,7 +95,7 @@ class History:
         if not self.loss:
             return None
         buffer = io.BytesIO()
-        plot_history(self, buffer)
+        _figure(self).savefig(buffer, dpi=100, format="png")
         return buffer.getvalue()
 
 
@@ -639,6 +639,15 @@ def plot_history(history, path, title=None):
     """Write a PNG (or the format of path's suffix) of the training loss and the test accuracy
     per epoch (needs matplotlib), atomically; return the path written."""
     path = plot_path(path)
+    fig = _figure(history, title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as f:
+        fig.savefig(f, dpi=100, format=path.suffix[1:].lower())
+    return path
+
+
+def _figure(history, title=None):
+    """The matplotlib Figure of the training cost and the test accuracy per epoch."""
     Figure = _require_matplotlib()
     fig = Figure(figsize=(9, 3.4), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
@@ -664,7 +673,4 @@ def plot_history(history, path, title=None):
         decay = f" (× {p.lr_decay:g} per epoch)" if p.lr_decay != 1 else ""
         fig.suptitle(title or f"{p.name}: {'-'.join(map(str, p.sizes))} {p.activation}, "
                      f"{p.loss}, {p.optimizer} lr {p.lr:g}{decay}, batch {p.batch_size}\n{final}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as f:
-        fig.savefig(f, dpi=100, format=path.suffix[1:].lower())
-    return path
+    return fig
