@@ -273,7 +273,7 @@ def _with_budget(call, seconds):
     if worker.is_alive():  # it cannot be stopped from here; it runs on as a daemon thread
         frame = sys._current_frames().get(worker.ident)
         error = CheckTimeout(f"over {seconds:g} s")
-        error.stack = traceback.extract_stack(frame) if frame is not None else []
+        error.frames = list(reversed(list(traceback.walk_stack(frame)))) if frame else []
         raise error
     if "error" in box:
         raise box["error"]
@@ -281,12 +281,14 @@ def _with_budget(call, seconds):
 
 
 def _learner_frame(error, learner):
-    """"function (file:line)" of the innermost traceback frame in the learner's own files."""
+    """"Class.function (file:line)" of the innermost frame in the learner's own files."""
     files = {str(Path(f).resolve()) for f in learner.files if f}
-    frames = getattr(error, "stack", None) or traceback.extract_tb(error.__traceback__)
-    for frame in reversed(frames):
-        if str(Path(frame.filename).resolve()) in files:
-            return f"{frame.name} ({Path(frame.filename).name}:{frame.lineno})"
+    frames = getattr(error, "frames", None) or list(traceback.walk_tb(error.__traceback__))
+    for frame, line in reversed(frames):
+        code = frame.f_code
+        if str(Path(code.co_filename).resolve()) in files:
+            name = getattr(code, "co_qualname", code.co_name)  # Python 3.11 knows the class
+            return f"{name} ({Path(code.co_filename).name}:{line})"
     return None
 
 
