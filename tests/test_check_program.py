@@ -240,3 +240,25 @@ def test_make_data_is_canonical_and_seeded():
     assert digits.name == "digits32" and digits.test.X.shape == (10, 1024)
     with pytest.raises(ValueError, match="784.*1024"):
         make_data(100)
+
+
+def test_check_program_takes_a_learner_an_adapter_or_an_object(programs, data):
+    learner = recognize(load(PROGRAMS / "nielsen" / "network.py"), data)
+    checks = _stand_ins(forward=_forward_check)
+
+    class Described:  # anything with .learner(), as check.adapter.Adapter
+        def learner(self):
+            return learner
+    assert check_program(learner, data=data, checks=checks).name == "Network in network.py"
+    assert check_program(Described(), data=data, checks=checks).ok
+    report = check_program(programs / "nielsen" / "network.py", data=data, checks=checks,
+                           adapter=lambda module: Described())
+    assert report.ok and report.name == "Network in network.py"
+    net = load(PROGRAMS / "network2" / "network2.py").Network([784, 8, 10])
+    report = check_program(net, data=data, checks=checks)
+    assert report.ok and report.results[0].summary == "output (5, 10)"
+
+
+def test_unknown_check_names_are_refused(programs, data):
+    with pytest.raises(ValueError, match="unknown check.*gradient\\b.*forward"):
+        check_program(programs / "nielsen" / "network.py", data=data, checks=["gradient"])

@@ -150,3 +150,14 @@ def test_give_data_swaps_the_learners_loaders_for_bundled_data(programs):
     give_data(dlfs, data)
     (x, t), (xt, tt) = dlfs.load_mnist(normalize=True, one_hot_label=True)
     assert x.shape == (20, 784) and t.shape == (20, 10) and xt.shape == (10, 784)
+
+
+def test_give_data_fills_a_digits_folder_reader(tmp_path):
+    (tmp_path / "net.py").write_text(
+        "def handwritingData(path):\n    return open(path + '/0_1.txt').read()\n\n"
+        "def train_from_disk():\n    return handwritingData('./trainingDigits')\n")
+    module = load(tmp_path / "net.py")
+    data = make_data(1024, train_size=12, test_size=5)
+    give_data(module, data)
+    X, labels = module.train_from_disk()  # the learner's function reaches the bundled digits
+    assert X.shape == (12, 1024) and labels == [int(t) for t in data.train.labels]
