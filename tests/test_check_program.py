@@ -262,3 +262,9 @@ def test_check_program_takes_a_learner_an_adapter_or_an_object(programs, data):
 def test_unknown_check_names_are_refused(programs, data):
     with pytest.raises(ValueError, match="unknown check.*gradient\\b.*forward"):
         check_program(programs / "nielsen" / "network.py", data=data, checks=["gradient"])
+
+
+def test_each_result_records_its_seconds(programs, data):
+    report = check_program(programs / "nielsen" / "network.py", data=data,
+                           checks=_stand_ins(forward=_forward_check))
+    assert report.results[0].data["seconds"] >= 0

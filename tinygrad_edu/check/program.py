@@ -226,6 +226,13 @@ def _quiet():
 
 
 def _run_one(name, run, learner, data, oracle, seconds):
+    start = time.perf_counter()
+    result = _run_guarded(name, run, learner, data, oracle, seconds)
+    result.data.setdefault("seconds", round(time.perf_counter() - start, 3))
+    return result
+
+
+def _run_guarded(name, run, learner, data, oracle, seconds):
     with _quiet():
         try:
             result = _with_budget(lambda: run(learner, data, oracle), seconds)
