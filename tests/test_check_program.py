@@ -268,3 +268,20 @@ def test_each_result_records_its_seconds(programs, data):
     report = check_program(programs / "nielsen" / "network.py", data=data,
                            checks=_stand_ins(forward=_forward_check))
     assert report.results[0].data["seconds"] >= 0
+
+
+def test_plot_reaches_a_check_that_draws(programs, data, tmp_path, monkeypatch):
+    import tinygrad_edu.check.program as program
+    seen = {}
+
+    class Drawing:  # a check module whose run takes plot=, as the learning check's does
+        @staticmethod
+        def run(learner, data, oracle, *, plot=None):
+            seen["plot"] = plot
+            return CheckResult("learning", "ok", "drew")
+    real = program._import
+    monkeypatch.setattr(program, "_import",
+                        lambda name: Drawing if name == "learning" else real(name))
+    check_program(programs / "nielsen" / "network.py", data=data, checks=["learning"],
+                  plot=tmp_path / "p.png")
+    assert seen["plot"] == tmp_path / "p.png"
