@@ -11,8 +11,8 @@ import numpy as np
 from .calls import function, raised, skipped, where
 from .report import CheckResult
 
-SUBSET = 500  # examples the cost is measured on and the steps are drawn from
-STEPS = 60
+SUBSET = 300  # examples the cost is measured on and the steps are drawn from
+STEPS = 40
 
 
 def run(learner, data, oracle, *, plot=None):
