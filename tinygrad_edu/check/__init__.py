@@ -7,6 +7,8 @@ book's reference backprop), ``gradcheck`` (the engine's derivatives against cent
 program) and ``report`` (what every check fills in).
 """
 
+# the whole-program checks, one module each, and the oracle they share: check.forward.run, ...
+from . import book, evaluation, forward, gradients, learning, minibatches, oracle, update  # noqa: F401
 from .gradcheck import gradcheck, numerical_grad
 from .learner import Data, Learner, Param, Sample, Where
 from .report import CheckResult, ProgramReport, Report, Row
