@@ -188,6 +188,8 @@ class ProgramReport:
         tail = f"; {skipped} skipped" if skipped else ""
         if not wrong:
             ran = len(self.results) - skipped
+            if ran == 0:
+                return f"no check could run ({skipped} skipped): see why above"
             return f"all {ran} checks that ran passed{tail}"
         return (f"{len(wrong)} of {len(self.results)} checks found something wrong: "
                 f"{', '.join(r.check for r in wrong)}{tail}")
