@@ -128,7 +128,7 @@ class Adapter:
             evaluate=self._evaluate(hooks["evaluate"]) if "evaluate" in hooks else None,
             batches=self._batches(hooks, params) if "epoch" in hooks else None,
             lr=self.lr, batch_size=batch_size, cost=self.cost, activation=self.activation,
-            where=where, notes=notes, files=sorted({w.file for w in where.values()}))
+            where=where, notes=notes, files=_files(self.obj, where))
 
     # ----- parameters ----------------------------------------------------------------------------
 
@@ -604,6 +604,17 @@ def _where(fn, obj):
     code = target.__code__
     return Where(target.__qualname__.replace(".<locals>", ""), code.co_filename,
                  code.co_firstlineno)
+
+
+def _files(obj, where):
+    """The learner's source files: the object's (or its class's) module and the hooks' files."""
+    files = {w.file for w in where.values()}
+    if obj is not None and not isinstance(obj, Mapping):
+        module = obj if isinstance(obj, types.ModuleType) else inspect.getmodule(type(obj))
+        file = getattr(module, "__file__", None)
+        if file and module.__name__.split(".")[0] != "tinygrad_edu":
+            files.add(file)
+    return sorted(files)
 
 
 def _learner_function(fn, obj):
