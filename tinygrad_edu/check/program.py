@@ -55,7 +55,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     start = time.perf_counter()
     notes = []
     try:
-        learner, module = _learner(target, adapter, data, seed)
+        learner, module, made = _learner(target, adapter, data, seed)
     except LearnerFileError as e:
         return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
     except (LookupError, FileNotFoundError) as e:
@@ -69,7 +69,9 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         notes.append(f"--like {preset.name}: cost {learner.cost}, activation "
                      f"{learner.activation}")
     if data is None:
-        data = make_data(_input_size(learner), seed=seed)
+        n_in = _input_size(learner)
+        data = made if made is not None and made.train.X.shape[1] == n_in else make_data(
+            n_in, seed=seed)
     if module is not None:
         give_data(module, data)
     runs = _check_functions(checks)
@@ -88,8 +90,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             return ProgramReport(learner.name, [_error("forward", e, learner, "building the "
                                                        "oracle from your parameters")],
                                  learner.notes + notes, time.perf_counter() - start)
-    if plot is not None:
-        learner.where.setdefault("plot", plot)  # the learning check draws there
+    # The learning check draws its curves to learner.plot when it is set (--plot p.png).
+    learner.plot = None if plot is None else str(plot)
     results = []
     for name, run in runs.items():
         left = budget - (time.perf_counter() - start)
@@ -133,9 +135,9 @@ def make_data(n_in=784, *, seed=0, train_size=TRAIN_SIZE, test_size=TEST_SIZE):
 # ----- turning the target into a Learner ----------------------------------------------------------
 
 def _learner(target, adapter, data, seed):
-    """(Learner, the learner's module or None) for any target check_program accepts."""
+    """(Learner, the learner's module or None, the Data made for it or None) for any target."""
     if isinstance(target, Learner):
-        return target, None
+        return target, None, None
     module, name = None, None
     if isinstance(target, (str, Path)):
         path, _, name = str(target).rpartition(":") if _has_target(target) else (target, "", "")
@@ -144,29 +146,25 @@ def _learner(target, adapter, data, seed):
     elif inspect.ismodule(target):
         module = target
     elif hasattr(target, "learner") and callable(target.learner):
-        return target.learner(), None
-    shape_data = data if data is not None else make_data(784, seed=seed)
+        return target.learner(), None, None
     if adapter is not None:
         made = adapter(module if module is not None else target)
-        return (made if isinstance(made, Learner) else made.learner()), module
+        return (made if isinstance(made, Learner) else made.learner()), module, None
+    shape_data = data if data is not None else make_data(784, seed=seed)
     if module is not None and name is not None:
         found = module
         for part in name.split("."):
             found = getattr(found, part)
         if hasattr(found, "learner") and callable(found.learner) and not inspect.isclass(found):
-            return found.learner(), module
-    if module is not None:
-        learner = _recognize_sized(module, shape_data, name, seed, data is None)
-        return learner, module
-    return recognize(target, shape_data, seed=seed), inspect.getmodule(type(target))
-
-
-def _recognize_sized(module, data, name, seed, guessed):
-    learner = recognize(module, data, name=name, seed=seed)
+            return found.learner(), module, None
+    if module is None:
+        return recognize(target, shape_data, seed=seed), None, shape_data
+    learner = recognize(module, shape_data, name=name, seed=seed)
     n_in = _input_size(learner)
-    if guessed and n_in != data.train.X.shape[1] and n_in in (784, 1024):
-        learner = recognize(module, make_data(n_in, seed=seed), name=name, seed=seed)
-    return learner
+    if data is None and n_in != 784 and n_in == 1024:  # built from sizes the data implied
+        shape_data = make_data(n_in, seed=seed)
+        learner = recognize(module, shape_data, name=name, seed=seed)
+    return learner, module, shape_data
 
 
 def _has_target(target):
@@ -228,6 +226,13 @@ def _quiet():
 
 
 def _run_one(name, run, learner, data, oracle, seconds):
+    start = time.perf_counter()
+    result = _run_guarded(name, run, learner, data, oracle, seconds)
+    result.data.setdefault("seconds", round(time.perf_counter() - start, 3))
+    return result
+
+
+def _run_guarded(name, run, learner, data, oracle, seconds):
     with _quiet():
         try:
             result = _with_budget(lambda: run(learner, data, oracle), seconds)
@@ -273,7 +278,7 @@ def _with_budget(call, seconds):
     if worker.is_alive():  # it cannot be stopped from here; it runs on as a daemon thread
         frame = sys._current_frames().get(worker.ident)
         error = CheckTimeout(f"over {seconds:g} s")
-        error.stack = traceback.extract_stack(frame) if frame is not None else []
+        error.frames = list(reversed(list(traceback.walk_stack(frame)))) if frame else []
         raise error
     if "error" in box:
         raise box["error"]
@@ -281,12 +286,14 @@ def _with_budget(call, seconds):
 
 
 def _learner_frame(error, learner):
-    """"function (file:line)" of the innermost traceback frame in the learner's own files."""
+    """"Class.function (file:line)" of the innermost frame in the learner's own files."""
     files = {str(Path(f).resolve()) for f in learner.files if f}
-    frames = getattr(error, "stack", None) or traceback.extract_tb(error.__traceback__)
-    for frame in reversed(frames):
-        if str(Path(frame.filename).resolve()) in files:
-            return f"{frame.name} ({Path(frame.filename).name}:{frame.lineno})"
+    frames = getattr(error, "frames", None) or list(traceback.walk_tb(error.__traceback__))
+    for frame, line in reversed(frames):
+        code = frame.f_code
+        if str(Path(code.co_filename).resolve()) in files:
+            name = getattr(code, "co_qualname", code.co_name)  # Python 3.11 knows the class
+            return f"{name} ({Path(code.co_filename).name}:{line})"
     return None
 
 

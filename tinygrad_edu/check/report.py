@@ -64,6 +64,14 @@ class Report:
                    {True: "✓", False: "✗", None: "–"}[r.ok], r.note]
 
     def __str__(self):
+        if self.findings and all(r.ok is None for r in self.rows):
+            # Nothing was compared (the learner's code raised, or returned no dict): the reason
+            # leads, with the learner's line, instead of a table of "not compared" rows.
+            lines = [self.title, f"diagnosis: {self.diagnosis}"]
+            lines += [f"finding: {f}" for f in self.findings if f != self.diagnosis]
+            if self.rows:
+                lines.append("not compared: " + ", ".join(r.name for r in self.rows))
+            return "\n".join(lines)
         head = ["name", "kind", "expected", "got", "max abs", "max rel", "ok", "note"]
         cells = [head, *self._cells()]
         widths = [max(len(c[k]) for c in cells) for k in range(len(head))]

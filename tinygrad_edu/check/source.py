@@ -117,12 +117,13 @@ def read_script(path):
 def give_data(module, data):
     """Swap the learner's MNIST loaders, wherever their modules hold them, for the bundled data.
 
-    Nielsen's ``load_data_wrapper``/``load_data`` and DLFS's ``load_mnist`` return data in the
-    layout the originals return (lists of column pairs; tuples of row arrays). The checks never
+    Nielsen's ``load_data_wrapper``/``load_data``, DLFS's ``load_mnist`` and the 32×32 digits'
+    ``handwritingData(folder)`` return data in the layout the originals return (lists of column
+    pairs; tuples of row arrays; a matrix and a list of labels). The checks never
     need a loader; a learner function they call (a ``train`` that loads its own data) might.
     """
     replacements = {"load_data_wrapper": _nielsen_wrapper(data), "load_data": _nielsen_raw(data),
-                    "load_mnist": _dlfs(data)}
+                    "load_mnist": _dlfs(data), "handwritingData": _digits_folder(data)}
     for mod in [module, *getattr(module, "__learner_modules__", [])]:
         for name, fake in replacements.items():
             original = getattr(mod, name, None)
@@ -399,3 +400,11 @@ def _dlfs(data):
             return x, (sample.Y if one_hot_label else sample.labels)
         return part(data.train), part(data.test)
     return load_mnist
+
+
+def _digits_folder(data):
+    def handwritingData(path, *args, **kwargs):
+        """The bundled subset as handwritingData(folder) returns it: (X rows, list of labels)."""
+        sample = data.test if "test" in str(path).lower() else data.train
+        return sample.X.copy(), [int(t) for t in sample.labels]
+    return handwritingData
