@@ -108,7 +108,8 @@ def test_paths_resolve_in_the_learners_words_by_layer_and_role():
     assert [(p.name, p.layer, p.role) for p in learner.params] == [
         ("self.W[0]", 1, "W"), ("self.B[0]", 1, "b"), ("self.W[1]", 2, "W"),
         ("self.B[1]", 2, "b"), ("self.W[2]", 3, "W"), ("self.B[2]", 3, "b")]
-    assert learner.name == "Neural_Network" and learner.cost == "squared_error"
+    assert learner.name == "Neural_Network in test_check_adapter.py"
+    assert learner.cost == "squared_error"
 
 
 def test_params_are_read_afresh_after_the_learner_rebinds_its_lists():

@@ -13,6 +13,7 @@ import sys
 import types
 from collections.abc import Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class Adapter:
                 "update_batch" not in hooks:
             batch_size = 1  # online SGD: every example is its own update
         return Learner(
-            name=self.name or _describe(self.obj), params=params,
+            name=self.name or _name(self.obj), params=params,
             layout="rows" if self.layout == "rows" else "columns",
             forward=self._forward(hooks["forward"]) if "forward" in hooks else None,
             grads=grads, grads_reduction=reduction, step=step,
@@ -463,6 +464,15 @@ def _describe(obj):
     if isinstance(obj, Mapping):
         return "the dict"
     return type(obj).__name__
+
+
+def _name(obj):
+    """What the report is titled: "Neural_Network in neural_network.py", "module mnist_nn"."""
+    if obj is None or isinstance(obj, (Mapping, types.ModuleType)):
+        file = getattr(obj, "__file__", None)
+        return f"{Path(file).name}" if file else _describe(obj)
+    file = getattr(inspect.getmodule(type(obj)), "__file__", None)
+    return f"{type(obj).__name__} in {Path(file).name}" if file else type(obj).__name__
 
 
 # ----- roles and layers ---------------------------------------------------------------------------
