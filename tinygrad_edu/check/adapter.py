@@ -122,7 +122,7 @@ class Adapter:
                 "update_batch" not in hooks:
             batch_size = 1  # online SGD: every example is its own update
         return Learner(
-            name=self.name or _name(self.obj), params=params,
+            name=self.name or _name(self.obj, where), params=params,
             layout="rows" if self.layout == "rows" else "columns",
             forward=self._forward(hooks["forward"]) if "forward" in hooks else None,
             grads=grads, grads_reduction=reduction, step=step,
@@ -466,10 +466,11 @@ def _describe(obj):
     return type(obj).__name__
 
 
-def _name(obj):
-    """What the report is titled: "Neural_Network in neural_network.py", "module mnist_nn"."""
+def _name(obj, where):
+    """What the report is titled: "Neural_Network in neural_network.py", "mnist_nn.py"."""
     if obj is None or isinstance(obj, (Mapping, types.ModuleType)):
-        file = getattr(obj, "__file__", None)
+        file = getattr(obj, "__file__", None) or next(
+            (where[k].file for k in ("forward", "backprop", "update") if k in where), None)
         return f"{Path(file).name}" if file else _describe(obj)
     file = getattr(inspect.getmodule(type(obj)), "__file__", None)
     return f"{type(obj).__name__} in {Path(file).name}" if file else type(obj).__name__
@@ -627,13 +628,13 @@ def _files(obj, where):
     return sorted(files)
 
 
-def _learner_function(fn, obj):
+def _learner_function(fn, obj, depth=0):
     """The learner's own function a hook runs: itself, or for a lambda the first learner function
     it names (``lambda x: net.feedforward(x)`` → ``Network.feedforward``)."""
     fn = inspect.unwrap(getattr(fn, "__func__", fn))
     if not isinstance(fn, types.FunctionType):
         return None
-    if fn.__name__ != "<lambda>":
+    if not _glue(fn):
         return fn if _learners(fn) else None
     owners = [] if obj is None else [obj] if isinstance(obj, Mapping) else [obj, type(obj)]
     for cell in fn.__closure__ or ():
@@ -643,15 +644,26 @@ def _learner_function(fn, obj):
             pass
     owners += [fn.__globals__[n] for n in fn.__code__.co_names if n in fn.__globals__]
     owners.append(fn.__globals__)
+    found = None  # the last one named: glue sets η, runs forward, then the update itself
     for name in fn.__code__.co_names:
         for owner in owners:
             target = owner.get(name) if isinstance(owner, Mapping) else \
                 getattr(owner, name, None) if not isinstance(owner, np.ndarray) else None
             target = getattr(target, "__func__", target)
-            if isinstance(target, types.FunctionType) and target.__name__ != "<lambda>" and \
+            if isinstance(target, types.FunctionType) and not _glue(target) and \
                     _learners(target):
-                return target
-    return None
+                found = target
+                break
+    if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
+        for inner in owners:
+            if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:
+                found = _learner_function(inner, obj, depth + 1) or found
+    return found
+
+
+def _glue(fn):
+    """A lambda or a function nested in another (the adapter's own lines), not the learner's."""
+    return fn.__name__ == "<lambda>" or "<locals>" in fn.__qualname__
 
 
 def _learners(fn):
