@@ -644,16 +644,21 @@ def _learner_function(fn, obj, depth=0):
             pass
     owners += [fn.__globals__[n] for n in fn.__code__.co_names if n in fn.__globals__]
     owners.append(fn.__globals__)
-    found = None  # the last one named: glue sets η, runs forward, then the update itself
+    # The last one named, a method of the learner's object first: glue sets η, runs the forward
+    # pass, then calls the update itself; a helper it passes along (Sigmoid) comes second.
+    found, method = None, None
     for name in fn.__code__.co_names:
         for owner in owners:
             target = owner.get(name) if isinstance(owner, Mapping) else \
                 getattr(owner, name, None) if not isinstance(owner, np.ndarray) else None
+            bound = getattr(target, "__func__", None) is not None
             target = getattr(target, "__func__", target)
             if isinstance(target, types.FunctionType) and not _glue(target) and \
                     _learners(target):
                 found = target
+                method = target if bound or "." in target.__qualname__ else method
                 break
+    found = method or found
     if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
         for inner in owners:
             if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:
