@@ -477,3 +477,29 @@ def test_grads_of_the_wrong_count_and_an_epoch_without_its_update_are_named():
     with pytest.raises(ValueError, match="epoch_calls="):
         Adapter(net, params=["self.weights[0]"], layout="column",
                 epoch=lambda pairs: None).learner()
+
+
+def test_the_epoch_recorder_can_keep_running_a_function_whose_result_the_loop_needs():
+    class Program:  # mini-batches made once, then a forward pass per batch (Coursera's loop)
+        def __init__(self):
+            self.W = np.ones((3, 6))
+            self.calls = 0
+
+        def forward(self, X):
+            self.calls += 1
+            return self.W @ X
+
+        def model(self, X, Y):
+            order = np.random.default_rng(0).permutation(X.shape[1])
+            for k in range(0, X.shape[1], 4):
+                out = self.forward(X[:, order[k:k + 4]])
+                assert out.shape[0] == 3  # the loop uses the result
+    program = Program()
+    learner = Adapter(program, params=["W"], layout="columns", epoch=program.model,
+                      epoch_calls="forward", epoch_keep=True).learner()
+    batches = learner.batches(10)
+    order = np.random.default_rng(0).permutation(10)
+    assert batches == [list(order[:4]), list(order[4:8]), list(order[8:])]
+    assert program.calls == 3 and "forward" not in vars(program)
+    assert Adapter(program, params=["W"], layout="columns", epoch=program.model,
+                   epoch_calls="forward").learner().batches is not None

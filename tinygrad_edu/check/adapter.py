@@ -53,7 +53,9 @@ class Adapter:
       program's own accuracy figure;
     - epoch(x, y), or epoch(pairs): one epoch of the program's own training loop; while it runs,
       the function named by epoch_calls (default: update or update_batch when given as a path)
-      is replaced by a recorder, so the checker sees which examples each mini-batch used.
+      is replaced by a recorder, so the checker sees which examples each mini-batch used; with
+      epoch_keep=True the recorder also runs it and returns its result (for a function whose
+      result the loop needs, such as a forward pass that takes the mini-batch).
 
     >>> class Net:
     ...     def __init__(self):
@@ -67,8 +69,8 @@ class Adapter:
 
     def __init__(self, obj=None, *, params, layout="rows", targets="onehot", forward=None,
                  grads=None, update=None, update_batch=None, evaluate=None, epoch=None,
-                 epoch_calls=None, lr=None, batch_size=None, cost=None, activation=None,
-                 name=None):
+                 epoch_calls=None, epoch_keep=False, lr=None, batch_size=None, cost=None,
+                 activation=None, name=None):
         if layout not in LAYOUTS:
             raise ValueError(f"adapter: layout={layout!r}; use one of "
                              + ", ".join(f"{k!r} ({v})" for k, v in LAYOUTS.items()))
@@ -85,7 +87,7 @@ class Adapter:
         self.obj, self.params, self.layout, self.targets = obj, list(params), layout, targets
         self.hooks = dict(forward=forward, grads=grads, update=update, update_batch=update_batch,
                           evaluate=evaluate, epoch=epoch)
-        self.epoch_calls = epoch_calls
+        self.epoch_calls, self.epoch_keep = epoch_calls, epoch_keep
         self.lr, self.batch_size, self.cost, self.activation = lr, batch_size, cost, activation
         self.name = name
 
@@ -299,12 +301,12 @@ class Adapter:
                     found = self._decode(a, n_in)
                     if found is not None:
                         seen.append(found)
-                        return None
+                        return original(*args, **kwargs) if self.epoch_keep else None
                 raise ValueError(f"adapter: {target} was called without the examples of a "
                                  f"mini-batch among its arguments ({_kinds(args, kwargs)})")
 
             x, y = self._x(X), self._y(Y)
-            with path.replaced(recorder), np.errstate(all="ignore"):
+            with path.replaced(recorder) as original, np.errstate(all="ignore"):
                 if isinstance(x, list):
                     hooks["epoch"](list(zip(x, y)))
                 else:
@@ -541,7 +543,10 @@ def _named(result, names, order):
         for n in names:
             last = _last_name(n)
             short.update({last: n, f"d{last}": n, f"grad_{last}": n})
-        return {(k if k in names else short.get(k, k)): v for k, v in result.items()}
+        # keys that name no parameter (Coursera's dA1, a cache) are left out: a parameter they
+        # should have named is still missing, and the gradients check says which
+        return {(k if k in names else short[k]): v for k, v in result.items()
+                if k in names or k in short}
     if isinstance(result, np.ndarray):
         return {names[0]: result} if len(names) == 1 else result
     flat = list(_flatten(result))
