@@ -474,8 +474,15 @@ def _name(obj, where):
         file = getattr(obj, "__file__", None) or next(
             (where[k].file for k in ("forward", "backprop", "update") if k in where), None)
         return f"{Path(file).name}" if file else _describe(obj)
-    file = getattr(inspect.getmodule(type(obj)), "__file__", None)
+    file = _class_file(type(obj))
     return f"{type(obj).__name__} in {Path(file).name}" if file else type(obj).__name__
+
+
+def _class_file(cls):
+    """The file a class was written in, also for a module loaded without sys.modules."""
+    file = getattr(inspect.getmodule(cls), "__file__", None)
+    methods = [f for f in vars(cls).values() if isinstance(f, types.FunctionType)]
+    return file or (methods[0].__code__.co_filename if methods else None)
 
 
 # ----- roles and layers ---------------------------------------------------------------------------
@@ -626,9 +633,9 @@ def _files(obj, where):
     """The learner's source files: the object's (or its class's) module and the hooks' files."""
     files = {w.file for w in where.values()}
     if obj is not None and not isinstance(obj, Mapping):
-        module = obj if isinstance(obj, types.ModuleType) else inspect.getmodule(type(obj))
-        file = getattr(module, "__file__", None)
-        if file and module.__name__.split(".")[0] != "tinygrad_edu":
+        file = getattr(obj, "__file__", None) if isinstance(obj, types.ModuleType) else \
+            _class_file(type(obj))
+        if file and not Path(file).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
             files.add(file)
     return sorted(files)
 
