@@ -538,7 +538,7 @@ def test_a_correct_float32_backprop_passes_with_a_precision_note(nielsen_case):
     assert report.ok, str(report)
     assert max(r.max_rel for r in compared) > RTOL  # it would fail a float64 tolerance
     noted = [r for r in compared if r.max_rel > RTOL]
-    assert noted and all(re.fullmatch(r"agrees to \de-0\d: float32 rounding, not a mistake",
+    assert noted and all(re.fullmatch(r"agrees to \d\.\de-0\d: float32 rounding, not a mistake",
                                       r.note) for r in noted)
     assert "to the precision of your code" in report.diagnosis
     assert "float32 rounding, not a mistake" in report.diagnosis

@@ -393,7 +393,7 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
     row.ok = row.max_rel <= rtol
     _where(row, got, expected, diff, rtol * max(scale, SCALE_FLOOR))
     if row.ok and row.max_rel > RTOL:
-        row.note = f"agrees to {row.max_rel:.0e}: {dtype} rounding, not a mistake"
+        row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
             _where_text(row, batch.axis(expected.shape) if kind == "δ" else None)
@@ -417,7 +417,7 @@ def _near_miss(row, dtype):
     """A float64 gradient off by about float32's rounding: say what that size suggests."""
     if dtype != np.float64 or row.max_rel > RTOLS[np.dtype(np.float32)]:
         return ""
-    return (f"off by {row.max_rel:.0e}: float32 rounding's size, a mistake in float64 code; if "
+    return (f"off by {row.max_rel:.1e}: float32 rounding's size, a mistake in float64 code; if "
             "yours computes in float32, pass dtype=np.float32")
 
 
