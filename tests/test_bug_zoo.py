@@ -12,8 +12,10 @@ spec.loader.exec_module(zoo)
 
 EXPECTED = {  # bug: first_bad, words the diagnosis must contain
     "wrong_layer_W": ("z2", ["δ at z3 agrees, δ at z2 does not: the step z3 → z2, "
-                             "δ² = ((W³)ᵀδ³) ⊙ σ'(z²), is wrong"]),
-    "sigma_prime_at_a": ("z2", ["δ at z3 agrees, δ at z2 does not", "⊙ σ'(z²)"]),
+                             "δ² = ((W³)ᵀδ³) ⊙ σ'(z²), is wrong; yours uses W2 where BP2 "
+                             "has W3, the W of the layer above"]),
+    "sigma_prime_at_a": ("z2", ["δ at z3 agrees, δ at z2 does not", "⊙ σ'(z²)",
+                                "yours is ∂C/∂a² ⊙ σ'(a²): the derivative is taken at a²"]),
     "missing_sigma_prime_at_output": ("z3", ["δ at the output z3 is wrong", "check BP1",
                                              "δᴸ = ∇ₐC ⊙ σ'(zᴸ)", "δ³ = ∂C/∂a³ ⊙ σ'(z³)",
                                              "∂C/∂a³ = (a³ − y)/m (m = 7 examples)",

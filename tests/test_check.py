@@ -538,7 +538,7 @@ def test_a_correct_float32_backprop_passes_with_a_precision_note(nielsen_case):
     assert report.ok, str(report)
     assert max(r.max_rel for r in compared) > RTOL  # it would fail a float64 tolerance
     noted = [r for r in compared if r.max_rel > RTOL]
-    assert noted and all(re.fullmatch(r"agrees to \de-0\d: float32 rounding, not a mistake",
+    assert noted and all(re.fullmatch(r"agrees to \d\.\de-0\d: float32 rounding, not a mistake",
                                       r.note) for r in noted)
     assert "to the precision of your code" in report.diagnosis
     assert "float32 rounding, not a mistake" in report.diagnosis
@@ -617,3 +617,42 @@ def test_where_a_parameter_differs_is_an_index(scratch_case):
     assert row.got_value == 0.5
     assert row.note.startswith(f"3 of 500 entries differ; worst at [{row.worst_index[0]}, 2]: "
                                "yours 0.5, autograd ")
+
+
+@pytest.mark.parametrize("index, words", [
+    ((slice(None), 3), "30 of 210 entries differ, all in example 3; worst at example 3, neuron "),
+    ((4, slice(None)), "7 of 210 entries differ, all of neuron 4; worst at example "),
+])
+def test_differences_in_one_example_or_one_neuron_are_named(nielsen_case, index, words):
+    def backprop(params, x, y):
+        grads = nielsen.backprop(params, x, y)
+        grads["z2"] = grads["z2"].copy()
+        grads["z2"][index] += 0.1
+        return grads
+
+    report = run(nielsen_case, backprop)
+    assert report.rows[5].name == "z2" and report.rows[5].note.startswith(words)
+    assert f"; δ²: {words}" in report.diagnosis
+
+
+@pytest.mark.parametrize("slip, words", [
+    ("no σ'", "; yours is ∂C/∂a² alone: the ⊙ σ'(z²) is missing"),
+    ("σ'(a)", "; yours is ∂C/∂a² ⊙ σ'(a²): the derivative is taken at a²"),
+])
+def test_a_wrong_hidden_delta_names_the_classic_slips(slip, words):
+    net = presets.get("3b1b")
+    params, (x, y) = net.init_params(seed=1), net.sample(DEFAULT_BATCH, seed=1)
+    hidden = {"no σ'": lambda W, d, a: W.T @ d,
+              "σ'(a)": lambda W, d, a: (W.T @ d) * sigmoid(a) * (1 - sigmoid(a))}[slip]
+
+    def backprop(p, x, y):
+        grads = threeb1b_backprop(p, x, y, output_delta=BP1["right"])
+        a2 = sigmoid(p["W2"] @ sigmoid(p["W1"] @ x + p["b1"]) + p["b2"])
+        grads["z2"] = hidden(p["W3"], grads["z3"], a2)
+        return grads
+
+    report = verify(net.forward, backprop, params, x, y)
+    assert report.first_bad == "z2"
+    assert report.diagnosis.startswith("δ at z3 agrees, δ at z2 does not: the step z3 → z2, "
+                                       "δ² = ((W³)ᵀδ³) ⊙ σ'(z²), is wrong; yours ")
+    assert words in report.diagnosis

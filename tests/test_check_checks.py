@@ -10,7 +10,16 @@ import random
 import numpy as np
 import pytest
 
-from tinygrad_edu.check import book, forward, gradients, oracle
+from tinygrad_edu.check import (
+    book,
+    evaluation,
+    forward,
+    gradients,
+    learning,
+    minibatches,
+    oracle,
+    update,
+)
 from tinygrad_edu.check.learner import Data, Learner, Param, Sample, Where
 
 
@@ -511,3 +520,177 @@ def test_gradients_say_where_entries_differ(data):
     assert row.n_bad and row.size and row.worst_index is not None
     assert row.got_value != row.expected_value
     assert any(d.startswith("largest error: example") for d in result.details)
+
+
+# ----- update ------------------------------------------------------------------------------------
+
+def check(module, learner, data, **kw):
+    return module.run(learner, data, oracle.build(learner, data), **kw)
+
+
+def test_update_passes_on_correct_programs_and_restores_the_parameters(data):
+    for learner in (nielsen_learner(Network([N_IN, 9, N_OUT])),
+                    dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT)),
+                    threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT]))):
+        before = learner.snapshot()
+        result = check(update, learner, data)
+        assert result.status == "ok", result
+        after = learner.snapshot()
+        assert all(np.array_equal(before[n], after[n]) for n in before)
+
+
+@pytest.mark.parametrize("bug, words", [
+    ("eta_not_divided", "η is not divided by m"),
+    ("flipped_sign", "the sign is flipped"),
+    ("return_in_loop", "never updates self.weights[1], self.biases[1]: is there a `return`"),
+])
+def test_update_flags_planted_nielsen_bugs(data, bug, words):
+    result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT], bug=bug)), data)
+    assert result.status == "wrong" and words in result.summary, result
+    assert result.where.startswith("Network.update_mini_batch (test_check_checks.py:")
+
+
+def test_update_names_stale_activations(data):
+    result = check(update, threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT], bug="stale")),
+                   data)
+    assert result.status == "wrong", result
+    assert result.summary.startswith("Neural_Network.gradient_step uses stale activations: its "
+                                     "step follows the gradient at the activations of the last "
+                                     "example of the previous forward pass"), result.summary
+
+
+def test_update_names_another_layers_gradient(data):
+    # the two 9 × 9 layers' updates swapped
+    net2 = Network([N_IN, 9, 9, 9, N_OUT])
+    learner2 = nielsen_learner(net2)
+    right2 = net2.update_mini_batch
+
+    def swap(mini_batch, eta):
+        before = [w.copy() for w in net2.weights]
+        right2(mini_batch, eta)
+        net2.weights[1], net2.weights[2] = before[1] + (net2.weights[2] - before[2]), \
+            before[2] + (net2.weights[1] - before[1])
+
+    learner2.step = lambda X, Y, lr: swap([(x.reshape(-1, 1), y.reshape(-1, 1))
+                                           for x, y in zip(X, Y)], lr)
+    result = check(update, learner2, data)
+    assert result.status == "wrong", result
+    assert "updates the wrong layer: self.weights[1] is updated with the gradient of " \
+        "self.weights[2]" in result.summary, result.summary
+
+
+def test_update_of_the_books_rule_defers_to_the_gradients_check(data):
+    result = check(update, rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3)), data)
+    assert result.status == "ok" and "your own gradients" in result.summary, result
+
+
+# ----- mini-batches ------------------------------------------------------------------------------
+
+def test_minibatches_pass_for_shuffled_and_random_batches(data):
+    result = check(minibatches, nielsen_learner(Network([N_IN, 9, N_OUT])), data)
+    assert result.status == "ok" and "uses each of the 600 examples once" in result.summary
+    result = check(minibatches, dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT)), data)
+    assert result.status == "ok" and "at random with replacement" in result.summary, result
+
+
+def test_minibatches_count_seed_000s_overlapping_slices(data):
+    result = check(minibatches, threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT],
+                                                                bug="overlap")), data)
+    assert result.status == "wrong"
+    assert result.summary == ("Neural_Network.train's batches overlap: 82 of 600 used; "
+                              "example 7 used 8 times"), result.summary
+    assert "the slices step by 1, not by the batch size" in result.details[0]
+
+
+def test_minibatches_flag_overlap_in_a_shuffled_loop(data):
+    result = check(minibatches, nielsen_learner(Network([N_IN, 9, N_OUT], bug="overlap")), data)
+    assert result.status == "wrong" and "batches overlap: 600 of 600 used" in result.summary
+
+
+def test_minibatches_accept_a_dropped_last_batch(data):
+    result = check(minibatches, threeb1b_learner(Neural_Network([N_IN, 9, N_OUT], mb_size=7)),
+                   make_data(n_train=600, n_test=10))
+    assert result.status == "ok", result
+    assert "the last partial batch of 5 is dropped" not in result.summary  # 600 = 85·7 + 5 kept
+    learner = threeb1b_learner(Neural_Network([N_IN, 9, N_OUT], mb_size=7))
+    learner.batches = lambda n: [list(range(k, k + 7)) for k in range(0, n - 6, 7)]
+    result = check(minibatches, learner, data)
+    assert result.status == "ok" and "the last partial batch of 5 is dropped, which is fine" \
+        in result.summary, result
+
+
+# ----- evaluation --------------------------------------------------------------------------------
+
+def test_evaluation_passes_in_every_unit(data):
+    for learner in (nielsen_learner(Network([N_IN, 9, N_OUT])),           # a count
+                    dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT)),             # a fraction
+                    threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT]))):  # a percentage
+        result = check(evaluation, learner, data)
+        assert result.status == "ok", result
+
+
+def test_evaluation_names_a_test_on_cached_activations(data):
+    result = check(evaluation, threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT],
+                                                               bug="eval_cached")), data)
+    assert result.status == "wrong", result
+    assert "(it reads self.layer[-1])" in result.details[0], result.details
+
+
+def test_evaluation_blames_a_forward_that_returns_none(data):
+    result = check(evaluation, nielsen_learner(Network([N_IN, 9, N_OUT], bug="no_return")), data)
+    assert result.status == "wrong"
+    assert "Network.feedforward returns None" in result.details[0], result
+
+
+# ----- learning ----------------------------------------------------------------------------------
+
+def test_learning_lowers_the_cost_of_correct_programs(data, tmp_path):
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    before = learner.snapshot()
+    result = check(learning, learner, data, plot=tmp_path / "curve.png")
+    assert result.status == "ok", result
+    assert result.data["costs"][-1] < result.data["costs"][0]
+    assert (tmp_path / "curve.png").stat().st_size > 0
+    assert all(np.array_equal(before[n], learner.snapshot()[n]) for n in before)
+
+
+def test_learning_flags_a_flipped_sign(data):
+    result = check(learning, nielsen_learner(Network([N_IN, 9, N_OUT], bug="flipped_sign")), data)
+    assert result.status == "wrong" and "does not lower the cost" in result.summary, result
+
+
+# ----- the book ----------------------------------------------------------------------------------
+
+def test_book_names_rashids_hidden_error(data):
+    result = check(book, rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3)), data)
+    assert result.status == "wrong"
+    assert result.summary == ("your hidden-layer error uses self.who.T @ (t − o) without the "
+                              "output layer's σ′(z) = o(1 − o); that is the book's rule "
+                              "(Rashid's Make Your Own Neural Network), not the gradient of its "
+                              "cost")
+    assert check(book, rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3, fixed=True)),
+                 data).status == "ok"
+
+
+def test_book_names_sigma_prime_at_a(data):
+    result = check(book, nielsen_learner(Network([N_IN, 9, 8, N_OUT], bug="sigma_prime_of_a")),
+                   data)
+    assert result.status == "wrong" and "σ′(a), instead of at z" in result.summary, result
+
+
+def test_book_leaves_other_mistakes_to_the_gradients_check(data):
+    result = check(book, nielsen_learner(Network([N_IN, 9, 9, 9, N_OUT], bug="wrong_layer_W")),
+                   data)
+    assert result.status == "skipped" and "no textbook rule" in result.summary
+
+
+# ----- a learner that raises ---------------------------------------------------------------------
+
+def test_a_learner_exception_is_an_error_with_its_line(data):
+    net = Network([N_IN, 9, N_OUT])
+    learner = nielsen_learner(net)
+    o = oracle.build(learner, data)
+    net.weights[1] = net.weights[1][:, :4]  # the learner's code now fails in feedforward
+    result = forward.run(learner, data, o)
+    assert result.status == "error" and "ValueError" in result.summary
+    assert "test_check_checks.py:" in result.summary and "np.dot(w, a) + b" in result.summary

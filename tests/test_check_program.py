@@ -268,3 +268,80 @@ def test_each_result_records_its_seconds(programs, data):
     report = check_program(programs / "nielsen" / "network.py", data=data,
                            checks=_stand_ins(forward=_forward_check))
     assert report.results[0].data["seconds"] >= 0
+
+
+def test_plot_reaches_a_check_that_draws(programs, data, tmp_path, monkeypatch):
+    import tinygrad_edu.check.program as program
+    seen = {}
+
+    class Drawing:  # a check module whose run takes plot=, as the learning check's does
+        @staticmethod
+        def run(learner, data, oracle, *, plot=None):
+            seen["plot"] = plot
+            return CheckResult("learning", "ok", "drew")
+    real = program._import
+    monkeypatch.setattr(program, "_import",
+                        lambda name: Drawing if name == "learning" else real(name))
+    check_program(programs / "nielsen" / "network.py", data=data, checks=["learning"],
+                  plot=tmp_path / "p.png")
+    assert seen["plot"] == tmp_path / "p.png"
+
+
+# ----- planted bugs through the real checks: the recognizers hand them the learner's own code -----
+
+NIELSEN_BUGS = [  # (edit of network.py, the check that must flag it, names it must use)
+    (("for k in range(0, n, mini_batch_size)]", "for k in range(n // mini_batch_size)]"),
+     "minibatches", ("SGD",)),
+    (("w - (eta / len(mini_batch)) * nw", "w - eta * nw"), "update", ("update_mini_batch",)),
+    (("        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, "
+      "nabla_b)]\n", ""), "update", ("self.biases[0]",)),
+    (("sp = sigmoid_prime(z)", "sp = sigmoid_prime(activations[-l])"), "gradients",
+     ("self.weights[0]",)),
+    (("return (nabla_b, nabla_w)", "return (nabla_w, nabla_b)"), "gradients", ("backprop",)),
+]
+
+
+@pytest.mark.parametrize("edit, check, names", NIELSEN_BUGS, ids=[b[1] + str(i) for i, b in
+                                                                     enumerate(NIELSEN_BUGS)])
+def test_planted_nielsen_bugs_are_flagged_in_the_learners_names(programs, edit, check, names):
+    report = check_program(_variant(programs, *edit), checks=[check])
+    result = report.results[0]
+    text = "\n".join([result.summary, *result.details, result.where or ""])
+    assert result.status in ("wrong", "error"), text
+    assert all(name in text for name in names), text
+
+
+def test_the_unedited_nielsen_program_passes_every_check(programs):
+    report = check_program(programs / "nielsen" / "network.py")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert [r.status for r in report.results] == ["ok"] * len(CHECKS)
+
+
+DLFS_BUGS = [  # (file under dlfs/, edit, check, names)
+    ("common/layers.py", ("self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout)"),
+     "gradients", ("self.params['b1']",)),
+    ("common/layers.py", ("return (self.y - self.t) / batch_size", "return self.y - self.t"),
+     "gradients", ("self.params['W2']",)),
+    ("ch05/train_neuralnet.py", ("network.params[key] -= learning_rate * grad[key]",
+                                 "network.params[key] += learning_rate * grad[key]"),
+     "update", ("training loop",)),
+]
+
+
+@pytest.mark.parametrize("file, edit, check, names", DLFS_BUGS,
+                         ids=[b[2] + str(i) for i, b in enumerate(DLFS_BUGS)])
+def test_planted_dlfs_bugs_are_flagged_in_the_learners_names(programs, file, edit, check, names):
+    path = programs / "dlfs" / file
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1]))
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py", checks=[check])
+    result = report.results[0]
+    said = "\n".join([result.summary, *result.details, result.where or ""])
+    assert result.status in ("wrong", "error"), said
+    assert all(name in said for name in names), said
+
+
+def test_the_unedited_dlfs_program_passes(programs):
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)

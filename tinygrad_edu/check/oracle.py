@@ -194,8 +194,9 @@ class Oracle:
         with np.errstate(all="ignore"):
             return float(np.mean(self.output(X, arrays).argmax(axis=1) == np.asarray(labels)))
 
-    def sgd(self, X, Y, lr, batch_size, steps, arrays=None):
-        """`steps` plain SGD steps of the mean cost on consecutive batches: (arrays, costs)."""
+    def sgd(self, X, Y, lr, batch_size, steps, arrays=None, *, curve=True):
+        """`steps` plain SGD steps of the mean cost on consecutive batches: (arrays, the cost on
+        X, Y after each step, or only at the start and the end when curve is False)."""
         arrays = {n: a.copy() for n, a in (self.arrays() if arrays is None else arrays).items()}
         costs = [self.cost_value(X, Y, arrays)]
         for k in range(steps):
@@ -203,7 +204,8 @@ class Oracle:
             grads = self.gradients(X[i:i + batch_size], Y[i:i + batch_size], arrays,
                                    reduction="mean")
             arrays = {n: arrays[n] - lr * grads[n] for n in arrays}
-            costs.append(self.cost_value(X, Y, arrays))
+            if curve or k == steps - 1:
+                costs.append(self.cost_value(X, Y, arrays))
         return arrays, costs
 
 

@@ -469,13 +469,14 @@ def _dict_param(net, key):
 
 
 def _dlfs_step(net, statements, constants):
-    """The script's own update loop (`for key in ...: network.params[key] -= lr * grad[key]`)."""
+    """The script's own update loop (`for key in ...: network.params[key] -= lr * grad[key]`,
+    whatever its operator: a `+=` is a learner's bug for the update check to find)."""
     for s in statements:
         node = s.node
         if not isinstance(node, ast.For):
             continue
         text = ast.unparse(node)
-        if "params[" not in text or "-=" not in text or not isinstance(node.target, ast.Name):
+        if "params[" not in text or not isinstance(node.target, ast.Name):
             continue
         if len(node.body) != 1 or not isinstance(node.body[0], ast.AugAssign):
             continue

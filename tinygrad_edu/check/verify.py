@@ -393,10 +393,11 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
     row.ok = row.max_rel <= rtol
     _where(row, got, expected, diff, rtol * max(scale, SCALE_FLOOR))
     if row.ok and row.max_rel > RTOL:
-        row.note = f"agrees to {row.max_rel:.0e}: {dtype} rounding, not a mistake"
+        row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
-            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None)
+            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None,
+                        diff > rtol * max(scale, SCALE_FLOOR))
     return row
 
 
@@ -417,7 +418,7 @@ def _near_miss(row, dtype):
     """A float64 gradient off by about float32's rounding: say what that size suggests."""
     if dtype != np.float64 or row.max_rel > RTOLS[np.dtype(np.float32)]:
         return ""
-    return (f"off by {row.max_rel:.0e}: float32 rounding's size, a mistake in float64 code; if "
+    return (f"off by {row.max_rel:.1e}: float32 rounding's size, a mistake in float64 code; if "
             "yours computes in float32, pass dtype=np.float32")
 
 
@@ -431,9 +432,9 @@ def _where(row, got, expected, diff, atol):
         row.got_value, row.expected_value = float(got[worst]), float(expected[worst])
 
 
-def _where_text(row, example_axis=None):
-    """'3 of 300 entries differ; worst at [2, 7]: yours 0.41, autograd 0.12' (δ: which example
-    and neuron), or the one example or neuron that all the differing entries share."""
+def _where_text(row, example_axis=None, bad=None):
+    """'3 of 300 entries differ; worst at [2, 7]: yours 0.41, autograd 0.12'; for a δ, which
+    example and neuron, and the one example or neuron all the differing entries share."""
     if row.n_bad is None or row.worst_index is None:
         return ""
     count = f"all {row.size} entries differ" if row.n_bad == row.size else \
@@ -442,6 +443,13 @@ def _where_text(row, example_axis=None):
     if example_axis is not None:
         e, n = row.worst_index[example_axis], row.worst_index[1 - example_axis]
         at = f"example {e}, neuron {n}"
+        if bad is not None and 1 < row.n_bad < row.size:
+            examples, neurons = np.nonzero(bad.any(axis=1 - example_axis))[0], \
+                np.nonzero(bad.any(axis=example_axis))[0]
+            if len(examples) == 1 and bad.shape[example_axis] > 1:
+                count += f", all in example {examples[0]}"
+            elif len(neurons) == 1 and bad.shape[1 - example_axis] > 1:
+                count += f", all of neuron {neurons[0]}"
     return (f"{count}; worst at {at}: yours {row.got_value:.3g}, "
             f"autograd {row.expected_value:.3g}")
 
@@ -554,8 +562,9 @@ def _diagnose_step(graph, rows, bad, natural, got):
         step = _step(graph, t, D, lhs, natural)
         formula = step.partition(" = ")[2]
         if B.kind == "δ":
+            slip = _hidden_slip(graph, B, t, got.get(B.name))
             return (f"{graph.label(D.name)} agrees, {grad_B} {differs}: the step {D.name} → "
-                    f"{B.name}, {step}, is wrong{below}")
+                    f"{B.name}, {step}, is wrong{slip}{below}")
         return (f"{graph.label(D.name)} agrees but {grad_B} {differs}: check {step} "
                 f"({_param_hint(formula)}){below}")
     # Nothing closer to the loss was returned and agrees. Is there a δ below that was not returned?
@@ -602,12 +611,53 @@ def _bp1(graph, B, t, A, wrong, got):
         text += f", where this cost's ∂{graph.root}/∂{a} = {cost}"
     text += (f": the cost's derivative at this batch's {a}, times the activation's derivative "
              f"at {z} (not at {a})")
-    slip = _bp1_slip(graph, t, A, got, a, z, d)
+    slip = _slip(graph, t, A, got, a, z, d, output=True)
     return text + (f"; yours is {slip}" if slip else "")
 
 
-def _bp1_slip(graph, t, A, got, a, z, d):
-    """The learner's output δ, when it is ∇ₐC without σ', or ∇ₐC ⊙ σ' taken at a."""
+def _hidden_slip(graph, B, t, got):
+    """'; yours is ∂C/∂a² ⊙ σ'(a²): …' when a hidden δ whose activation follows is one of the
+    classic slips of BP2 ('' otherwise)."""
+    A = graph.consumers[id(t)][0][0] if graph.consumers.get(id(t)) else None
+    if A is None or A._node.op.name not in _ACTIVATIONS:
+        return ""
+    z = book(B.name)
+    a = book(A.name) if A.name else ("a" + z[1:] if re.fullmatch(r"z\d*", B.name) else "a")
+    slip = _slip(graph, t, A, got, a, z, _ACTIVATIONS[A._node.op.name], output=False)
+    if slip:
+        return f"; yours is {slip}"
+    other = _other_weight(graph, t, A, got)
+    return f"; yours uses {other}" if other else ""
+
+
+def _other_weight(graph, t, A, got):
+    """BP2 written with another layer's W of the same shape (δ² from W² where it needs W³):
+    the learner's δ recomputed with each other square-compatible W, through autograd's own
+    gradient at the matmul that follows the activation."""
+    got = got.data if isinstance(got, Tensor) else got
+    uses = [(out, i) for out, i in graph.consumers.get(id(A), []) if out._node.op.name == "matmul"]
+    if len(uses) != 1 or not isinstance(got, np.ndarray) or got.shape != t.shape:
+        return None
+    out, i = uses[0]
+    W = out._node.inputs[1 - i]
+    g = graph.grads.get(id(out))
+    if g is None or W.name not in graph.known or graph.kind.get(W.name) != "param":
+        return None
+    derivative = {"sigmoid": lambda: A.data * (1 - A.data), "tanh": lambda: 1 - A.data ** 2,
+                  "relu": lambda: (t.data > 0).astype(np.float64)}[A._node.op.name]()
+    for name, Q in graph.known.items():
+        if graph.kind[name] != "param" or Q is W or Q.shape != W.shape:
+            continue
+        da = Q.data.T @ g if i == 1 else g @ Q.data.T  # z = W·a (columns) or z = a·W (rows)
+        r = _proportional(got, da * derivative)
+        if r is not None and np.isclose(r, 1.0, rtol=1e-6, atol=0):
+            return f"{name} where BP2 has {W.name}, the W of the layer above"
+    return None
+
+
+def _slip(graph, t, A, got, a, z, d, *, output):
+    """The learner's δ at z, when it is ∂C/∂a without the activation's derivative, or with the
+    derivative taken at a instead of z (A: the activation's output, a and z: their symbols)."""
     if isinstance(got, Tensor):
         got = got.data
     if not isinstance(got, np.ndarray) or got.shape != t.shape or \
@@ -619,8 +669,10 @@ def _bp1_slip(graph, t, A, got, a, z, d):
     at_a = {"sigmoid": lambda v: ops.sigmoid(v) * (1 - ops.sigmoid(v)),
             "tanh": lambda v: 1 - np.tanh(v) ** 2,
             "relu": lambda v: (v > 0).astype(np.float64)}[A._node.op.name](av)
-    slips = [(g, f"∂{graph.root}/∂{a} alone: the ⊙ {d}({z}) is missing (that δᴸ belongs to "
-                 f"the cross-entropy cost, not to this one)"),
+    missing = f"∂{graph.root}/∂{a} alone: the ⊙ {d}({z}) is missing"
+    if output:
+        missing += " (that δᴸ belongs to the cross-entropy cost, not to this one)"
+    slips = [(g, missing),
              (g * at_a, f"∂{graph.root}/∂{a} ⊙ {d}({a}): the derivative is taken at {a}, "
                         f"the activation applied twice")]
     for value, words in slips:
