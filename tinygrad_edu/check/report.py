@@ -208,8 +208,8 @@ class ProgramReport:
 
     def __str__(self):
         width = max([len(r.check) for r in self.results] + [5])
-        title = f"check {self.name}" + (f" ({self.seconds:.1f} s)" if self.seconds else "")
-        lines = [title]
+        lines = [f"check {self.name}"]  # no seconds: the text stays the same run after run
+        table = self._table()
         for r in self.raised:  # an exception first: everything after it may only inherit it
             lines.append(f"your code raised, in the {r.check} check: {r.summary}")
             if r.where:
@@ -220,8 +220,7 @@ class ProgramReport:
             if r.where and not r.ok:
                 lines.append(f"{pad}at {r.where}")
             if not r.ok:
-                lines += [f"{pad}{d}" for d in r.details]
-        table = self._table()
+                lines += [f"{pad}{d}" for d in _details(r, r is table)]
         if table is not None:
             lines += ["", f"{table.check}: the gradients, layer by layer",
                       *("  " + line for line in str(table.report).split("\n"))]
@@ -291,6 +290,15 @@ class ProgramReport:
     def to_json(self, indent=2):
         """to_dict() as JSON text (what `tinygrad-edu check PATH --json` prints)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _details(result, with_table):
+    """A check's detail lines; those that repeat a row of the gradient table printed below it
+    ("self.W[2]: all 160 entries differ; ...") are left to the table."""
+    if not with_table:
+        return result.details
+    names = tuple(f"{row.name}: " for row in result.report.rows)
+    return [d for d in result.details if not d.startswith(names)]
 
 
 def _esc(text):
