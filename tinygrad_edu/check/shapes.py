@@ -69,10 +69,11 @@ def _candidates(module, name):
             obj = getattr(obj, part)
         return [obj]
     files = set(getattr(module, "__learner_files__", [module.__file__]))
-    found = []
-    for value in vars(module).values():
-        if inspect.isclass(value) and _class_file(value) in files:
-            found.append(value)
+    found = [v for v in vars(module).values() if inspect.isclass(v) and _class_file(v) in files]
+    if not any(_kind(c) for c in found):  # a training script: `import network2` beside it
+        for sibling in getattr(module, "__learner_modules__", []):
+            found += [v for v in vars(sibling).values()
+                      if inspect.isclass(v) and _class_file(v) in files and v not in found]
     return found
 
 
@@ -211,7 +212,8 @@ def _construct(cls, kind, module, data, seed):
         return cls(**args)
     if args is None or not args:
         wanted = inspect.signature(cls.__init__).parameters
-        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out}
+        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
+                "hidden_size_list": [DLFS_HIDDEN]}  # ch.6's MultiLayerNet takes a list
         args = {k: v for k, v in args.items() if k in wanted}
     return cls(**args)
 
