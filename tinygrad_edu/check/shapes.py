@@ -47,14 +47,15 @@ def recognize(target, data, *, name=None, seed=0):
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
             "update_mini_batch) and DLFS's TwoLayerNet (params, predict, gradient). Describe "
-            "your program with check.adapter.Adapter (about 15 lines) and pass adapter=...")
+            "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
+            "--adapter my_adapter.py, or check_program(..., adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
     kind = _kind(cls)
     if not kind:
         raise LookupError(
             f"check: {cls.__name__} is not a shape the checker knows (Nielsen's Network with "
             "feedforward/backprop, or DLFS's TwoLayerNet with params/predict/gradient); "
-            "describe it with check.adapter.Adapter")
+            "describe it in about 15 lines with check.Adapter (docs/verify.md)")
     module = sys.modules.get(cls.__module__) or inspect.getmodule(cls)
     obj = _construct(cls, kind, module, data, seed) if inspect.isclass(target) else target
     return _RECOGNIZERS[kind](obj, module, data)
