@@ -58,8 +58,9 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     start = time.perf_counter()
     notes = []
     try:
-        learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
-                                             CHECK_BUDGET_S["forward"])
+        with _quiet():  # a constructor's print stays out of the report too
+            learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
+                                                 CHECK_BUDGET_S["forward"])
     except LearnerFileError as e:
         return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
     except Exception as e:  # building the learner's object ran their code: name its line
