@@ -709,5 +709,8 @@ def test_gradients_name_stale_activations(data):
     learner = threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT], bug="stale"))
     result = check(gradients, learner, data)
     assert result.status == "wrong"
+    assert result.summary == ("Neural_Network.gradient_step computes its gradients from stale "
+                              "activations: they change after a forward pass on other examples")
     assert result.details[0].startswith("stale activations: your gradients for the same batch "
                                         "change after a forward pass on other examples")
+    assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")

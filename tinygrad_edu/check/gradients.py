@@ -63,7 +63,12 @@ def run(learner, data, oracle):
         [None if averaging else _worst_example(learner, oracle, batch, report,
                                                 tolerance(dtype))] + \
         [setting] + ([f"note: {oracle.closest}"] if oracle.closest and not learner.cost else [])
-    return CheckResult("gradients", "wrong", f"{name}: {report.diagnosis}",
+    summary = f"{name}: {report.diagnosis}"
+    if stale:  # the cause, before the rows it explains
+        summary = (f"{name} computes its gradients from stale activations: they change after a "
+                   "forward pass on other examples")
+        details[1:1] = [f"against autograd: {report.diagnosis}"]
+    return CheckResult("gradients", "wrong", summary,
                        details=[d for d in details if d], where=place, report=report, loss=loss,
                        data=data_)
 
