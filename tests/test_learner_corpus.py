@@ -151,9 +151,10 @@ def test_manifest_describes_real_files_and_enough_bugs():
         if case.fixed is not None:
             fixed = CASES[case.fixed]
             assert case.bugs and fixed.bugs == () and fixed.fixed is None, case.path
-            fixed_source = fixed.file.read_text(encoding="utf-8")
-            for bug in case.bugs:  # the faulty line is gone (or, for a missing line, completed)
-                assert bug.line not in fixed_source or fixed_source != source, case.path
+            # the fix changes the program; the faulty line itself may stay (a missing `return a`
+            # or forward call is fixed by adding a line), so the tests below run both versions
+            assert fixed.file.read_text(encoding="utf-8") != source, case.path
+            assert fixed.style == case.style and fixed.target == case.target, case.path
     planted = [c for c in manifest.CASES if c.bugs and not c.path.startswith("seed")]
     assert len(planted) >= 12
     assert {c.style for c in planted} >= {"nielsen2", "dlfs4", "functional", "coursera", "nnfs",
