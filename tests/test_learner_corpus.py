@@ -164,6 +164,12 @@ def test_manifest_describes_real_files_and_enough_bugs():
                                                                    "seed002", "seed003"}
 
 
+def test_the_corpus_readme_lists_every_case():
+    readme = (LEARNERS / "README.md").read_text(encoding="utf-8")
+    for case in manifest.CASES:
+        assert f"| `{case.path}` |" in readme, case.path
+
+
 def test_every_program_compiles_and_needs_no_tinygrad_edu():
     files = sorted(LEARNERS.rglob("*.py"))
     assert len(files) > 30
