@@ -470,3 +470,9 @@ def test_check_a_seed_program_for_real(capsys):
     data = json.loads(out)
     assert status in (0, 1) and status == (0 if data["ok"] else 1)
     assert data["name"].startswith("Network") and data["checks"]
+
+
+def test_check_path_markdown(fake_check, capsys):
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--markdown")
+    assert status == 0 and out.startswith("**check Network in network.py**")
+    assert "| ✓ | forward |" in out
