@@ -45,8 +45,9 @@ DEFAULT_BATCH = 7
 class _Graph:
     """The forward pass as verify needs it: named tensors, their backward order, paths between."""
 
-    def __init__(self, loss, leaves):
-        self.loss = loss
+    def __init__(self, loss, leaves, batch, y):
+        self.loss, self.batch, self.y = loss, batch, y
+        self.grads = {}  # id(t) → autograd's ∂C/∂t, once verify has run the backward pass
         self.tensors = autograd.graph_of(loss)
         self.consumers = {}
         for t in self.tensors:
@@ -171,8 +172,7 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
     leaves = {name: Tensor(a.copy(), requires_grad=True, name=name) for name, a in arrays.items()}
     loss = forward(dict(leaves), Tensor(xa.copy(), name="x"), Tensor(ya.copy(), name="y"))
     _check_loss(loss)
-    graph = _Graph(loss, leaves)
-    graph.batch, graph.y = _Batch(xa.shape, ya), ya
+    graph = _Graph(loss, leaves, _Batch(xa.shape, ya), ya)
     natural = {}  # each VJP's gradient shape before unbroadcast: where Σ_batch happens
 
     def on_step(t, node, dout, dxs):
@@ -182,7 +182,7 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
 
     grads, _ = autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True,
                                  on_step=on_step)
-    graph.grads = grads
+    graph.grads = grads  # autograd's ∂C/∂t for every tensor t: the diagnosis reads them
     expected = {name: grads.get(id(t), np.zeros(t.shape)) for name, t in graph.known.items()}
     got, problem = _run_learner(backprop, arrays, xa, ya)
     order = graph.backward_order()
@@ -215,8 +215,8 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
                      f"(max rel error {worst:.1e})")
         if worst > RTOL:  # held to a lower precision: say so, and why that is not a mistake
             diagnosis = (f"all {len(compared)} gradients agree with autograd to the precision "
-                         f"of your code (max rel error {worst:.1e}: "
-                         f"{_lowest(r.note for r in compared)} rounding, not a mistake)")
+                         f"of your code (max rel error {worst:.1e}: {precision} rounding, not a "
+                         "mistake)")
         if missing:
             diagnosis += ", but " + ", ".join(f"∂{graph.root}/∂{n}" for n in missing) + \
                 f" {'was' if len(missing) == 1 else 'were'} not returned"
@@ -242,8 +242,6 @@ class _Batch:
         if rows != columns:
             self.layout = "rows" if rows else "columns"
             self.m = x_shape[0] if rows else x_shape[1]
-        elif len(y_shape) == 2:
-            self.m = None
 
     def axis(self, shape):
         """The example axis of a 2-D gradient of this shape, or None when it has none."""
@@ -264,12 +262,6 @@ def _precision(dtype):
                         f"{', '.join(str(d) for d in RTOLS)}, the precision your code computes "
                         f"in, got {dt}")
     return dt
-
-
-def _lowest(notes):
-    """'float32' from the rows' precision notes (the lowest precision mentioned)."""
-    named = [d for d in RTOLS if any(f"{d} rounding" in n for n in notes)]
-    return max(named, key=lambda d: np.finfo(d).eps).name if named else "float32"
 
 
 def _natural_shape(graph, name, natural):
@@ -389,15 +381,14 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
     row.max_abs = float(diff.max()) if diff.size else 0.0
     scale = float(np.abs(expected).max()) if expected.size else 0.0
     row.max_rel = row.max_abs / max(scale, SCALE_FLOOR)
-    rtol = RTOLS[dtype]
-    row.ok = row.max_rel <= rtol
-    _where(row, got, expected, diff, rtol * max(scale, SCALE_FLOOR))
+    atol = RTOLS[dtype] * max(scale, SCALE_FLOOR)
+    row.ok = row.max_rel <= RTOLS[dtype]
+    _where(row, got, expected, diff, atol)
     if row.ok and row.max_rel > RTOL:
         row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
-            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None,
-                        diff > rtol * max(scale, SCALE_FLOOR))
+            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None, diff > atol)
     return row
 
 
