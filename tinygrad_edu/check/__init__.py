@@ -9,6 +9,8 @@ learner's program), ``program`` (``check_program``: every check on a learner's w
 (what every check fills in, as text, markdown, HTML and JSON).
 """
 
+# the whole-program checks, one module each, and the oracle they share: check.forward.run, ...
+from . import book, evaluation, forward, gradients, learning, minibatches, oracle, update  # noqa: F401
 from .adapter import Adapter
 from .gradcheck import gradcheck, numerical_grad
 from .learner import Data, Learner, Param, Sample, Where

@@ -267,7 +267,7 @@ def _layers(learner, n_in):
     return layers
 
 
-def _rows(out, m, n_out):
+def rows(out, m, n_out):
     """The learner's forward answer as rows (m, n_out) when it can be read as such, else None."""
     if not isinstance(out, np.ndarray) or out.size != m * n_out:
         return None
@@ -292,7 +292,7 @@ def _settle_activations(oracle, learner, batch):
     if learner.forward is None:
         return
     try:
-        got = _rows(learner.forward(batch.X), len(batch), oracle.layers[-1].n_out)
+        got = rows(learner.forward(batch.X), len(batch), oracle.layers[-1].n_out)
     except Exception:  # the forward check reports it with the learner's line
         oracle.notes.append("the forward pass raised, so the activations were inferred from "
                             "the gradients")

@@ -315,18 +315,25 @@ def _nielsen(net, module, data):
             if any(v == 0.0 for v in extra.values()):
                 learner.notes.append("update_mini_batch is called with λ = 0 (no weight decay), "
                                      "so one step is η·∇C")
-    if hasattr(net, "evaluate"):
+    # network.py's evaluate(test_data), or network2.py's accuracy(data, convert=False): both
+    # count the correct (x, label) pairs
+    judge = "evaluate" if hasattr(net, "evaluate") else "accuracy" if hasattr(
+        net, "accuracy") else None
+    if judge:
         def evaluate(X, labels):
-            return net.evaluate([(arrange(x), int(t)) for x, t in zip(X, labels)])
+            return getattr(net, judge)([(arrange(x), int(t)) for x, t in zip(X, labels)])
         learner.evaluate, learner.evaluate_units = evaluate, "count"
     if hasattr(net, "SGD") and update is not None:
         learner.batches = _nielsen_batches(net, learner, column)
+    if judge is None:
+        learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
+                             "is skipped; an Adapter can name yours")
     learner.cost = _nielsen_cost(net)
     learner.where = {role: w for role, w in {
         "forward": _where(cls, "feedforward"), "backprop": _where(cls, "backprop"),
         "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, "SGD"),
-        "evaluate": _where(cls, "evaluate")}.items() if w is not None}
-    for role in ("update_mini_batch", "SGD", "evaluate"):
+        "evaluate": _where(cls, judge or "evaluate")}.items() if w is not None}
+    for role in ("update_mini_batch", "SGD"):
         if not hasattr(net, role):
             learner.notes.append(f"{cls.__name__} has no {role}: the checks that need it are "
                                  "skipped; an Adapter can name yours")
