@@ -728,3 +728,17 @@ def test_a_wrong_weight_beside_a_right_bias_is_bp4(deep_rows):
     assert report.diagnosis.startswith(
         "∂C/∂b3 agrees, so this layer's δ is right, but ∂C/∂W3 does not: check BP4, ∂C/∂W = "
         "δ·aᵀ (a: the activation entering the layer)")
+
+
+def test_a_cross_entropy_output_delta_that_keeps_sigma_prime(nielsen_case):
+    """network2's cost on logits: BP1 is δᴸ = a − y; the quadratic cost's δ keeps σ'(zᴸ)."""
+    _, params, x, y = nielsen_case
+    network2 = presets.get("nielsen").with_overrides(loss="sigmoid_cross_entropy")
+    report = verify(network2.forward, nielsen.backprop, params, x, y)
+    assert report.first_bad == "z3"
+    assert report.diagnosis.startswith(
+        "δ at the output z3, the first gradient below the loss, is wrong: for this cost δ³ = "
+        "∂C/∂z³ = (σ(z³) − y)/m (m = 7 examples): σ' cancels in the cross-entropy cost, so BP1 "
+        "is δᴸ = aᴸ − y, without σ'(zᴸ)")
+    assert verify(network2.forward, functools.partial(nielsen.backprop, cost="cross_entropy"),
+                  params, x, y).ok

@@ -582,8 +582,10 @@ def _diagnose_step(graph, rows, bad, natural, got):
         return _bp1(graph, B, t, first, wrong, got.get(B.name)) + below
     cost = _cost_text(graph, t, book(B.name)) if B.kind == "δ" else None
     if cost is not None:
+        cancels = ": σ' cancels in the cross-entropy cost, so BP1 is δᴸ = aᴸ − y, without " \
+            "σ'(zᴸ)" if cost.startswith("(σ(") else ""
         return (f"δ at the output {B.name}, the first gradient below the loss, {wrong}: for "
-                f"this cost {lhs} = ∂{graph.root}/∂{book(B.name)} = {cost}{below}")
+                f"this cost {lhs} = ∂{graph.root}/∂{book(B.name)} = {cost}{cancels}{below}")
     return (f"{grad_B}, the first gradient below the loss, {wrong}: check "
             f"{_step(graph, t, N, lhs, natural)}{below}")
 
@@ -704,7 +706,7 @@ def _cost_text(graph, A, a):
     g, y, av = graph.grads.get(id(A)), graph.y, A.data
     if g is None or y.shape != av.shape or not np.issubdtype(y.dtype, np.floating):
         return None
-    bases = [(f"({a} − y)", av - y)]
+    bases = [(f"({a} − y)", av - y), (f"(σ({a}) − y)", ops.sigmoid(av) - y)]  # σ(z): logits
     if ((av > 0) & (av < 1)).all():
         bases.append((f"({a} − y)/({a}(1 − {a}))", (av - y) / (av * (1 - av))))
     m = graph.batch.m
