@@ -694,3 +694,23 @@ def test_a_learner_exception_is_an_error_with_its_line(data):
     result = forward.run(learner, data, o)
     assert result.status == "error" and "ValueError" in result.summary
     assert "test_check_checks.py:" in result.summary and "np.dot(w, a) + b" in result.summary
+
+
+def test_minibatches_count_over_a_whole_mnist_epoch(data):
+    """Seed 000's slicing on MNIST's 60,000: the numbers the issue quotes."""
+    mnist = Data("mnist", data.train, data.test)  # only the name matters: indices are recorded
+    net = Neural_Network([N_IN, 9, N_OUT], bug="overlap", mb_size=125)
+    result = check(minibatches, threeb1b_learner(net), mnist)
+    assert result.summary == ("Neural_Network.train's batches overlap: 604 of 60,000 used; "
+                              "example 124 used 125 times"), result.summary
+
+
+def test_gradients_name_stale_activations(data):
+    learner = threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT], bug="stale"))
+    result = check(gradients, learner, data)
+    assert result.status == "wrong"
+    assert result.summary == ("Neural_Network.gradient_step computes its gradients from stale "
+                              "activations: they change after a forward pass on other examples")
+    assert result.details[0].startswith("stale activations: your gradients for the same batch "
+                                        "change after a forward pass on other examples")
+    assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")

@@ -34,10 +34,11 @@ def run(learner, data, oracle):
     # Only the parameters' gradients are compared; a recognizer may hand over more (δs).
     got = {k: (np.array(v, copy=True) if v is not None else None) for k, v in got.items()
            if k in oracle.names}
-    report = verify(oracle.forward, lambda p, x, y: dict(got), oracle.arrays(), batch.X, batch.Y)
+    dtype = _dtype(got, oracle)
+    report = verify(oracle.forward, lambda p, x, y: dict(got), oracle.arrays(), batch.X, batch.Y,
+                    dtype=dtype)
     loss, _ = oracle.loss(batch.X, batch.Y)
     expected = oracle.gradients(batch.X, batch.Y)
-    dtype = _dtype(got, oracle)
     near = _within_dtype(report, dtype)
     for row in report.rows:
         if row.name in got and row.name in expected:
@@ -56,14 +57,39 @@ def run(learner, data, oracle):
                            f"{worst:.1e})", details=details, where=place, report=report,
                            loss=loss, data=data_)
     averaging = _averaging(got, expected, oracle, len(batch))
-    details = [averaging] + [_row_line(r) for r in report.rows if r.ok is False] + \
+    stale = _stale(learner, data, batch, got, tolerance(dtype))
+    details = [stale, averaging] + [_row_line(r) for r in report.rows if r.ok is False] + \
         [f"not returned: {n}" for n in report.missing] + \
         [None if averaging else _worst_example(learner, oracle, batch, report,
                                                 tolerance(dtype))] + \
-        [setting] + ([f"note: {oracle.closest}"] if oracle.closest else [])
-    return CheckResult("gradients", "wrong", f"{name}: {report.diagnosis}",
+        [setting] + ([f"note: {oracle.closest}"] if oracle.closest and not learner.cost else [])
+    summary = f"{name}: {report.diagnosis}"
+    if stale:  # the cause, before the rows it explains
+        summary = (f"{name} computes its gradients from stale activations: they change after a "
+                   "forward pass on other examples")
+        details[1:1] = [f"against autograd: {report.diagnosis}"]
+    return CheckResult("gradients", "wrong", summary,
                        details=[d for d in details if d], where=place, report=report, loss=loss,
                        data=data_)
+
+
+def _stale(learner, data, batch, got, tol):
+    """A sentence when the learner's gradients for this batch change after a forward pass on
+    other examples: they are computed from activations stored by that pass, not from the batch."""
+    if learner.forward is None:
+        return None
+    try:
+        learner.forward(data.train.X[len(batch):2 * len(batch)])
+        again = learner.grads(batch.X, batch.Y)
+    except Exception:  # the forward check reports a forward that raises
+        return None
+    if not isinstance(again, Mapping) or all(
+            n not in again or rel_error(again[n], got[n]) <= tol for n in got
+            if got[n] is not None):
+        return None
+    return ("stale activations: your gradients for the same batch change after a forward pass "
+            "on other examples, so they are computed from the activations that pass stored, "
+            "not from this batch; run the forward pass on the batch inside the backprop")
 
 
 def _dtype(got, oracle):

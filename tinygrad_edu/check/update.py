@@ -79,26 +79,59 @@ def run(learner, data, oracle):
                            details=["the step must write the new arrays where the network "
                                     "reads them (self.weights[i] = ..., not a local copy)"],
                            where=place, data=data_)
-    r, residual = _fit(delta, minus, changed)
-    if residual <= tol:
-        k = r / lr
-        data_["factor"] = k
-        problems = []
-        if unchanged:
-            problems.append(f"it never updates {', '.join(unchanged)}: is there a `return` "
-                            "inside the update loop, or a loop that stops at the first layer?")
-        why = _factor(k, m)
-        if why:
-            problems.append(why)
-        if not problems:
-            return CheckResult("update", "ok", f"{what} moves every parameter to p − η·∇C "
-                               "(C averaged over the batch)", where=place, data=data_)
-        details = [f"{', '.join(changed)} change{'s' if len(changed) == 1 else ''} by "
-                   f"{k:.4g}·η·∇C"] if unchanged else []
-        return CheckResult("update", "wrong", f"{name}: {problems[0]}",
-                           details=problems[1:] + details, where=place, data=data_)
+    factors, decay = {}, {}
+    for n in changed:
+        r, residual = _fit(delta, minus, [n])
+        if residual > tol and before[n].ndim == 2:  # L2 weight decay: Δ = −a·∇C − c·W
+            r, c, residual = _fit_decay(delta[n], minus[n], before[n])
+            if residual <= tol and 0 < c < 0.5:
+                decay[n] = c
+        if residual > tol:
+            break
+        factors[n] = r / lr
+    else:
+        return _scaled(factors, decay, unchanged, m, what, name, place, data_)
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
+
+
+def _fit_decay(delta, direction, w):
+    """(a, c, residual): delta ≈ a·direction − c·w, residual relative to |delta|."""
+    A = np.stack([direction.ravel(), -w.ravel()], axis=1)
+    (a, c), *_ = np.linalg.lstsq(A, delta.ravel(), rcond=None)
+    rest = delta.ravel() - A @ np.array([a, c])
+    return float(a), float(c), float(np.abs(rest).max() / max(np.abs(delta).max(), 1e-300))
+
+
+def _scaled(factors, decay, unchanged, m, what, name, place, data_):
+    """Every changed parameter moves along −∇C: by η (ok), or by another multiple of it."""
+    data_["factors"] = factors
+    groups = {}
+    for n, k in factors.items():
+        key = next((g for g in groups if np.isclose(g, k, rtol=1e-4)), k)
+        groups.setdefault(key, []).append(n)
+    problems, right = [], []
+    for k, names in groups.items():
+        why = _factor(k, m)
+        if why is None:
+            right += names
+        else:
+            problems.append(f"{', '.join(names)}: {why}")
+    if unchanged:
+        problems.insert(0, f"it never updates {', '.join(unchanged)}: is there a `return` "
+                        "inside the update loop, or a loop that stops at the first layer?")
+    notes = [f"{', '.join(decay)} also shrink{'s' if len(decay) == 1 else ''} by the factor "
+             f"(1 − {max(decay.values()):.3g}) each step: L2 weight decay, which is fine"] \
+        if decay else []
+    if not problems:
+        return CheckResult("update", "ok", f"{what} moves every parameter to p − η·∇C "
+                           "(C averaged over the batch)", details=notes, where=place,
+                           data=data_)
+    if right:
+        notes.insert(0, f"{', '.join(right)} {'move' if len(right) > 1 else 'moves'} right, "
+                     "to p − η·∇C")
+    return CheckResult("update", "wrong", f"{name}: {problems[0]}",
+                       details=problems[1:] + notes, where=place, data=data_)
 
 
 def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged, lr, tol,
