@@ -374,10 +374,11 @@ def _nielsen_batches(net, learner, column):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
         n_in = np.asarray(net.weights[0]).shape[1]
-        shape, strides = ((n_in, 1), (0, 0)) if column else ((n_in,), (0,))
+        shape = (n, n_in, 1) if column else (n, n_in)
+        every = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), shape,
+                                                (8,) + (0,) * (len(shape) - 1), writeable=False)
         y = np.zeros((np.asarray(net.weights[-1]).shape[0],) + ((1,) if column else ()))
-        examples = [(np.lib.stride_tricks.as_strided(np.array([float(i)]), shape, strides,
-                                                     writeable=False), y) for i in range(n)]
+        examples = [(x, y) for x in every]  # every[i] is a (784, 1) view full of i
         seen = []
 
         def record(mini_batch, *args, **kwargs):
