@@ -26,6 +26,7 @@ from tinygrad_edu.data import load_digits32, load_mnist
 LEARNERS = Path(__file__).resolve().parent / "learners"
 _spec = importlib.util.spec_from_file_location("learners_manifest", LEARNERS / "manifest.py")
 manifest = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = manifest  # dataclasses look their module up while they are made
 _spec.loader.exec_module(manifest)
 CASES = {case.path: case for case in manifest.CASES}
 
