@@ -146,9 +146,12 @@ def test_manifest_describes_real_files_and_enough_bugs():
         if case.target is not None:
             assert f"class {case.target}" in source, case.path
         for bug in case.bugs:
-            assert bug.check in CHECKS and bug.names and bug.what, (case.path, bug)
+            assert bug.check in CHECKS and bug.what, (case.path, bug)
+            assert bug.names or case.style == "script", (case.path, bug)
             assert bug.line in source, (case.path, bug.line)
-            assert any(name in source for name in bug.names), (case.path, bug.names)
+            # a name may be a key the code builds ("W" + str(l)), so one of them, not each
+            assert not bug.names or any(name.split("[")[0] in source for name in bug.names), \
+                (case.path, bug.names)
         if case.fixed is not None:
             fixed = CASES[case.fixed]
             assert case.bugs and fixed.bugs == () and fixed.fixed is None, case.path
@@ -288,8 +291,8 @@ def learn_coursera(mod, Xtr, ytr, Xte, yte):
 def nnfs_layers(mod):
     """The module-level objects of the NNFS script, made afresh."""
     np.random.seed(0)
-    mod.dense1, mod.activation1 = mod.Layer_Dense(784, 64), mod.Activation_ReLU()
-    mod.dense2 = mod.Layer_Dense(64, 10)
+    mod.dense1, mod.activation1 = mod.Layer_Dense(784, 32), mod.Activation_ReLU()
+    mod.dense2 = mod.Layer_Dense(32, 10)
     mod.loss_activation = mod.Activation_Softmax_Loss_CategoricalCrossentropy()
     mod.optimizer = mod.Optimizer_SGD(learning_rate=0.5, decay=1e-2)
 

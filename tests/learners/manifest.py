@@ -21,7 +21,8 @@ class Bug:
     # "evaluation", "learning", "book"
     names: tuple  # strings the finding must contain, in the learner's own terms: the function
     # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1");
-    # where the learner builds a key in code (parameters["W" + str(l)]) just its value ("W2")
+    # where the learner builds a key in code (parameters["W" + str(l)]) just its value ("W2"); ()
+    # only for a script with no functions, whose finding can only say that the cost climbs
     line: str  # a substring of the learner's source line at fault ("" if no line is at fault)
     what: str  # one sentence, as a teacher would explain the bug
 
@@ -191,8 +192,8 @@ COURSERA_NOTES = (
 NNFS_NOTES = (
     "mnist_data.create_data_mnist('mnist') reads the raw IDX files from mnist/ and returns X "
     "(60000, 784) float32 scaled to [0, 1], y int labels (60000,), X_test, y_test. Layer objects "
-    "at module level: dense1 = Layer_Dense(784, 64), activation1 = Activation_ReLU(), dense2 = "
-    "Layer_Dense(64, 10), loss_activation (softmax + mean categorical cross-entropy), optimizer = "
+    "at module level: dense1 = Layer_Dense(784, 32), activation1 = Activation_ReLU(), dense2 = "
+    "Layer_Dense(32, 10), loss_activation (softmax + mean categorical cross-entropy), optimizer = "
     "Optimizer_SGD(learning_rate=0.5, decay=1e-2); weights (n_in, n_out), biases (1, n_out); "
     "backward() sets .dweights/.dbiases (already means: the loss divides by the batch). "
     "forward(X, y) returns the loss; train_step(X, y) does one update; evaluate(X, y) returns a "
@@ -367,7 +368,7 @@ CASES += [
          layout_notes=SCRIPT_NOTES),
     _planted("script/train_sign_flipped.py", "script/train.py", "script", "digits32", "rows",
              SCRIPT_NOTES,
-             Bug("learning", ("d_out",), "d_out = 2 * (Y - out) / m * out * (1 - out)",
+             Bug("learning", (), "d_out = 2 * (Y - out) / m * out * (1 - out)",
                  "The error is written as wanted − got, which is minus ∂C/∂out, and the update "
                  "still subtracts it: every step climbs the cost instead of descending it."),
              ),
