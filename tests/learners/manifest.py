@@ -280,15 +280,24 @@ CASES += [
              target="TwoLayerNet"),
     # the functional full-batch tutorial style
     Case(path="functional/mnist_nn.py", target=None, style="functional", data="mnist",
+         layout="columns", layout_notes=FUNCTIONAL_NOTES,
+         bugs=(Bug("learning", ("backward_prop", "one_hot"),
+                   "one_hot_Y = np.zeros((Y.size, Y.max() + 1))",
+                   "one_hot(Y) makes Y.max() + 1 columns, so a mini-batch without a 9 gets fewer "
+                   "rows than the network has outputs and A2 - one_hot_Y cannot broadcast; the "
+                   "video's full batch of 41,000 images always holds a 9, mini-batches do not "
+                   "(the tutorial's own inherited bug, found by the checker)."),),
+         fixed="functional/mnist_nn_fixed.py"),
+    Case(path="functional/mnist_nn_fixed.py", target=None, style="functional", data="mnist",
          layout="columns", layout_notes=FUNCTIONAL_NOTES),
-    _planted("functional/mnist_nn_scalar_db.py", "functional/mnist_nn.py", "functional",
+    _planted("functional/mnist_nn_scalar_db.py", "functional/mnist_nn_fixed.py", "functional",
              "mnist", "columns", FUNCTIONAL_NOTES,
              Bug("gradients", ("backward_prop", "b1", "b2"), "db1 = 1 / m * np.sum(dZ1)",
                  "np.sum(dZ) without axis=1 adds up every neuron and every example into one "
                  "number, so each bias moves by the same amount; the bias gradient is the sum "
                  "over the examples only, one entry per neuron (axis=1, keepdims=True)."),
              ),
-    _planted("functional/mnist_nn_train_labels.py", "functional/mnist_nn.py", "functional",
+    _planted("functional/mnist_nn_train_labels.py", "functional/mnist_nn_fixed.py", "functional",
              "mnist", "columns", FUNCTIONAL_NOTES,
              Bug("evaluation", ("test_accuracy",), "get_accuracy(dev_predictions, Y_train)",
                  "test_accuracy compares the predictions for X with the global training labels "
