@@ -714,3 +714,10 @@ def test_gradients_name_stale_activations(data):
     assert result.details[0].startswith("stale activations: your gradients for the same batch "
                                         "change after a forward pass on other examples")
     assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")
+
+
+def test_gradients_point_to_the_book_for_a_textbook_rule(data):
+    result = check(gradients, rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3)), data)
+    assert result.status == "wrong" and "self.wih" in result.summary
+    assert "a textbook rule, not a slip: your gradients follow Rashid's hidden error, which " \
+        "drops the output layer's σ′ (see the book check)" in result.details, result.details
