@@ -555,8 +555,9 @@ def test_float32_code_returning_float64_needs_the_dtype(nielsen_case):
     assert "pass dtype=np.float32" in note
     preset, params, x, y = nielsen_case
     assert verify(preset.forward, cast_back, params, x, y, dtype=np.float32).ok
-    with pytest.raises(TypeError, match="dtype must be one of float64, float32, float16"):
-        verify(preset.forward, cast_back, params, x, y, dtype=np.int32)
+    with pytest.raises(TypeError, match="dtype must be a real number type such as np.float32"):
+        verify(preset.forward, cast_back, params, x, y, dtype=str)
+    assert not verify(preset.forward, cast_back, params, x, y, dtype=np.int64).ok  # as float64
 
 
 def test_a_gradient_off_by_1e_5_is_rejected_in_float64(nielsen_case):
@@ -656,3 +657,89 @@ def test_a_wrong_hidden_delta_names_the_classic_slips(slip, words):
     assert report.diagnosis.startswith("δ at z3 agrees, δ at z2 does not: the step z3 → z2, "
                                        "δ² = ((W³)ᵀδ³) ⊙ σ'(z²), is wrong; yours ")
     assert words in report.diagnosis
+
+
+# ----- only the parameters' gradients (a whole program's backprop): the diagnosis by layers ------
+
+def rows_forward(p, x, y):
+    """A learner's column-layout weights on rows of examples, as the whole-program oracle writes
+    it (z = a·Wᵀ + bᵀ), with nothing named: verify sees only parameters."""
+    a, names = x, sorted({k[1:] for k in p}, key=int)
+    for k in names:
+        a = (a @ p[f"W{k}"].T + p[f"b{k}"].T).sigmoid()
+    return ((a - y) ** 2).sum() * 0.5
+
+
+def rows_backprop(p, x, y, *, slip=None):
+    """Nielsen's backprop on rows, summed over the batch; slip plants one classic mistake."""
+    names = sorted({k[1:] for k in p}, key=int)
+    acts = [x]
+    for k in names:
+        acts.append(sigmoid(acts[-1] @ p[f"W{k}"].T + p[f"b{k}"].T))
+    a = acts[-1]
+    delta = (a - y) * (sigmoid(a) * (1 - sigmoid(a)) if slip == "σ'(a) out" else a * (1 - a))
+    grads = {}
+    for j in range(len(names) - 1, -1, -1):
+        k = names[j]
+        grads[f"W{k}"] = delta.T @ acts[j]
+        grads[f"b{k}"] = delta.sum(axis=0)[:, None]
+        if j:
+            W = p[f"W{names[j - 1]}"] if slip == "W below" and j == 2 else p[f"W{k}"]
+            delta = (delta @ W) * acts[j] * (1 - acts[j])
+    if slip == "W3 transposed":  # square: numpy raises nothing
+        grads["W3"] = grads["W3"].T
+    return grads
+
+
+@pytest.fixture(scope="module")
+def deep_rows():
+    rng = np.random.default_rng(4)
+    sizes = [12, 9, 9, 9, 5]
+    params = {}
+    for k in range(1, len(sizes)):
+        params[f"W{k}"] = rng.normal(size=(sizes[k], sizes[k - 1]))
+        params[f"b{k}"] = rng.normal(size=(sizes[k], 1))
+    x = rng.random((DEFAULT_BATCH, 12))
+    y = np.eye(5)[rng.integers(0, 5, DEFAULT_BATCH)]
+    return params, x, y
+
+
+def test_parameter_only_gradients_that_agree(deep_rows):
+    assert verify(rows_forward, rows_backprop, *deep_rows).ok
+
+
+@pytest.mark.parametrize("slip, bad, words", [
+    ("σ'(a) out", "b4", "∂C/∂b4, in the output layer, is wrong: check BP3, ∂C/∂b = Σ_batch δ, "
+                        "with BP1's δᴸ = ∂C/∂a ⊙ σ'(zᴸ), where this cost's ∂C/∂a = a − y; yours "
+                        "is made with σ'(a) where δ needs σ'(z)"),
+    ("W below", "b2", "the layer above agrees (W3, b3) but ∂C/∂b2 does not: check BP2, δ = "
+                      "(W3ᵀ·δ above) ⊙ σ'(z) for this layer, then BP3, ∂C/∂b = Σ_batch δ; yours "
+                      "is BP2 written with W2 where it needs W3"),
+])
+def test_parameter_only_gradients_are_diagnosed_by_layer(deep_rows, slip, bad, words):
+    report = verify(rows_forward, functools.partial(rows_backprop, slip=slip), *deep_rows)
+    assert report.first_bad == bad
+    assert report.diagnosis.startswith(words), report.diagnosis
+
+
+def test_a_wrong_weight_beside_a_right_bias_is_bp4(deep_rows):
+    report = verify(rows_forward, functools.partial(rows_backprop, slip="W3 transposed"),
+                    *deep_rows)
+    assert report.first_bad == "W3"
+    assert report.diagnosis.startswith(
+        "∂C/∂b3 agrees, so this layer's δ is right, but ∂C/∂W3 does not: check BP4, ∂C/∂W = "
+        "δ·aᵀ (a: the activation entering the layer)")
+
+
+def test_a_cross_entropy_output_delta_that_keeps_sigma_prime(nielsen_case):
+    """network2's cost on logits: BP1 is δᴸ = a − y; the quadratic cost's δ keeps σ'(zᴸ)."""
+    _, params, x, y = nielsen_case
+    network2 = presets.get("nielsen").with_overrides(loss="sigmoid_cross_entropy")
+    report = verify(network2.forward, nielsen.backprop, params, x, y)
+    assert report.first_bad == "z3"
+    assert report.diagnosis.startswith(
+        "δ at the output z3, the first gradient below the loss, is wrong: for this cost δ³ = "
+        "∂C/∂z³ = (σ(z³) − y)/m (m = 7 examples): σ' cancels in the cross-entropy cost, so BP1 "
+        "is δᴸ = aᴸ − y, without σ'(zᴸ)")
+    assert verify(network2.forward, functools.partial(nielsen.backprop, cost="cross_entropy"),
+                  params, x, y).ok

@@ -503,3 +503,24 @@ def test_the_epoch_recorder_can_keep_running_a_function_whose_result_the_loop_ne
     assert program.calls == 3 and "forward" not in vars(program)
     assert Adapter(program, params=["W"], layout="columns", epoch=program.model,
                    epoch_calls="forward").learner().batches is not None
+
+
+def test_seed003_gradients_taken_from_its_in_place_backward_pass_the_check():
+    from pathlib import Path
+
+    from tinygrad_edu.check import check_program
+
+    def adapter(program):
+        net = program.Net()
+
+        def update(x, y, lr):
+            net.setLearnrate(lr)
+            net.forward(x, y, program.Sigmoid)
+            net.backward(y, program.Sigmoid)
+        return Adapter(net, params=["self.W1", "self.b1", "self.W2", "self.b2", "self.W3",
+                                    "self.b3"], layout="column", update=update, lr=0.01)
+    net_py = Path(__file__).resolve().parent / "learners" / "seed003" / "net.py"
+    report = check_program(net_py, adapter=adapter, checks=("gradients",))
+    (result,) = report.results
+    assert result.status == "ok", str(report)
+    assert result.where.startswith("Net.backward") and "all 6 parameters" in result.summary

@@ -470,3 +470,42 @@ def test_check_a_seed_program_for_real(capsys):
     data = json.loads(out)
     assert status in (0, 1) and status == (0 if data["ok"] else 1)
     assert data["name"].startswith("Network") and data["checks"]
+
+
+def test_check_path_markdown(fake_check, capsys):
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--markdown")
+    assert status == 0 and out.startswith("**check Network in network.py**")
+    assert "| ✓ | forward |" in out
+
+
+SEED000_ADAPTER = '''
+from tinygrad_edu.check import Adapter
+
+
+def adapter(program):
+    net = program.Neural_Network()
+    return Adapter(net, params=[f"self.{k}[{i}]" for i in range(3) for k in "WB"],
+                   layout="vector", targets="labels",
+                   forward=lambda x: (net.feedforward(x), net.layer[3])[1],
+                   update_batch="self.gradient_step", evaluate="self.test",
+                   epoch=lambda pairs: net.train(pairs, 1, 3.0), lr=3.0, batch_size=125,
+                   cost="squared_error")
+'''
+
+
+def test_check_seed000_with_its_adapter_names_its_bugs_and_draws_the_step(capsys, tmp_path):
+    (tmp_path / "seed000_adapter.py").write_text(SEED000_ADAPTER)
+    status, out, err = run(capsys, "check", LEARNERS / "seed000" / "neural_network.py",
+                           "--adapter", tmp_path / "seed000_adapter.py", "--json",
+                           "--graph", tmp_path / "step.dot")
+    data = json.loads(out)
+    assert status == 1 and data["name"] == "Neural_Network in neural_network.py"
+    status_of = {c["check"]: c for c in data["checks"]}
+    assert status_of["forward"]["status"] == "ok"
+    assert status_of["minibatches"]["status"] == "wrong"
+    assert "self.layer[3]" in status_of["evaluation"]["summary"]
+    assert status_of["gradients"]["status"] == "wrong" and "self.B[2]" in \
+        status_of["gradients"]["summary"]
+    assert status_of["gradients"]["where"].startswith("Neural_Network.gradient_step")
+    assert "drew the failing gradients step" in err
+    assert viz.HIGHLIGHT[False] in (tmp_path / "step.dot").read_text(encoding="utf-8")

@@ -332,7 +332,7 @@ def run_check_program(args):
     if args.json:
         print(report.to_json())
     else:
-        print(report)
+        print(report.to_markdown() if args.markdown else report)
     if args.graph is not None:
         _draw_failing_step(report, _output(args.graph), log)
     return 0 if report.ok else 1

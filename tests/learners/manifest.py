@@ -20,7 +20,8 @@ class Bug:
     check: str  # the check that must flag it: "forward", "gradients", "update", "minibatches",
     # "evaluation", "learning", "book"
     names: tuple  # strings the finding must contain, in the learner's own terms: the function
-    # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1")
+    # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1");
+    # where the learner builds a key in code (parameters["W" + str(l)]) just its value ("W2")
     line: str  # a substring of the learner's source line at fault ("" if no line is at fault)
     what: str  # one sentence, as a teacher would explain the bug
 
@@ -161,7 +162,7 @@ DLFS4_NOTES = (
     "W2, b2, no layer objects; numerical_gradient(x, t) by central differences and gradient(x, t) "
     "by backprop, both of the mean loss; accuracy(x, t) takes one-hot t and returns a fraction. "
     "Training script ch04/train_neuralnet.py: batch_size = 100 (np.random.choice), "
-    "learning_rate = 0.1, iters_num = 10000."
+    "learning_rate = 0.5 (the learner raised the book's 0.1), iters_num = 10000."
 )
 
 FUNCTIONAL_NOTES = (
@@ -189,7 +190,7 @@ COURSERA_NOTES = (
 
 NNFS_NOTES = (
     "mnist_data.create_data_mnist('mnist') reads the raw IDX files from mnist/ and returns X "
-    "(60000, 784) float32 scaled to [-1, 1], y int labels (60000,), X_test, y_test. Layer objects "
+    "(60000, 784) float32 scaled to [0, 1], y int labels (60000,), X_test, y_test. Layer objects "
     "at module level: dense1 = Layer_Dense(784, 64), activation1 = Activation_ReLU(), dense2 = "
     "Layer_Dense(64, 10), loss_activation (softmax + mean categorical cross-entropy), optimizer = "
     "Optimizer_SGD(learning_rate=0.5, decay=1e-2); weights (n_in, n_out), biases (1, n_out); "
@@ -215,8 +216,8 @@ GLOBALS_NOTES = (
     "activations a0..a4 and z1..z4 of the last forward pass are globals. Cost Σ(a − y)² (no ½), "
     "online SGD: forward(x) returns nothing, backprop(y) returns [dW1, db1, ..., dW4, db4] from "
     "the stored activations, update(grads, eta) rebinds the globals, train_step(x, label, eta) "
-    "does one example, accuracy(data) returns a fraction. Training call: train(train_data, 5, 0.1) "
-    "(5 epochs, η = 0.1)."
+    "does one example, accuracy(data) returns a fraction. Training call: train(train_data, 5, 1.0) "
+    "(5 epochs, η = 1.0); weights start as plain np.random.randn."
 )
 
 SCRIPT_NOTES = (
@@ -305,7 +306,7 @@ CASES += [
              ),
     _planted("coursera/dnn_app_return_in_loop.py", "coursera/dnn_app.py", "coursera", "mnist",
              "columns", COURSERA_NOTES,
-             Bug("update", ("update_parameters", "parameters['W2']"), "        return parameters",
+             Bug("update", ("update_parameters", "W2"), "        return parameters",
                  "`return parameters` is indented into the for loop, so update_parameters "
                  "returns after updating W1 and b1 and the later layers never learn."),
              ),

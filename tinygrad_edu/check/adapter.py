@@ -656,9 +656,10 @@ def _learner_function(fn, obj, depth=0):
             pass
     owners += [fn.__globals__[n] for n in fn.__code__.co_names if n in fn.__globals__]
     owners.append(fn.__globals__)
-    # The last one named, a method of the learner's object first: glue sets η, runs the forward
-    # pass, then calls the update itself; a helper it passes along (Sigmoid) comes second.
-    found, method = None, None
+    # A method of the learner's object before a plain function (a helper passed along, such as
+    # Sigmoid); in a lambda the outermost call, the first named (get_accuracy(get_predictions(
+    # ...))); in a nested function the last (it sets η, runs the forward pass, then the update).
+    functions, methods = [], []
     for name in fn.__code__.co_names:
         for owner in owners:
             target = owner.get(name) if isinstance(owner, Mapping) else \
@@ -667,10 +668,10 @@ def _learner_function(fn, obj, depth=0):
             target = getattr(target, "__func__", target)
             if isinstance(target, types.FunctionType) and not _glue(target) and \
                     _learners(target):
-                found = target
-                method = target if bound or "." in target.__qualname__ else method
+                (methods if bound or "." in target.__qualname__ else functions).append(target)
                 break
-    found = method or found
+    pick = methods or functions
+    found = (pick[0] if fn.__name__ == "<lambda>" else pick[-1]) if pick else None
     if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
         for inner in owners:
             if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:

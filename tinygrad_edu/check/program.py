@@ -12,6 +12,7 @@ import io
 import random
 import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -57,11 +58,18 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     start = time.perf_counter()
     notes = []
     try:
-        learner, module, made = _learner(target, adapter, data, seed)
+        with _quiet():  # a constructor's print stays out of the report too
+            learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
+                                                 CHECK_BUDGET_S["forward"])
     except LearnerFileError as e:
         return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
-    except (LookupError, FileNotFoundError) as e:
-        return _failed(str(target), "load", str(e).removeprefix("check: "), None, start)
+    except Exception as e:  # building the learner's object ran their code: name its line
+        where = _outside_frame(e)
+        message = str(e).removeprefix("check: ") if str(e).startswith("check: ") else \
+            f"building your network raised {type(e).__name__}: {e}"
+        if isinstance(e, CheckTimeout):
+            message = f"building your network did not finish within {e} (an endless loop?)"
+        return _failed(str(target), "load", message, where, start)
     if module is not None:
         notes += list(getattr(module, "__python2__", []))
     if like is not None:
@@ -147,10 +155,12 @@ def _learner(target, adapter, data, seed):
         module = target
     elif hasattr(target, "learner") and callable(target.learner):
         return target.learner(), None, None
+    shape_data = data if data is not None else make_data(784, seed=seed)
+    if module is not None:  # before the learner's code runs: a constructor may load data
+        give_data(module, shape_data)
     if adapter is not None:
         made = adapter(module if module is not None else target)
-        return (made if isinstance(made, Learner) else made.learner()), module, None
-    shape_data = data if data is not None else make_data(784, seed=seed)
+        return (made if isinstance(made, Learner) else made.learner()), module, shape_data
     if module is not None and name is not None:
         found = module
         for part in name.split("."):
@@ -260,7 +270,7 @@ def _with_budget(call, seconds):
     """call() under a time budget: SIGALRM in the main thread, a watched thread elsewhere."""
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         def alarm(signum, frame):
-            raise CheckTimeout(f"over {seconds:g} s")
+            raise CheckTimeout(f"{seconds:g} s")
         previous = signal.signal(signal.SIGALRM, alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
@@ -280,7 +290,7 @@ def _with_budget(call, seconds):
     worker.join(seconds)
     if worker.is_alive():  # it cannot be stopped from here; it runs on as a daemon thread
         frame = sys._current_frames().get(worker.ident)
-        error = CheckTimeout(f"over {seconds:g} s")
+        error = CheckTimeout(f"{seconds:g} s")
         error.frames = list(reversed(list(traceback.walk_stack(frame)))) if frame else []
         raise error
     if "error" in box:
@@ -297,6 +307,20 @@ def _learner_frame(error, learner):
         if str(Path(code.co_filename).resolve()) in files:
             name = getattr(code, "co_qualname", code.co_name)  # Python 3.11 knows the class
             return f"{name} ({Path(code.co_filename).name}:{line})"
+    return None
+
+
+def _outside_frame(error):
+    """"function (file:line)" of the innermost frame outside this package: the learner's."""
+    # not ours, not numpy's, not the standard library's
+    theirs = {Path(__file__).resolve().parents[1], *(Path(sysconfig.get_paths()[k]).resolve()
+                                                    for k in ("stdlib", "purelib", "platlib"))}
+    frames = getattr(error, "frames", None) or list(traceback.walk_tb(error.__traceback__))
+    for frame, line in reversed(frames):
+        code = frame.f_code
+        file = Path(code.co_filename).resolve()
+        if file.is_file() and not theirs & set(file.parents):
+            return f"{getattr(code, 'co_qualname', code.co_name)} ({file.name}:{line})"
     return None
 
 

@@ -47,14 +47,15 @@ def recognize(target, data, *, name=None, seed=0):
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
             "update_mini_batch) and DLFS's TwoLayerNet (params, predict, gradient). Describe "
-            "your program with check.adapter.Adapter (about 15 lines) and pass adapter=...")
+            "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
+            "--adapter my_adapter.py, or check_program(..., adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
     kind = _kind(cls)
     if not kind:
         raise LookupError(
             f"check: {cls.__name__} is not a shape the checker knows (Nielsen's Network with "
             "feedforward/backprop, or DLFS's TwoLayerNet with params/predict/gradient); "
-            "describe it with check.adapter.Adapter")
+            "describe it in about 15 lines with check.Adapter (docs/verify.md)")
     module = sys.modules.get(cls.__module__) or inspect.getmodule(cls)
     obj = _construct(cls, kind, module, data, seed) if inspect.isclass(target) else target
     return _RECOGNIZERS[kind](obj, module, data)
@@ -69,10 +70,11 @@ def _candidates(module, name):
             obj = getattr(obj, part)
         return [obj]
     files = set(getattr(module, "__learner_files__", [module.__file__]))
-    found = []
-    for value in vars(module).values():
-        if inspect.isclass(value) and _class_file(value) in files:
-            found.append(value)
+    found = [v for v in vars(module).values() if inspect.isclass(v) and _class_file(v) in files]
+    if not any(_kind(c) for c in found):  # a training script: `import network2` beside it
+        for sibling in getattr(module, "__learner_modules__", []):
+            found += [v for v in vars(sibling).values()
+                      if inspect.isclass(v) and _class_file(v) in files and v not in found]
     return found
 
 
@@ -211,7 +213,8 @@ def _construct(cls, kind, module, data, seed):
         return cls(**args)
     if args is None or not args:
         wanted = inspect.signature(cls.__init__).parameters
-        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out}
+        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
+                "hidden_size_list": [DLFS_HIDDEN]}  # ch.6's MultiLayerNet takes a list
         args = {k: v for k, v in args.items() if k in wanted}
     return cls(**args)
 
@@ -315,18 +318,25 @@ def _nielsen(net, module, data):
             if any(v == 0.0 for v in extra.values()):
                 learner.notes.append("update_mini_batch is called with λ = 0 (no weight decay), "
                                      "so one step is η·∇C")
-    if hasattr(net, "evaluate"):
+    # network.py's evaluate(test_data), or network2.py's accuracy(data, convert=False): both
+    # count the correct (x, label) pairs
+    judge = "evaluate" if hasattr(net, "evaluate") else "accuracy" if hasattr(
+        net, "accuracy") else None
+    if judge:
         def evaluate(X, labels):
-            return net.evaluate([(arrange(x), int(t)) for x, t in zip(X, labels)])
+            return getattr(net, judge)([(arrange(x), int(t)) for x, t in zip(X, labels)])
         learner.evaluate, learner.evaluate_units = evaluate, "count"
     if hasattr(net, "SGD") and update is not None:
         learner.batches = _nielsen_batches(net, learner, column)
+    if judge is None:
+        learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
+                             "is skipped; an Adapter can name yours")
     learner.cost = _nielsen_cost(net)
     learner.where = {role: w for role, w in {
         "forward": _where(cls, "feedforward"), "backprop": _where(cls, "backprop"),
         "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, "SGD"),
-        "evaluate": _where(cls, "evaluate")}.items() if w is not None}
-    for role in ("update_mini_batch", "SGD", "evaluate"):
+        "evaluate": _where(cls, judge or "evaluate")}.items() if w is not None}
+    for role in ("update_mini_batch", "SGD"):
         if not hasattr(net, role):
             learner.notes.append(f"{cls.__name__} has no {role}: the checks that need it are "
                                  "skipped; an Adapter can name yours")

@@ -51,7 +51,7 @@ class Skipped:
     node: ast.stmt
 
     def __str__(self):
-        return f"{Path(self.file).name}:{self.line}: {self.text}"
+        return f"{Path(self.file).name}:{self.line}: {' '.join(self.text.split())}"
 
 
 def load(path, target=None):

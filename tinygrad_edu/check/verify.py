@@ -45,8 +45,9 @@ DEFAULT_BATCH = 7
 class _Graph:
     """The forward pass as verify needs it: named tensors, their backward order, paths between."""
 
-    def __init__(self, loss, leaves):
-        self.loss = loss
+    def __init__(self, loss, leaves, batch, y):
+        self.loss, self.batch, self.y = loss, batch, y
+        self.grads = {}  # id(t) → autograd's ∂C/∂t, once verify has run the backward pass
         self.tensors = autograd.graph_of(loss)
         self.consumers = {}
         for t in self.tensors:
@@ -171,8 +172,7 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
     leaves = {name: Tensor(a.copy(), requires_grad=True, name=name) for name, a in arrays.items()}
     loss = forward(dict(leaves), Tensor(xa.copy(), name="x"), Tensor(ya.copy(), name="y"))
     _check_loss(loss)
-    graph = _Graph(loss, leaves)
-    graph.batch, graph.y = _Batch(xa.shape, ya), ya
+    graph = _Graph(loss, leaves, _Batch(xa.shape, ya), ya)
     natural = {}  # each VJP's gradient shape before unbroadcast: where Σ_batch happens
 
     def on_step(t, node, dout, dxs):
@@ -182,7 +182,7 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
 
     grads, _ = autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True,
                                  on_step=on_step)
-    graph.grads = grads
+    graph.grads = grads  # autograd's ∂C/∂t for every tensor t: the diagnosis reads them
     expected = {name: grads.get(id(t), np.zeros(t.shape)) for name, t in graph.known.items()}
     got, problem = _run_learner(backprop, arrays, xa, ya)
     order = graph.backward_order()
@@ -215,8 +215,8 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
                      f"(max rel error {worst:.1e})")
         if worst > RTOL:  # held to a lower precision: say so, and why that is not a mistake
             diagnosis = (f"all {len(compared)} gradients agree with autograd to the precision "
-                         f"of your code (max rel error {worst:.1e}: "
-                         f"{_lowest(r.note for r in compared)} rounding, not a mistake)")
+                         f"of your code (max rel error {worst:.1e}: {precision} rounding, not a "
+                         "mistake)")
         if missing:
             diagnosis += ", but " + ", ".join(f"∂{graph.root}/∂{n}" for n in missing) + \
                 f" {'was' if len(missing) == 1 else 'were'} not returned"
@@ -242,8 +242,6 @@ class _Batch:
         if rows != columns:
             self.layout = "rows" if rows else "columns"
             self.m = x_shape[0] if rows else x_shape[1]
-        elif len(y_shape) == 2:
-            self.m = None
 
     def axis(self, shape):
         """The example axis of a 2-D gradient of this shape, or None when it has none."""
@@ -256,20 +254,18 @@ class _Batch:
 
 
 def _precision(dtype):
+    """The precision the caller says the learner's code computes in (integers and float128 are
+    held to float64's tolerance, as _lower does)."""
     if dtype is None:
         return np.dtype(np.float64)
-    dt = np.dtype(dtype)
-    if dt not in RTOLS:
-        raise TypeError(f"verify: dtype must be one of "
-                        f"{', '.join(str(d) for d in RTOLS)}, the precision your code computes "
-                        f"in, got {dt}")
-    return dt
-
-
-def _lowest(notes):
-    """'float32' from the rows' precision notes (the lowest precision mentioned)."""
-    named = [d for d in RTOLS if any(f"{d} rounding" in n for n in notes)]
-    return max(named, key=lambda d: np.finfo(d).eps).name if named else "float32"
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or not np.issubdtype(dt, np.number) or np.issubdtype(dt, np.complexfloating):
+        raise TypeError(f"verify: dtype must be a real number type such as np.float32 (the "
+                        f"precision your code computes in), got {dtype!r}")
+    return _lower(dt)
 
 
 def _natural_shape(graph, name, natural):
@@ -389,15 +385,14 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
     row.max_abs = float(diff.max()) if diff.size else 0.0
     scale = float(np.abs(expected).max()) if expected.size else 0.0
     row.max_rel = row.max_abs / max(scale, SCALE_FLOOR)
-    rtol = RTOLS[dtype]
-    row.ok = row.max_rel <= rtol
-    _where(row, got, expected, diff, rtol * max(scale, SCALE_FLOOR))
+    atol = RTOLS[dtype] * max(scale, SCALE_FLOOR)
+    row.ok = row.max_rel <= RTOLS[dtype]
+    _where(row, got, expected, diff, atol)
     if row.ok and row.max_rel > RTOL:
         row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
-            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None,
-                        diff > rtol * max(scale, SCALE_FLOOR))
+            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None, diff > atol)
     return row
 
 
@@ -575,6 +570,10 @@ def _diagnose_step(graph, rows, bad, natural, got):
         return (f"{grad_B} {wrong}, and {graph.label(Z.name)} was not returned to compare: "
                 f"check {_step(graph, t, Z, lhs, natural)}, and return {Z.name!r} too, to tell "
                 f"whether {graph.symbol(Z.name)} or this step is wrong{below}")
+    if B.kind == "param":  # only parameters returned (a whole program's gradients): by layers
+        text = _layer_diagnosis(graph, rows, B, t, wrong, differs, got)
+        if text is not None:
+            return text + below
     # B is the output layer's δ (or comes after it): the step from the cost itself.
     named_below = [x for x in graph.tensors if x.name and id(x) in descendants]
     N = min(named_below, key=lambda x: x._node.seq) if named_below else graph.loss
@@ -587,8 +586,10 @@ def _diagnose_step(graph, rows, bad, natural, got):
         return _bp1(graph, B, t, first, wrong, got.get(B.name)) + below
     cost = _cost_text(graph, t, book(B.name)) if B.kind == "δ" else None
     if cost is not None:
+        cancels = ": σ' cancels in the cross-entropy cost, so BP1 is δᴸ = aᴸ − y, without " \
+            "σ'(zᴸ)" if cost.startswith("(σ(") else ""
         return (f"δ at the output {B.name}, the first gradient below the loss, {wrong}: for "
-                f"this cost {lhs} = ∂{graph.root}/∂{book(B.name)} = {cost}{below}")
+                f"this cost {lhs} = ∂{graph.root}/∂{book(B.name)} = {cost}{cancels}{below}")
     return (f"{grad_B}, the first gradient below the loss, {wrong}: check "
             f"{_step(graph, t, N, lhs, natural)}{below}")
 
@@ -631,28 +632,38 @@ def _hidden_slip(graph, B, t, got):
 
 
 def _other_weight(graph, t, A, got):
-    """BP2 written with another layer's W of the same shape (δ² from W² where it needs W³):
-    the learner's δ recomputed with each other square-compatible W, through autograd's own
-    gradient at the matmul that follows the activation."""
+    """BP2 written with another layer's W of the same shape (δ² from W² where it needs W³)."""
     got = got.data if isinstance(got, Tensor) else got
-    uses = [(out, i) for out, i in graph.consumers.get(id(A), []) if out._node.op.name == "matmul"]
-    if len(uses) != 1 or not isinstance(got, np.ndarray) or got.shape != t.shape:
+    if not isinstance(got, np.ndarray) or got.shape != t.shape:
         return None
-    out, i = uses[0]
-    W = out._node.inputs[1 - i]
-    g = graph.grads.get(id(out))
-    if g is None or W.name not in graph.known or graph.kind.get(W.name) != "param":
-        return None
-    derivative = {"sigmoid": lambda: A.data * (1 - A.data), "tanh": lambda: 1 - A.data ** 2,
-                  "relu": lambda: (t.data > 0).astype(np.float64)}[A._node.op.name]()
-    for name, Q in graph.known.items():
-        if graph.kind[name] != "param" or Q is W or Q.shape != W.shape:
-            continue
-        da = Q.data.T @ g if i == 1 else g @ Q.data.T  # z = W·a (columns) or z = a·W (rows)
-        r = _proportional(got, da * derivative)
+    for name, W, delta in _other_weight_deltas(graph, t, A):
+        r = _proportional(got, delta)
         if r is not None and np.isclose(r, 1.0, rtol=1e-6, atol=0):
-            return f"{name} where BP2 has {W.name}, the W of the layer above"
+            return f"{name} where BP2 has {W}, the W of the layer above"
     return None
+
+
+def _other_weight_deltas(graph, z, A):
+    """(name, the right W's name, δ at z) for each other parameter Q shaped like the W that
+    reads this layer's activation A: the δ that BP2 written with Q gives, through autograd's
+    own gradient at that matmul (the W may be used transposed, as W.T)."""
+    uses = [(out, i) for out, i in graph.consumers.get(id(A), []) if out._node.op.name == "matmul"]
+    if len(uses) != 1 or A._node.op.name not in _ACTIVATIONS:
+        return
+    out, i = uses[0]
+    W, g = out._node.inputs[1 - i], graph.grads.get(id(out))
+    flip = W._node is not None and W._node.op.name == "transpose"
+    leaf = W._node.inputs[0] if flip else W
+    if g is None or graph.kind.get(leaf.name) != "param" or graph.known[leaf.name] is not leaf:
+        return
+    derivative = {"sigmoid": lambda: A.data * (1 - A.data), "tanh": lambda: 1 - A.data ** 2,
+                  "relu": lambda: (z.data > 0).astype(np.float64)}[A._node.op.name]()
+    for name, Q in graph.known.items():
+        if graph.kind[name] != "param" or Q is leaf or Q.shape != leaf.shape:
+            continue
+        q = Q.data.T if flip else Q.data
+        da = q.T @ g if i == 1 else g @ q.T  # z = W·a (columns) or z = a·W (rows)
+        yield name, leaf.name, da * derivative
 
 
 def _slip(graph, t, A, got, a, z, d, *, output):
@@ -699,7 +710,7 @@ def _cost_text(graph, A, a):
     g, y, av = graph.grads.get(id(A)), graph.y, A.data
     if g is None or y.shape != av.shape or not np.issubdtype(y.dtype, np.floating):
         return None
-    bases = [(f"({a} − y)", av - y)]
+    bases = [(f"({a} − y)", av - y), (f"(σ({a}) − y)", ops.sigmoid(av) - y)]  # σ(z): logits
     if ((av > 0) & (av < 1)).all():
         bases.append((f"({a} − y)/({a}(1 − {a}))", (av - y) / (av * (1 - av))))
     m = graph.batch.m
@@ -714,6 +725,124 @@ def _cost_text(graph, A, a):
             if np.isclose(r, k, rtol=1e-6, atol=0):
                 return f"{factor}{text}" if k > 1 or "/" in text else text[1:-1]
         return f"{r:.4g}·{text}"
+    return None
+
+
+# ----- by layers, when only the parameters' gradients are compared ------------------------------
+
+def _layer_z(graph, P):
+    """The pre-activation z = W·a + b (or a·W + b) that parameter P feeds, and P's role there:
+    (z, "W" or "b"), through a transpose of P; None for any other use."""
+    t = P
+    for _ in range(3):
+        uses = graph.consumers.get(id(t), [])
+        if len(uses) != 1:
+            return None
+        out = uses[0][0]
+        op = out._node.op.name
+        if op == "transpose":
+            t = out
+        elif op == "matmul":
+            after = graph.consumers.get(id(out), [])
+            z = after[0][0] if len(after) == 1 and after[0][0]._node.op.name == "add" else out
+            return z, "W"
+        elif op == "add":
+            return out, "b"
+        else:
+            return None
+    return None
+
+
+def _layers(graph):
+    """{id(z): {"W": name, "b": name}} for every layer the parameters feed."""
+    layers = {}
+    for name, t in graph.known.items():
+        found = _layer_z(graph, t) if graph.kind[name] == "param" else None
+        if found is not None:
+            layers.setdefault(id(found[0]), {"z": found[0]})[found[1]] = name
+    return layers
+
+
+def _layer_diagnosis(graph, rows, B, P, wrong, differs, got):
+    """BP1–BP4 in the learner's own parameter names, when no δ was returned: which layer is the
+    first wrong one, whether its δ (seen through the bias) or only its ∂C/∂W is off, and the
+    classic slip behind it when the learner's numbers match one."""
+    found = _layer_z(graph, P)
+    if found is None:
+        return None
+    z, role = found
+    layers = _layers(graph)
+    mine = layers[id(z)]
+    after = graph.descendants(z)
+    above = [L for k, L in layers.items() if id(L["z"]) in after]
+    A = graph.consumers[id(z)][0][0] if graph.consumers.get(id(z)) else None
+    act = A._node.op.name if A is not None else ""
+    grad = f"∂{graph.root}/∂{B.name}"
+    bp = {"W": "BP4, ∂C/∂W = δ·aᵀ (a: the activation entering the layer)",
+          "b": "BP3, ∂C/∂b = Σ_batch δ"}[role]
+    other = mine.get("b" if role == "W" else "W")
+    if role == "W" and other is not None and rows.get(other) and rows[other].ok:
+        return (f"∂{graph.root}/∂{other} agrees, so this layer's δ is right, but {grad} "
+                f"{differs}: check {bp}: the transpose, and a from the layer below (σ(z), not "
+                f"z)")
+    if not above:  # the output layer
+        if act in _ACTIVATIONS and A.shape == graph.y.shape:
+            a, d = "a", _ACTIVATIONS[act]
+            cost = _cost_text(graph, A, a)
+            delta = f"δᴸ = ∂{graph.root}/∂a ⊙ {d}(zᴸ)" + \
+                (f", where this cost's ∂{graph.root}/∂a = {cost}" if cost else "")
+            slip = _layer_slip(graph, z, A, P, got.get(B.name), output=True)
+        elif act in ("softmax_cross_entropy", "log_softmax", "softmax"):
+            delta = "δᴸ = (softmax(zᴸ) − y)/N for softmax cross-entropy averaged over N examples"
+            slip = None
+        else:
+            cost = _cost_text(graph, z, "z")
+            if cost is None:
+                return None
+            delta = f"δᴸ = ∂{graph.root}/∂zᴸ = {cost}"
+            slip = None
+        return (f"{grad}, in the output layer, {wrong}: check {bp}, with BP1's {delta}"
+                + (f"; yours is {slip}" if slip else ""))
+    nearest = min(above, key=lambda L: L["z"]._node.seq)
+    names = [nearest[r] for r in ("W", "b") if r in nearest]
+    if not all(rows.get(n) and rows[n].ok for n in names):
+        return None
+    d = _ACTIVATIONS.get(act, "f'")
+    W = nearest.get("W", "the W above")
+    slip = _layer_slip(graph, z, A, P, got.get(B.name), output=False) \
+        if act in _ACTIVATIONS else None
+    return (f"the layer above agrees ({', '.join(names)}) but {grad} {differs}: check BP2, "
+            f"δ = ({W}ᵀ·δ above) ⊙ {d}(z) for this layer, then {bp}"
+            + (f"; yours is {slip}" if slip else ""))
+
+
+def _layer_slip(graph, z, A, P, got, *, output):
+    """The learner's ∂C/∂P, when it is what a classic slip in this layer's δ gives: σ' left
+    out, σ' taken at a, or (hidden layers) another layer's W of the same shape in BP2."""
+    got = got.data if isinstance(got, Tensor) else got
+    g = graph.grads.get(id(A))
+    if not isinstance(got, np.ndarray) or got.shape != P.shape or g is None or \
+            not np.isfinite(got).all():
+        return None
+    av = A.data
+    at_a = {"sigmoid": lambda v: ops.sigmoid(v) * (1 - ops.sigmoid(v)),
+            "tanh": lambda v: 1 - np.tanh(v) ** 2,
+            "relu": lambda v: (v > 0).astype(np.float64)}[A._node.op.name](av)
+    d = _ACTIVATIONS[A._node.op.name]
+    missing = f"∂C/∂a alone where δ needs ⊙ {d}(z): the {d} is missing"
+    if output:
+        missing += " (that δᴸ belongs to the cross-entropy cost, not to this one)"
+    candidates = [(g, missing), (g * at_a, f"made with {d}(a) where δ needs {d}(z): the "
+                                           f"derivative is taken at a, the activation applied "
+                                           f"twice")]
+    if not output:
+        candidates += [(delta, f"BP2 written with {name} where it needs {W}, the W of the layer "
+                               "above") for name, W, delta in _other_weight_deltas(graph, z, A)]
+    for delta, words in candidates:
+        grads, _ = autograd.backprop(z, delta, retain_graph=True)
+        r = _proportional(got, grads.get(id(P), np.zeros(P.shape)))
+        if r is not None and np.isclose(r, 1.0, rtol=1e-6, atol=0):
+            return words
     return None
 
 

@@ -7,10 +7,10 @@ from load_data import get_mnist
 np.random.seed(1)
 
 # weights and biases, layer 1 is the first hidden layer
-W1 = np.random.uniform(-0.5, 0.5, (16, 784))
-W2 = np.random.uniform(-0.5, 0.5, (16, 16))
-W3 = np.random.uniform(-0.5, 0.5, (16, 16))
-W4 = np.random.uniform(-0.5, 0.5, (10, 16))
+W1 = np.random.randn(16, 784)
+W2 = np.random.randn(16, 16)
+W3 = np.random.randn(16, 16)
+W4 = np.random.randn(10, 16)
 b1 = np.zeros(16)
 b2 = np.zeros(16)
 b3 = np.zeros(16)
@@ -106,5 +106,5 @@ def train(data, epochs, eta):
 
 
 train_data, test_data = get_mnist()
-train(train_data, 5, 0.1)
+train(train_data, 5, 1.0)
 print("accuracy:", accuracy(test_data))

@@ -15,7 +15,7 @@ def load_mnist_dataset(dataset, path):
 def create_data_mnist(path):
     X, y = load_mnist_dataset('train', path)
     X_test, y_test = load_mnist_dataset('t10k', path)
-    # scale to -1..1 like in the book
-    X = (X.astype(np.float32) - 127.5) / 127.5
-    X_test = (X_test.astype(np.float32) - 127.5) / 127.5
+    # scale to 0..1 (the book's -1..1 did not train for me)
+    X = X.astype(np.float32) / 255
+    X_test = X_test.astype(np.float32) / 255
     return X, y, X_test, y_test

@@ -12,7 +12,7 @@ network = TwoLayerNet(input_size=784, hidden_size=32, output_size=10)
 iters_num = 10000
 train_size = x_train.shape[0]
 batch_size = 100
-learning_rate = 0.1
+learning_rate = 0.5  # 0.1 learned too slowly with the sigmoid
 
 train_loss_list = []
 train_acc_list = []
