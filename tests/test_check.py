@@ -743,3 +743,17 @@ def test_a_cross_entropy_output_delta_that_keeps_sigma_prime(nielsen_case):
         "is δᴸ = aᴸ − y, without σ'(zᴸ)")
     assert verify(network2.forward, functools.partial(nielsen.backprop, cost="cross_entropy"),
                   params, x, y).ok
+
+
+def test_a_wrong_bias_beside_a_right_weight_is_bp3(deep_rows):
+    def backprop(p, x, y):
+        grads = rows_backprop(p, x, y)
+        grads["b2"] = grads["b2"] * 0.5
+        return grads
+
+    report = verify(rows_forward, backprop, *deep_rows)
+    assert report.first_bad == "b2"
+    assert report.diagnosis == (
+        "∂C/∂W2 agrees, so this layer's δ is right, but ∂C/∂b2 does not (exactly 0.5× "
+        "autograd's: the ½ of the cost, or the 2 of d(a − y)²/da?): check BP3, ∂C/∂b = Σ_batch "
+        "δ: δ summed over the examples, with nothing else added or scaled")

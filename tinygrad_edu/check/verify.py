@@ -40,6 +40,20 @@ RTOLS = {np.dtype(np.float64): RTOL, np.dtype(np.float32): 1e-4, np.dtype(np.flo
 # should be summed over the batch.
 DEFAULT_BATCH = 7
 
+
+def _guess(find):
+    """A guess at the learner's slip never breaks the report: when the learner's arrays defeat
+    it (odd shapes, overflow), the diagnosis goes on without the guess."""
+    @functools.wraps(find)
+    def guarded(*args, **kwargs):
+        try:
+            with np.errstate(all="ignore"):
+                return find(*args, **kwargs)
+        except (ValueError, TypeError, IndexError, KeyError, ArithmeticError):
+            return None
+    return guarded
+
+
 # ----- the forward graph -------------------------------------------------------------------------
 
 class _Graph:
@@ -453,6 +467,7 @@ def _where_text(row, labels=None, bad=None):
             f"autograd {row.expected_value:.3g}")
 
 
+@_guess
 def _labels(graph, name, shape):
     """What each axis of name's gradient counts: ('neuron', 'example') for a δ with a batch
     axis, ('neuron', 'input') or ('input', 'neuron') for a W, 'neuron' on a bias's long axis;
@@ -660,6 +675,7 @@ def _hidden_slip(graph, B, t, got):
     return f"; yours uses {other}" if other else ""
 
 
+@_guess
 def _other_weight(graph, t, A, got):
     """BP2 written with another layer's W of the same shape (δ² from W² where it needs W³)."""
     got = got.data if isinstance(got, Tensor) else got
@@ -695,6 +711,7 @@ def _other_weight_deltas(graph, z, A):
         yield name, leaf.name, da * derivative
 
 
+@_guess
 def _slip(graph, t, A, got, a, z, d, *, output):
     """The learner's δ at z, when it is ∂C/∂a without the activation's derivative, or with the
     derivative taken at a instead of z (A: the activation's output, a and z: their symbols)."""
@@ -733,6 +750,7 @@ def _proportional(got, value):
     return r
 
 
+@_guess
 def _cost_text(graph, A, a):
     """∂C/∂a as the books write it, '2(a³ − y)/m', read off autograd's gradient at the tensor A
     the cost is taken of (quadratic or cross-entropy costs; None when it is neither)."""
@@ -810,10 +828,11 @@ def _layer_diagnosis(graph, rows, B, P, wrong, differs, got):
     bp = {"W": "BP4, ∂C/∂W = δ·aᵀ (a: the activation entering the layer)",
           "b": "BP3, ∂C/∂b = Σ_batch δ"}[role]
     other = mine.get("b" if role == "W" else "W")
-    if role == "W" and other is not None and rows.get(other) and rows[other].ok:
+    if other is not None and rows.get(other) and rows[other].ok:
+        what = "the transpose, and a: the layer below's activation, not its z" if role == "W" else \
+            "δ summed over the examples, with nothing else added or scaled"
         return (f"∂{graph.root}/∂{other} agrees, so this layer's δ is right, but {grad} "
-                f"{differs}: check {bp}: the transpose, and a from the layer below (σ(z), not "
-                f"z)")
+                f"{differs}: check {bp}: {what}")
     if not above:  # the output layer
         if act in _ACTIVATIONS and A.shape == graph.y.shape:
             a, d = "a", _ACTIVATIONS[act]
@@ -845,6 +864,7 @@ def _layer_diagnosis(graph, rows, B, P, wrong, differs, got):
             + (f"; yours is {slip}" if slip else ""))
 
 
+@_guess
 def _layer_slip(graph, z, A, P, got, *, output):
     """The learner's ∂C/∂P, when it is what a classic slip in this layer's δ gives: σ' left
     out, σ' taken at a, or (hidden layers) another layer's W of the same shape in BP2."""
