@@ -555,8 +555,9 @@ def test_float32_code_returning_float64_needs_the_dtype(nielsen_case):
     assert "pass dtype=np.float32" in note
     preset, params, x, y = nielsen_case
     assert verify(preset.forward, cast_back, params, x, y, dtype=np.float32).ok
-    with pytest.raises(TypeError, match="dtype must be one of float64, float32, float16"):
-        verify(preset.forward, cast_back, params, x, y, dtype=np.int32)
+    with pytest.raises(TypeError, match="dtype must be a real number type such as np.float32"):
+        verify(preset.forward, cast_back, params, x, y, dtype=str)
+    assert not verify(preset.forward, cast_back, params, x, y, dtype=np.int64).ok  # as float64
 
 
 def test_a_gradient_off_by_1e_5_is_rejected_in_float64(nielsen_case):
@@ -604,7 +605,7 @@ def test_where_a_delta_differs_names_the_example_and_neuron(nielsen_case):
                          for r in right)
 
 
-def test_where_a_parameter_differs_is_an_index(scratch_case):
+def test_where_a_parameter_differs_names_its_neuron_and_input(scratch_case):
     def backprop(params, x, t):
         grads = dlfs.backprop(params, x, t)
         grads["W2"] = grads["W2"].copy()
@@ -615,13 +616,13 @@ def test_where_a_parameter_differs_is_an_index(scratch_case):
     row = next(r for r in report.rows if r.name == "W2")
     assert row.n_bad == 3 and row.size == 500 and row.worst_index[1] == 2
     assert row.got_value == 0.5
-    assert row.note.startswith(f"3 of 500 entries differ; worst at [{row.worst_index[0]}, 2]: "
-                               "yours 0.5, autograd ")
+    assert row.note.startswith(f"3 of 500 entries differ, all in neuron 2; worst at neuron 2, "
+                               f"input {row.worst_index[0]}: yours 0.5, autograd ")
 
 
 @pytest.mark.parametrize("index, words", [
     ((slice(None), 3), "30 of 210 entries differ, all in example 3; worst at example 3, neuron "),
-    ((4, slice(None)), "7 of 210 entries differ, all of neuron 4; worst at example "),
+    ((4, slice(None)), "7 of 210 entries differ, all in neuron 4; worst at example "),
 ])
 def test_differences_in_one_example_or_one_neuron_are_named(nielsen_case, index, words):
     def backprop(params, x, y):
@@ -728,3 +729,31 @@ def test_a_wrong_weight_beside_a_right_bias_is_bp4(deep_rows):
     assert report.diagnosis.startswith(
         "∂C/∂b3 agrees, so this layer's δ is right, but ∂C/∂W3 does not: check BP4, ∂C/∂W = "
         "δ·aᵀ (a: the activation entering the layer)")
+
+
+def test_a_cross_entropy_output_delta_that_keeps_sigma_prime(nielsen_case):
+    """network2's cost on logits: BP1 is δᴸ = a − y; the quadratic cost's δ keeps σ'(zᴸ)."""
+    _, params, x, y = nielsen_case
+    network2 = presets.get("nielsen").with_overrides(loss="sigmoid_cross_entropy")
+    report = verify(network2.forward, nielsen.backprop, params, x, y)
+    assert report.first_bad == "z3"
+    assert report.diagnosis.startswith(
+        "δ at the output z3, the first gradient below the loss, is wrong: for this cost δ³ = "
+        "∂C/∂z³ = (σ(z³) − y)/m (m = 7 examples): σ' cancels in the cross-entropy cost, so BP1 "
+        "is δᴸ = aᴸ − y, without σ'(zᴸ)")
+    assert verify(network2.forward, functools.partial(nielsen.backprop, cost="cross_entropy"),
+                  params, x, y).ok
+
+
+def test_a_wrong_bias_beside_a_right_weight_is_bp3(deep_rows):
+    def backprop(p, x, y):
+        grads = rows_backprop(p, x, y)
+        grads["b2"] = grads["b2"] * 0.5
+        return grads
+
+    report = verify(rows_forward, backprop, *deep_rows)
+    assert report.first_bad == "b2"
+    assert report.diagnosis == (
+        "∂C/∂W2 agrees, so this layer's δ is right, but ∂C/∂b2 does not (exactly 0.5× "
+        "autograd's: the ½ of the cost, or the 2 of d(a − y)²/da?): check BP3, ∂C/∂b = Σ_batch "
+        "δ: δ summed over the examples, with nothing else added or scaled")

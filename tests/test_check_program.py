@@ -361,3 +361,17 @@ def test_check_program_takes_a_loaded_module(programs, data):
     module = load(programs / "network2" / "network2.py")
     report = check_program(module, data=data, checks=_stand_ins(forward=_forward_check))
     assert report.ok and report.name == "Network in network2.py"
+
+
+def test_a_training_script_that_imports_the_network_module_is_recognized(data):
+    learner = recognize(load(PROGRAMS / "network2" / "run.py"), data)
+    assert learner.name == "Network in network2.py" and learner.params[0].get().shape == (40, 784)
+    assert (learner.lr, learner.batch_size) == (0.5, 20)
+
+
+def test_a_constructor_that_loads_data_gets_the_bundled_data(programs, data):
+    path = _variant(programs, "        self.num_layers = len(sizes)\n",
+                    "        self.num_layers = len(sizes)\n"
+                    "        self.train, _, _ = mnist_loader.load_data_wrapper()\n")
+    report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok, report.results[0].summary

@@ -88,13 +88,22 @@ def test_constants_stay_and_assignments_that_work_are_skipped(tmp_path):
         "if True:\n"
         "    def helper():\n"
         "        return ETA\n"
-        "    train = load()\n")
+        "    train = load()\n"
+        "from collections import OrderedDict\n"
+        "import functools as ft\n"
+        "LAYERS = OrderedDict(a=1)\n"
+        "halve = ft.partial(np.multiply, 0.5)\n"
+        "import tables\n"
+        "TABLE = tables.table()\n")
+    (tmp_path / "tables.py").write_text("def table():\n    raise RuntimeError('ran')\n")
     module = load(tmp_path / "net.py")
+    assert module.LAYERS == {"a": 1} and module.halve(4) == 2  # the standard library's calls
+    assert not hasattr(module, "TABLE")  # a sibling module's function is the learner's code
     assert module.ETA == 3.0 and module.SIZES == [784, 30, 10] and module.W.shape == (2, 2)
     assert module.helper() == 3.0  # an if-guarded def is kept
     assert not hasattr(module, "data") and not hasattr(module, "X")
     lines = {s.line for s in module.__skipped__}
-    assert {7, 8, 9, 14} <= lines
+    assert {7, 8, 9, 14, 20} <= lines
 
 
 def test_syntax_error_names_file_and_line(tmp_path):

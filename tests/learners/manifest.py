@@ -20,7 +20,8 @@ class Bug:
     check: str  # the check that must flag it: "forward", "gradients", "update", "minibatches",
     # "evaluation", "learning", "book"
     names: tuple  # strings the finding must contain, in the learner's own terms: the function
-    # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1")
+    # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1");
+    # where the learner builds a key in code (parameters["W" + str(l)]) just its value ("W2")
     line: str  # a substring of the learner's source line at fault ("" if no line is at fault)
     what: str  # one sentence, as a teacher would explain the bug
 
@@ -305,7 +306,7 @@ CASES += [
              ),
     _planted("coursera/dnn_app_return_in_loop.py", "coursera/dnn_app.py", "coursera", "mnist",
              "columns", COURSERA_NOTES,
-             Bug("update", ("update_parameters", "parameters['W2']"), "        return parameters",
+             Bug("update", ("update_parameters", "W2"), "        return parameters",
                  "`return parameters` is indented into the for loop, so update_parameters "
                  "returns after updating W1 and b1 and the later layers never learn."),
              ),

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import book
 from .calls import function, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
@@ -58,12 +59,20 @@ def run(learner, data, oracle):
                            loss=loss, data=data_)
     averaging = _averaging(got, expected, oracle, len(batch))
     stale = _stale(learner, data, batch, got, tolerance(dtype))
-    details = [stale, averaging] + [_row_line(r) for r in report.rows if r.ok is False] + \
+    textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
+    rule = f"a textbook rule, not a slip: your gradients follow " \
+        f"{book.VARIANT_WORDS[textbook]} (see the book check)" if textbook else None
+    details = [stale, averaging, rule] + [_row_line(r) for r in report.rows if r.ok is False] + \
         [f"not returned: {n}" for n in report.missing] + \
         [None if averaging else _worst_example(learner, oracle, batch, report,
                                                 tolerance(dtype))] + \
         [setting] + ([f"note: {oracle.closest}"] if oracle.closest and not learner.cost else [])
-    return CheckResult("gradients", "wrong", f"{name}: {report.diagnosis}",
+    summary = f"{name}: {report.diagnosis}"
+    if stale:  # the cause, before the rows it explains
+        summary = (f"{name} computes its gradients from stale activations: they change after a "
+                   "forward pass on other examples")
+        details[1:1] = [f"against autograd: {report.diagnosis}"]
+    return CheckResult("gradients", "wrong", summary,
                        details=[d for d in details if d], where=place, report=report, loss=loss,
                        data=data_)
 

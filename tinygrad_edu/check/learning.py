@@ -12,7 +12,8 @@ from .calls import function, raised, skipped, where
 from .report import CheckResult
 
 SUBSET = 300  # examples the cost is measured on and the steps are drawn from
-STEPS = 40
+STEPS = 40  # steps of a mini-batch learner; an online one (batch of 1) takes 4× as many
+EXAMPLES = 1500  # at most this many example-steps: large batches take fewer steps
 
 
 def run(learner, data, oracle, *, plot=None):
@@ -22,7 +23,7 @@ def run(learner, data, oracle, *, plot=None):
     sub = data.train.take(slice(0, min(len(data.train), SUBSET)))
     size = learner.batch_size or 10
     lr = float(learner.lr) if learner.lr else 0.1
-    steps = STEPS if size > 1 else 4 * STEPS
+    steps = min(STEPS, max(10, EXAMPLES // size)) if size > 1 else 4 * STEPS
     name = function(learner, "update", "the training step")
     place = where(learner, "update")
     before = learner.snapshot()

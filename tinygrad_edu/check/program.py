@@ -58,8 +58,9 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     start = time.perf_counter()
     notes = []
     try:
-        learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
-                                             CHECK_BUDGET_S["forward"])
+        with _quiet():  # a constructor's print stays out of the report too
+            learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
+                                                 CHECK_BUDGET_S["forward"])
     except LearnerFileError as e:
         return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
     except Exception as e:  # building the learner's object ran their code: name its line
@@ -154,10 +155,12 @@ def _learner(target, adapter, data, seed):
         module = target
     elif hasattr(target, "learner") and callable(target.learner):
         return target.learner(), None, None
+    shape_data = data if data is not None else make_data(784, seed=seed)
+    if module is not None:  # before the learner's code runs: a constructor may load data
+        give_data(module, shape_data)
     if adapter is not None:
         made = adapter(module if module is not None else target)
-        return (made if isinstance(made, Learner) else made.learner()), module, None
-    shape_data = data if data is not None else make_data(784, seed=seed)
+        return (made if isinstance(made, Learner) else made.learner()), module, shape_data
     if module is not None and name is not None:
         found = module
         for part in name.split("."):

@@ -47,14 +47,15 @@ def recognize(target, data, *, name=None, seed=0):
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
             "update_mini_batch) and DLFS's TwoLayerNet (params, predict, gradient). Describe "
-            "your program with check.adapter.Adapter (about 15 lines) and pass adapter=...")
+            "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
+            "--adapter my_adapter.py, or check_program(..., adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
     kind = _kind(cls)
     if not kind:
         raise LookupError(
             f"check: {cls.__name__} is not a shape the checker knows (Nielsen's Network with "
             "feedforward/backprop, or DLFS's TwoLayerNet with params/predict/gradient); "
-            "describe it with check.adapter.Adapter")
+            "describe it in about 15 lines with check.Adapter (docs/verify.md)")
     module = sys.modules.get(cls.__module__) or inspect.getmodule(cls)
     obj = _construct(cls, kind, module, data, seed) if inspect.isclass(target) else target
     return _RECOGNIZERS[kind](obj, module, data)
@@ -69,10 +70,11 @@ def _candidates(module, name):
             obj = getattr(obj, part)
         return [obj]
     files = set(getattr(module, "__learner_files__", [module.__file__]))
-    found = []
-    for value in vars(module).values():
-        if inspect.isclass(value) and _class_file(value) in files:
-            found.append(value)
+    found = [v for v in vars(module).values() if inspect.isclass(v) and _class_file(v) in files]
+    if not any(_kind(c) for c in found):  # a training script: `import network2` beside it
+        for sibling in getattr(module, "__learner_modules__", []):
+            found += [v for v in vars(sibling).values()
+                      if inspect.isclass(v) and _class_file(v) in files and v not in found]
     return found
 
 
@@ -211,7 +213,8 @@ def _construct(cls, kind, module, data, seed):
         return cls(**args)
     if args is None or not args:
         wanted = inspect.signature(cls.__init__).parameters
-        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out}
+        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
+                "hidden_size_list": [DLFS_HIDDEN]}  # ch.6's MultiLayerNet takes a list
         args = {k: v for k, v in args.items() if k in wanted}
     return cls(**args)
 
@@ -371,10 +374,11 @@ def _nielsen_batches(net, learner, column):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
         n_in = np.asarray(net.weights[0]).shape[1]
-        shape, strides = ((n_in, 1), (0, 0)) if column else ((n_in,), (0,))
+        shape = (n, n_in, 1) if column else (n, n_in)
+        every = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), shape,
+                                                (8,) + (0,) * (len(shape) - 1), writeable=False)
         y = np.zeros((np.asarray(net.weights[-1]).shape[0],) + ((1,) if column else ()))
-        examples = [(np.lib.stride_tricks.as_strided(np.array([float(i)]), shape, strides,
-                                                     writeable=False), y) for i in range(n)]
+        examples = [(x, y) for x in every]  # every[i] is a (784, 1) view full of i
         seen = []
 
         def record(mini_batch, *args, **kwargs):

@@ -75,7 +75,7 @@ def load(path, target=None):
     sys.meta_path.insert(0, finder)
     os.chdir(folder)
     try:
-        module = _new_module(_module_name(path), path)
+        module = _new_module(path.stem, path)  # never put in sys.modules: no collisions
         _exec_safely(module, path, finder)
     finally:
         sys.meta_path.remove(finder)
@@ -200,11 +200,6 @@ def _hide_shadowed(folder, finder):
     return hidden
 
 
-def _module_name(path):
-    # A name no other learner's file shares: two network.py files load side by side.
-    return f"{path.stem}"
-
-
 def _new_module(name, path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -232,13 +227,12 @@ def _exec_safely(module, path, finder):
     module.__dict__.setdefault("__skipped__", [])
     module.__dict__.setdefault("__python2__", [])
     module.__learner_modules__ = finder.modules
-    defined = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in _PYTHON2_NAMES:
             module.__python2__.append(
                 f"{path.name}:{node.lineno}: {node.id} is Python 2; in Python 3 use "
                 f"{_PYTHON2_NAMES[node.id]}")
-    kept = _split(tree.body, text, path, module.__skipped__, defined)
+    kept = _split(tree.body, text, path, module.__skipped__, _library_names(tree))
     for node in kept:
         code = compile(ast.Module([node], type_ignores=[]), str(path), "exec")
         try:
@@ -258,9 +252,6 @@ def _exec_safely(module, path, finder):
                 continue
             raise LearnerFileError(f"{type(e).__name__}: {e}", path,
                                    _learner_line(e, path) or node.lineno) from None
-        for target in getattr(node, "targets", []):
-            if isinstance(target, ast.Name):
-                defined.add(target.id)
 
 
 def _learner_line(error, path):
@@ -291,7 +282,20 @@ def _flatten(body):
             yield node
 
 
-def _split(body, text, path, skipped, defined):
+def _library_names(tree):
+    """The names the file binds to the standard library's or numpy's modules and objects."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                top = (module or alias.name).partition(".")[0]
+                if top in sys.stdlib_module_names or top == "numpy":
+                    names.add(alias.asname or alias.name.partition(".")[0])
+    return names
+
+
+def _split(body, text, path, skipped, library):
     """The statements to run; the rest are appended to skipped (a whole block as one)."""
     kept = []
     for node in body:
@@ -300,19 +304,17 @@ def _split(body, text, path, skipped, defined):
         elif isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
                                ast.AsyncFunctionDef)):
             kept.append(node)
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                defined.add(node.name)
         elif isinstance(node, ast.If):
-            node.body = _split(node.body, text, path, skipped, defined) or [ast.Pass()]
-            node.orelse = _split(node.orelse, text, path, skipped, defined)
+            node.body = _split(node.body, text, path, skipped, library) or [ast.Pass()]
+            node.orelse = _split(node.orelse, text, path, skipped, library)
             ast.fix_missing_locations(node)
             kept.append(node)
         elif isinstance(node, ast.Try):
-            node.body = _split(node.body, text, path, skipped, defined) or [ast.Pass()]
+            node.body = _split(node.body, text, path, skipped, library) or [ast.Pass()]
             ast.fix_missing_locations(node)
             kept.append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            if node.value is not None and _does_work(node.value, defined):
+            if node.value is not None and _does_work(node.value, library):
                 skipped.append(_skipped(node, text, path))
             else:
                 kept.append(node)
@@ -345,22 +347,17 @@ def _dotted(func):
     return ".".join(reversed(parts))
 
 
-def _does_work(value, defined):
-    """True when evaluating value calls the learner's own code or reads, trains or plots."""
+def _does_work(value, library):
+    """True when evaluating value calls anything but the standard library, numpy and builtins
+    (the learner's own code, a sibling's loader, a constructor), or reads, trains or plots."""
     for node in ast.walk(value):
         if isinstance(node, ast.Call):
             name = _dotted(node.func)
-            last = name.rpartition(".")[2].lower()
-            if name.partition(".")[0] in defined or name in defined:
-                return True
-            if any(word in last for word in _WORK_WORDS):
-                return True
-            if name and name[0].isupper() and name not in vars(builtins):
-                return True  # constructing a learner's class (network.Network([...]))
-            if name.partition(".")[0] not in ("np", "numpy", "math", "os", "random") and \
-                    name not in vars(builtins) and not name.startswith(("collections.",
-                                                                        "OrderedDict")):
-                return True  # a sibling module's function: its loader, its trainer
+            if any(word in name.rpartition(".")[2].lower() for word in _WORK_WORDS):
+                return True  # np.loadtxt, open, pickle.load, plt.subplots, ...
+            root = name.partition(".")[0]
+            if root not in library and root not in vars(builtins):
+                return True  # Network([784, 30, 10]), mnist_loader.load_data_wrapper()
     return False
 
 
