@@ -714,3 +714,33 @@ def test_gradients_name_stale_activations(data):
     assert result.details[0].startswith("stale activations: your gradients for the same batch "
                                         "change after a forward pass on other examples")
     assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")
+
+
+def test_gradients_point_to_the_book_for_a_textbook_rule(data):
+    result = check(gradients, rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3)), data)
+    assert result.status == "wrong" and "self.wih" in result.summary
+    assert "a textbook rule, not a slip: your gradients follow Rashid's hidden error, which " \
+        "drops the output layer's σ′ (see the book check)" in result.details, result.details
+
+
+def test_update_accepts_a_decayed_learning_rate_but_not_one_per_layer(data):
+    net = Network([N_IN, 9, N_OUT])
+    learner = nielsen_learner(net)
+    step = learner.step
+    learner.step = lambda X, Y, lr: step(X, Y, 0.8 * lr)  # a schedule: every layer alike
+    result = check(update, learner, data)
+    assert result.status == "ok" and "a learning-rate schedule or decay" in result.details[-1]
+
+    def per_layer(X, Y, lr):  # a decay counter advanced once per layer: layer 2 gets less
+        W, b = net.weights[1].copy(), net.biases[1].copy()
+        step(X, Y, lr)
+        net.weights[1] = W + 0.9 * (net.weights[1] - W)
+        net.biases[1] = b + 0.9 * (net.biases[1] - b)
+
+    learner.step = per_layer
+    result = check(update, learner, data)
+    assert result.status == "wrong", result
+    assert result.summary.startswith("Network.update_mini_batch: the parameters do not all move "
+                                     "by the same multiple of η·∇C: self.weights[0], "
+                                     "self.biases[0] by 1·η·∇C; self.weights[1], self.biases[1] "
+                                     "by 0.9·η·∇C"), result.summary

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import book
 from .calls import function, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
@@ -58,7 +59,10 @@ def run(learner, data, oracle):
                            loss=loss, data=data_)
     averaging = _averaging(got, expected, oracle, len(batch))
     stale = _stale(learner, data, batch, got, tolerance(dtype))
-    details = [stale, averaging] + [_row_line(r) for r in report.rows if r.ok is False] + \
+    textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
+    rule = f"a textbook rule, not a slip: your gradients follow " \
+        f"{book.VARIANT_WORDS[textbook]} (see the book check)" if textbook else None
+    details = [stale, averaging, rule] + [_row_line(r) for r in report.rows if r.ok is False] + \
         [f"not returned: {n}" for n in report.missing] + \
         [None if averaging else _worst_example(learner, oracle, batch, report,
                                                 tolerance(dtype))] + \

@@ -43,6 +43,13 @@ def _factor(k, m):
     return f"the step is {k:.4g}× η·∇C: the learning rate is scaled by {k:.4g} somewhere"
 
 
+def _schedule(k, m):
+    """True when one common factor k can be a learning-rate schedule (decay) rather than a
+    mistake: positive and not the batch size's m or 1/m."""
+    return k > 0 and not (m > 1 and (np.isclose(k, m, rtol=1e-4) or
+                                     np.isclose(k, 1 / m, rtol=1e-4)))
+
+
 def run(learner, data, oracle):
     """Take one learner step on a batch and compare the parameters' change with −η·∇C."""
     if learner.step is None:
@@ -111,18 +118,31 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
         key = next((g for g in groups if np.isclose(g, k, rtol=1e-4)), k)
         groups.setdefault(key, []).append(n)
     problems, right = [], []
+    (common, *_), schedule = groups, None
+    if len(groups) == 1 and _factor(common, m) and _schedule(common, m):
+        # every parameter by the same η' = k·η: the learner's own schedule (decay) set it
+        schedule = (f"the step uses η' = {common * float(data_['lr']):.4g}, {common:.4g}× the η "
+                    "given: a learning-rate schedule or decay in the learner's optimizer")
+        groups = {1.0: groups[common]}
     for k, names in groups.items():
         why = _factor(k, m)
         if why is None:
             right += names
-        else:
+        elif not (len(groups) > 1 and _schedule(k, m) and k < 1.5):
             problems.append(f"{', '.join(names)}: {why}")
+    if len(groups) > 1 and not problems:
+        problems.append("the parameters do not all move by the same multiple of η·∇C: " +
+                        "; ".join(f"{', '.join(names)} by {k:.4g}·η·∇C"
+                                  for k, names in groups.items()) +
+                        " (the learning rate changes between layers: a decay counter advanced "
+                        "once per layer?)")
     if unchanged:
         problems.insert(0, f"it never updates {', '.join(unchanged)}: is there a `return` "
                         "inside the update loop, or a loop that stops at the first layer?")
     notes = [f"{', '.join(decay)} also shrink{'s' if len(decay) == 1 else ''} by the factor "
              f"(1 − {max(decay.values()):.3g}) each step: L2 weight decay, which is fine"] \
         if decay else []
+    notes += [schedule] if schedule else []
     if not problems:
         return CheckResult("update", "ok", f"{what} moves every parameter to p − η·∇C "
                            "(C averaged over the batch)", details=notes, where=place,
