@@ -72,7 +72,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             message = f"building your network did not finish within {e} (an endless loop?)"
         return _failed(str(target), "load", message, where, start)
     if module is not None:
-        notes += list(getattr(module, "__python2__", []))
+        for loaded in [module, *getattr(module, "__learner_modules__", [])]:
+            notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
     if like is not None:
         preset = presets.get(like)
         learner.cost = learner.cost or preset.loss

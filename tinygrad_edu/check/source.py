@@ -58,8 +58,10 @@ def load(path, target=None):
     """Import the learner's file at path as a fresh module without running its script part.
 
     The module gains ``__skipped__`` (the Skipped statements, file order), ``__learner_files__``
-    (the learner's files it and its siblings came from) and ``__python2__`` (Python 2 leftovers
-    found, each a message). target, when given, must name something the file defines.
+    (the learner's files it and its siblings came from), ``__python2__`` (Python 2 leftovers
+    found, each a message) and ``__missing__`` (libraries this machine lacks, such as matplotlib,
+    each bound to a stand-in that fails only when used). target, when given, must name something
+    the file defines.
     Syntax errors and failing imports raise LearnerFileError with the learner's file and line.
     """
     path = Path(path).expanduser().resolve()
@@ -226,6 +228,7 @@ def _exec_safely(module, path, finder):
     tree = _parse(text, path)
     module.__dict__.setdefault("__skipped__", [])
     module.__dict__.setdefault("__python2__", [])
+    module.__dict__.setdefault("__missing__", [])
     module.__learner_modules__ = finder.modules
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in _PYTHON2_NAMES:
@@ -240,6 +243,12 @@ def _exec_safely(module, path, finder):
         except LearnerFileError:
             raise
         except (ImportError, SyntaxError) as e:
+            if isinstance(e, ModuleNotFoundError) and _stub_missing(module, node, e):
+                module.__missing__.append(
+                    f"{path.name}:{node.lineno}: {e.name} cannot be imported here (not "
+                    f"installed, or not beside your file): `{ast.unparse(node)}` gets a "
+                    "stand-in that fails only if a check calls it")
+                continue
             name = getattr(e, "name", None)
             hint = _PYTHON2_NAMES.get(name or "", None)
             extra = f" ({name} is Python 2; in Python 3 use {hint})" if hint else ""
@@ -252,6 +261,45 @@ def _exec_safely(module, path, finder):
                 continue
             raise LearnerFileError(f"{type(e).__name__}: {e}", path,
                                    _learner_line(e, path) or node.lineno) from None
+
+
+class _Missing:
+    """Stands in for a library the learner imports but this machine lacks (matplotlib, keras for
+    its MNIST download, tqdm): harmless until used, then an error that says what happened."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return _Missing(f"{self._name}.{attr}")
+
+    def __call__(self, *args, **kwargs):
+        raise ModuleNotFoundError(f"{self._name.partition('.')[0]} cannot be imported where the "
+                                  f"checker runs, and your code called {self._name}")
+
+    def __iter__(self):  # `for x in tqdm(...)` fails on the call above, not here
+        raise TypeError(f"{self._name} stands in for a library that is not installed")
+
+
+def _stub_missing(module, node, error):
+    """Bind what a failed import would have bound to stand-ins: the checks need neither the
+    learner's plotting library nor the loader module they did not send. False for Python 2's
+    modules (named as such by the caller) and for imports inside a function or class."""
+    missing = (error.name or "").partition(".")[0]
+    if not missing or missing in _PYTHON2_NAMES or not isinstance(
+            node, (ast.Import, ast.ImportFrom)):
+        return False
+    if isinstance(node, ast.ImportFrom) and node.level:
+        return False  # `from .helpers import x`: the learner's own package
+    for alias in node.names:
+        if isinstance(node, ast.Import):
+            bound = alias.asname or alias.name.partition(".")[0]
+            full = alias.name if alias.asname else bound
+        else:
+            bound, full = alias.asname or alias.name, f"{node.module}.{alias.name}"
+        if bound != "*":
+            setattr(module, bound, _Missing(full))
+    return True
 
 
 def _learner_line(error, path):
