@@ -719,7 +719,8 @@ def test_gradients_name_stale_activations(data):
     result = check(gradients, learner, data)
     assert result.status == "wrong"
     assert result.summary == ("Neural_Network.gradient_step computes its gradients from stale "
-                              "activations: they change after a forward pass on other examples")
+                              "activations: they change after a forward pass on other examples "
+                              "(self.B[2] and 5 more disagree with autograd)"), result.summary
     assert result.details[0].startswith("stale activations: your gradients for the same batch "
                                         "change after a forward pass on other examples")
     assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")
