@@ -765,3 +765,13 @@ def test_book_names_the_cross_entropy_delta_kept_with_the_quadratic_cost(data):
                                      "(a − y) ⊙ σ′(zᴸ)"), result.summary
     learner.cost = None  # unsaid, the cost is inferred: network2's cross-entropy, and right
     assert check(book, learner, data).status == "ok"
+
+
+def test_learning_flags_a_step_that_falls_far_less_than_plain_sgd(data):
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    step = learner.step
+    learner.step = lambda X, Y, lr: step(X, Y, lr / 1000)  # η in the wrong units
+    result = check(learning, learner, data)
+    assert result.status == "wrong", result
+    costs, reference = result.data["costs"], result.data["reference"]
+    assert costs[0] - costs[-1] < learning.SLOWER * (reference[0] - reference[-1])
