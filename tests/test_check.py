@@ -605,7 +605,7 @@ def test_where_a_delta_differs_names_the_example_and_neuron(nielsen_case):
                          for r in right)
 
 
-def test_where_a_parameter_differs_is_an_index(scratch_case):
+def test_where_a_parameter_differs_names_its_neuron_and_input(scratch_case):
     def backprop(params, x, t):
         grads = dlfs.backprop(params, x, t)
         grads["W2"] = grads["W2"].copy()
@@ -616,13 +616,13 @@ def test_where_a_parameter_differs_is_an_index(scratch_case):
     row = next(r for r in report.rows if r.name == "W2")
     assert row.n_bad == 3 and row.size == 500 and row.worst_index[1] == 2
     assert row.got_value == 0.5
-    assert row.note.startswith(f"3 of 500 entries differ; worst at [{row.worst_index[0]}, 2]: "
-                               "yours 0.5, autograd ")
+    assert row.note.startswith(f"3 of 500 entries differ, all in neuron 2; worst at neuron 2, "
+                               f"input {row.worst_index[0]}: yours 0.5, autograd ")
 
 
 @pytest.mark.parametrize("index, words", [
     ((slice(None), 3), "30 of 210 entries differ, all in example 3; worst at example 3, neuron "),
-    ((4, slice(None)), "7 of 210 entries differ, all of neuron 4; worst at example "),
+    ((4, slice(None)), "7 of 210 entries differ, all in neuron 4; worst at example "),
 ])
 def test_differences_in_one_example_or_one_neuron_are_named(nielsen_case, index, words):
     def backprop(params, x, y):
@@ -743,3 +743,17 @@ def test_a_cross_entropy_output_delta_that_keeps_sigma_prime(nielsen_case):
         "is δᴸ = aᴸ − y, without σ'(zᴸ)")
     assert verify(network2.forward, functools.partial(nielsen.backprop, cost="cross_entropy"),
                   params, x, y).ok
+
+
+def test_a_wrong_bias_beside_a_right_weight_is_bp3(deep_rows):
+    def backprop(p, x, y):
+        grads = rows_backprop(p, x, y)
+        grads["b2"] = grads["b2"] * 0.5
+        return grads
+
+    report = verify(rows_forward, backprop, *deep_rows)
+    assert report.first_bad == "b2"
+    assert report.diagnosis == (
+        "∂C/∂W2 agrees, so this layer's δ is right, but ∂C/∂b2 does not (exactly 0.5× "
+        "autograd's: the ½ of the cost, or the 2 of d(a − y)²/da?): check BP3, ∂C/∂b = Σ_batch "
+        "δ: δ summed over the examples, with nothing else added or scaled")

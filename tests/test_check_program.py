@@ -375,3 +375,9 @@ def test_a_constructor_that_loads_data_gets_the_bundled_data(programs, data):
                     "        self.train, _, _ = mnist_loader.load_data_wrapper()\n")
     report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
     assert report.ok, report.results[0].summary
+
+
+def test_a_missing_plotting_library_is_a_note_not_a_failure(programs, data):
+    path = _variant(programs, "import random\n", "import random\nimport pyplot_not_here as plt\n")
+    report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok and any("pyplot_not_here cannot be imported" in n for n in report.notes)

@@ -88,13 +88,22 @@ def test_constants_stay_and_assignments_that_work_are_skipped(tmp_path):
         "if True:\n"
         "    def helper():\n"
         "        return ETA\n"
-        "    train = load()\n")
+        "    train = load()\n"
+        "from collections import OrderedDict\n"
+        "import functools as ft\n"
+        "LAYERS = OrderedDict(a=1)\n"
+        "halve = ft.partial(np.multiply, 0.5)\n"
+        "import tables\n"
+        "TABLE = tables.table()\n")
+    (tmp_path / "tables.py").write_text("def table():\n    raise RuntimeError('ran')\n")
     module = load(tmp_path / "net.py")
+    assert module.LAYERS == {"a": 1} and module.halve(4) == 2  # the standard library's calls
+    assert not hasattr(module, "TABLE")  # a sibling module's function is the learner's code
     assert module.ETA == 3.0 and module.SIZES == [784, 30, 10] and module.W.shape == (2, 2)
     assert module.helper() == 3.0  # an if-guarded def is kept
     assert not hasattr(module, "data") and not hasattr(module, "X")
     lines = {s.line for s in module.__skipped__}
-    assert {7, 8, 9, 14} <= lines
+    assert {7, 8, 9, 14, 20} <= lines
 
 
 def test_syntax_error_names_file_and_line(tmp_path):
@@ -117,12 +126,31 @@ def test_import_errors_name_the_learners_line(tmp_path):
     (tmp_path / "net.py").write_text("import numpy as np\nimport cPickle\n")
     with pytest.raises(LearnerFileError, match=r"net.py:2: .*cPickle is Python 2.*pickle"):
         load(tmp_path / "net.py")
-    (tmp_path / "helper.py").write_text("import numpy\nfrom nowhere_at_all import thing\n")
+    (tmp_path / "helper.py").write_text("import numpy\nfrom numpy import no_such_name\n")
     (tmp_path / "net2.py").write_text("import helper\n")
     with pytest.raises(LearnerFileError) as e:
         load(tmp_path / "net2.py")
     assert (Path(e.value.file).name, e.value.line) == ("helper.py", 2)
-    assert "nowhere_at_all" in str(e.value)
+    assert "no_such_name" in str(e.value)
+
+
+def test_missing_libraries_and_loaders_get_stand_ins_that_fail_when_used(tmp_path):
+    (tmp_path / "net.py").write_text(
+        "import numpy as np\n"
+        "import matplotlib_not_here.pyplot as plt\n"
+        "from keras_not_here.datasets import mnist\n"
+        "import mnist_loader_not_sent\n"
+        "def plot(xs):\n"
+        "    plt.plot(xs)\n"
+        "def double(x):\n"
+        "    return 2 * x\n")
+    module = load(tmp_path / "net.py")
+    assert module.double(3) == 6  # the rest of the file works
+    assert [m.split(":")[1] for m in module.__missing__] == ["2", "3", "4"]
+    assert "matplotlib_not_here cannot be imported" in module.__missing__[0]
+    with pytest.raises(ModuleNotFoundError, match="your code called matplotlib_not_here.pyplot"
+                                                  ".plot"):
+        module.plot([1, 2])
 
 
 def test_missing_file_and_missing_target(programs):

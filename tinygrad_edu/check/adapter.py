@@ -27,7 +27,7 @@ LAYOUTS = {"rows": "(m, n_in): one example per row, as in Deep Learning from Scr
            "vector": "one example at a time as a 1-D array (n_in,), as in 3Blue1Brown scripts"}
 TARGETS = ("onehot", "labels")
 HOOKS = ("forward", "grads", "update", "update_batch", "evaluate", "epoch")
-_DIGITS = 256  # an instrumented example carries its index as base-256 digits / 256 in [0, 1)
+_SCALE = 2.0 ** 16  # an instrumented example carries its index as its first input, / 2¹⁶
 
 
 class Adapter:
@@ -160,9 +160,10 @@ class Adapter:
 
     # ----- converting canonical rows to the learner's layout ------------------------------------
 
-    def _x(self, X):
+    def _x(self, X, copy=True):
         """X (m, n_in) rows as the learner's code takes it: an array, or a list of examples."""
-        X = np.array(X, dtype=np.float64)
+        if copy:
+            X = np.array(X, dtype=np.float64)
         if self.layout == "rows":
             return X
         if self.layout == "columns":
@@ -305,7 +306,11 @@ class Adapter:
                 raise ValueError(f"adapter: {target} was called without the examples of a "
                                  f"mini-batch among its arguments ({_kinds(args, kwargs)})")
 
-            x, y = self._x(X), self._y(Y)
+            if self.layout in ("column", "vector"):
+                x = self._x(X, copy=False)  # views of one small array: an epoch of 60,000 is cheap
+            else:  # one compact copy in float32: the loop may shuffle it in place
+                x = np.array(X if self.layout == "rows" else X.T, dtype=np.float32)
+            y = self._y(Y)
             with path.replaced(recorder) as original, np.errstate(all="ignore"):
                 if isinstance(x, list):
                     hooks["epoch"](list(zip(x, y)))
@@ -587,28 +592,21 @@ def _addable(a, b):
 # ----- instrumented examples for the epoch loop ---------------------------------------------------
 
 def _instrumented(n, n_in, n_out):
-    """n examples whose first pixels spell their index (base 256, as fractions in [0, 1))."""
-    digits = 1
-    while _DIGITS ** digits < n:
-        digits += 1
-    if digits > n_in:
-        raise ValueError(f"adapter: cannot number {n} examples in {n_in} inputs")
-    X = np.zeros((n, n_in))
-    index = np.arange(n)
-    for d in range(digits):
-        X[:, d] = (index // _DIGITS ** (digits - 1 - d)) % _DIGITS / _DIGITS
-    X[:, digits:] = 0.0
-    X[:, n_in - 1] = digits / _DIGITS  # how many digits to read back
-    Y = np.eye(n_out)[index % n_out]
+    """n examples whose first input is their index / 2¹⁶ (exact in float32), and targets.
+
+    Example i is the window buf[i:i + n_in] of one array of n + n_in numbers, read-only, so an
+    epoch of 60,000 costs no more memory than one example per thousand.
+    """
+    buf = np.zeros(n + n_in)
+    buf[:n] = np.arange(n) / _SCALE
+    X = np.lib.stride_tricks.as_strided(buf, shape=(n, n_in), strides=(buf.itemsize,) * 2,
+                                        writeable=False)
+    Y = np.eye(n_out)[np.arange(n) % n_out]
     return X, Y
 
 
 def _index(x):
-    digits = int(round(x[-1] * _DIGITS))
-    value = 0
-    for d in range(digits):
-        value = value * _DIGITS + int(round(x[d] * _DIGITS))
-    return value
+    return int(round(float(x[0]) * _SCALE))
 
 
 def _kinds(args, kwargs):

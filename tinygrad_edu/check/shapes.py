@@ -9,6 +9,7 @@ script. Imports numpy, the standard library, ``learner`` and ``source``.
 """
 
 import ast
+import contextlib
 import inspect
 import random
 import re
@@ -96,12 +97,9 @@ def _kind(cls):
     return None
 
 
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, value, tb):
-        return kind is not None and issubclass(kind, (TypeError, OSError, ValueError))
+def _unreadable():
+    """What reading a script or a literal may raise: the value is then just not known."""
+    return contextlib.suppress(TypeError, OSError, ValueError, SyntaxError)
 
 
 def _scripts(module):
@@ -114,14 +112,14 @@ def _scripts(module):
         for sibling in sorted(file.parent.glob("*.py")):
             if sibling.resolve() == file.resolve() or sibling.stat().st_size > 200_000:
                 continue
-            with _suppress():
+            with _unreadable():
                 found, values = read_script(sibling)
                 if any(_mentions(s.node, _class_names(module)) for s in found):
                     statements += found
                     constants.update(values)
     for s in getattr(module, "__skipped__", []):
         if isinstance(s.node, ast.Assign) and isinstance(s.node.targets[0], ast.Name):
-            with _suppress():
+            with _unreadable():
                 constants[s.node.targets[0].id] = ast.literal_eval(s.node.value)
     for key, value in vars(module).items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -155,7 +153,7 @@ class _Unknown(Exception):
 
 def _value(node, namespace, constants):
     """The value of an argument expression the script passes, without calling anything."""
-    with _suppress():
+    with _unreadable():
         return ast.literal_eval(node)
     if isinstance(node, ast.Name) and node.id in constants:
         return constants[node.id]
@@ -179,11 +177,10 @@ def _bound(func, call, namespace, constants, skip_self=True):
         params = params[1:]
     values = {}
     for p, arg in zip(params, call.args):
-        with _suppress():
-            try:
-                values[p] = _value(arg, namespace, constants)
-            except _Unknown:
-                pass
+        try:
+            values[p] = _value(arg, namespace, constants)
+        except _Unknown:
+            pass
     for kw in call.keywords:
         if kw.arg:
             try:
@@ -374,10 +371,11 @@ def _nielsen_batches(net, learner, column):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
         n_in = np.asarray(net.weights[0]).shape[1]
-        shape, strides = ((n_in, 1), (0, 0)) if column else ((n_in,), (0,))
+        shape = (n, n_in, 1) if column else (n, n_in)
+        every = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), shape,
+                                                (8,) + (0,) * (len(shape) - 1), writeable=False)
         y = np.zeros((np.asarray(net.weights[-1]).shape[0],) + ((1,) if column else ()))
-        examples = [(np.lib.stride_tricks.as_strided(np.array([float(i)]), shape, strides,
-                                                     writeable=False), y) for i in range(n)]
+        examples = [(x, y) for x in every]  # every[i] is a (784, 1) view full of i
         seen = []
 
         def record(mini_batch, *args, **kwargs):

@@ -58,8 +58,10 @@ def load(path, target=None):
     """Import the learner's file at path as a fresh module without running its script part.
 
     The module gains ``__skipped__`` (the Skipped statements, file order), ``__learner_files__``
-    (the learner's files it and its siblings came from) and ``__python2__`` (Python 2 leftovers
-    found, each a message). target, when given, must name something the file defines.
+    (the learner's files it and its siblings came from), ``__python2__`` (Python 2 leftovers
+    found, each a message) and ``__missing__`` (libraries this machine lacks, such as matplotlib,
+    each bound to a stand-in that fails only when used). target, when given, must name something
+    the file defines.
     Syntax errors and failing imports raise LearnerFileError with the learner's file and line.
     """
     path = Path(path).expanduser().resolve()
@@ -75,7 +77,7 @@ def load(path, target=None):
     sys.meta_path.insert(0, finder)
     os.chdir(folder)
     try:
-        module = _new_module(_module_name(path), path)
+        module = _new_module(path.stem, path)  # never put in sys.modules: no collisions
         _exec_safely(module, path, finder)
     finally:
         sys.meta_path.remove(finder)
@@ -200,11 +202,6 @@ def _hide_shadowed(folder, finder):
     return hidden
 
 
-def _module_name(path):
-    # A name no other learner's file shares: two network.py files load side by side.
-    return f"{path.stem}"
-
-
 def _new_module(name, path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -231,14 +228,14 @@ def _exec_safely(module, path, finder):
     tree = _parse(text, path)
     module.__dict__.setdefault("__skipped__", [])
     module.__dict__.setdefault("__python2__", [])
+    module.__dict__.setdefault("__missing__", [])
     module.__learner_modules__ = finder.modules
-    defined = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in _PYTHON2_NAMES:
             module.__python2__.append(
                 f"{path.name}:{node.lineno}: {node.id} is Python 2; in Python 3 use "
                 f"{_PYTHON2_NAMES[node.id]}")
-    kept = _split(tree.body, text, path, module.__skipped__, defined)
+    kept = _split(tree.body, text, path, module.__skipped__, _library_names(tree))
     for node in kept:
         code = compile(ast.Module([node], type_ignores=[]), str(path), "exec")
         try:
@@ -246,6 +243,12 @@ def _exec_safely(module, path, finder):
         except LearnerFileError:
             raise
         except (ImportError, SyntaxError) as e:
+            if isinstance(e, ModuleNotFoundError) and _stub_missing(module, node, e):
+                module.__missing__.append(
+                    f"{path.name}:{node.lineno}: {e.name} cannot be imported here (not "
+                    f"installed, or not beside your file): `{ast.unparse(node)}` gets a "
+                    "stand-in that fails only if a check calls it")
+                continue
             name = getattr(e, "name", None)
             hint = _PYTHON2_NAMES.get(name or "", None)
             extra = f" ({name} is Python 2; in Python 3 use {hint})" if hint else ""
@@ -258,9 +261,45 @@ def _exec_safely(module, path, finder):
                 continue
             raise LearnerFileError(f"{type(e).__name__}: {e}", path,
                                    _learner_line(e, path) or node.lineno) from None
-        for target in getattr(node, "targets", []):
-            if isinstance(target, ast.Name):
-                defined.add(target.id)
+
+
+class _Missing:
+    """Stands in for a library the learner imports but this machine lacks (matplotlib, keras for
+    its MNIST download, tqdm): harmless until used, then an error that says what happened."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return _Missing(f"{self._name}.{attr}")
+
+    def __call__(self, *args, **kwargs):
+        raise ModuleNotFoundError(f"{self._name.partition('.')[0]} cannot be imported where the "
+                                  f"checker runs, and your code called {self._name}")
+
+    def __iter__(self):  # `for x in tqdm(...)` fails on the call above, not here
+        raise TypeError(f"{self._name} stands in for a library that is not installed")
+
+
+def _stub_missing(module, node, error):
+    """Bind what a failed import would have bound to stand-ins: the checks need neither the
+    learner's plotting library nor the loader module they did not send. False for Python 2's
+    modules (named as such by the caller) and for imports inside a function or class."""
+    missing = (error.name or "").partition(".")[0]
+    if not missing or missing in _PYTHON2_NAMES or not isinstance(
+            node, (ast.Import, ast.ImportFrom)):
+        return False
+    if isinstance(node, ast.ImportFrom) and node.level:
+        return False  # `from .helpers import x`: the learner's own package
+    for alias in node.names:
+        if isinstance(node, ast.Import):
+            bound = alias.asname or alias.name.partition(".")[0]
+            full = alias.name if alias.asname else bound
+        else:
+            bound, full = alias.asname or alias.name, f"{node.module}.{alias.name}"
+        if bound != "*":
+            setattr(module, bound, _Missing(full))
+    return True
 
 
 def _learner_line(error, path):
@@ -291,7 +330,20 @@ def _flatten(body):
             yield node
 
 
-def _split(body, text, path, skipped, defined):
+def _library_names(tree):
+    """The names the file binds to the standard library's or numpy's modules and objects."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                top = (module or alias.name).partition(".")[0]
+                if top in sys.stdlib_module_names or top == "numpy":
+                    names.add(alias.asname or alias.name.partition(".")[0])
+    return names
+
+
+def _split(body, text, path, skipped, library):
     """The statements to run; the rest are appended to skipped (a whole block as one)."""
     kept = []
     for node in body:
@@ -300,19 +352,17 @@ def _split(body, text, path, skipped, defined):
         elif isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
                                ast.AsyncFunctionDef)):
             kept.append(node)
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                defined.add(node.name)
         elif isinstance(node, ast.If):
-            node.body = _split(node.body, text, path, skipped, defined) or [ast.Pass()]
-            node.orelse = _split(node.orelse, text, path, skipped, defined)
+            node.body = _split(node.body, text, path, skipped, library) or [ast.Pass()]
+            node.orelse = _split(node.orelse, text, path, skipped, library)
             ast.fix_missing_locations(node)
             kept.append(node)
         elif isinstance(node, ast.Try):
-            node.body = _split(node.body, text, path, skipped, defined) or [ast.Pass()]
+            node.body = _split(node.body, text, path, skipped, library) or [ast.Pass()]
             ast.fix_missing_locations(node)
             kept.append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            if node.value is not None and _does_work(node.value, defined):
+            if node.value is not None and _does_work(node.value, library):
                 skipped.append(_skipped(node, text, path))
             else:
                 kept.append(node)
@@ -345,22 +395,17 @@ def _dotted(func):
     return ".".join(reversed(parts))
 
 
-def _does_work(value, defined):
-    """True when evaluating value calls the learner's own code or reads, trains or plots."""
+def _does_work(value, library):
+    """True when evaluating value calls anything but the standard library, numpy and builtins
+    (the learner's own code, a sibling's loader, a constructor), or reads, trains or plots."""
     for node in ast.walk(value):
         if isinstance(node, ast.Call):
             name = _dotted(node.func)
-            last = name.rpartition(".")[2].lower()
-            if name.partition(".")[0] in defined or name in defined:
-                return True
-            if any(word in last for word in _WORK_WORDS):
-                return True
-            if name and name[0].isupper() and name not in vars(builtins):
-                return True  # constructing a learner's class (network.Network([...]))
-            if name.partition(".")[0] not in ("np", "numpy", "math", "os", "random") and \
-                    name not in vars(builtins) and not name.startswith(("collections.",
-                                                                        "OrderedDict")):
-                return True  # a sibling module's function: its loader, its trainer
+            if any(word in name.rpartition(".")[2].lower() for word in _WORK_WORDS):
+                return True  # np.loadtxt, open, pickle.load, plt.subplots, ...
+            root = name.partition(".")[0]
+            if root not in library and root not in vars(builtins):
+                return True  # Network([784, 30, 10]), mnist_loader.load_data_wrapper()
     return False
 
 

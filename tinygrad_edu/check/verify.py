@@ -40,6 +40,20 @@ RTOLS = {np.dtype(np.float64): RTOL, np.dtype(np.float32): 1e-4, np.dtype(np.flo
 # should be summed over the batch.
 DEFAULT_BATCH = 7
 
+
+def _guess(find):
+    """A guess at the learner's slip never breaks the report: when the learner's arrays defeat
+    it (odd shapes, overflow), the diagnosis goes on without the guess."""
+    @functools.wraps(find)
+    def guarded(*args, **kwargs):
+        try:
+            with np.errstate(all="ignore"):
+                return find(*args, **kwargs)
+        except (ValueError, TypeError, IndexError, KeyError, ArithmeticError):
+            return None
+    return guarded
+
+
 # ----- the forward graph -------------------------------------------------------------------------
 
 class _Graph:
@@ -195,7 +209,8 @@ def verify(forward, backprop, params, x, y, *, dtype=None):
     # array included)
     precision = _lower(precision, *(_dtype(v) for v in got.values()))
     rows = [_compare(n, graph.kind[n], expected[n], got[n], graph.batch,
-                     _natural_shape(graph, n, natural), precision) if n in got else
+                     _natural_shape(graph, n, natural), precision,
+                     _labels(graph, n, expected[n].shape)) if n in got else
             Row(n, graph.kind[n], expected[n].shape, note="not returned") for n in order]
     findings = [_unknown(key, graph) for key in got if key not in graph.known]
     missing = [n for n in order if graph.kind[n] == "param" and n not in got]
@@ -357,7 +372,8 @@ def _library(filename):
                                            "site-packages" not in path)
 
 
-def _compare(name, kind, expected, value, batch, natural_shape=None, precision=None):
+def _compare(name, kind, expected, value, batch, natural_shape=None, precision=None,
+             labels=None):
     row = Row(name, kind, expected.shape)
     if isinstance(value, Tensor):
         value = value.data
@@ -392,7 +408,7 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
         row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
-            _where_text(row, batch.axis(expected.shape) if kind == "δ" else None, diff > atol)
+            _where_text(row, labels, diff > atol)
     return row
 
 
@@ -427,26 +443,54 @@ def _where(row, got, expected, diff, atol):
         row.got_value, row.expected_value = float(got[worst]), float(expected[worst])
 
 
-def _where_text(row, example_axis=None, bad=None):
-    """'3 of 300 entries differ; worst at [2, 7]: yours 0.41, autograd 0.12'; for a δ, which
-    example and neuron, and the one example or neuron all the differing entries share."""
+def _where_text(row, labels=None, bad=None):
+    """'3 of 300 entries differ; worst at [2, 7]: yours 0.41, autograd 0.12', with the axes
+    named when labels gives them ('example 5, neuron 4' for a δ, 'neuron 2, input 7' for a W),
+    and the one example or neuron that all the differing entries share."""
     if row.n_bad is None or row.worst_index is None:
         return ""
     count = f"all {row.size} entries differ" if row.n_bad == row.size else \
         f"{row.n_bad} of {row.size} entries differ"
     at = "[" + ", ".join(str(i) for i in row.worst_index) + "]"
-    if example_axis is not None:
-        e, n = row.worst_index[example_axis], row.worst_index[1 - example_axis]
-        at = f"example {e}, neuron {n}"
+    named = [(k, label) for k, label in enumerate(labels or ()) if label]
+    if named:
+        order = sorted(named, key=lambda kl: ("example", "neuron", "input").index(kl[1]))
+        at = ", ".join(f"{label} {row.worst_index[k]}" for k, label in order)
         if bad is not None and 1 < row.n_bad < row.size:
-            examples, neurons = np.nonzero(bad.any(axis=1 - example_axis))[0], \
-                np.nonzero(bad.any(axis=example_axis))[0]
-            if len(examples) == 1 and bad.shape[example_axis] > 1:
-                count += f", all in example {examples[0]}"
-            elif len(neurons) == 1 and bad.shape[1 - example_axis] > 1:
-                count += f", all of neuron {neurons[0]}"
+            for k, label in order:
+                others = tuple(j for j in range(bad.ndim) if j != k)
+                where = np.nonzero(bad.any(axis=others))[0]
+                if len(where) == 1 and bad.shape[k] > 1:
+                    count += f", all in {label} {where[0]}"
+                    break
     return (f"{count}; worst at {at}: yours {row.got_value:.3g}, "
             f"autograd {row.expected_value:.3g}")
+
+
+@_guess
+def _labels(graph, name, shape):
+    """What each axis of name's gradient counts: ('neuron', 'example') for a δ with a batch
+    axis, ('neuron', 'input') or ('input', 'neuron') for a W, 'neuron' on a bias's long axis;
+    None where it is not known."""
+    t = graph.known[name]
+    if graph.kind[name] == "δ":
+        e = graph.batch.axis(shape)
+        return None if e is None else tuple("example" if k == e else "neuron" for k in range(2))
+    found = _layer_z(graph, t)
+    if found is None:
+        return None
+    if found[1] == "b":
+        long = [k for k, n in enumerate(shape) if n > 1]
+        return tuple("neuron" if [k] == long else None for k in range(len(shape)))
+    out, flipped = graph.consumers[id(t)][0][0], False
+    if out._node.op.name == "transpose":
+        out, flipped = graph.consumers[id(out)][0][0], True
+    if len(shape) != 2 or out._node.op.name != "matmul":
+        return None
+    operand = next(i for i, x in enumerate(out._node.inputs)
+                   if x is t or (flipped and x._node is not None and x._node.inputs[0] is t))
+    labels = ("neuron", "input") if operand == 0 else ("input", "neuron")  # W·a or a·W
+    return labels[::-1] if flipped else labels
 
 
 def _shape_hint(got, expected, natural=None, batch=None):
@@ -631,6 +675,7 @@ def _hidden_slip(graph, B, t, got):
     return f"; yours uses {other}" if other else ""
 
 
+@_guess
 def _other_weight(graph, t, A, got):
     """BP2 written with another layer's W of the same shape (δ² from W² where it needs W³)."""
     got = got.data if isinstance(got, Tensor) else got
@@ -666,6 +711,7 @@ def _other_weight_deltas(graph, z, A):
         yield name, leaf.name, da * derivative
 
 
+@_guess
 def _slip(graph, t, A, got, a, z, d, *, output):
     """The learner's δ at z, when it is ∂C/∂a without the activation's derivative, or with the
     derivative taken at a instead of z (A: the activation's output, a and z: their symbols)."""
@@ -704,6 +750,7 @@ def _proportional(got, value):
     return r
 
 
+@_guess
 def _cost_text(graph, A, a):
     """∂C/∂a as the books write it, '2(a³ − y)/m', read off autograd's gradient at the tensor A
     the cost is taken of (quadratic or cross-entropy costs; None when it is neither)."""
@@ -781,10 +828,11 @@ def _layer_diagnosis(graph, rows, B, P, wrong, differs, got):
     bp = {"W": "BP4, ∂C/∂W = δ·aᵀ (a: the activation entering the layer)",
           "b": "BP3, ∂C/∂b = Σ_batch δ"}[role]
     other = mine.get("b" if role == "W" else "W")
-    if role == "W" and other is not None and rows.get(other) and rows[other].ok:
+    if other is not None and rows.get(other) and rows[other].ok:
+        what = "the transpose, and a: the layer below's activation, not its z" if role == "W" else \
+            "δ summed over the examples, with nothing else added or scaled"
         return (f"∂{graph.root}/∂{other} agrees, so this layer's δ is right, but {grad} "
-                f"{differs}: check {bp}: the transpose, and a from the layer below (σ(z), not "
-                f"z)")
+                f"{differs}: check {bp}: {what}")
     if not above:  # the output layer
         if act in _ACTIVATIONS and A.shape == graph.y.shape:
             a, d = "a", _ACTIVATIONS[act]
@@ -816,6 +864,7 @@ def _layer_diagnosis(graph, rows, B, P, wrong, differs, got):
             + (f"; yours is {slip}" if slip else ""))
 
 
+@_guess
 def _layer_slip(graph, z, A, P, got, *, output):
     """The learner's ∂C/∂P, when it is what a classic slip in this layer's δ gives: σ' left
     out, σ' taken at a, or (hidden layers) another layer's W of the same shape in BP2."""

@@ -48,7 +48,7 @@ def ReLU_deriv(Z):
 
 
 def one_hot(Y):
-    one_hot_Y = np.zeros((Y.size, Y.max() + 1))
+    one_hot_Y = np.zeros((Y.size, 10))  # not Y.max() + 1: a batch without a 9 has fewer rows
     one_hot_Y[np.arange(Y.size), Y] = 1
     one_hot_Y = one_hot_Y.T
     return one_hot_Y

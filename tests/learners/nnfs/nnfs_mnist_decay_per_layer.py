@@ -123,10 +123,10 @@ class Optimizer_SGD:
         pass
 
 
-# the network: 784 -> 64 -> 10
-dense1 = Layer_Dense(784, 64)
+# the network: 784 -> 32 -> 10
+dense1 = Layer_Dense(784, 32)
 activation1 = Activation_ReLU()
-dense2 = Layer_Dense(64, 10)
+dense2 = Layer_Dense(32, 10)
 loss_activation = Activation_Softmax_Loss_CategoricalCrossentropy()
 optimizer = Optimizer_SGD(learning_rate=0.5, decay=1e-2)
 
