@@ -109,6 +109,8 @@ class Network:
             activations.append(activation)
         at = activations if self.bug == "sigma_prime_of_a" else [None] + zs
         delta = (activations[-1] - y) * sigmoid_prime(at[-1])
+        if self.bug == "cross_entropy_delta":  # network2's δᴸ kept with the quadratic cost
+            delta = activations[-1] - y
         nabla_b[-1] = delta
         nabla_w[-1] = np.dot(delta, activations[-2].transpose())
         if self.bug == "transposed":
@@ -182,9 +184,9 @@ def softmax(x):
 
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size, bug=None, seed=2,
-                 dtype=np.float64):
+                 dtype=np.float64, tanh=False):
         rng = np.random.default_rng(seed)
-        self.bug = bug
+        self.bug, self.act = bug, np.tanh if tanh else sigmoid
         self.params = {"W1": (0.5 * rng.standard_normal((input_size, hidden_size))).astype(dtype),
                        "b1": np.zeros(hidden_size, dtype),
                        "W2": (0.5 * rng.standard_normal((hidden_size, output_size))).astype(dtype),
@@ -192,7 +194,7 @@ class TwoLayerNet:
 
     def predict(self, x):
         W1, W2, b1, b2 = (self.params[k] for k in ("W1", "W2", "b1", "b2"))
-        return sigmoid(x @ W1 + b1) @ W2 + b2
+        return self.act(x @ W1 + b1) @ W2 + b2
 
     def accuracy(self, x, t):
         y = np.argmax(self.predict(x), axis=1)
@@ -201,12 +203,12 @@ class TwoLayerNet:
     def gradient(self, x, t):
         W1, W2, b1, b2 = (self.params[k] for k in ("W1", "W2", "b1", "b2"))
         batch_num = x.shape[0]
-        a1 = sigmoid(x @ W1 + b1)
+        a1 = self.act(x @ W1 + b1)
         y = softmax(a1 @ W2 + b2)
         dy = (y - t) if self.bug == "not_divided_by_m" else (y - t) / batch_num
         grads = {"W2": a1.T @ dy,
                  "b2": dy if self.bug == "bias_not_summed" else np.sum(dy, axis=0)}
-        dz1 = (dy @ W2.T) * (1.0 - a1) * a1
+        dz1 = (dy @ W2.T) * ((1.0 - a1 ** 2) if self.act is np.tanh else (1.0 - a1) * a1)
         grads["W1"] = x.T @ dz1
         grads["b1"] = np.sum(dz1, axis=0)
         return grads
@@ -410,6 +412,13 @@ def test_oracle_lays_out_each_style(data):
     o = oracle.build(rashid_learner(neuralNetwork(N_IN, 9, N_OUT, 0.3, fixed=True)), data)
     assert [L.bias for L in o.layers] == ["none", "none"]
     assert (o.cost, o.reduction) == ("quadratic", "sum")
+
+
+def test_oracle_infers_a_tanh_hidden_layer(data):
+    learner = dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT, tanh=True))
+    o = oracle.build(learner, data)
+    assert (o.activation, o.output_activation, o.cost) == ("tanh", "identity", "cross_entropy")
+    assert check(gradients, learner, data).status == "ok"
 
 
 def test_oracle_gradients_equal_the_textbook_rule(data):
@@ -710,7 +719,8 @@ def test_gradients_name_stale_activations(data):
     result = check(gradients, learner, data)
     assert result.status == "wrong"
     assert result.summary == ("Neural_Network.gradient_step computes its gradients from stale "
-                              "activations: they change after a forward pass on other examples")
+                              "activations: they change after a forward pass on other examples "
+                              "(self.B[2] and 5 more disagree with autograd)"), result.summary
     assert result.details[0].startswith("stale activations: your gradients for the same batch "
                                         "change after a forward pass on other examples")
     assert result.details[1].startswith("against autograd: ∂C/∂self.B[2]")
@@ -744,3 +754,24 @@ def test_update_accepts_a_decayed_learning_rate_but_not_one_per_layer(data):
                                      "by the same multiple of η·∇C: self.weights[0], "
                                      "self.biases[0] by 1·η·∇C; self.weights[1], self.biases[1] "
                                      "by 0.9·η·∇C"), result.summary
+
+
+def test_book_names_the_cross_entropy_delta_kept_with_the_quadratic_cost(data):
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT], bug="cross_entropy_delta"))
+    result = check(book, learner, data)
+    assert result.status == "wrong", result
+    assert result.summary.startswith("your output error δᴸ = a − y is the cross-entropy cost's; "
+                                     "with the quadratic cost and a sigmoid output it is "
+                                     "(a − y) ⊙ σ′(zᴸ)"), result.summary
+    learner.cost = None  # unsaid, the cost is inferred: network2's cross-entropy, and right
+    assert check(book, learner, data).status == "ok"
+
+
+def test_learning_flags_a_step_that_falls_far_less_than_plain_sgd(data):
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    step = learner.step
+    learner.step = lambda X, Y, lr: step(X, Y, lr / 1000)  # η in the wrong units
+    result = check(learning, learner, data)
+    assert result.status == "wrong", result
+    costs, reference = result.data["costs"], result.data["reference"]
+    assert costs[0] - costs[-1] < learning.SLOWER * (reference[0] - reference[-1])

@@ -117,8 +117,8 @@ CASES = [
                 "gradient."),
             Bug("minibatches", ("train",), "for k in range(len(training_data)//mb_size)",
                 "the mini-batches start at k = 0, 1, 2, ... instead of stepping by mb_size, so "
-                "one epoch uses only the first len//mb_size + mb_size examples, in batches that "
-                "overlap almost entirely."),
+                "one epoch uses only the first len//mb_size + mb_size − 1 examples (604 of "
+                "60,000), in batches that overlap almost entirely."),
         ),
         fixed="seed000_fixed/neural_network.py",
     ),

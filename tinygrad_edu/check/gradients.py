@@ -69,8 +69,11 @@ def run(learner, data, oracle):
         [setting] + ([f"note: {oracle.closest}"] if oracle.closest and not learner.cost else [])
     summary = f"{name}: {report.diagnosis}"
     if stale:  # the cause, before the rows it explains
+        bad = [r.name for r in report.rows if r.ok is False]
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
         summary = (f"{name} computes its gradients from stale activations: they change after a "
-                   "forward pass on other examples")
+                   f"forward pass on other examples ({bad[0] if bad else 'none'}{more} "
+                   "disagree with autograd)")
         details[1:1] = [f"against autograd: {report.diagnosis}"]
     return CheckResult("gradients", "wrong", summary,
                        details=[d for d in details if d], where=place, report=report, loss=loss,
