@@ -1,4 +1,4 @@
-"""The bug zoo: eleven hand-written backprops, each with one classic mistake, and what verify says.
+"""The bug zoo: twelve hand-written backprops, each with one classic mistake, and what verify says.
 
 Each bug is numpy code in a book's notation and layout (Nielsen's columns, Deep Learning from
 Scratch's rows, 3Blue1Brown's columns), written against a preset so that verify can hold it to
@@ -16,6 +16,7 @@ import numpy as np
 
 from tinygrad_edu import presets
 from tinygrad_edu.check import verify
+from tinygrad_edu.check.verify import DEFAULT_BATCH
 
 
 @dataclass
@@ -152,6 +153,15 @@ def backprop_bias_not_summed(params, x, y):
     return grads
 
 
+@bug("bias_wrong_axis", "∂C/∂b³ = δ³ summed over the neurons (axis 0), not the examples", NIELSEN)
+def backprop_bias_wrong_axis(params, x, y):
+    z, a = columns_forward(params, x, NIELSEN.layers)
+    delta3 = (a[3] - y) / x.shape[1] * sigmoid_prime(z[3])
+    grads = columns_grads(params, x, y, delta3, NIELSEN.layers, z, a)
+    grads["b3"] = grads["z3"].sum(axis=0, keepdims=True)  # the bug: rows' axis, in columns
+    return grads
+
+
 # ----- the forward pass ---------------------------------------------------------------------------
 
 class StaleNet:
@@ -211,7 +221,7 @@ def backprop_missing_factor_2(params, x, y):
     return columns_grads(params, x, y, delta3, THREEB1B.layers, z, a)
 
 
-def run(b, *, batch_size=10, seed=0):
+def run(b, *, batch_size=DEFAULT_BATCH, seed=0):
     """verify one bug on a real batch of its preset's data; return the Report."""
     params = b.preset.init_params(seed)
     x, y = b.preset.sample(batch_size, seed)

@@ -4,6 +4,7 @@ bad input ends with one line on stderr and exit status 2, never a traceback.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -384,3 +385,191 @@ def test_api_md_documents_every_command_and_option():
         missing += [f"{line} {opt}" for opt in options if f"`{opt}" not in sections[line]]
     assert "`--blas-threads N`" in sections["tinygrad-edu"]
     assert not missing, "docs/api.md's CLI section lacks: " + ", ".join(missing)
+
+
+# ----- check PATH: a learner's own program ------------------------------------------------------
+
+LEARNERS = ROOT / "tests" / "learners"
+
+
+def _fake_report(ok=True, loss=None, report=None):
+    from tinygrad_edu.check import CheckResult, ProgramReport
+    status = "ok" if ok else "wrong"
+    return ProgramReport("Network in network.py", [
+        CheckResult("forward", "ok", "feedforward returns the output"),
+        CheckResult("gradients", status, "∂C/∂self.weights[1] checked", loss=loss, report=report,
+                    where="Network.backprop (network.py:9)")])
+
+
+@pytest.fixture
+def fake_check(monkeypatch):
+    """check.check_program replaced by one that records its call and returns calls["report"]."""
+    calls = {"report": _fake_report()}
+
+    def check_program(target, **kwargs):
+        calls.update(target=target, **kwargs)
+        return calls["report"]
+    monkeypatch.setattr(cli.check, "check_program", check_program)
+    return calls
+
+
+def test_check_path_runs_check_program_with_the_options(fake_check, capsys, tmp_path):
+    net = LEARNERS / "seed001" / "network.py"
+    status, out, err = run(capsys, "check", f"{net}:Network", "--like", "nielsen", "--plot",
+                           tmp_path / "sub" / "curves.png")
+    assert status == 0, err
+    assert fake_check["target"] == f"{net}:Network" and fake_check["like"] == "nielsen"
+    assert fake_check["plot"] == tmp_path / "sub" / "curves.png" and (tmp_path / "sub").is_dir()
+    assert out.startswith("check Network in network.py") and "✓ forward" in out
+    fake_check["report"] = _fake_report(ok=False)
+    status, out, err = run(capsys, "check", net)
+    assert status == 1 and "✗ gradients" in out and fake_check["target"] == net
+
+
+def test_check_json_prints_only_json(fake_check, capsys):
+    fake_check["report"] = _fake_report(ok=False)
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--json")
+    assert status == 1
+    data = json.loads(out)
+    assert data["ok"] is False and [c["status"] for c in data["checks"]] == ["ok", "wrong"]
+
+
+def test_check_path_usage_errors_exit_2_naming_what_exists(fake_check, capsys, tmp_path):
+    status, out, err = run(capsys, "check", tmp_path / "nope.py")
+    assert_clean_error(status, err, "no such file", "nope.py")
+    status, out, err = run(capsys, "check", f"{LEARNERS / 'seed001' / 'network.py'}:Netwrok")
+    assert_clean_error(status, err, "defines no 'Netwrok'", "it defines Network")
+    status, out, err = run(capsys, "check", "--json")
+    assert_clean_error(status, err, "--json needs a program to check")
+    bare = tmp_path / "adapter.py"
+    bare.write_text("x = 1\n")
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--adapter",
+                           bare)
+    assert_clean_error(status, err, "defines no function adapter(program)")
+    assert "target" not in fake_check  # nothing was checked
+
+
+def _failing_step():
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.check import Report, Row
+    x = Tensor(np.ones((2, 3)), name="x")
+    W = Tensor(np.full((3, 2), 0.5), requires_grad=True, name="W1")
+    z = x @ W
+    z.name = "z1"
+    loss = (z.sigmoid() ** 2).sum()
+    report = Report([Row("z1", "δ", (2, 2), (2, 2), 1.0, 1.0, False),
+                     Row("W1", "param", (3, 2), (3, 2), 1.0, 1.0, False)], "δ at z1 is wrong")
+    return loss, report
+
+
+def test_check_graph_draws_the_failing_step_red(fake_check, capsys, tmp_path):
+    loss, report = _failing_step()
+    fake_check["report"] = _fake_report(ok=False, loss=loss, report=report)
+    net = LEARNERS / "seed001" / "network.py"
+    status, out, err = run(capsys, "check", net, "--graph", tmp_path / "g.dot", "--json")
+    assert status == 1 and json.loads(out)["ok"] is False  # stdout stays JSON; notes on stderr
+    assert f"drew the failing gradients step to {tmp_path / 'g.dot'}" in err
+    source = (tmp_path / "g.dot").read_text(encoding="utf-8")
+    assert source.startswith("digraph") and "W1" in source and "z1" in source
+    assert viz.HIGHLIGHT[False] in source  # the failing tensors filled red
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` is not installed: the SVG cannot be drawn here")
+    status, out, err = run(capsys, "check", net, "--graph", tmp_path / "g.svg")
+    assert status == 1 and (tmp_path / "g.svg").read_text(encoding="utf-8").lstrip().startswith(
+        ("<?xml", "<svg"))
+
+
+def test_check_graph_without_dot_writes_the_dot_file(fake_check, capsys, tmp_path, monkeypatch):
+    loss, report = _failing_step()
+    fake_check["report"] = _fake_report(ok=False, loss=loss, report=report)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` to be found
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--graph",
+                           tmp_path / "g.svg")
+    assert status == 1 and (tmp_path / "g.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert "g.dot instead" in out
+
+
+def test_check_graph_with_nothing_failing_says_so(fake_check, capsys, tmp_path):
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--graph",
+                           tmp_path / "g.svg")
+    assert status == 0 and "no failing gradient step to draw" in out
+    assert not (tmp_path / "g.svg").exists()
+
+
+ADAPTED = '''
+import numpy as np
+
+
+class Tiny:
+    def __init__(self):
+        rng = np.random.default_rng(0)
+        self.w1, self.w2 = rng.normal(size=(784, 8)) / 28, rng.normal(size=(8, 10)) / 3
+
+    def out(self, x):
+        return np.tanh(x @ self.w1) @ self.w2
+
+
+net = Tiny()
+net.train_for_ever()  # script code: never run by the checker
+'''
+
+
+def test_check_with_an_adapter_file_end_to_end(capsys, tmp_path):
+    (tmp_path / "tiny.py").write_text(ADAPTED)
+    (tmp_path / "tiny_adapter.py").write_text(
+        "from tinygrad_edu.check import Adapter\n\n\n"
+        "def adapter(program):\n"
+        "    net = program.Tiny()\n"
+        "    return Adapter(net, params=['self.w1', 'self.w2'], forward='self.out',\n"
+        "                   name='Tiny in tiny.py (adapted)')\n")
+    status, out, err = run(capsys, "check", tmp_path / "tiny.py", "--adapter",
+                           tmp_path / "tiny_adapter.py", "--json", "--blas-threads", "1")
+    data = json.loads(out)
+    assert data["name"] == "Tiny in tiny.py (adapted)" and status == (0 if data["ok"] else 1)
+    assert any("adapter: 2 parameters" in n for n in data["notes"])
+
+
+def test_check_a_seed_program_for_real(capsys):
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--json")
+    data = json.loads(out)
+    assert status in (0, 1) and status == (0 if data["ok"] else 1)
+    assert data["name"].startswith("Network") and data["checks"]
+
+
+def test_check_path_markdown(fake_check, capsys):
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--markdown")
+    assert status == 0 and out.startswith("**check Network in network.py**")
+    assert "| ✓ | forward |" in out
+
+
+SEED000_ADAPTER = '''
+from tinygrad_edu.check import Adapter
+
+
+def adapter(program):
+    net = program.Neural_Network()
+    return Adapter(net, params=[f"self.{k}[{i}]" for i in range(3) for k in "WB"],
+                   layout="vector", targets="labels",
+                   forward=lambda x: (net.feedforward(x), net.layer[3])[1],
+                   update_batch="self.gradient_step", evaluate="self.test",
+                   epoch=lambda pairs: net.train(pairs, 1, 3.0), lr=3.0, batch_size=125,
+                   cost="squared_error")
+'''
+
+
+def test_check_seed000_with_its_adapter_names_its_bugs_and_draws_the_step(capsys, tmp_path):
+    (tmp_path / "seed000_adapter.py").write_text(SEED000_ADAPTER)
+    status, out, err = run(capsys, "check", LEARNERS / "seed000" / "neural_network.py",
+                           "--adapter", tmp_path / "seed000_adapter.py", "--json",
+                           "--graph", tmp_path / "step.dot")
+    data = json.loads(out)
+    assert status == 1 and data["name"] == "Neural_Network in neural_network.py"
+    status_of = {c["check"]: c for c in data["checks"]}
+    assert status_of["forward"]["status"] == "ok"
+    assert status_of["minibatches"]["status"] == "wrong"
+    assert "self.layer[3]" in status_of["evaluation"]["summary"]
+    assert status_of["gradients"]["status"] == "wrong"
+    assert {r["name"]: r["ok"] for r in status_of["gradients"]["gradients"]}["self.B[2]"] is False
+    assert status_of["gradients"]["where"].startswith("Neural_Network.gradient_step")
+    assert "drew the failing gradients step" in err
+    assert viz.HIGHLIGHT[False] in (tmp_path / "step.dot").read_text(encoding="utf-8")

@@ -6,6 +6,8 @@ import every other module of the package.
 """
 
 import argparse
+import ast
+import importlib.util
 import inspect
 import math
 import os
@@ -31,10 +33,22 @@ examples:
   tinygrad-edu train --model my_model.py:forward --cost quadratic --layout columns
                                              your own model (params from init() in that file)
   tinygrad-edu evaluate --load scratch.npz   accuracy and confusion matrix
+  tinygrad-edu check my_net.py               check your own network: forward, gradients,
+                                             update, mini-batches, evaluation, learning
   tinygrad-edu check --preset 3b1b           the book's backprop against autograd
   tinygrad-edu explain --preset nielsen      the backward pass as chain-rule steps
   tinygrad-edu graph --collapse module --out nielsen.svg
   tinygrad-edu bench ops                     the engine against hand-written numpy
+"""
+
+
+CHECK_EPILOG = """\
+examples:
+  tinygrad-edu check network.py              Nielsen's network.py, found by convention
+  tinygrad-edu check two_layer_net.py:TwoLayerNet --json
+  tinygrad-edu check my_net.py --adapter my_adapter.py --graph failing.svg
+  tinygrad-edu check --preset nielsen        the book's own backprop (no PATH)
+
 """
 
 
@@ -181,9 +195,26 @@ def build_parser():
     p.add_argument("--data", type=Path, metavar="DIR",
                    help="a folder of MNIST IDX files (default: the bundled copy)")
 
-    p = command("check", "compare a preset's book δ-formula backprop with autograd (exit "
-                         "status 1 when a gradient disagrees)", _presets_epilog(REFERENCED))
+    p = command("check", "check your own network (a .py file) or a preset's book δ-formula "
+                         "backprop against autograd (exit status 1 when something is wrong)",
+                CHECK_EPILOG + _presets_epilog(REFERENCED))
+    p.add_argument("path", nargs="?", metavar="PATH[:TARGET]",
+                   help="your program: a .py file, optionally with the class or function to "
+                        "check (my_net.py:Network); without it, --preset is checked")
     _preset_arg(p, REFERENCED)
+    p.add_argument("--like", choices=list(presets.PRESETS), metavar="PRESET",
+                   help="with PATH: the preset your network follows, which settles its cost and "
+                        "activation (" + ", ".join(presets.PRESETS) + ")")
+    p.add_argument("--adapter", type=Path, metavar="ADAPTER.py",
+                   help="with PATH: a file defining adapter(program) -> check.Adapter, for "
+                        "programs the checker does not recognize")
+    p.add_argument("--graph", type=Path, metavar="OUT.svg",
+                   help="with PATH: draw the failing gradient step, red/green (.svg, .png, .pdf "
+                        "or .dot)")
+    p.add_argument("--json", action="store_true",
+                   help="with PATH: print the report as JSON, and nothing else on stdout")
+    p.add_argument("--plot", type=Path, metavar="CURVES.png",
+                   help="with PATH: draw the learning check's cost curves (needs matplotlib)")
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
     p.add_argument("--seed", type=_count, default=0,
@@ -344,10 +375,91 @@ def run_evaluate(args):
 
 
 def run_check(args):
-    """`check`: a preset's book backprop against autograd; status 1 when a gradient disagrees."""
+    """`check`: a learner's program (PATH) or a preset's book backprop against autograd; status 1
+    when something is wrong."""
+    if args.path is not None:
+        return run_check_program(args)
+    extra = [o for o, v in [("--like", args.like), ("--adapter", args.adapter),
+                            ("--graph", args.graph), ("--plot", args.plot),
+                            ("--json", args.json or None)] if v is not None]
+    if extra:
+        raise ValueError(f"{', '.join(extra)} {'needs' if len(extra) == 1 else 'need'} a "
+                         f"program to check: tinygrad-edu check my_net.py {extra[0]} ...")
     report = check.check_preset(args.preset, batch_size=args.batch_size, seed=args.seed)
     print(report.to_markdown() if args.markdown else report)
     return 0 if report.ok else 1
+
+
+def run_check_program(args):
+    """`check PATH[:TARGET]`: every check of check_program on the learner's own program."""
+    path, target = _program(args.path)
+    adapter = _adapter(args.adapter) if args.adapter is not None else None
+    report = check.check_program(f"{path}:{target}" if target else path, adapter=adapter,
+                                 like=args.like, plot=_output(args.plot), seed=args.seed)
+    log = sys.stderr if args.json else sys.stdout
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.to_markdown() if args.markdown else report)
+    if args.graph is not None:
+        _draw_failing_step(report, _output(args.graph), log)
+    return 0 if report.ok else 1
+
+
+def _program(text):
+    """(path, target or None) of PATH[:TARGET], or a usage error naming what exists."""
+    path, target = Path(text), None
+    head, sep, tail = text.rpartition(":")
+    if sep and tail and all(part.isidentifier() for part in tail.split(".")):
+        path, target = Path(head), tail
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}; pass your program's .py file, e.g. "
+                                "tinygrad-edu check my_net.py or my_net.py:Network")
+    if target is not None:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except SyntaxError:  # the check reports it, with the learner's line
+            return path, target
+        names = [n.name for n in tree.body
+                 if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+        names += [t.id for n in tree.body if isinstance(n, ast.Assign)
+                  for t in n.targets if isinstance(t, ast.Name)]
+        if target.split(".")[0] not in names:
+            raise ValueError(f"{path.name} defines no {target.split('.')[0]!r}; it defines "
+                             f"{', '.join(names) or 'nothing at top level'}")
+    return path, target
+
+
+def _adapter(path):
+    """The adapter(program) function of an --adapter file."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}; --adapter takes a .py file that "
+                                "defines adapter(program) returning a check.Adapter")
+    spec = importlib.util.spec_from_file_location(f"tinygrad_edu_adapter_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fn = getattr(module, "adapter", None)
+    if not callable(fn):
+        raise ValueError(f"{path} defines no function adapter(program); write one that takes "
+                         "the loaded program (its module) and returns a check.Adapter")
+    return fn
+
+
+def _draw_failing_step(report, out, log):
+    """Draw the first failing gradient step red/green; without `dot`, write its .dot instead."""
+    failing = next((r for r in report.wrong if r.loss is not None and r.report is not None),
+                   None)
+    if failing is None:
+        print(f"--graph: no failing gradient step to draw; nothing written to {out}", file=log)
+        return
+    graph = viz.draw(failing.loss, highlight=failing.report)
+    try:
+        written = viz.render(graph, out)
+    except RuntimeError as e:  # no Graphviz `dot`: the DOT text still shows the graph
+        written = viz.render(graph, out.with_suffix(".dot"))
+        print(f"{e}\nwrote {written} instead", file=log)
+        return
+    print(f"drew the failing {failing.check} step to {written}", file=log)
 
 
 def run_explain(args):

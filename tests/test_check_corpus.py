@@ -1,0 +1,43 @@
+"""The whole-program checker on the corpus of learners' programs (tests/learners/manifest.py):
+every Nielsen and DLFS program is recognized with no adapter code, each listed bug is flagged by
+the listed check in the learner's own names, and the correct programs pass clean."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from tinygrad_edu.check.program import check_program
+
+_spec = importlib.util.spec_from_file_location(
+    "learners_manifest", Path(__file__).with_name("learners") / "manifest.py")
+manifest = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = manifest  # dataclasses look their module up while they are made
+_spec.loader.exec_module(manifest)
+
+RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4")  # the shapes check.shapes knows
+CASES = [c for c in manifest.CASES if c.style in RECOGNIZED]
+
+
+def _text(result):
+    return "\n".join([result.summary, *result.details, result.where or ""])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
+def test_corpus_program(case):
+    target = f"{case.file}:{case.target}" if case.target else case.file
+    report = check_program(target)
+    assert report.results[0].check != "load", report.results[0].summary
+    if not case.bugs:
+        assert report.ok, "\n".join(f"{r.check}: {_text(r)}" for r in report.wrong)
+        return
+    for bug in case.bugs:
+        result = next(r for r in report.results if r.check == bug.check)
+        assert result.status in ("wrong", "error"), f"{bug.check} missed: {bug.what}"
+        for name in bug.names:
+            assert name in _text(result), f"{bug.check} does not name {name}: {_text(result)}"
+
+
+def test_the_corpus_has_recognized_programs_with_and_without_bugs():
+    assert any(c.bugs for c in CASES) and any(not c.bugs for c in CASES)

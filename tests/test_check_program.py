@@ -1,0 +1,389 @@
+"""check.shapes and check.program: the recognizers on the learners' shapes, and check_program's
+order, time budget and error paths (on stand-in checks, so they test the orchestration alone)."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_edu.check.learner import CHECKS
+from tinygrad_edu.check.program import check_program, make_data
+from tinygrad_edu.check.report import CheckResult
+from tinygrad_edu.check.shapes import recognize
+from tinygrad_edu.check.source import load
+
+PROGRAMS = Path(__file__).with_name("check_programs")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_data(784, train_size=40, test_size=30)
+
+
+@pytest.fixture
+def programs(tmp_path):
+    shutil.copytree(PROGRAMS, tmp_path / "programs")
+    return tmp_path / "programs"
+
+
+def _variant(programs, old, new, name="network.py"):
+    """A copy of the Nielsen program with one edit: a learner's bug or a hang."""
+    path = programs / "nielsen" / name
+    text = (PROGRAMS / "nielsen" / "network.py").read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def _assert_step_is_eta_times_grads(learner, data, reduction):
+    X, Y = data.train.X[:6], data.train.Y[:6]
+    before, grads = learner.snapshot(), learner.grads(X, Y)
+    learner.step(X, Y, 0.5)
+    scale = 0.5 / (len(X) if reduction == "sum" else 1)
+    for p in learner.params:
+        np.testing.assert_allclose(p.get(), before[p.name] - scale * grads[p.name], atol=1e-12)
+    learner.restore(before)
+
+
+# ----- recognizers --------------------------------------------------------------------------------
+
+def test_nielsen_network_py(data):
+    learner = recognize(load(PROGRAMS / "nielsen" / "network.py"), data)
+    assert [p.name for p in learner.params] == ["self.weights[0]", "self.biases[0]",
+                                                 "self.weights[1]", "self.biases[1]"]
+    assert [p.get().shape for p in learner.params] == [(30, 784), (30, 1), (10, 30), (10, 1)]
+    assert (learner.layout, learner.lr, learner.batch_size) == ("columns", 3.0, 10)
+    assert learner.grads_reduction == "sum" and learner.cost == "quadratic"
+    assert str(learner.where["forward"]) == "Network.feedforward (network.py:18)"
+    assert learner.forward(data.test.X[:5]).shape == (5, 10)
+    grads = learner.grads(data.train.X[:3], data.train.Y[:3])
+    one = [learner.grads(data.train.X[i:i + 1], data.train.Y[i:i + 1]) for i in range(3)]
+    for name, g in grads.items():  # per-example backprop, summed over the batch
+        np.testing.assert_allclose(g, sum(o[name] for o in one))
+    _assert_step_is_eta_times_grads(learner, data, "sum")
+    labels = np.argmax(learner.forward(data.test.X), axis=1)
+    assert learner.evaluate(data.test.X, data.test.labels) == int((labels ==
+                                                                   data.test.labels).sum())
+
+
+def test_nielsen_minibatches_run_the_learners_own_sgd(data):
+    learner = recognize(load(PROGRAMS / "nielsen" / "network.py"), data)
+    batches = learner.batches(1000)
+    assert len(batches) == 100 and {len(b) for b in batches} == {10}
+    assert sorted(sum(batches, [])) == list(range(1000))  # each example once, shuffled
+    assert sum(batches, [])[:10] != list(range(10))
+
+
+def test_nielsen_minibatches_catch_a_sliding_window(programs, data):
+    path = _variant(programs, "for k in range(0, n, mini_batch_size)]",
+                    "for k in range(n // mini_batch_size)]")
+    batches = recognize(load(path), data).batches(1000)
+    used = sum(batches, [])
+    assert len(batches) == 100 and len(set(used)) < 200  # overlapping windows, as seed 000
+
+
+def test_network2_one_d_biases_lambda_and_cost_class(data):
+    learner = recognize(load(PROGRAMS / "network2" / "network2.py"), data)
+    assert [p.get().shape for p in learner.params] == [(40, 784), (40,), (10, 40), (10,)]
+    assert (learner.lr, learner.batch_size) == (0.5, 20)  # from run.py beside it
+    assert learner.cost == "quadratic"  # network2.QuadraticCost in run.py's call
+    assert learner.forward(data.test.X[:4]).shape == (4, 10)
+    _assert_step_is_eta_times_grads(learner, data, "sum")  # λ = 0 in the step
+    assert len(learner.batches(100)) == 5
+
+
+def test_dlfs_ch05_layers_stay_linked_to_params(data):
+    learner = recognize(load(PROGRAMS / "dlfs" / "ch05" / "two_layer_net.py"), data)
+    assert [p.name for p in learner.params] == ["self.params['W1']", "self.params['b1']",
+                                                 "self.params['W2']", "self.params['b2']"]
+    assert (learner.layout, learner.lr, learner.batch_size) == ("rows", 0.1, 100)
+    assert (learner.cost, learner.activation, learner.grads_reduction) == (
+        "cross_entropy", "relu", "mean")
+    W1 = learner.param("self.params['W1']")
+    W1.set(np.zeros_like(W1.get()))
+    assert not learner.forward(data.test.X[:3])[:, 0].any()  # Affine1 sees the new W1
+    learner.restore(learner.snapshot())
+    _assert_step_is_eta_times_grads(learner, data, "mean")  # the script's own update loop
+    assert str(learner.where["update"]).startswith("training loop (train_neuralnet.py:")
+    assert 0 <= learner.evaluate(data.test.X, data.test.labels) <= 1
+    batches = learner.batches(1000)  # the script's own loop, one epoch: 10 batches of 100
+    assert [len(b) for b in batches] == [100] * 10 and max(map(max, batches)) < 1000
+    assert str(learner.where["epoch"]) == "training loop (train_neuralnet.py:17)"
+
+
+def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
+    learner = recognize(load(PROGRAMS / "dlfs" / "ch04" / "two_layer_net.py"), data)
+    assert learner.params[0].get().shape == (784, 100)  # its skipped TwoLayerNet(..., 100, ...)
+    assert (learner.activation, learner.cost) == ("sigmoid", "cross_entropy")
+    assert learner.step is None and any("update check is skipped" in n for n in learner.notes)
+    assert set(learner.grads(data.train.X[:5], data.train.Y[:5])) == {
+        p.name for p in learner.params}
+
+
+def test_a_learners_object_is_recognized_as_it_is(data):
+    module = load(PROGRAMS / "nielsen" / "network.py")
+    net = module.Network([784, 12, 10])
+    learner = recognize(net, data)
+    assert learner.params[0].get() is net.weights[0]
+
+
+def test_unknown_shapes_point_to_the_adapter(tmp_path, data):
+    (tmp_path / "mine.py").write_text("class Model:\n    def run(self, x):\n        return x\n")
+    with pytest.raises(LookupError, match="Adapter"):
+        recognize(load(tmp_path / "mine.py"), data)
+
+
+# ----- check_program's orchestration, on stand-in checks ------------------------------------------
+
+def _forward_check(learner, data, oracle):
+    out = learner.forward(data.test.X[:5])
+    if out is None:
+        return CheckResult("forward", "wrong", "your forward pass returned None",
+                           where=str(learner.where.get("forward")))
+    return CheckResult("forward", "ok", f"output {np.shape(out)}")
+
+
+def _evaluation_check(learner, data, oracle):
+    return CheckResult("evaluation", "ok", str(learner.evaluate(data.test.X, data.test.labels)))
+
+
+def _gradients_check(learner, data, oracle):
+    learner.grads(data.train.X[:3], data.train.Y[:3])
+    return CheckResult("gradients", "ok", "ran")
+
+
+def _stand_ins(**runs):
+    return {"oracle": lambda learner, data: "oracle", **runs}
+
+
+def test_check_program_runs_checks_in_order_from_a_path(programs, data):
+    seen = []
+
+    def record(name):
+        def run(learner, data, oracle):
+            seen.append((name, oracle))
+            learner.params[0].set(learner.params[0].get() * 0)  # a check may train: undone
+            return CheckResult(name, "ok", "fine")
+        return run
+    report = check_program(f"{programs / 'nielsen' / 'network.py'}:Network", data=data,
+                           checks=_stand_ins(**{n: record(n) for n in CHECKS}))
+    assert [r.check for r in report.results] == list(CHECKS) and report.ok
+    assert seen == [(n, "oracle") for n in CHECKS]
+    assert report.name == "Network in network.py" and report.seconds > 0
+    assert any("η = 3.0" in n for n in report.notes)
+
+
+def test_check_program_catches_seed001_missing_return(programs, data):
+    path = _variant(programs, "            a = sigmoid(np.dot(w, a) + b)\n        return a\n",
+                    "            a = sigmoid(np.dot(w, a) + b)\n")
+    report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
+    assert not report.ok
+    assert report.wrong[0].where == "Network.feedforward (network.py:18)"
+
+
+def test_a_learners_exception_names_their_line(programs, data):
+    path = _variant(programs, "for l in range(2, self.num_layers):",
+                    "for l in xrange(2, self.num_layers):")
+    report = check_program(path, data=data, checks=_stand_ins(gradients=_gradients_check))
+    result = report.results[0]
+    assert result.status == "error" and result.where == "Network.backprop (network.py:62)"
+    assert "NameError" in result.summary and "Python 2" in result.summary
+    assert "network.py:62:" in result.details[-1]
+    assert any("xrange is Python 2" in n for n in report.notes)
+
+
+def test_a_hang_becomes_a_finding_naming_the_function(programs, data):
+    path = _variant(programs, "test_results = [", "while True: pass\n        test_results = [")
+    report = check_program(path, data=data, budget_s=0.5,
+                           checks=_stand_ins(evaluation=_evaluation_check,
+                                             forward=_forward_check))
+    hang, after = report.results
+    assert hang.status == "error" and "did not finish" in hang.summary
+    assert hang.where == "Network.evaluate (network.py:71)"
+    assert after.status == "skipped" and "time budget" in after.summary
+
+
+def test_the_budget_works_outside_the_main_thread(programs, data):
+    path = _variant(programs, "test_results = [",
+                    "import time; time.sleep(2)\n        test_results = [")
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("report", check_program(
+        path, data=data, budget_s=0.3, checks=_stand_ins(evaluation=_evaluation_check))))
+    thread.start()
+    thread.join(10)
+    result = box["report"].results[0]
+    assert result.status == "error" and "did not finish" in result.summary
+    assert result.where == "Network.evaluate (network.py:71)"
+
+
+def test_load_failures_are_findings_not_tracebacks(tmp_path):
+    (tmp_path / "net.py").write_text("def f(:\n")
+    report = check_program(tmp_path / "net.py")
+    assert not report.ok and report.results[0].check == "load"
+    assert report.results[0].where == "net.py:1" and "SyntaxError" in report.results[0].summary
+    (tmp_path / "other.py").write_text("X = 1\n")
+    report = check_program(tmp_path / "other.py")
+    assert report.results[0].status == "error" and "Adapter" in report.results[0].summary
+
+
+def test_like_settles_cost_and_activation(programs, data):
+    report = check_program(programs / "dlfs" / "ch04" / "two_layer_net.py", like="scratch",
+                           data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok and any("cost cross_entropy" in n for n in report.notes)
+
+
+def test_make_data_is_canonical_and_seeded():
+    a, b = make_data(784, seed=3, train_size=50), make_data(784, seed=3, train_size=50)
+    assert a.name == "mnist" and a.train.X.shape == (50, 784) and a.train.X.dtype == np.float64
+    np.testing.assert_array_equal(a.train.X, b.train.X)
+    assert (a.train.Y.argmax(1) == a.train.labels).all() and a.train.X.max() <= 1.0
+    digits = make_data(1024, train_size=20, test_size=10)
+    assert digits.name == "digits32" and digits.test.X.shape == (10, 1024)
+    with pytest.raises(ValueError, match="784.*1024"):
+        make_data(100)
+
+
+def test_check_program_takes_a_learner_an_adapter_or_an_object(programs, data):
+    learner = recognize(load(PROGRAMS / "nielsen" / "network.py"), data)
+    checks = _stand_ins(forward=_forward_check)
+
+    class Described:  # anything with .learner(), as check.adapter.Adapter
+        def learner(self):
+            return learner
+    assert check_program(learner, data=data, checks=checks).name == "Network in network.py"
+    assert check_program(Described(), data=data, checks=checks).ok
+    report = check_program(programs / "nielsen" / "network.py", data=data, checks=checks,
+                           adapter=lambda module: Described())
+    assert report.ok and report.name == "Network in network.py"
+    net = load(PROGRAMS / "network2" / "network2.py").Network([784, 8, 10])
+    report = check_program(net, data=data, checks=checks)
+    assert report.ok and report.results[0].summary == "output (5, 10)"
+
+
+def test_unknown_check_names_are_refused(programs, data):
+    with pytest.raises(ValueError, match="unknown check.*gradient\\b.*forward"):
+        check_program(programs / "nielsen" / "network.py", data=data, checks=["gradient"])
+
+
+def test_each_result_records_its_seconds(programs, data):
+    report = check_program(programs / "nielsen" / "network.py", data=data,
+                           checks=_stand_ins(forward=_forward_check))
+    assert report.results[0].data["seconds"] >= 0
+
+
+def test_plot_reaches_a_check_that_draws(programs, data, tmp_path, monkeypatch):
+    import tinygrad_edu.check.program as program
+    seen = {}
+
+    class Drawing:  # a check module whose run takes plot=, as the learning check's does
+        @staticmethod
+        def run(learner, data, oracle, *, plot=None):
+            seen["plot"] = plot
+            return CheckResult("learning", "ok", "drew")
+    real = program._import
+    monkeypatch.setattr(program, "_import",
+                        lambda name: Drawing if name == "learning" else real(name))
+    check_program(programs / "nielsen" / "network.py", data=data, checks=["learning"],
+                  plot=tmp_path / "p.png")
+    assert seen["plot"] == tmp_path / "p.png"
+
+
+# ----- planted bugs through the real checks: the recognizers hand them the learner's own code -----
+
+NIELSEN_BUGS = [  # (edit of network.py, the check that must flag it, names it must use)
+    (("for k in range(0, n, mini_batch_size)]", "for k in range(n // mini_batch_size)]"),
+     "minibatches", ("SGD",)),
+    (("w - (eta / len(mini_batch)) * nw", "w - eta * nw"), "update", ("update_mini_batch",)),
+    (("        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, "
+      "nabla_b)]\n", ""), "update", ("self.biases[0]",)),
+    (("sp = sigmoid_prime(z)", "sp = sigmoid_prime(activations[-l])"), "gradients",
+     ("self.weights[0]",)),
+    (("return (nabla_b, nabla_w)", "return (nabla_w, nabla_b)"), "gradients", ("backprop",)),
+]
+
+
+@pytest.mark.parametrize("edit, check, names", NIELSEN_BUGS, ids=[b[1] + str(i) for i, b in
+                                                                     enumerate(NIELSEN_BUGS)])
+def test_planted_nielsen_bugs_are_flagged_in_the_learners_names(programs, edit, check, names):
+    report = check_program(_variant(programs, *edit), checks=[check])
+    result = report.results[0]
+    text = "\n".join([result.summary, *result.details, result.where or ""])
+    assert result.status in ("wrong", "error"), text
+    assert all(name in text for name in names), text
+
+
+def test_the_unedited_nielsen_program_passes_every_check(programs):
+    report = check_program(programs / "nielsen" / "network.py")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert [r.status for r in report.results] == ["ok"] * len(CHECKS)
+
+
+DLFS_BUGS = [  # (file under dlfs/, edit, check, names)
+    ("common/layers.py", ("self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout)"),
+     "gradients", ("self.params['b1']",)),
+    ("common/layers.py", ("return (self.y - self.t) / batch_size", "return self.y - self.t"),
+     "gradients", ("self.params['W2']",)),
+    ("ch05/train_neuralnet.py", ("network.params[key] -= learning_rate * grad[key]",
+                                 "network.params[key] += learning_rate * grad[key]"),
+     "update", ("training loop",)),
+    ("ch05/train_neuralnet.py", ("batch_mask = np.random.choice(train_size, batch_size)",
+                                 "batch_mask = np.arange(batch_size)"),
+     "minibatches", ("training loop",)),
+]
+
+
+@pytest.mark.parametrize("file, edit, check, names", DLFS_BUGS,
+                         ids=[b[2] + str(i) for i, b in enumerate(DLFS_BUGS)])
+def test_planted_dlfs_bugs_are_flagged_in_the_learners_names(programs, file, edit, check, names):
+    path = programs / "dlfs" / file
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1]))
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py", checks=[check])
+    result = report.results[0]
+    said = "\n".join([result.summary, *result.details, result.where or ""])
+    assert result.status in ("wrong", "error"), said
+    assert all(name in said for name in names), said
+
+
+def test_the_unedited_dlfs_program_passes(programs):
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+
+
+def test_a_constructor_that_raises_is_a_load_finding_with_its_line(programs):
+    path = _variant(programs, "        self.num_layers = len(sizes)\n",
+                    "        self.num_layers = len(sizes)\n        open('weights.npy')\n")
+    report = check_program(path)
+    result = report.results[0]
+    assert (result.check, result.status) == ("load", "error")
+    assert "FileNotFoundError" in result.summary
+    assert result.where == "Network.__init__ (network.py:14)"
+
+
+def test_check_program_takes_a_loaded_module(programs, data):
+    module = load(programs / "network2" / "network2.py")
+    report = check_program(module, data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok and report.name == "Network in network2.py"
+
+
+def test_a_training_script_that_imports_the_network_module_is_recognized(data):
+    learner = recognize(load(PROGRAMS / "network2" / "run.py"), data)
+    assert learner.name == "Network in network2.py" and learner.params[0].get().shape == (40, 784)
+    assert (learner.lr, learner.batch_size) == (0.5, 20)
+
+
+def test_a_constructor_that_loads_data_gets_the_bundled_data(programs, data):
+    path = _variant(programs, "        self.num_layers = len(sizes)\n",
+                    "        self.num_layers = len(sizes)\n"
+                    "        self.train, _, _ = mnist_loader.load_data_wrapper()\n")
+    report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok, report.results[0].summary
+
+
+def test_a_missing_plotting_library_is_a_note_not_a_failure(programs, data):
+    path = _variant(programs, "import random\n", "import random\nimport pyplot_not_here as plt\n")
+    report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
+    assert report.ok and any("pyplot_not_here cannot be imported" in n for n in report.notes)

@@ -1,0 +1,178 @@
+"""The book check: when the learner's gradients are not those of its cost but follow a rule a
+textbook teaches (Rashid's hidden error whoᵀ·(t − o) without the output σ′, σ′ taken at a instead
+of z, the cross-entropy's δᴸ = a − y kept with the quadratic cost), say so, naming the term.
+
+The textbook rules are written here once, in numpy, as the books write backprop (rows, one δ per
+layer), each a small change to the exact rule; a test holds the exact rule to autograd. It imports
+the oracle and calls.
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .calls import function, raised, skipped, where
+from .oracle import rel_error, tolerance
+from .report import CheckResult
+from .verify import DEFAULT_BATCH
+
+VARIANTS = ("exact", "rashid", "sigma_prime_of_a", "sigma_prime_of_a_output",
+            "output_delta_without_sigma_prime")
+VARIANT_WORDS = {  # each rule in a few words, for other checks to point here
+    "rashid": "Rashid's hidden error, which drops the output layer's σ′",
+    "sigma_prime_of_a": "σ′ taken at the activations a instead of at z",
+    "sigma_prime_of_a_output": "the output δ with σ′ taken at a instead of at z",
+    "output_delta_without_sigma_prime": "the cross-entropy's output δ = a − y with another cost",
+}
+
+
+def _act(name, z):
+    if name == "sigmoid":
+        return 0.5 * (1 + np.tanh(0.5 * z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    return z
+
+
+def _prime(name, z):
+    """f′(z) for an elementwise activation."""
+    if name == "sigmoid":
+        s = _act("sigmoid", z)
+        return s * (1 - s)
+    if name == "tanh":
+        return 1 - np.tanh(z) ** 2
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    return np.ones_like(z)
+
+
+def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
+    """{name: gradient} by the books' δ rules on rows X, Y, changed as variant says; None when
+    the variant does not apply to this network (σ′ of a softmax output, say)."""
+    layers, out_act = oracle.layers, oracle.output_activation
+    if variant not in VARIANTS:
+        raise ValueError(f"textbook_grads: unknown variant {variant!r}; one of {VARIANTS}")
+    Ws = [arrays[L.W] if L.orientation == "xW" else arrays[L.W].T for L in layers]
+    a, zs = [np.asarray(X, np.float64)], []
+    for k, L in enumerate(layers):
+        z = a[-1] @ Ws[k]
+        if L.b is not None:
+            z = z + np.reshape(arrays[L.b], (1, -1))
+        zs.append(z)
+        a.append(_act(oracle.activation if k < len(layers) - 1 else out_act, z))
+    Y = np.asarray(Y, np.float64)
+    cost, dC_da = oracle.cost, None
+    if cost in ("quadratic", "squared_error"):
+        if out_act == "softmax":
+            return None  # its Jacobian is not diagonal: no textbook δᴸ = ∇ₐC ⊙ σ′(z)
+        dC_da = (a[-1] - Y) * (2.0 if cost == "squared_error" else 1.0)
+        at = a[-1] if variant in ("sigma_prime_of_a", "sigma_prime_of_a_output") else zs[-1]
+        delta = dC_da * _prime(out_act, at)
+        if variant == "output_delta_without_sigma_prime":
+            if out_act == "identity":
+                return None
+            delta = dC_da
+    else:
+        if variant in ("sigma_prime_of_a_output", "output_delta_without_sigma_prime"):
+            return None
+        delta = a[-1] - Y if cost == "sigmoid_cross_entropy" else _act("softmax", zs[-1]) - Y
+    if (reduction or oracle.reduction) == "mean":
+        delta = delta / len(X)
+    if variant == "rashid" and (cost not in ("quadratic", "squared_error") or len(layers) < 2):
+        return None
+    grads = {}
+    for k in range(len(layers) - 1, -1, -1):
+        L = layers[k]
+        dW = a[k].T @ delta
+        grads[L.W] = dW if L.orientation == "xW" else dW.T
+        if L.b is not None:
+            grads[L.b] = delta.sum(axis=0).reshape(np.shape(arrays[L.b]))
+        if k == 0:
+            break
+        error = delta @ Ws[k].T
+        if variant == "rashid" and k == len(layers) - 1:
+            scale = 1 / len(X) if (reduction or oracle.reduction) == "mean" else 1.0
+            error = scale * dC_da @ Ws[k].T
+        at = a[k] if variant == "sigma_prime_of_a" else zs[k - 1]
+        delta = error * _prime(oracle.activation, at)
+    return grads
+
+
+def _message(variant, oracle):
+    last, out = oracle.layers[-1], oracle.output_activation
+    W = last.W
+    sig = {"sigmoid": "σ′(z) = a(1 − a)", "tanh": "tanh′(z) = 1 − a²",
+           "relu": "relu′(z) = [z > 0]"}.get(oracle.activation, "f′(z)")
+    if variant == "rashid":
+        term = f"{W}.T @ (t − o)" if last.orientation == "Wa" else f"(t − o) @ {W}.T"
+        fixed = f"{W}.T @ ((t − o) * o * (1 − o))" if last.orientation == "Wa" else \
+            f"((t − o) * o * (1 − o)) @ {W}.T"
+        below = ", ".join(L.W for L in oracle.layers[:-1])
+        return (f"your hidden-layer error uses {term} without the output layer's "
+                "σ′(z) = o(1 − o); that is the book's rule (Rashid's Make Your Own Neural "
+                "Network), not the gradient of its cost",
+                [f"so {below} {'move' if len(oracle.layers) > 2 else 'moves'} by the book's "
+                 "rule, not down the gradient; the gradient of the cost back-propagates the "
+                 f"output δ: hidden error = {fixed}", "the book's rule still learns, but it is "
+                 "not gradient descent on the cost, so a gradient check calls it wrong"])
+    if variant == "sigma_prime_of_a":
+        return (f"your σ′ is taken at the activations a, σ′(a), instead of at z: every layer's δ "
+                f"uses σ′(σ(z)); with a = σ(z) already computed, use {sig}",
+                ["a common slip when sigmoid_prime(x) = σ(x)(1 − σ(x)) is called with the "
+                 "layer's output rather than its weighted input"])
+    if variant == "sigma_prime_of_a_output":
+        return ("your output δ takes σ′ at the output a instead of at z: σ′(a) = σ(a)(1 − σ(a)) "
+                "where the rule is σ′(z) = a(1 − a) (BP1: δᴸ = ∇ₐC ⊙ σ′(zᴸ))", [])
+    if variant == "output_delta_without_sigma_prime":
+        return (f"your output error δᴸ = a − y is the cross-entropy cost's; with the "
+                f"{oracle.cost.replace('_', ' ')} cost and a {out} output it is "
+                f"(a − y) ⊙ σ′(zᴸ) (BP1)",
+                ["Nielsen's network2.py drops σ′ because its cost is the cross-entropy: "
+                 "keep the two together (switch the cost, or multiply by a(1 − a))"])
+    return ("", [])
+
+
+def rule(got, oracle, X, Y):
+    """The textbook variant (a name in VARIANTS other than "exact") the gradients got follow
+    on X, Y, or None when they follow none, or the exact gradient."""
+    arrays = oracle.arrays()
+    tol = tolerance(oracle.dtype) * 10
+    for variant in VARIANTS[1:]:
+        grads = textbook_grads(oracle, arrays, X, Y, variant)
+        if grads is not None and all(got.get(n) is not None for n in grads) and \
+                max(rel_error(got[n], grads[n]) for n in grads) <= tol:
+            return variant
+    return None
+
+
+def run(learner, data, oracle):
+    """Hold the learner's gradients to the exact rule and to the textbook variants."""
+    if learner.grads is None:
+        return skipped("book", f"{learner.name} offers no gradients to compare with the "
+                       "textbook rules")
+    batch = data.train.take(slice(0, DEFAULT_BATCH))
+    place = where(learner, "backprop")
+    name = function(learner, "backprop", "the backprop")
+    try:
+        got = learner.grads(batch.X, batch.Y)
+    except Exception as e:
+        return raised("book", e, learner, "backprop")
+    if not isinstance(got, Mapping):
+        return skipped("book", f"{name} gave no gradients by name (see gradients)")
+    exact = oracle.gradients(batch.X, batch.Y)
+    if all(got.get(n) is not None for n in exact) and \
+            max(rel_error(got[n], exact[n]) for n in exact) <= tolerance(oracle.dtype) * 10:
+        return CheckResult("book", "ok", f"{name} follows the gradient of the cost "
+                           f"({oracle.describe()})", where=place)
+    variant = rule(got, oracle, batch.X, batch.Y)
+    if variant is not None:
+        summary, details = _message(variant, oracle)
+        return CheckResult("book", "wrong", summary, details=details, where=place,
+                           data={"rule": variant})
+    return skipped("book", f"{name}'s gradients differ from autograd's in a way no textbook "
+                   "rule explains: the gradients check says where")

@@ -1,0 +1,56 @@
+"""Calling a learner's code from a check: an exception it raises becomes a CheckResult naming the
+learner's own line, and one raised by the checker itself is left alone (that is our bug).
+
+Numpy-free and engine-free: it imports only the learner protocol and the report.
+"""
+
+import traceback
+from pathlib import Path
+
+from .report import CheckResult
+
+_PACKAGE = Path(__file__).resolve().parents[1]  # tinygrad_edu/: frames here are not the learner's
+
+
+def learner_frame(e, learner):
+    """The innermost frame of e's traceback in the learner's code, or None when there is none."""
+    files = {str(Path(f).resolve()) for f in learner.files}
+    frames = traceback.extract_tb(e.__traceback__)
+    mine = [f for f in frames if str(Path(f.filename).resolve()) in files]
+    if not mine:  # files unknown (a hand-built Learner): anything outside this package
+        mine = [f for f in frames if _PACKAGE not in Path(f.filename).resolve().parents]
+    return mine[-1] if mine else None
+
+
+def raised(check, e, learner, role=None):
+    """The CheckResult for the learner's code raising e; re-raises when the checker raised it."""
+    frame = learner_frame(e, learner)
+    if frame is None:
+        raise e
+    last = traceback.format_exception_only(type(e), e)[-1].strip()
+    where = f"{Path(frame.filename).name}:{frame.lineno}"
+    function = learner.where[role].function if role in learner.where else frame.name
+    line = f": {frame.line.strip()}" if frame.line else ""
+    hint = ""
+    if "NoneType" in last:
+        hint = "a value is None: did a function (feedforward?) forget to `return` its result?"
+    return CheckResult(check, "error", f"{function} raised {last} at {where}{line}",
+                       details=[hint] if hint else [], where=f"{frame.name} ({where})",
+                       data={"exception": type(e).__name__, "message": str(e),
+                             "file": frame.filename, "line": frame.lineno})
+
+
+def where(learner, role):
+    """'Network.feedforward (net.py:14)' for role, or None when the Learner does not say."""
+    w = learner.where.get(role)
+    return str(w) if w is not None else None
+
+
+def function(learner, role, fallback):
+    """The learner's name for the function playing role ('Network.feedforward'), or fallback."""
+    w = learner.where.get(role)
+    return w.function if w is not None else fallback
+
+
+def skipped(check, why):
+    return CheckResult(check, "skipped", why)

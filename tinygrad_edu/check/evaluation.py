@@ -1,0 +1,156 @@
+"""The evaluation check: the learner's own accuracy figure (a count, a fraction or a percentage)
+equals the accuracy the oracle computes on the same weights and test examples, and it changes when
+the weights change; a test that never runs the forward pass, or reads the activations cached by
+the last one (seed 000's `test()` reads `self.layer[3]`), is named.
+
+The weights are first trained a little by the oracle so the accuracy is well away from chance.
+It imports the oracle and calls; the learner's parameters are restored.
+"""
+
+import ast
+from numbers import Number
+from pathlib import Path
+
+import numpy as np
+
+from .calls import function, raised, skipped, where
+from .report import CheckResult
+
+TEST_EXAMPLES = 300
+
+
+def _fraction(figure, units, m, accuracy):
+    """(the figure as a fraction, its units); units None: the reading nearest accuracy."""
+    readings = {"count": figure / m, "percent": figure / 100, "fraction": figure}
+    if units in readings:
+        return readings[units], units
+    fits = {u: f for u, f in readings.items() if 0 <= f <= 1}
+    if not fits:
+        return figure, "fraction"
+    units = min(fits, key=lambda u: abs(fits[u] - accuracy))
+    return fits[units], units
+
+
+def _show(figure, units, m):
+    """'45 of 200 (22.5%)', '22.5%', '0.225 (22.5%)': the figure as the learner's code gives it."""
+    if units == "percent":
+        return f"{figure:.4g}%"
+    frac = figure / m if units == "count" else figure
+    return (f"{figure:g} of {m}" if units == "count" else f"{figure:.4g}") + f" ({frac:.1%})"
+
+
+def _cached_reads(w):
+    """What the learner's evaluate reads its prediction from, e.g. 'self.layer[3]', when that is
+    an attribute of self rather than something computed in the function."""
+    if w is None:
+        return None
+    try:
+        tree = ast.parse(Path(w.file).read_text())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.lineno <= w.line <= node.end_lineno:
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call) and call.args and \
+                        ast.unparse(call.func).endswith("argmax"):
+                    text = ast.unparse(call.args[0])
+                    if text.startswith("self.") and "(" not in text:
+                        return text
+    return None
+
+
+def _trained(oracle, data, learner):
+    """The learner's weights after a short oracle SGD run, when that raises the accuracy."""
+    sub = data.train.take(slice(0, min(len(data.train), 600)))
+    start = oracle.arrays()
+    base = oracle.accuracy(sub.X, sub.labels, start)
+    lr = float(learner.lr) if learner.lr else 0.5
+    with np.errstate(all="ignore"):
+        arrays, costs = oracle.sgd(sub.X, sub.Y, lr, 20, 60, start, curve=False)
+    ok = np.isfinite(costs[-1]) and oracle.accuracy(sub.X, sub.labels, arrays) > base
+    return arrays if ok else start
+
+
+def _shifted(oracle, arrays):
+    """arrays with the output neurons moved by one class: the predictions change."""
+    out = dict(arrays)
+    last = oracle.layers[-1]
+    out[last.W] = np.roll(arrays[last.W], 1, axis=0 if last.orientation == "Wa" else 1)
+    if last.b is not None:
+        b = arrays[last.b]
+        out[last.b] = np.roll(b, 1, axis=0 if b.ndim == 1 or b.shape[1] == 1 else 1)
+    return out
+
+
+def run(learner, data, oracle):
+    """Compare the learner's accuracy figure with the oracle's, before and after a weight change."""
+    if learner.evaluate is None:
+        return skipped("evaluation", f"{learner.name} has no evaluation the checker can call")
+    test = data.test.take(slice(0, min(len(data.test), TEST_EXAMPLES)))
+    m = len(test)
+    name = function(learner, "evaluate", "the evaluation")
+    place = where(learner, "evaluate")
+    before = learner.snapshot()
+    trained = _trained(oracle, data, learner)
+    shifted = _shifted(oracle, trained)
+    figures, returned = [], False
+    try:
+        learner.restore(trained)
+        figures.append(learner.evaluate(test.X, test.labels))
+        for k in range(1, 5 if learner.forward is not None else 2):
+            if learner.forward is not None:
+                try:  # a forward pass on other examples: a figure read from its cache changes
+                    returned = learner.forward(data.train.X[7 * k:7 * k + 7]) is None
+                except Exception:
+                    pass
+            figures[1:] = [learner.evaluate(test.X, test.labels)]
+            if figures[1] != figures[0] or returned:
+                break
+        learner.restore(shifted)
+        figures.append(learner.evaluate(test.X, test.labels))
+    except Exception as e:
+        return raised("evaluation", e, learner, "evaluate")
+    finally:
+        learner.restore(before)
+    bad = [f for f in figures if not isinstance(f, (Number, np.number)) or isinstance(f, bool)]
+    if bad:
+        return CheckResult("evaluation", "wrong",
+                           f"{name} returns a {type(bad[0]).__name__}, not a number (a count, "
+                           "a fraction or a percentage)", where=place)
+    figures = [float(f) for f in figures]
+    acc, acc_shifted = (oracle.accuracy(test.X, test.labels, a) for a in (trained, shifted))
+    frac, units = _fraction(figures[0], learner.evaluate_units, m, acc)
+    frac2, _ = _fraction(figures[1], units, m, acc)
+    frac3, _ = _fraction(figures[2], units, m, acc_shifted)
+    slack = 1.5 / m  # a tie in argmax may fall either way in float32
+    data_ = {"figure": figures[0], "units": units, "accuracy": acc, "examples": m}
+    said = f"{name} reports {_show(figures[0], units, m)}"
+    cached = _cached_reads(learner.where.get("evaluate"))
+    reads, it_reads = (f" ({cached})", f" (it reads {cached})") if cached else ("", "")
+    if returned:
+        short = f"{function(learner, 'forward', 'the forward pass')} returns None"
+        why = f"{short}, so the figure cannot follow the weights (see forward)"
+    elif abs(frac2 - frac) > slack:
+        short = f"it reads cached activations{reads}"
+        why = ("its figure changes after a forward pass on other examples, with the same "
+               "weights: it reads the activations cached by the last forward pass"
+               f"{it_reads} instead of running the forward pass on the test examples")
+    elif abs(frac3 - frac2) <= slack < abs(acc_shifted - acc):
+        short = f"it never runs the forward pass{reads}"
+        why = (f"its figure stays {_show(figures[2], units, m)} when the weights change (the "
+               f"network's accuracy goes {acc:.1%} → {acc_shifted:.1%}): it never runs the "
+               f"forward pass on the test examples{it_reads}")
+    else:
+        short = why = None
+    if abs(frac - acc) <= slack and why is None:
+        return CheckResult("evaluation", "ok",
+                           f"{said} on {m} test examples, as the network its weights define "
+                           f"({acc:.1%}); it follows the weights ({acc_shifted:.1%} after "
+                           "moving the output neurons)", where=place, data=data_)
+    summary = f"{said} on {m} test examples, but the network its weights define gets {acc:.1%}"
+    if abs(frac - acc) <= slack:
+        summary = f"{said}, as the network does ({acc:.1%}), but not from the weights"
+    details = ([why] if why else []) + [
+        "run the forward pass on each test example and compare its argmax with the label"]
+    return CheckResult("evaluation", "wrong", f"{summary}: {short}" if short else summary,
+                       details=details, where=place, data=data_)

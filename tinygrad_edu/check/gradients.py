@@ -1,0 +1,197 @@
+"""The gradients check: the learner's own gradients against autograd's on the oracle, per layer and
+in the learner's names, with where they differ (how many entries, which neuron, which example).
+
+It runs ``verify`` with the oracle as the forward pass, then reads the result in the learner's
+dtype and batch convention. It imports verify, the oracle and calls.
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import book
+from .calls import function, raised, skipped, where
+from .oracle import rel_error, tolerance
+from .report import CheckResult
+from .verify import DEFAULT_BATCH, verify
+
+
+def run(learner, data, oracle):
+    """verify the learner's grads(X, Y) against autograd on a batch of DEFAULT_BATCH examples."""
+    if learner.grads is None:
+        return skipped("gradients", f"{learner.name} offers no gradients to compare (no "
+                       "backprop, and no update to derive them from)")
+    batch = data.train.take(slice(0, DEFAULT_BATCH))
+    name = function(learner, "backprop", "the backprop")
+    place = where(learner, "backprop")
+    try:
+        got = learner.grads(batch.X, batch.Y)
+    except Exception as e:
+        return raised("gradients", e, learner, "backprop")
+    if not isinstance(got, Mapping):
+        return CheckResult("gradients", "wrong",
+                           f"{name} gave a {type(got).__name__}, not one gradient per parameter",
+                           where=place)
+    # Only the parameters' gradients are compared; a recognizer may hand over more (δs).
+    got = {k: (np.array(v, copy=True) if v is not None else None) for k, v in got.items()
+           if k in oracle.names}
+    dtype = _dtype(got, oracle)
+    report = verify(oracle.forward, lambda p, x, y: dict(got), oracle.arrays(), batch.X, batch.Y,
+                    dtype=dtype)
+    loss, _ = oracle.loss(batch.X, batch.Y)
+    expected = oracle.gradients(batch.X, batch.Y)
+    near = _within_dtype(report, dtype)
+    for row in report.rows:
+        if row.name in got and row.name in expected:
+            _where_it_differs(row, got[row.name], expected[row.name], tolerance(dtype))
+    reduce = "summed" if oracle.reduction == "sum" else "averaged"
+    setting = (f"cost {oracle.describe()}, {len(batch)} examples; your gradients are read as "
+               f"{reduce} over the batch")
+    data_ = {"rows": [r.name for r in report.rows], "dtype": str(dtype),
+             "reduction": oracle.reduction, "cost": oracle.cost}
+    if report.ok:
+        worst = max((r.max_rel for r in report.rows if r.max_rel is not None), default=0.0)
+        details = [setting] + ([near] if near else [])
+        return CheckResult("gradients", "ok",
+                           f"{name}'s gradients agree with autograd for all "
+                           f"{sum(r.ok is True for r in report.rows)} parameters (max rel error "
+                           f"{worst:.1e})", details=details, where=place, report=report,
+                           loss=loss, data=data_)
+    averaging = _averaging(got, expected, oracle, len(batch))
+    stale = _stale(learner, data, batch, got, tolerance(dtype))
+    textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
+    rule = f"a textbook rule, not a slip: your gradients follow " \
+        f"{book.VARIANT_WORDS[textbook]} (see the book check)" if textbook else None
+    details = [stale, averaging, rule] + [_row_line(r) for r in report.rows if r.ok is False] + \
+        [f"not returned: {n}" for n in report.missing] + \
+        [None if averaging else _worst_example(learner, oracle, batch, report,
+                                                tolerance(dtype))] + \
+        [setting] + ([f"note: {oracle.closest}"] if oracle.closest and not learner.cost else [])
+    summary = f"{name}: {report.diagnosis}"
+    if stale:  # the cause, before the rows it explains
+        bad = [r.name for r in report.rows if r.ok is False]
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        summary = (f"{name} computes its gradients from stale activations: they change after a "
+                   f"forward pass on other examples ({bad[0] if bad else 'none'}{more} "
+                   "disagree with autograd)")
+        details[1:1] = [f"against autograd: {report.diagnosis}"]
+    return CheckResult("gradients", "wrong", summary,
+                       details=[d for d in details if d], where=place, report=report, loss=loss,
+                       data=data_)
+
+
+def _stale(learner, data, batch, got, tol):
+    """A sentence when the learner's gradients for this batch change after a forward pass on
+    other examples: they are computed from activations stored by that pass, not from the batch."""
+    if learner.forward is None:
+        return None
+    try:
+        learner.forward(data.train.X[len(batch):2 * len(batch)])
+        again = learner.grads(batch.X, batch.Y)
+    except Exception:  # the forward check reports a forward that raises
+        return None
+    if not isinstance(again, Mapping) or all(
+            n not in again or rel_error(again[n], got[n]) <= tol for n in got
+            if got[n] is not None):
+        return None
+    return ("stale activations: your gradients for the same batch change after a forward pass "
+            "on other examples, so they are computed from the activations that pass stored, "
+            "not from this batch; run the forward pass on the batch inside the backprop")
+
+
+def _dtype(got, oracle):
+    kinds = [np.asarray(v).dtype for v in got.values() if isinstance(v, np.ndarray)]
+    dtypes = kinds + [oracle.dtype]
+    return max(dtypes, key=lambda d: tolerance(d) if d.kind == "f" else 0)
+
+
+def _within_dtype(report, dtype):
+    """Rows verify calls wrong only by float64's tolerance become ok in a float32 learner's
+    code; the note says so. Returns the note, or None."""
+    tol = tolerance(dtype)
+    if tol <= 1e-7:
+        return None
+    rows = [r for r in report.rows if r.ok is False]
+    if not rows or any(r.max_rel is None or r.max_rel > tol for r in rows):
+        return None
+    for r in rows:
+        r.ok, r.note = True, f"agrees within {dtype} precision"
+    worst = max(r.max_rel for r in rows)
+    report.first_bad = None
+    report.diagnosis = (f"all {sum(r.ok is True for r in report.rows)} gradients agree with "
+                        f"autograd within {dtype} precision (max rel error {worst:.1e}, "
+                        f"tolerance {tol:.0e})")
+    return (f"precision: your code computes in {dtype}, so its gradients can differ from "
+            f"float64 autograd by ~{tol:.0e} of their size; they do by {worst:.1e}: that is "
+            "rounding, not a mistake")
+
+
+def _where_it_differs(row, got, expected, tol):
+    """Fill the Row's where-it-differs fields when verify left them empty."""
+    if row.ok is not False or row.n_bad is not None or got is None:
+        return
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != expected.shape:
+        return
+    diff = np.abs(got - expected)
+    scale = max(float(np.abs(expected).max()) if expected.size else 0.0, 1e-8)
+    row.n_bad, row.size = int((diff > tol * scale).sum()), int(diff.size)
+    worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    row.worst_index = tuple(int(i) for i in worst)
+    row.got_value, row.expected_value = float(got[worst]), float(expected[worst])
+
+
+def _row_line(r):
+    line = f"{r.name}: {r.note or 'differs'}"
+    if r.n_bad is not None:
+        line += (f"; {r.n_bad} of {r.size} entries differ, the worst at {list(r.worst_index)}: "
+                 f"yours {r.got_value:.6g}, autograd's {r.expected_value:.6g}")
+    return line
+
+
+def _averaging(got, expected, oracle, m):
+    """'×m too large' / '÷m too small' when every gradient is off by the batch size."""
+    names = [n for n in expected if isinstance(got.get(n), np.ndarray)
+             and got[n].shape == expected[n].shape]
+    if not names:
+        return None
+    g = np.concatenate([got[n].ravel() for n in names]).astype(np.float64)
+    e = np.concatenate([expected[n].ravel() for n in names])
+    if not e @ e or np.linalg.norm(g - (g @ e / (e @ e)) * e) > 1e-6 * np.linalg.norm(g):
+        return None
+    r = float(g @ e / (e @ e))
+    cost = "a mean" if oracle.reduction == "mean" else "a sum"
+    if np.isclose(r, m, rtol=1e-6):
+        return (f"averaging: every gradient is ×{m} too large, {m} being the batch size: the "
+                f"cost is {cost} over the batch but your gradients are summed; divide by m")
+    if np.isclose(r, 1 / m, rtol=1e-6):
+        return (f"averaging: every gradient is ÷{m} too small, {m} being the batch size: the "
+                f"cost is {cost} over the batch but your gradients are divided by m (twice?)")
+    return None
+
+
+def _worst_example(learner, oracle, batch, report, tol):
+    """'the largest error is on example 3, neuron 5 of layer 2' for the first wrong parameter."""
+    bad = [r for r in report.rows if r.ok is False and r.kind == "param"
+           and r.got_shape is not None and tuple(r.got_shape) == tuple(r.expected_shape)]
+    if not bad or len(batch) < 2:
+        return None
+    row = bad[0]
+    errors = []
+    for i in range(len(batch)):
+        one = batch.take(slice(i, i + 1))
+        try:
+            mine = learner.grads(one.X, one.Y)[row.name]
+        except Exception:
+            return None
+        errors.append(rel_error(mine, oracle.gradients(one.X, one.Y)[row.name]))
+    i = int(np.argmax(errors))
+    if errors[i] <= tol:  # each example alone agrees: the mistake is in how they are combined
+        return None
+    layer = next(L for L in oracle.layers if row.name in (L.W, L.b))
+    neuron = row.worst_index[0] if layer.orientation == "Wa" or row.name == layer.b \
+        else row.worst_index[-1]
+    if row.name == layer.b and layer.bias == "row":
+        neuron = row.worst_index[-1]
+    return (f"largest error: example {i} of the batch (rel. {errors[i]:.2g} on its own), "
+            f"neuron {neuron} of layer {layer.index} ({row.name})")

@@ -1,0 +1,99 @@
+"""The learning check: a short run of the learner's own training steps on a subset, with its η and
+batch size, lowers the cost; beside it, the same run of plain SGD on the oracle from the same
+start, so "it does not learn" can be told from "this η does not learn". A plot of both when asked.
+
+It imports the oracle and calls (and matplotlib, only when a plot is asked for); the learner's
+parameters are restored.
+"""
+
+import numpy as np
+
+from .calls import function, raised, skipped, where
+from .report import CheckResult
+
+SUBSET = 300  # examples the cost is measured on and the steps are drawn from
+STEPS = 40  # steps of a mini-batch learner; an online one (batch of 1) takes 4× as many
+EXAMPLES = 2500  # at most this many example-steps: large batches take fewer steps
+SLOWER = 0.25  # a cost that falls less than this part of plain SGD's fall is not learning
+
+
+def run(learner, data, oracle, *, plot=None):
+    """Run STEPS learner steps on a subset; compare the cost curve with the oracle's SGD."""
+    if learner.step is None:
+        return skipped("learning", f"{learner.name} has no training step the checker can call")
+    sub = data.train.take(slice(0, min(len(data.train), SUBSET)))
+    size = learner.batch_size or 10
+    lr = float(learner.lr) if learner.lr else 0.1
+    steps = min(STEPS, max(10, EXAMPLES // size)) if size > 1 else 4 * STEPS
+    name = function(learner, "update", "the training step")
+    place = where(learner, "update")
+    before = learner.snapshot()
+    costs = [oracle.cost_value(sub.X, sub.Y)]
+    try:
+        for k in range(steps):
+            i = (k * size) % len(sub)
+            with np.errstate(all="ignore"):
+                learner.step(sub.X[i:i + size], sub.Y[i:i + size], lr)
+            costs.append(oracle.cost_value(sub.X, sub.Y))
+    except Exception as e:
+        return raised("learning", e, learner, "update")
+    finally:
+        learner.restore(before)
+    with np.errstate(all="ignore"):
+        _, reference = oracle.sgd(sub.X, sub.Y, lr, size, steps, before)
+    run_ = f"{steps} steps of {name} (η = {lr:g}, batches of {size}, {len(sub)} examples)"
+    data_ = {"costs": costs, "reference": reference, "lr": lr, "batch_size": size,
+             "steps": steps}
+    details = []
+    if plot is not None:
+        details.append(_plot(plot, costs, reference, name))
+
+    def fell(c):
+        return bool(np.isfinite(c[-1]) and c[-1] < c[0] * (1 - 1e-3))
+
+    mine = f"cost {costs[0]:.4g} → {costs[-1]:.4g}"
+    ref = f"plain SGD on the same steps from the same start: {reference[0]:.4g} → " \
+        f"{reference[-1]:.4g}"
+    if not np.isfinite(costs[-1]):
+        first = next(k for k, c in enumerate(costs) if not np.isfinite(c))
+        return CheckResult("learning", "wrong", f"{run_}: the cost becomes {costs[first]} at "
+                           f"step {first}: the training diverges", details=[ref, *details],
+                           where=place, data=data_)
+    if fell(costs):
+        # The same steps of a right program fall as far as plain SGD's (they are the same
+        # steps); a quarter of that is a step that works against its own gradient.
+        if fell(reference) and costs[0] - costs[-1] < SLOWER * (reference[0] - reference[-1]):
+            return CheckResult("learning", "wrong", f"{run_} lowers the cost far less than "
+                               f"plain SGD ({mine}, while {ref})",
+                               details=["the checks above say which part of the step is "
+                                        "wrong", *details], where=place, data=data_)
+        return CheckResult("learning", "ok", f"{run_}: {mine}", details=[ref, *details],
+                           where=place, data=data_)
+    if fell(reference):
+        return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), "
+                           f"while {ref}", details=["the checks above say which part of the "
+                                                    "step is wrong", *details],
+                           where=place, data=data_)
+    return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), and "
+                       f"neither does plain SGD at this η ({reference[-1]:.4g}): try another "
+                       "learning rate", details=details, where=place, data=data_)
+
+
+def _plot(path, costs, reference, name):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return f"no plot: matplotlib is not installed (pip install matplotlib), so {path} " \
+            "was not written"
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(costs, label=f"your {name}")
+    ax.plot(reference, "--", label="plain SGD (autograd), same start")
+    ax.set_xlabel("step")
+    ax.set_ylabel("cost on the subset")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return f"plot: {path}"

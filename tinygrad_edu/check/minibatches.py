@@ -1,0 +1,94 @@
+"""The mini-batches check: one epoch of the learner's own loop on an instrumented training set,
+its update replaced by a recorder: how many distinct examples it trains on and how often ("604 of
+60,000 used; example 479 used 125 times"), overlapping batches, and the same order every epoch.
+
+A last partial batch dropped is fine, and so is sampling with replacement (DLFS draws each batch
+with np.random.choice). It imports calls only: the oracle is not needed.
+"""
+
+import numpy as np
+
+from .calls import function, raised, skipped, where
+from .report import CheckResult
+
+EPOCH = {"mnist": 60_000, "digits32": 1_934}  # a training epoch of each bundled dataset
+
+
+def _contiguous(batch):
+    return len(batch) > 1 and all(b - a == 1 for a, b in zip(batch, batch[1:]))
+
+
+def run(learner, data, oracle):
+    """Record one epoch of the learner's batches and count how each example is used."""
+    if learner.batches is None:
+        return skipped("minibatches", f"{learner.name} has no epoch loop the checker can run")
+    # The instrumented examples carry only their index, so the epoch can be as long as the
+    # learner's own: "604 of 60,000 used" reads as the learner's epoch does.
+    n = EPOCH.get(data.name, len(data.train))
+    name = function(learner, "epoch", "the epoch loop")
+    place = where(learner, "epoch")
+    try:
+        first = [[int(i) for i in b] for b in learner.batches(n)]
+        again = min(n, 1000)  # a second, shorter epoch: is the order the same every time?
+        second = [[int(i) for i in b] for b in learner.batches(again)]
+    except Exception as e:
+        return raised("minibatches", e, learner, "epoch")
+    flat = [i for b in first for i in b]
+    if not flat:
+        return CheckResult("minibatches", "wrong", f"{name} trains on no batch at all in an "
+                           f"epoch of {n:,} examples", where=place)
+    outside = [i for i in flat if not 0 <= i < n]
+    if outside:
+        return CheckResult("minibatches", "wrong", f"{name} asks for example {outside[0]}, "
+                           f"outside the {n:,} it was given", where=place)
+    counts = np.bincount(flat, minlength=n)
+    used, draws = int((counts > 0).sum()), len(flat)
+    worst = int(np.argmax(counts))
+    sizes = [len(b) for b in first]
+    size = learner.batch_size or max(set(sizes), key=sizes.count)
+    facts = f"{used:,} of {n:,} used; example {worst} used {counts[worst]} times"
+    data_ = {"examples": n, "used": used, "draws": draws, "batches": len(first),
+             "most_used": worst, "most_used_times": int(counts[worst])}
+    epoch = f"one epoch of {name} ({len(first):,} batches of {size})"
+    details = []
+    k = len(second) - 1  # the batches both epochs have whole: the same ones first, unshuffled?
+    if k > 1 and size > 1 and first[:k] == second[:k]:
+        details.append("the batches come in the same order every epoch: they are not shuffled "
+                       "(shuffle the training data at the start of each epoch)")
+    claims_sgd = "sgd" in name.lower() or "stochastic" in name.lower()
+    if counts.max() <= 1:
+        missing = n - used
+        if missing == 0:
+            summary = f"{epoch} uses each of the {n:,} examples once"
+        elif missing < size and sorted(flat) == list(range(used)):
+            summary = (f"{epoch} uses {used:,} of {n:,} examples once each; the last partial "
+                       f"batch of {missing} is dropped, which is fine")
+        else:
+            return CheckResult("minibatches", "wrong",
+                               f"{epoch} trains on only {used:,} of {n:,} examples",
+                               details=details, where=place, data=data_)
+        if details and claims_sgd:
+            return CheckResult("minibatches", "wrong", f"{name}: {details[0]}", where=place,
+                               data=data_)
+        return CheckResult("minibatches", "ok", summary, details=details, where=place,
+                           data=data_)
+    # Some example is used more than once: sampling with replacement, or overlapping batches.
+    expected = 1 - np.exp(-draws / n)
+    if not any(_contiguous(b) for b in first) and abs(used / n - expected) < 0.05 and \
+            counts.max() <= 12:
+        return CheckResult("minibatches", "ok",
+                           f"{epoch} draws its batches at random with replacement: {facts}, "
+                           f"as expected of {draws:,} random draws", details=details,
+                           where=place, data=data_)
+    starts = [b[0] for b in first]
+    steps = {b - a for a, b in zip(starts, starts[1:])}
+    if all(_contiguous(b) for b in first[:-1]) and len(steps) == 1 and 0 < min(steps) < size:
+        step = steps.pop()
+        details.insert(0, f"batch k starts at example k·{step} but holds {size}: the slices "
+                       f"step by {step}, not by the batch size, so they overlap; take "
+                       f"data[k:k + {size}] for k in range(0, n, {size})")
+    else:
+        details.insert(0, f"{draws:,} example-uses in an epoch of {n:,}: batches overlap, "
+                       "or some examples are repeated")
+    return CheckResult("minibatches", "wrong", f"{name}'s batches overlap: {facts}",
+                       details=details, where=place, data=data_)

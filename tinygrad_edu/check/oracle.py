@@ -1,0 +1,359 @@
+"""The oracle: the learner's network written again as tensor expressions, from the learner's own
+weights, so every check has a right answer to hold the learner's code against.
+
+``build(learner, data)`` lays out the layers from the learner's parameters (W·a or x·W from the
+shapes; 1-D, column, row or no biases) and settles the hidden activation, the output activation and
+the cost, inferring them from the learner's forward pass and output-layer gradient when the Learner
+leaves them None. It imports the engine (tensor, autograd) and the learner protocol.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import autograd
+from ..functional import binary_cross_entropy_with_logits
+from ..tensor import Tensor
+from .verify import DEFAULT_BATCH
+
+HIDDEN = ("sigmoid", "relu", "tanh")
+OUTPUT = ("sigmoid", "softmax", "identity")
+COSTS = {  # cost → what it is per example, as the report writes it
+    "quadratic": "quadratic ½‖a − y‖²",
+    "squared_error": "squared error ‖a − y‖²",
+    "cross_entropy": "softmax cross-entropy −Σ y·ln softmax(z)",
+    "sigmoid_cross_entropy": "sigmoid cross-entropy −Σ [y ln a + (1 − y) ln(1 − a)]",
+}
+# The costs each output can carry: cross-entropies are computed from z, so a forward that returns
+# the raw scores (DLFS's predict) carries them as well as one that returns probabilities.
+CARRIES = {
+    "sigmoid": ("quadratic", "squared_error", "sigmoid_cross_entropy"),
+    "softmax": ("quadratic", "squared_error", "cross_entropy"),
+    "identity": ("quadratic", "squared_error", "cross_entropy", "sigmoid_cross_entropy"),
+}
+
+# How far apart two computations of the same numbers may be, relative to their largest entry, by
+# the dtype the learner computes in: float64 code agrees to ~1e-15, float32 to ~1e-6 after a few
+# layers of sums over 784 inputs.
+TOLERANCE = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
+
+
+def tolerance(dtype):
+    """The relative tolerance for numbers a learner computes in dtype."""
+    return TOLERANCE.get(np.dtype(dtype), 1e-7)
+
+
+def rel_error(got, expected):
+    """max|got − expected| relative to max|expected| (absolute below 1e-8), as verify measures."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return np.inf
+    if not expected.size:
+        return 0.0
+    return float(np.abs(got - expected).max() / max(np.abs(expected).max(), 1e-8))
+
+
+@dataclass
+class Layer:
+    """One weight layer: the learner's names for W and b, how W multiplies, how b is shaped."""
+
+    index: int
+    W: str
+    b: str | None
+    orientation: str  # "Wa": W is (out, in) and z = W·a; "xW": W is (in, out) and z = x·W
+    bias: str  # "1-D", "column", "row" or "none"
+    n_in: int
+    n_out: int
+
+
+@dataclass
+class Oracle:
+    """The learner's network as tensor expressions; every method reads the learner's weights."""
+
+    learner: object
+    layers: list
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    cost: str = "quadratic"
+    reduction: str = "mean"  # how the learner's grads reduce the cost over a batch
+    notes: list = field(default_factory=list)  # how activation and cost were settled
+    closest: str | None = None  # when no standard cost matched the learner's gradient: how near
+    candidates: list = field(default_factory=list, repr=False)  # (hidden, output) still possible
+
+    @property
+    def names(self):
+        return [p.name for p in self.learner.params]
+
+    @property
+    def dtype(self):
+        """The dtype the learner's parameters are held in (the first of them)."""
+        return np.asarray(self.learner.params[0].get()).dtype
+
+    def arrays(self):
+        """{name: a float64 copy of the learner's current array}."""
+        return self.learner.snapshot()
+
+    def describe(self):
+        """'784-30-10, sigmoid hidden layers, sigmoid output, quadratic ½‖a − y‖², mean'."""
+        sizes = "-".join(str(n) for n in [self.layers[0].n_in] + [L.n_out for L in self.layers])
+        hidden = f"{self.activation} hidden layers, " if len(self.layers) > 1 else ""
+        return (f"{sizes}, {hidden}{self.output_activation} output, {COSTS[self.cost]} "
+                f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)")
+
+    # ----- the network ----------------------------------------------------------------------------
+
+    def _z(self, layer, a, params):
+        W = params[layer.W]
+        z = a @ (W.T if layer.orientation == "Wa" else W)
+        if layer.b is not None:
+            b = params[layer.b]
+            z = z + (b.T if layer.bias == "column" else b)
+        return z
+
+    def logits(self, params, x, *, activation=None, named=False):
+        """z of the output layer for rows x; params is {name: Tensor}."""
+        act = activation or self.activation
+        a = x
+        for k, layer in enumerate(self.layers):
+            z = self._z(layer, a, params)
+            if named:
+                z.name = f"z{layer.index}"
+            if k == len(self.layers) - 1:
+                return z
+            a = getattr(z, act)()
+            if named:
+                a.name = f"a{layer.index}"
+
+    def _output(self, z, output_activation):
+        if output_activation == "sigmoid":
+            return z.sigmoid()
+        if output_activation == "softmax":
+            return z.softmax(axis=-1)
+        return z
+
+    def _cost(self, z, y, *, output_activation, cost, reduction):
+        if cost == "cross_entropy":
+            per = -(y * z.log_softmax(axis=-1)).sum()
+        elif cost == "sigmoid_cross_entropy":
+            per = binary_cross_entropy_with_logits(z, y, reduction="sum")
+        else:
+            d = self._output(z, output_activation) - y
+            per = (d * d).sum() * (0.5 if cost == "quadratic" else 1.0)
+        return per * (1.0 / z.shape[0]) if reduction == "mean" else per
+
+    def forward(self, params, x, y, *, reduction=None, named=False, **settled):
+        """The cost C for verify: params {name: Tensor}, x rows (m, n_in), y one-hot (m, n_out)."""
+        act = settled.get("activation", self.activation)
+        out = settled.get("output_activation", self.output_activation)
+        cost = settled.get("cost", self.cost)
+        z = self.logits(params, x, activation=act, named=named)
+        loss = self._cost(z, y, output_activation=out, cost=cost,
+                          reduction=reduction or self.reduction)
+        loss.name = "C"
+        return loss
+
+    def _leaves(self, arrays, requires_grad):
+        arrays = self.arrays() if arrays is None else arrays
+        return {n: Tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad, name=n)
+                for n, a in arrays.items()}
+
+    def output(self, X, arrays=None, **settled):
+        """The network's output for rows X (m, n_out), from the learner's weights or arrays."""
+        with autograd.no_grad():
+            z = self.logits(self._leaves(arrays, False), Tensor(np.asarray(X, np.float64)),
+                            activation=settled.get("activation"))
+            return self._output(z, settled.get("output_activation",
+                                               self.output_activation)).data
+
+    def loss(self, X, Y, arrays=None, *, reduction=None, named=True):
+        """(the cost Tensor with its graph, {name: leaf Tensor}) on the batch X, Y."""
+        leaves = self._leaves(arrays, True)
+        loss = self.forward(leaves, Tensor(np.asarray(X, np.float64), name="x"),
+                            Tensor(np.asarray(Y, np.float64), name="y"),
+                            reduction=reduction, named=named)
+        return loss, leaves
+
+    def gradients(self, X, Y, arrays=None, *, reduction=None, **settled):
+        """{name: ∂C/∂param} by autograd, C reduced over the batch as reduction (default: ours)."""
+        leaves = self._leaves(arrays, True)
+        loss = self.forward(leaves, Tensor(np.asarray(X, np.float64)),
+                            Tensor(np.asarray(Y, np.float64)), reduction=reduction, **settled)
+        grads, _ = autograd.backprop(loss, np.ones_like(loss.data))
+        return {n: grads.get(id(t), np.zeros(t.shape)) for n, t in leaves.items()}
+
+    def cost_value(self, X, Y, arrays=None):
+        """The cost averaged over the examples of X, Y (a float; nan when it overflowed)."""
+        with autograd.no_grad(), np.errstate(all="ignore"):
+            loss = self.forward(self._leaves(arrays, False), Tensor(np.asarray(X, np.float64)),
+                                Tensor(np.asarray(Y, np.float64)), reduction="mean")
+        return float(loss.data)
+
+    def accuracy(self, X, labels, arrays=None):
+        """The fraction of rows of X whose largest output is at their label."""
+        with np.errstate(all="ignore"):
+            return float(np.mean(self.output(X, arrays).argmax(axis=1) == np.asarray(labels)))
+
+    def sgd(self, X, Y, lr, batch_size, steps, arrays=None, *, curve=True):
+        """`steps` plain SGD steps of the mean cost on consecutive batches: (arrays, the cost on
+        X, Y after each step, or only at the start and the end when curve is False)."""
+        arrays = {n: a.copy() for n, a in (self.arrays() if arrays is None else arrays).items()}
+        costs = [self.cost_value(X, Y, arrays)]
+        for k in range(steps):
+            i = (k * batch_size) % len(X)
+            grads = self.gradients(X[i:i + batch_size], Y[i:i + batch_size], arrays,
+                                   reduction="mean")
+            arrays = {n: arrays[n] - lr * grads[n] for n in arrays}
+            if curve or k == steps - 1:
+                costs.append(self.cost_value(X, Y, arrays))
+        return arrays, costs
+
+
+# ----- building it ------------------------------------------------------------------------------
+
+def build(learner, data):
+    """The learner's network as an Oracle, its activation and cost settled as the Learner says
+    or as its forward pass and output-layer gradient show."""
+    layers = _layers(learner, data.train.X.shape[1])
+    oracle = Oracle(learner, layers)
+    batch = data.train.take(slice(0, DEFAULT_BATCH))
+    _settle_activations(oracle, learner, batch)
+    _settle_cost(oracle, learner, batch)
+    return oracle
+
+
+def _layers(learner, n_in):
+    if not learner.params:
+        raise ValueError(f"oracle: {learner.name} has no parameters to build a network from; "
+                         "the Learner must list its weight arrays (Param, role 'W')")
+    by_layer = {}
+    for p in learner.params:
+        if p.role not in ("W", "b"):
+            raise ValueError(f"oracle: parameter {p.name} has role {p.role!r}; use 'W' or 'b'")
+        by_layer.setdefault(p.layer, {})[p.role] = p
+    layers, n, orientation = [], n_in, None
+    for index in sorted(by_layer):
+        ps = by_layer[index]
+        if "W" not in ps:
+            raise ValueError(f"oracle: layer {index} of {learner.name} has a bias "
+                             f"{ps['b'].name} but no weight matrix")
+        W = np.asarray(ps["W"].get())
+        if W.ndim != 2:
+            raise ValueError(f"oracle: {ps['W'].name} has shape {W.shape}; a weight matrix "
+                             "must be 2-D")
+        fits = [o for o, k in (("Wa", 1), ("xW", 0)) if W.shape[k] == n]
+        if not fits:
+            raise ValueError(
+                f"oracle: {ps['W'].name} has shape {W.shape}, but layer {index} receives {n} "
+                f"values (the {'input' if index == min(by_layer) else 'previous layer'}): "
+                "neither W·a nor x·W lines up; are the layers numbered in order?")
+        if len(fits) == 2:  # square: as the layers before it, else as the learner's layout
+            fits = [orientation or ("Wa" if learner.layout == "columns" else "xW")]
+        orientation = fits[0]
+        n_out = W.shape[0] if orientation == "Wa" else W.shape[1]
+        bias = "none"
+        if "b" in ps:
+            shape = np.shape(ps["b"].get())
+            bias = {(n_out,): "1-D", (n_out, 1): "column", (1, n_out): "row"}.get(shape)
+            if shape == (1, 1):
+                bias = "row"
+            if bias is None:
+                raise ValueError(f"oracle: {ps['b'].name} has shape {shape}; layer {index} has "
+                                 f"{n_out} neurons, so its bias should be ({n_out},), "
+                                 f"({n_out}, 1) or (1, {n_out})")
+        layers.append(Layer(index, ps["W"].name, ps["b"].name if "b" in ps else None,
+                            orientation, bias, n, n_out))
+        n = n_out
+    return layers
+
+
+def rows(out, m, n_out):
+    """The learner's forward answer as rows (m, n_out) when it can be read as such, else None."""
+    if not isinstance(out, np.ndarray) or out.size != m * n_out:
+        return None
+    if out.shape == (m, n_out):
+        return out.astype(np.float64)
+    if out.shape == (n_out, m):
+        return out.T.astype(np.float64)
+    return out.reshape(m, n_out).astype(np.float64) if m == 1 else None
+
+
+def _settle_activations(oracle, learner, batch):
+    hidden = [learner.activation] if learner.activation else list(HIDDEN)
+    if len(oracle.layers) == 1:
+        hidden = hidden[:1]
+    outputs = list(OUTPUT)
+    if learner.cost == "cross_entropy":
+        outputs = ["softmax", "identity"]
+    elif learner.cost == "sigmoid_cross_entropy":
+        outputs = ["sigmoid", "identity"]
+    oracle.activation, oracle.output_activation = hidden[0], outputs[0]
+    oracle.candidates = [(h, o) for h in hidden for o in outputs]
+    if learner.forward is None:
+        return
+    try:
+        got = rows(learner.forward(batch.X), len(batch), oracle.layers[-1].n_out)
+    except Exception:  # the forward check reports it with the learner's line
+        oracle.notes.append("the forward pass raised, so the activations were inferred from "
+                            "the gradients")
+        return
+    if got is None:
+        return
+    scores = sorted((rel_error(got, oracle.output(batch.X, activation=h, output_activation=o)),
+                     h, o) for h, o in oracle.candidates)
+    err, h, o = scores[0]
+    if err <= tolerance(oracle.dtype) * 100:
+        oracle.activation, oracle.output_activation = h, o
+        oracle.candidates = [(h, o)]
+        if not learner.activation:
+            oracle.notes.append(f"activations inferred from the forward pass: {h} hidden, "
+                                f"{o} output")
+
+
+def _settle_cost(oracle, learner, batch):
+    costs = [learner.cost] if learner.cost else list(COSTS)
+    reductions = [learner.grads_reduction] if learner.grads_reduction else ["mean", "sum"]
+    options = [(h, o, c, r) for (h, o), c, r in itertools.product(oracle.candidates, costs,
+                                                                  reductions)
+               if c in CARRIES[o]]
+    oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = options[0]
+    if len(options) == 1 or learner.grads is None:
+        if len(options) > 1:
+            oracle.notes.append(f"assumed: {oracle.describe()} (the program gives no gradients "
+                                "to infer the cost from)")
+        return
+    try:
+        got = learner.grads(batch.X, batch.Y)
+    except Exception:
+        oracle.notes.append("the learner's gradient code raised, so its cost could not be "
+                            f"inferred; assumed: {oracle.describe()}")
+        return
+    last = oracle.layers[-1]
+    names = [n for n in (last.W, last.b) if n is not None and isinstance(got, dict)
+             and isinstance(got.get(n), np.ndarray)
+             and got[n].shape == np.shape(learner.param(n).get())]
+    if not names:
+        return
+    scored = []
+    for h, o, c, r in options:
+        expected = oracle.gradients(batch.X, batch.Y, reduction=r, activation=h,
+                                    output_activation=o, cost=c)
+        g, e = (np.concatenate([np.ravel(x[n]) for n in names]).astype(np.float64)
+                for x in (got, expected))
+        ratio = float(g @ e / (e @ e)) if e @ e else 0.0
+        residual = float(np.linalg.norm(g - ratio * e) / max(np.linalg.norm(g), 1e-300))
+        scored.append((max(rel_error(got[n], expected[n]) for n in names), residual, ratio,
+                       (h, o, c, r)))
+    err, _, _, settled = min(scored, key=lambda s: s[0])
+    if err <= tolerance(oracle.dtype) * 10:
+        oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
+        oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}")
+        return
+    # None matches: the closest is the one the gradient is a multiple of, else the nearest.
+    err, residual, ratio, settled = min(scored, key=lambda s: (s[1] > 1e-6, s[0]))
+    oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
+    how = f"exactly {ratio:.4g}× it" if residual <= 1e-6 else \
+        f"off by up to {err:.2g} of its largest entry"
+    oracle.closest = (f"the output layer's gradient matches no standard cost; closest: "
+                      f"{oracle.describe()}, {how}")
+    oracle.notes.append(oracle.closest)

@@ -1,0 +1,344 @@
+"""Checking a learner's whole program: ``check_program`` turns a file, module, object, Adapter or
+Learner into a Learner, builds the bundled Data and the oracle, and runs each check in CHECKS order
+under a time budget, turning a hang or an exception in the learner's code into a finding with the
+learner's line. Imports the package's data and presets, and the check package's source, shapes,
+learner, report and (by name, from CHECKS) the oracle and one module per check.
+"""
+
+import contextlib
+import importlib
+import inspect
+import io
+import random
+import signal
+import sys
+import sysconfig
+import threading
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .. import presets
+from ..data import load_digits32, load_mnist, one_hot
+from .learner import CHECKS, Data, Learner, Sample
+from .report import CheckResult, ProgramReport
+from .shapes import recognize
+from .source import LearnerFileError, give_data, load
+
+TRAIN_SIZE = 300  # canonical examples the checks train and batch on
+TEST_SIZE = 200
+# Budgets catch hangs, not slowness: a whole check takes ~4 s on 2 idle cores, but a second BLAS
+# thread waiting for a busy core can make it 3× slower (docs/benchmarks.md), which is not a hang.
+BUDGET_S = 180.0  # the whole check; each check gets at most its own cap below
+CHECK_BUDGET_S = {"forward": 30.0, "gradients": 30.0, "update": 30.0, "minibatches": 30.0,
+                  "evaluation": 30.0, "learning": 60.0, "book": 30.0}
+
+
+class CheckTimeout(TimeoutError):
+    """A check ran past its time budget (raised inside it in the main thread)."""
+
+
+def check_program(target, *, adapter=None, like=None, checks=None, data=None, seed=0, plot=None,
+                  budget_s=None):
+    """Check a learner's whole program and return a ProgramReport in the learner's own names.
+
+    target: a path "file.py" or "file.py:ClassOrFunction", a module, a learner's object, an
+    Adapter (anything with .learner()) or a Learner. adapter: a callable(module) returning an
+    Adapter or a Learner, for programs no recognizer knows. like: a preset name ("nielsen",
+    "scratch", "3b1b", "digits32", ...) that settles the cost and activation. checks: the names
+    to run (default all of CHECKS), or {name: run(learner, data, oracle)} to run other code
+    (with "oracle": build(learner, data) in it, that builds the oracle).
+    data: a learner.Data (default: a seeded subset of bundled MNIST, or of the 32×32 digits
+    for 1024 inputs). plot: a path the learning check may draw its curves to. budget_s: seconds
+    for all checks together, loading not counted (default 180; each check has its own cap,
+    CHECK_BUDGET_S).
+    """
+    start = time.perf_counter()
+    notes = []
+    try:
+        with _quiet():  # a constructor's print stays out of the report too
+            learner, module, made = _with_budget(lambda: _learner(target, adapter, data, seed),
+                                                 CHECK_BUDGET_S["forward"])
+    except LearnerFileError as e:
+        return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
+    except Exception as e:  # building the learner's object ran their code: name its line
+        where = _outside_frame(e)
+        message = str(e).removeprefix("check: ") if str(e).startswith("check: ") else \
+            f"building your network raised {type(e).__name__}: {e}"
+        if isinstance(e, CheckTimeout):
+            message = f"building your network did not finish within {e} (an endless loop?)"
+        return _failed(str(target), "load", message, where, start)
+    if module is not None:
+        for loaded in [module, *getattr(module, "__learner_modules__", [])]:
+            notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
+    if like is not None:
+        preset = presets.get(like)
+        learner.cost = learner.cost or preset.loss
+        learner.activation = learner.activation or preset.activation
+        notes.append(f"--like {preset.name}: cost {learner.cost}, activation "
+                     f"{learner.activation}")
+    if data is None:
+        n_in = _input_size(learner)
+        data = made if made is not None and made.train.X.shape[1] == n_in else make_data(
+            n_in, seed=seed)
+    if module is not None:
+        give_data(module, data)
+    runs = _check_functions(checks, plot)
+    budget = BUDGET_S if budget_s is None else float(budget_s)
+    initial = learner.snapshot()
+    with _quiet():
+        _seed(seed)
+        try:
+            build = runs.pop("oracle", None) or _import("oracle").build
+            oracle = build(learner, data)
+        except ModuleNotFoundError as e:
+            return ProgramReport(learner.name, [CheckResult(
+                "forward", "skipped", f"the checks are not installed here ({e})")],
+                learner.notes + notes, time.perf_counter() - start)
+        except Exception as e:
+            return ProgramReport(learner.name, [_error("forward", e, learner, "building the "
+                                                       "oracle from your parameters")],
+                                 learner.notes + notes, time.perf_counter() - start)
+    results, checks_start = [], time.perf_counter()  # the budget is the checks' own time
+    for name, run in runs.items():
+        left = budget - (time.perf_counter() - checks_start)
+        if left <= 0:
+            results.append(CheckResult(name, "skipped", f"not run: the time budget of {budget:g} "
+                                       "s was spent by the checks before it"))
+            continue
+        learner.restore(initial)
+        _seed(seed)
+        results.append(_run_one(name, run, learner, data, oracle,
+                                min(left, CHECK_BUDGET_S.get(name, 10.0))))
+    learner.restore(initial)
+    return ProgramReport(learner.name, results, learner.notes + notes,
+                         time.perf_counter() - start)
+
+
+def make_data(n_in=784, *, seed=0, train_size=TRAIN_SIZE, test_size=TEST_SIZE):
+    """A seeded subset of the bundled data, canonical: MNIST for 784 inputs, digits32 for 1024."""
+    rng = np.random.default_rng(seed)
+    if n_in == 1024:
+        name = "digits32"
+        parts = {s: load_digits32(split=s, dtype="float64") for s in ("train", "test")}
+        parts = {s: (X, y) for s, (X, y) in parts.items()}
+    elif n_in == 784:
+        name = "mnist"
+        ds = load_mnist(normalize=False)
+        parts = {"train": (ds.train.X, ds.train.y), "test": (ds.test.X, ds.test.y)}
+    else:
+        raise ValueError(f"check: the first layer reads {n_in} inputs; the bundled data has 784 "
+                         "(MNIST 28×28) or 1024 (32×32 digits). Pass data=Data(...) for others")
+    samples = {}
+    for split, size in (("train", train_size), ("test", test_size)):
+        X, y = parts[split]
+        pick = np.sort(rng.choice(len(X), size=min(size, len(X)), replace=False))
+        x = X[pick].astype(np.float64) / (255.0 if name == "mnist" else 1.0)
+        labels = y[pick].astype(np.int64)
+        samples[split] = Sample(x, one_hot(labels, 10, dtype="float64"), labels)
+    return Data(name, samples["train"], samples["test"])
+
+
+# ----- turning the target into a Learner ----------------------------------------------------------
+
+def _learner(target, adapter, data, seed):
+    """(Learner, the learner's module or None, the Data made for it or None) for any target."""
+    if isinstance(target, Learner):
+        return target, None, None
+    module, name = None, None
+    if isinstance(target, (str, Path)):
+        path, _, name = str(target).rpartition(":") if _has_target(target) else (target, "", "")
+        module = load(path, name or None)
+        name = name or None
+    elif inspect.ismodule(target):
+        module = target
+    elif hasattr(target, "learner") and callable(target.learner):
+        return target.learner(), None, None
+    shape_data = data if data is not None else make_data(784, seed=seed)
+    if module is not None:  # before the learner's code runs: a constructor may load data
+        give_data(module, shape_data)
+    if adapter is not None:
+        made = adapter(module if module is not None else target)
+        return (made if isinstance(made, Learner) else made.learner()), module, shape_data
+    if module is not None and name is not None:
+        found = module
+        for part in name.split("."):
+            found = getattr(found, part)
+        if hasattr(found, "learner") and callable(found.learner) and not inspect.isclass(found):
+            return found.learner(), module, None
+    if module is None:
+        return recognize(target, shape_data, seed=seed), None, shape_data
+    learner = recognize(module, shape_data, name=name, seed=seed)
+    n_in = _input_size(learner)
+    if data is None and n_in != 784 and n_in == 1024:  # built from sizes the data implied
+        shape_data = make_data(n_in, seed=seed)
+        learner = recognize(module, shape_data, name=name, seed=seed)
+    return learner, module, shape_data
+
+
+def _has_target(target):
+    _, sep, tail = str(target).rpartition(":")
+    return bool(sep) and all(part.isidentifier() for part in tail.split("."))
+
+
+def _input_size(learner):
+    """The first layer's input size, from its weight's shape in the learner's layout."""
+    first = [p for p in learner.params if p.layer == 1 and p.role == "W"]
+    if not first:
+        return 784
+    shape = np.shape(first[0].get())
+    if len(shape) != 2:
+        return 784
+    n = shape[1] if learner.layout == "columns" else shape[0]
+    return n if n in (784, 1024) else max(shape) if max(shape) in (784, 1024) else n
+
+
+def _failed(name, check, message, where, start):
+    result = CheckResult(check, "error", message, where=where)
+    return ProgramReport(name, [result], [], time.perf_counter() - start)
+
+
+# ----- running one check --------------------------------------------------------------------------
+
+def _import(name):
+    return importlib.import_module(f"{__package__}.{name}")
+
+
+def _check_functions(checks, plot=None):
+    if isinstance(checks, dict):
+        return dict(checks)
+    names = CHECKS if checks is None else tuple(checks)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(f"check_program: unknown check(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(CHECKS)}")
+    runs = {}
+    for name in names:
+        def run(learner, data, oracle, name=name):
+            check = _import(name).run
+            if plot is not None and "plot" in inspect.signature(check).parameters:
+                return check(learner, data, oracle, plot=plot)  # the learning check draws
+            return check(learner, data, oracle)
+        runs[name] = run
+    return runs
+
+
+def _seed(seed):
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """The learner's prints ("Epoch 0 complete") and overflow warnings stay out of the report."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), \
+            np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _run_one(name, run, learner, data, oracle, seconds):
+    start = time.perf_counter()
+    result = _run_guarded(name, run, learner, data, oracle, seconds)
+    result.data.setdefault("seconds", round(time.perf_counter() - start, 3))
+    return result
+
+
+def _run_guarded(name, run, learner, data, oracle, seconds):
+    with _quiet():
+        try:
+            result = _with_budget(lambda: run(learner, data, oracle), seconds)
+        except CheckTimeout as e:
+            where = _learner_frame(e, learner)
+            return CheckResult(name, "error", f"did not finish within {seconds:.0f} s"
+                               + (f": stuck in {where}" if where else "")
+                               + "; an endless loop, or far more work than one check needs",
+                               where=where)
+        except ModuleNotFoundError as e:
+            if e.name == f"{__package__}.{name}":
+                return CheckResult(name, "skipped", f"the {name} check is not installed here")
+            return _error(name, e, learner)
+        except Exception as e:
+            return _error(name, e, learner)
+    if not isinstance(result, CheckResult):
+        raise TypeError(f"check {name!r} returned {type(result).__name__}, not a CheckResult")
+    return result
+
+
+def _with_budget(call, seconds):
+    """call() under a time budget: SIGALRM in the main thread, a watched thread elsewhere."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def alarm(signum, frame):
+            raise CheckTimeout(f"{seconds:g} s")
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return call()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box = {}
+
+    def work():
+        try:
+            box["result"] = call()
+        except BaseException as e:  # handed over to the caller's thread below
+            box["error"] = e
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():  # it cannot be stopped from here; it runs on as a daemon thread
+        frame = sys._current_frames().get(worker.ident)
+        error = CheckTimeout(f"{seconds:g} s")
+        error.frames = list(reversed(list(traceback.walk_stack(frame)))) if frame else []
+        raise error
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+def _learner_frame(error, learner):
+    """"Class.function (file:line)" of the innermost frame in the learner's own files."""
+    files = {str(Path(f).resolve()) for f in learner.files if f}
+    frames = getattr(error, "frames", None) or list(traceback.walk_tb(error.__traceback__))
+    for frame, line in reversed(frames):
+        code = frame.f_code
+        if str(Path(code.co_filename).resolve()) in files:
+            name = getattr(code, "co_qualname", code.co_name)  # Python 3.11 knows the class
+            return f"{name} ({Path(code.co_filename).name}:{line})"
+    return None
+
+
+def _outside_frame(error):
+    """"function (file:line)" of the innermost frame outside this package: the learner's."""
+    # not ours, not numpy's, not the standard library's
+    theirs = {Path(__file__).resolve().parents[1], *(Path(sysconfig.get_paths()[k]).resolve()
+                                                    for k in ("stdlib", "purelib", "platlib"))}
+    frames = getattr(error, "frames", None) or list(traceback.walk_tb(error.__traceback__))
+    for frame, line in reversed(frames):
+        code = frame.f_code
+        file = Path(code.co_filename).resolve()
+        if file.is_file() and not theirs & set(file.parents):
+            return f"{getattr(code, 'co_qualname', code.co_name)} ({file.name}:{line})"
+    return None
+
+
+def _error(name, error, learner, doing=None):
+    where = _learner_frame(error, learner)
+    message = f"{type(error).__name__}: {error}"
+    if isinstance(error, NameError) and getattr(error, "name", "") in ("xrange", "raw_input"):
+        message += " (Python 2; in Python 3 write range / input)"
+    summary = (f"{doing}: " if doing else "your code raised ") + message
+    if where:
+        summary += f" in {where}"
+    lines = []
+    frames = traceback.extract_tb(error.__traceback__)
+    files = {str(Path(f).resolve()) for f in learner.files if f}
+    for frame in frames:
+        if str(Path(frame.filename).resolve()) in files and frame.line:
+            lines.append(f"{Path(frame.filename).name}:{frame.lineno}: {frame.line}")
+    return CheckResult(name, "error", summary, details=lines[-3:], where=where,
+                       data={"exception": type(error).__name__, "message": str(error)})

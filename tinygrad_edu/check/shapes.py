@@ -1,0 +1,601 @@
+"""Recognizers: the code shapes learners copy, turned into a Learner with no adapter code.
+
+``recognize(target, data)`` knows Nielsen's ``Network`` (network.py and network2.py: weights and
+biases lists, feedforward, per-example backprop, update_mini_batch, SGD, evaluate) and Deep
+Learning from Scratch's ``TwoLayerNet`` (a params dict W1/b1/..., predict, loss, accuracy,
+gradient or numerical_gradient, ch.4 functions or ch.5 layers). It builds the learner's object as
+their script does, seeded, and reads η and the batch size from their own skipped training call or
+script. Imports numpy, the standard library, ``learner`` and ``source``.
+"""
+
+import ast
+import contextlib
+import inspect
+import random
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .learner import Data, Learner, Param, Sample, Where
+from .source import give_data, load, read_script
+
+NIELSEN_HIDDEN = 30  # the book's hidden layer, when the learner's script does not say
+DLFS_HIDDEN = 50
+NUMERICAL_LIMIT = 5000  # parameters: above this, numerical_gradient is too slow to check with
+_LAMBDA_NAMES = ("lmbda", "lmbd", "lambda_", "lam", "l2", "weight_decay", "reg")
+
+
+def recognize(target, data, *, name=None, seed=0):
+    """A Learner for target: a module loaded by source.load, a class, or a learner's object.
+
+    name picks a class (or object) in a module, as ``file.py:Name`` does on the command line.
+    data (a learner.Data) gives the input and output sizes when the learner's script does not.
+    Raises LookupError, saying what was looked for, when no known shape matches.
+    """
+    module = target if inspect.ismodule(target) else None
+    if module is not None:
+        candidates = _candidates(module, name)
+        for cls in candidates:
+            kind = _kind(cls)
+            if kind:
+                obj = cls if not inspect.isclass(cls) else _construct(cls, kind, module, data,
+                                                                      seed)
+                return _RECOGNIZERS[kind](obj, module, data)
+        names = ", ".join(getattr(c, "__name__", type(c).__name__) for c in candidates)
+        raise LookupError(
+            f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
+            f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
+            "update_mini_batch) and DLFS's TwoLayerNet (params, predict, gradient). Describe "
+            "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
+            "--adapter my_adapter.py, or check_program(..., adapter=...)")
+    cls = target if inspect.isclass(target) else type(target)
+    kind = _kind(cls)
+    if not kind:
+        raise LookupError(
+            f"check: {cls.__name__} is not a shape the checker knows (Nielsen's Network with "
+            "feedforward/backprop, or DLFS's TwoLayerNet with params/predict/gradient); "
+            "describe it in about 15 lines with check.Adapter (docs/verify.md)")
+    module = sys.modules.get(cls.__module__) or inspect.getmodule(cls)
+    obj = _construct(cls, kind, module, data, seed) if inspect.isclass(target) else target
+    return _RECOGNIZERS[kind](obj, module, data)
+
+
+# ----- finding the class and building it as the learner's script does ----------------------------
+
+def _candidates(module, name):
+    if name:
+        obj = module
+        for part in name.split("."):
+            obj = getattr(obj, part)
+        return [obj]
+    files = set(getattr(module, "__learner_files__", [module.__file__]))
+    found = [v for v in vars(module).values() if inspect.isclass(v) and _class_file(v) in files]
+    if not any(_kind(c) for c in found):  # a training script: `import network2` beside it
+        for sibling in getattr(module, "__learner_modules__", []):
+            found += [v for v in vars(sibling).values()
+                      if inspect.isclass(v) and _class_file(v) in files and v not in found]
+    return found
+
+
+def _class_file(cls):
+    """The file a class was written in, from its methods' code (inspect needs sys.modules)."""
+    for value in vars(cls).values():
+        code = getattr(getattr(value, "__func__", value), "__code__", None)
+        if code is not None:
+            return code.co_filename
+    return None
+
+
+def _kind(cls):
+    has = {n for n in dir(cls) if not n.startswith("__")}
+    if {"feedforward", "backprop"} <= has:
+        return "nielsen"
+    if "predict" in has and ({"gradient", "numerical_gradient", "loss"} & has):
+        return "dlfs"
+    return None
+
+
+def _unreadable():
+    """What reading a script or a literal may raise: the value is then just not known."""
+    return contextlib.suppress(TypeError, OSError, ValueError, SyntaxError)
+
+
+def _scripts(module):
+    """Skipped statements of the module and of the scripts beside it, and their constants."""
+    statements, constants = list(getattr(module, "__skipped__", [])), {}
+    if module is None:
+        return statements, constants
+    file = Path(getattr(module, "__file__", "") or "")
+    if file.is_file():
+        for sibling in sorted(file.parent.glob("*.py")):
+            if sibling.resolve() == file.resolve() or sibling.stat().st_size > 200_000:
+                continue
+            with _unreadable():
+                found, values = read_script(sibling)
+                if any(_mentions(s.node, _class_names(module)) for s in found):
+                    statements += found
+                    constants.update(values)
+    for s in getattr(module, "__skipped__", []):
+        if isinstance(s.node, ast.Assign) and isinstance(s.node.targets[0], ast.Name):
+            with _unreadable():
+                constants[s.node.targets[0].id] = ast.literal_eval(s.node.value)
+    for key, value in vars(module).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            constants.setdefault(key, value)
+    return statements, constants
+
+
+def _class_names(module):
+    return {n for n, v in vars(module).items() if inspect.isclass(v)}
+
+
+def _mentions(node, names):
+    return any(isinstance(n, ast.Name) and n.id in names or
+               isinstance(n, ast.Attribute) and n.attr in names for n in ast.walk(node))
+
+
+def _calls(statements, name):
+    """(statement, call) for every call of something named name (or x.name) in statements."""
+    for s in statements:
+        for node in ast.walk(s.node):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called == name:
+                    yield s, node
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _value(node, namespace, constants):
+    """The value of an argument expression the script passes, without calling anything."""
+    with _unreadable():
+        return ast.literal_eval(node)
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id]
+    if any(isinstance(n, ast.Call) for n in ast.walk(node)):
+        raise _Unknown
+    try:
+        return eval(compile(ast.Expression(node), "<args>", "eval"), dict(namespace))
+    except Exception:
+        if isinstance(node, ast.Attribute) and node.attr in namespace:
+            return namespace[node.attr]  # network2.CrossEntropyCost seen from network2 itself
+        raise _Unknown from None
+
+
+def _bound(func, call, namespace, constants, skip_self=True):
+    """{parameter name: value} for the arguments of call that can be read without running."""
+    try:
+        params = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return {}
+    if skip_self and params and params[0] == "self":
+        params = params[1:]
+    values = {}
+    for p, arg in zip(params, call.args):
+        try:
+            values[p] = _value(arg, namespace, constants)
+        except _Unknown:
+            pass
+    for kw in call.keywords:
+        if kw.arg:
+            try:
+                values[kw.arg] = _value(kw.value, namespace, constants)
+            except _Unknown:
+                pass
+    return values
+
+
+def _seed(seed):
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def _construct(cls, kind, module, data, seed):
+    statements, constants = _scripts(module)
+    namespace = vars(module)
+    n_in, n_out = data.train.X.shape[1], data.train.Y.shape[1]
+    args = None
+    for _, call in _calls(statements, cls.__name__):
+        args = _bound(cls.__init__, call, namespace, constants)
+        break
+    _seed(seed)
+    if kind == "nielsen":
+        if args is None or not args:
+            return cls([n_in, NIELSEN_HIDDEN, n_out])
+        return cls(**args)
+    if args is None or not args:
+        wanted = inspect.signature(cls.__init__).parameters
+        args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
+                "hidden_size_list": [DLFS_HIDDEN]}  # ch.6's MultiLayerNet takes a list
+        args = {k: v for k, v in args.items() if k in wanted}
+    return cls(**args)
+
+
+def _where(cls, method, title=None):
+    func = getattr(cls, method, None)
+    if func is None:
+        return None
+    try:
+        file, line = inspect.getsourcefile(func), inspect.getsourcelines(func)[1]
+    except (TypeError, OSError):
+        return None
+    return Where(title or f"{cls.__name__}.{method}", file, line)
+
+
+def _files(module, cls):
+    files = getattr(module, "__learner_files__", [getattr(module, "__file__", "")])
+    return [f for f in {*files, _class_file(cls)} if f]
+
+
+def _hyper(module, method_owner, method, names_lr, names_batch):
+    """(lr, batch size, where found) from the learner's own call of method in their script."""
+    statements, constants = _scripts(module)
+    func = getattr(method_owner, method, None)
+    for s, call in _calls(statements, method):
+        if func is None:
+            break
+        values = _bound(func, call, vars(module) if module else {}, constants)
+        lr = next((values[n] for n in names_lr if n in values), None)
+        batch = next((values[n] for n in names_batch if n in values), None)
+        return lr, batch, s
+    lr = next((constants[n] for n in names_lr if n in constants), None)
+    batch = next((constants[n] for n in names_batch if n in constants), None)
+    return lr, batch, None
+
+
+# ----- Nielsen's Network --------------------------------------------------------------------------
+
+def _nielsen(net, module, data):
+    cls = type(net)
+    learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
+                      params=[], layout="columns", files=_files(module, cls))
+    n_layers = len(net.weights)
+    for i in range(n_layers):
+        learner.params.append(_list_param(net, "weights", i, "W"))
+        learner.params.append(_list_param(net, "biases", i, "b"))
+    learner.params.sort(key=lambda p: (p.layer, p.role != "W"))
+    column = np.asarray(net.biases[0]).ndim == 2
+
+    def arrange(v):
+        return np.asarray(v, dtype=np.float64).reshape(-1, 1) if column else np.asarray(v)
+
+    n_out = np.asarray(net.weights[-1]).shape[0]
+
+    def forward(X):
+        outs = [net.feedforward(arrange(x)) for x in X]
+        if any(o is None for o in outs):
+            return None
+        if all(np.size(o) == n_out for o in outs):
+            return np.stack([np.asarray(o, dtype=np.float64).reshape(-1) for o in outs])
+        return outs[0]
+    learner.forward = forward
+
+    def grads(X, Y):
+        total = None
+        for x, y in zip(X, Y):
+            got = net.backprop(arrange(x), arrange(y))
+            if not isinstance(got, (tuple, list)) or len(got) != 2:
+                raise TypeError(f"{cls.__name__}.backprop(x, y) returned {type(got).__name__}; "
+                                "Nielsen's backprop returns the pair (nabla_b, nabla_w)")
+            nabla_b, nabla_w = got
+            each = {}
+            for i in range(n_layers):
+                each[f"self.weights[{i}]"] = np.asarray(nabla_w[i], dtype=np.float64)
+                each[f"self.biases[{i}]"] = np.asarray(nabla_b[i], dtype=np.float64)
+            total = each if total is None else {k: total[k] + each[k] for k in total}
+        return total
+    learner.grads, learner.grads_reduction = grads, "sum"
+
+    lr, batch, call = _hyper(module, cls, "SGD", ("eta", "lr", "learning_rate", "alpha"),
+                             ("mini_batch_size", "batch_size", "mb_size"))
+    learner.lr, learner.batch_size = lr, batch
+    if call is not None:
+        learner.notes.append(f"η = {lr} and mini-batch size {batch} from your {call}")
+    else:
+        learner.notes.append("no SGD(...) call found in your script: η and the mini-batch size "
+                             "are not known (pass them through an Adapter)")
+
+    update = getattr(net, "update_mini_batch", None)
+    if update is not None:
+        extra = _extra_args(update, 2)
+        if extra is None:
+            learner.notes.append(f"{cls.__name__}.update_mini_batch takes arguments the checker "
+                                 "cannot fill in: the update check is skipped")
+        else:
+            def step(X, Y, lr):
+                pairs = [(arrange(x), arrange(y)) for x, y in zip(X, Y)]
+                net.update_mini_batch(pairs, lr, **{k: (len(X) if v == "n" else v)
+                                                    for k, v in extra.items()})
+            learner.step = step
+            if any(v == 0.0 for v in extra.values()):
+                learner.notes.append("update_mini_batch is called with λ = 0 (no weight decay), "
+                                     "so one step is η·∇C")
+    # network.py's evaluate(test_data), or network2.py's accuracy(data, convert=False): both
+    # count the correct (x, label) pairs
+    judge = "evaluate" if hasattr(net, "evaluate") else "accuracy" if hasattr(
+        net, "accuracy") else None
+    if judge:
+        def evaluate(X, labels):
+            return getattr(net, judge)([(arrange(x), int(t)) for x, t in zip(X, labels)])
+        learner.evaluate, learner.evaluate_units = evaluate, "count"
+    if hasattr(net, "SGD") and update is not None:
+        learner.batches = _nielsen_batches(net, learner, column)
+    if judge is None:
+        learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
+                             "is skipped; an Adapter can name yours")
+    learner.cost = _nielsen_cost(net)
+    learner.where = {role: w for role, w in {
+        "forward": _where(cls, "feedforward"), "backprop": _where(cls, "backprop"),
+        "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, "SGD"),
+        "evaluate": _where(cls, judge or "evaluate")}.items() if w is not None}
+    for role in ("update_mini_batch", "SGD"):
+        if not hasattr(net, role):
+            learner.notes.append(f"{cls.__name__} has no {role}: the checks that need it are "
+                                 "skipped; an Adapter can name yours")
+    learner.notes.append(f"recognized Nielsen's Network: {len(net.weights)} weight layers, "
+                         f"biases as {'columns (n, 1)' if column else '1-D arrays'}")
+    return learner
+
+
+def _list_param(net, attr, i, role):
+    def get():
+        return getattr(net, attr)[i]
+
+    def put(a):
+        getattr(net, attr)[i] = a
+    return Param(f"self.{attr}[{i}]", get, put, layer=i + 1, role=role)
+
+
+def _extra_args(method, n_known):
+    """{name: value} for update_mini_batch's arguments after (mini_batch, eta); None: unknown."""
+    params = list(inspect.signature(method).parameters.values())[n_known:]
+    extra = {}
+    for p in params:
+        if p.name in _LAMBDA_NAMES:
+            extra[p.name] = 0.0
+        elif p.name == "n":
+            extra[p.name] = "n"
+        elif p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL,
+                                                                     p.VAR_KEYWORD):
+            return None
+    return extra
+
+
+def _nielsen_batches(net, learner, column):
+    def batches(n):
+        # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
+        # floats, and the index survives the learner's copying, shuffling and zipping.
+        n_in = np.asarray(net.weights[0]).shape[1]
+        shape = (n, n_in, 1) if column else (n, n_in)
+        every = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), shape,
+                                                (8,) + (0,) * (len(shape) - 1), writeable=False)
+        y = np.zeros((np.asarray(net.weights[-1]).shape[0],) + ((1,) if column else ()))
+        examples = [(x, y) for x in every]  # every[i] is a (784, 1) view full of i
+        seen = []
+
+        def record(mini_batch, *args, **kwargs):
+            seen.append([int(np.asarray(x).flat[0]) for x, _ in mini_batch])
+        net.update_mini_batch = record
+        try:
+            net.SGD(examples, 1, learner.batch_size or 10, learner.lr or 1.0)
+        finally:
+            del net.update_mini_batch
+        return seen
+    return batches
+
+
+def _nielsen_cost(net):
+    cost = getattr(net, "cost", None)
+    name = getattr(cost, "__name__", type(cost).__name__ if cost is not None else "")
+    if "CrossEntropy" in name:
+        return "sigmoid_cross_entropy"
+    if "Quadratic" in name or hasattr(net, "cost_derivative"):
+        return "quadratic"
+    return None
+
+
+# ----- Deep Learning from Scratch's TwoLayerNet ---------------------------------------------------
+
+def _dlfs(net, module, data):
+    cls = type(net)
+    learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
+                      params=[], layout="rows", files=_files(module, cls))
+    keys = [k for k in net.params if re.fullmatch(r"[Wb]\d+", k)]
+    others = [k for k in net.params if k not in keys]
+    if others:
+        learner.notes.append(f"params {', '.join(others)} are not weights W<n> or biases b<n>: "
+                             "not checked")
+    for k in sorted(keys, key=lambda k: (int(k[1:]), k[0] != "W")):
+        learner.params.append(_dict_param(net, k))
+
+    def forward(X):
+        return net.predict(np.asarray(X))
+    learner.forward = forward
+    if hasattr(net, "gradient"):
+        method = "gradient"
+    elif hasattr(net, "numerical_gradient") and sum(
+            np.size(net.params[k]) for k in keys) <= NUMERICAL_LIMIT:
+        method = "numerical_gradient"
+        learner.notes.append("only numerical_gradient found: the gradients check compares it")
+    else:
+        method = None
+        learner.notes.append(f"{cls.__name__} has no gradient(x, t) (numerical_gradient alone "
+                             "is too slow at this size): the gradients check is skipped")
+    if method:
+        def grads(X, Y):
+            got = getattr(net, method)(np.asarray(X), np.asarray(Y))
+            return {f"self.params['{k}']": np.asarray(v, dtype=np.float64)
+                    for k, v in dict(got).items() if k in keys}
+        learner.grads, learner.grads_reduction = grads, "mean"
+    if hasattr(net, "accuracy"):
+        def evaluate(X, labels):
+            one_hot = np.eye(learner.params[-1].get().shape[-1])[np.asarray(labels)]
+            return net.accuracy(np.asarray(X), one_hot)
+        learner.evaluate, learner.evaluate_units = evaluate, "fraction"
+    statements, constants = _scripts(module)
+    learner.lr = next((constants[n] for n in ("learning_rate", "lr", "eta", "alpha")
+                       if n in constants), None)
+    learner.batch_size = next((constants[n] for n in ("batch_size", "mini_batch_size")
+                               if n in constants), None)
+    if learner.lr is not None:
+        learner.notes.append(f"η = {learner.lr}, batch size {learner.batch_size} from your "
+                             "training script")
+    step, where = _dlfs_step(net, statements, constants)
+    if step is not None:
+        learner.step = step
+    else:
+        learner.notes.append("no `params[key] -= lr * grad[key]` loop found in a training "
+                             "script: the update check is skipped (an Adapter can give one)")
+    loop = _training_loop(statements)
+    if loop is not None:
+        learner.batches = _dlfs_batches(net, learner, loop)
+        learner.where["epoch"] = Where("training loop", loop.file, loop.line)
+    else:
+        learner.notes.append("no training loop calling gradient(...) found in a script beside "
+                             "it: the mini-batches check is skipped (an Adapter can give one)")
+    learner.cost, learner.activation = _dlfs_cost(net)
+    learner.where.update({role: w for role, w in {
+        "forward": _where(cls, "predict"), "backprop": _where(cls, method or "gradient"),
+        "evaluate": _where(cls, "accuracy"), "update": where}.items() if w is not None})
+    learner.notes.append(f"recognized Deep Learning from Scratch's {cls.__name__}: params "
+                         f"{', '.join(sorted(keys))}, rows")
+    return learner
+
+
+def _dict_param(net, key):
+    def get():
+        return net.params[key]
+
+    def put(a):
+        # In place: ch.5's Affine layers hold the very arrays of params.
+        current = net.params[key]
+        if isinstance(current, np.ndarray) and current.shape == np.shape(a):
+            current[...] = a
+        else:
+            net.params[key] = a
+    return Param(f"self.params['{key}']", get, put, layer=int(key[1:]), role=key[0])
+
+
+def _dlfs_step(net, statements, constants):
+    """The script's own update loop (`for key in ...: network.params[key] -= lr * grad[key]`,
+    whatever its operator: a `+=` is a learner's bug for the update check to find)."""
+    for s in statements:
+        node = s.node
+        if not isinstance(node, ast.For):
+            continue
+        text = ast.unparse(node)
+        if "params[" not in text or not isinstance(node.target, ast.Name):
+            continue
+        if len(node.body) != 1 or not isinstance(node.body[0], ast.AugAssign):
+            continue
+        update = node.body[0]
+        target = update.target
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)):
+            continue
+        net_name = ast.unparse(target.value.value)
+        grad_names = {n.value.id for n in ast.walk(update.value)
+                      if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)}
+        lr_names = {n.id for n in ast.walk(update.value) if isinstance(n, ast.Name)} - grad_names
+        code = compile(ast.Module([node], type_ignores=[]), s.file, "exec")
+
+        def step(X, Y, lr, code=code, net_name=net_name, grad_names=grad_names,
+                 lr_names=lr_names):
+            grad = net.gradient(np.asarray(X), np.asarray(Y))
+            namespace = {net_name: net, **{g: grad for g in grad_names},
+                         **{n: lr for n in lr_names}}
+            exec(code, namespace)
+        return step, Where("training loop", s.file, s.line)
+    return None, None
+
+
+def _training_loop(statements):
+    """The script's outermost `for i in range(...)` loop that calls x.gradient(...), or None."""
+    for s in statements:  # file order: the outermost loop comes before what it holds
+        node = s.node
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
+                ast.unparse(node.iter.func) == "range" and any(
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                    and n.func.attr in ("gradient", "numerical_gradient")
+                    for n in ast.walk(node)):
+            return s
+    return None
+
+
+class _Recorder:
+    """Stands in for the network inside the script's loop: gradient() notes which examples the
+    batch holds (each instrumented row is full of its own index) and changes nothing."""
+
+    def __init__(self, net):
+        self.params = {k: np.zeros_like(v) for k, v in net.params.items()}
+        self.seen = []
+
+    def gradient(self, x, t):
+        self.seen.append([int(v) for v in np.asarray(x).reshape(len(x), -1)[:, 0]])
+        return {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    numerical_gradient = gradient
+
+    def loss(self, x, t):
+        return 0.0
+
+    def accuracy(self, x, t):
+        return 0.0
+
+    def predict(self, x):
+        return np.zeros((len(x), 1))
+
+
+def _dlfs_batches(net, learner, loop):
+    """batches(n): the script's own loop for one epoch (n / batch size steps) on n examples."""
+    def batches(n):
+        tree = ast.parse(Path(loop.file).read_text(encoding="utf-8", errors="replace"))
+        script = load(loop.file)
+        n_in, n_out = learner.params[0].get().shape[0], learner.params[-1].get().shape[-1]
+        X = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), (n, n_in), (8, 0),
+                                            writeable=False)
+        labels = np.arange(n) % n_out
+        sample = Sample(X, np.eye(n_out)[labels], labels)
+        give_data(script, Data("instrumented", sample, sample))
+        namespace = vars(script)
+        for node in tree.body:  # the script up to its loop: data, the network, the settings
+            if node.lineno >= loop.line:
+                break
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                with contextlib.suppress(Exception):
+                    exec(compile(ast.Module([node], []), loop.file, "exec"), namespace)
+        recorder = _Recorder(net)
+        for name, value in list(namespace.items()):
+            if type(value).__name__ == type(net).__name__ and hasattr(value, "params"):
+                namespace[name] = recorder  # the script's `network = TwoLayerNet(...)`
+        for_node = next(node for node in tree.body if node.lineno == loop.line)
+        bound = for_node.iter.args[-1] if for_node.iter.args else None
+        if isinstance(bound, ast.Name):  # iters_num = 10000: one epoch's worth instead
+            namespace[bound.id] = max(n // int(learner.batch_size or 100), 1)
+        exec(compile(ast.Module([for_node], []), loop.file, "exec"), namespace)
+        return recorder.seen
+    return batches
+
+
+def _dlfs_cost(net):
+    last = type(getattr(net, "lastLayer", None)).__name__
+    layers = " ".join(getattr(net, "layers", {}) or {})
+    try:
+        text = inspect.getsource(type(net).predict) + inspect.getsource(type(net).loss)
+    except (TypeError, OSError, AttributeError):
+        text = ""
+    cost = "cross_entropy" if "Softmax" in last or "cross_entropy" in text else None
+    activation = None
+    for word, name in (("Relu", "relu"), ("relu", "relu"), ("Sigmoid", "sigmoid"),
+                       ("sigmoid", "sigmoid"), ("tanh", "tanh")):
+        if word in layers or word in text:
+            activation = name
+            break
+    return cost, activation
+
+
+_RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs}

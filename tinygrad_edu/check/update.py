@@ -1,0 +1,218 @@
+"""The update check: one step of the learner's own update moves its parameters to params − η·∇C for
+that mini-batch, C averaged over the batch; otherwise it says how the step differs: η not divided
+by m, a flipped sign, parameters never updated, another layer's gradient, or the gradient at the
+activations of an earlier forward pass (stale activations).
+
+It imports the oracle (for ∇C by autograd) and calls; the learner's parameters are restored.
+"""
+
+import numpy as np
+
+from .calls import function, raised, skipped, where
+from .report import CheckResult
+from .verify import DEFAULT_BATCH
+
+# How close after − before must come to −η·∇C, relative to its largest entry: the difference of
+# two nearby arrays loses digits, more so in float32.
+UPDATE_RTOL = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 2e-3}
+
+
+def _fit(delta, direction, names):
+    """(r, residual): delta ≈ r·direction over names, residual relative to |delta|."""
+    d = np.concatenate([delta[n].ravel() for n in names])
+    e = np.concatenate([direction[n].ravel() for n in names])
+    if not e @ e:
+        return 0.0, np.inf
+    r = float(d @ e / (e @ e))
+    return r, float(np.abs(d - r * e).max() / max(np.abs(d).max(), 1e-300))
+
+
+def _factor(k, m):
+    """What a step of k·η·∇C means, or None when k is 1."""
+    if np.isclose(k, 1, rtol=1e-4):
+        return None
+    if m > 1 and np.isclose(k, m, rtol=1e-4):
+        return (f"the step is {m}× too large, {m} being the batch size: η is not divided by m "
+                "(the rule is p − (η/m)·Σₓ∇Cₓ, the mean gradient)")
+    if m > 1 and np.isclose(k, 1 / m, rtol=1e-4):
+        return (f"the step is ÷{m} too small, {m} being the batch size: the gradient is "
+                "divided by m twice (once in the gradient, once in the step?)")
+    if np.isclose(k, -1, rtol=1e-4):
+        return ("the sign is flipped: the step goes up the gradient, p + η·∇C, so the cost "
+                "grows; use p − η·∇C")
+    return f"the step is {k:.4g}× η·∇C: the learning rate is scaled by {k:.4g} somewhere"
+
+
+def _schedule(k, m):
+    """True when one common factor k can be a learning-rate schedule (decay) rather than a
+    mistake: positive and not the batch size's m or 1/m."""
+    return k > 0 and not (m > 1 and (np.isclose(k, m, rtol=1e-4) or
+                                     np.isclose(k, 1 / m, rtol=1e-4)))
+
+
+def run(learner, data, oracle):
+    """Take one learner step on a batch and compare the parameters' change with −η·∇C."""
+    if learner.step is None:
+        return skipped("update", f"{learner.name} has no update step the checker can call")
+    m = 1 if learner.batch_size == 1 else DEFAULT_BATCH
+    lr = float(learner.lr) if learner.lr else 0.1
+    batch, prev = data.train.take(slice(0, m)), data.train.take(slice(m, 2 * m))
+    name = function(learner, "update", "the update")
+    place = where(learner, "update")
+    before = learner.snapshot()
+    try:
+        if learner.forward is not None:
+            try:  # a forward pass on other examples first, as in training: stale state shows
+                learner.forward(prev.X)
+            except Exception:  # the forward check reports it
+                pass
+        learner.step(batch.X, batch.Y, lr)
+        after = learner.snapshot()
+    except Exception as e:
+        return raised("update", e, learner, "update")
+    finally:
+        learner.restore(before)
+    names = list(before)
+    delta = {n: after[n] - before[n] for n in names}
+    g = oracle.gradients(batch.X, batch.Y, before, reduction="mean")
+    minus = {n: -g[n] for n in names}
+    tol = UPDATE_RTOL.get(oracle.dtype, 1e-6)
+    changed = [n for n in names if np.any(delta[n] != 0)]
+    unchanged = [n for n in names if n not in changed and np.any(g[n] != 0)]
+    data_ = {"lr": lr, "batch": m, "unchanged": unchanged}
+    what = f"one call of {name} with η = {lr:g} on {m} example{'s' if m > 1 else ''}"
+    if not changed:
+        return CheckResult("update", "wrong", f"{what} changed no parameter",
+                           details=["the step must write the new arrays where the network "
+                                    "reads them (self.weights[i] = ..., not a local copy)"],
+                           where=place, data=data_)
+    factors, decay = {}, {}
+    for n in changed:
+        r, residual = _fit(delta, minus, [n])
+        if residual > tol and before[n].ndim == 2:  # L2 weight decay: Δ = −a·∇C − c·W
+            r, c, residual = _fit_decay(delta[n], minus[n], before[n])
+            if residual <= tol and 0 < c < 0.5:
+                decay[n] = c
+        if residual > tol:
+            break
+        factors[n] = r / lr
+    else:
+        return _scaled(factors, decay, unchanged, m, what, name, place, data_)
+    return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
+                             lr, tol, what, name, place, data_)
+
+
+def _fit_decay(delta, direction, w):
+    """(a, c, residual): delta ≈ a·direction − c·w, residual relative to |delta|."""
+    A = np.stack([direction.ravel(), -w.ravel()], axis=1)
+    (a, c), *_ = np.linalg.lstsq(A, delta.ravel(), rcond=None)
+    rest = delta.ravel() - A @ np.array([a, c])
+    return float(a), float(c), float(np.abs(rest).max() / max(np.abs(delta).max(), 1e-300))
+
+
+def _scaled(factors, decay, unchanged, m, what, name, place, data_):
+    """Every changed parameter moves along −∇C: by η (ok), or by another multiple of it."""
+    data_["factors"] = factors
+    groups = {}
+    for n, k in factors.items():
+        key = next((g for g in groups if np.isclose(g, k, rtol=1e-4)), k)
+        groups.setdefault(key, []).append(n)
+    problems, right = [], []
+    (common, *_), schedule = groups, None
+    if len(groups) == 1 and _factor(common, m) and _schedule(common, m):
+        # every parameter by the same η' = k·η: the learner's own schedule (decay) set it
+        schedule = (f"the step uses η' = {common * float(data_['lr']):.4g}, {common:.4g}× the η "
+                    "given: a learning-rate schedule or decay in the learner's optimizer")
+        groups = {1.0: groups[common]}
+    for k, names in groups.items():
+        why = _factor(k, m)
+        if why is None:
+            right += names
+        elif not (len(groups) > 1 and _schedule(k, m) and k < 1.5):
+            problems.append(f"{', '.join(names)}: {why}")
+    if len(groups) > 1 and not problems:
+        problems.append("the parameters do not all move by the same multiple of η·∇C: " +
+                        "; ".join(f"{', '.join(names)} by {k:.4g}·η·∇C"
+                                  for k, names in groups.items()) +
+                        " (the learning rate changes between layers: a decay counter advanced "
+                        "once per layer?)")
+    if unchanged:
+        problems.insert(0, f"it never updates {', '.join(unchanged)}: is there a `return` "
+                        "inside the update loop, or a loop that stops at the first layer?")
+    notes = [f"{', '.join(decay)} also shrink{'s' if len(decay) == 1 else ''} by the factor "
+             f"(1 − {max(decay.values()):.3g}) each step: L2 weight decay, which is fine"] \
+        if decay else []
+    notes += [schedule] if schedule else []
+    if not problems:
+        return CheckResult("update", "ok", f"{what} moves every parameter to p − η·∇C "
+                           "(C averaged over the batch)", details=notes, where=place,
+                           data=data_)
+    if right:
+        notes.insert(0, f"{', '.join(right)} {'move' if len(right) > 1 else 'moves'} right, "
+                     "to p − η·∇C")
+    return CheckResult("update", "wrong", f"{name}: {problems[0]}",
+                       details=problems[1:] + notes, where=place, data=data_)
+
+
+def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged, lr, tol,
+                      what, name, place, data_):
+    """The step is not a multiple of −∇C: stale activations, another layer's gradient, or the
+    learner's own (wrong) gradients."""
+    m = len(batch)
+    stale = {
+        "the activations of the last example of the previous forward pass":
+            (np.repeat(prev.X[-1:], m, axis=0), batch.Y),
+        "the activations of the previous forward pass": (prev.X, batch.Y),
+        "the previous batch": (prev.X, prev.Y),
+    }
+    for words, (X, Y) in stale.items():
+        g = oracle.gradients(X, Y, reduction="mean")  # at the restored parameters
+        r, residual = _fit(delta, {n: -g[n] for n in changed}, changed)
+        if residual <= tol and r > 0:
+            return CheckResult(
+                "update", "wrong",
+                f"{name} uses stale activations: its step follows the gradient at {words}, "
+                "not at this batch",
+                details=[f"{what}: the change matches −η·∇C computed from {words} "
+                         "(run before the step), with this batch's targets" if words !=
+                         "the previous batch" else f"{what}: the change matches the previous "
+                         "batch's gradient",
+                         "run the forward pass on each example inside the step, before its "
+                         "backward pass (an empty `# set the layer outputs` is a missing "
+                         "feedforward call)"],
+                where=place, data={**data_, "stale": words})
+    swapped = []
+    for n in changed:
+        r, residual = _fit(delta, minus, [n])
+        if residual <= tol:
+            continue
+        for q in minus:
+            if q != n and minus[q].shape == delta[n].shape:
+                r, residual = _fit({n: delta[n]}, {n: minus[q]}, [n])
+                if residual <= tol:
+                    swapped.append(f"{n} is updated with the gradient of {q}")
+    if swapped:
+        return CheckResult("update", "wrong", f"{name} updates the wrong layer: {swapped[0]}",
+                           details=swapped[1:], where=place, data=data_)
+    own = None
+    if learner.grads is not None:
+        try:
+            own = learner.grads(batch.X, batch.Y)
+        except Exception:
+            own = None
+    if isinstance(own, dict) and all(isinstance(own.get(n), np.ndarray)
+                                     and own[n].shape == delta[n].shape for n in changed):
+        scale = m if learner.grads_reduction == "sum" else 1
+        r, residual = _fit(delta, {n: -own[n] / scale for n in changed}, changed)
+        if residual <= tol and np.isclose(r / lr, 1, rtol=1e-4) and not unchanged:
+            return CheckResult("update", "ok",
+                               f"{what} moves every parameter by −η × your own gradients, "
+                               "averaged over the batch; those differ from autograd's (see "
+                               "gradients)", where=place, data=data_)
+    r, residual = _fit(delta, minus, changed)
+    return CheckResult("update", "wrong",
+                       f"{name}: the change of the parameters is not −η·∇C for this batch "
+                       f"(off by {residual:.2g} of its size after the best scaling)",
+                       details=[f"{what}"] + ([f"never updated: {', '.join(unchanged)}"]
+                                              if unchanged else []),
+                       where=place, data=data_)
