@@ -107,7 +107,10 @@ def test_dlfs_ch05_layers_stay_linked_to_params(data):
     learner.restore(learner.snapshot())
     _assert_step_is_eta_times_grads(learner, data, "mean")  # the script's own update loop
     assert str(learner.where["update"]).startswith("training loop (train_neuralnet.py:")
-    assert learner.batches is None and 0 <= learner.evaluate(data.test.X, data.test.labels) <= 1
+    assert 0 <= learner.evaluate(data.test.X, data.test.labels) <= 1
+    batches = learner.batches(1000)  # the script's own loop, one epoch: 10 batches of 100
+    assert [len(b) for b in batches] == [100] * 10 and max(map(max, batches)) < 1000
+    assert str(learner.where["epoch"]) == "training loop (train_neuralnet.py:17)"
 
 
 def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
@@ -325,6 +328,9 @@ DLFS_BUGS = [  # (file under dlfs/, edit, check, names)
     ("ch05/train_neuralnet.py", ("network.params[key] -= learning_rate * grad[key]",
                                  "network.params[key] += learning_rate * grad[key]"),
      "update", ("training loop",)),
+    ("ch05/train_neuralnet.py", ("batch_mask = np.random.choice(train_size, batch_size)",
+                                 "batch_mask = np.arange(batch_size)"),
+     "minibatches", ("training loop",)),
 ]
 
 

@@ -47,7 +47,8 @@ class Adapter:
     - grads(x, y) -> the gradients: a dict (keys as in params, or their last name: ``"W1"`` or
       ``"dW1"``) or a sequence in the order of params (nested lists are flattened);
     - update(x, y, lr): one update in place; without grads, the gradients are taken from it:
-      (before − after) / lr, then the parameters are restored;
+      (before − after) / lr, then the parameters are restored (this reads a plain SGD step;
+      give grads for an update with momentum or Adam);
     - update_batch(pairs, lr): per-example layouts only: one update on a mini-batch of (x, y) pairs;
     - evaluate(x, labels), or evaluate(pairs) of (x, label) for per-example layouts: the
       program's own accuracy figure;

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .learner import Learner, Param, Where
-from .source import read_script
+from .learner import Data, Learner, Param, Sample, Where
+from .source import give_data, load, read_script
 
 NIELSEN_HIDDEN = 30  # the book's hidden layer, when the learner's script does not say
 DLFS_HIDDEN = 50
@@ -451,12 +451,17 @@ def _dlfs(net, module, data):
     else:
         learner.notes.append("no `params[key] -= lr * grad[key]` loop found in a training "
                              "script: the update check is skipped (an Adapter can give one)")
-    learner.notes.append("the mini-batch loop of a DLFS script samples with np.random.choice "
-                         "at module level: the mini-batches check is skipped")
+    loop = _training_loop(statements)
+    if loop is not None:
+        learner.batches = _dlfs_batches(net, learner, loop)
+        learner.where["epoch"] = Where("training loop", loop.file, loop.line)
+    else:
+        learner.notes.append("no training loop calling gradient(...) found in a script beside "
+                             "it: the mini-batches check is skipped (an Adapter can give one)")
     learner.cost, learner.activation = _dlfs_cost(net)
-    learner.where = {role: w for role, w in {
+    learner.where.update({role: w for role, w in {
         "forward": _where(cls, "predict"), "backprop": _where(cls, method or "gradient"),
-        "evaluate": _where(cls, "accuracy"), "update": where}.items() if w is not None}
+        "evaluate": _where(cls, "accuracy"), "update": where}.items() if w is not None})
     learner.notes.append(f"recognized Deep Learning from Scratch's {cls.__name__}: params "
                          f"{', '.join(sorted(keys))}, rows")
     return learner
@@ -506,6 +511,74 @@ def _dlfs_step(net, statements, constants):
             exec(code, namespace)
         return step, Where("training loop", s.file, s.line)
     return None, None
+
+
+def _training_loop(statements):
+    """The script's outermost `for i in range(...)` loop that calls x.gradient(...), or None."""
+    for s in statements:  # file order: the outermost loop comes before what it holds
+        node = s.node
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
+                ast.unparse(node.iter.func) == "range" and any(
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                    and n.func.attr in ("gradient", "numerical_gradient")
+                    for n in ast.walk(node)):
+            return s
+    return None
+
+
+class _Recorder:
+    """Stands in for the network inside the script's loop: gradient() notes which examples the
+    batch holds (each instrumented row is full of its own index) and changes nothing."""
+
+    def __init__(self, net):
+        self.params = {k: np.zeros_like(v) for k, v in net.params.items()}
+        self.seen = []
+
+    def gradient(self, x, t):
+        self.seen.append([int(v) for v in np.asarray(x).reshape(len(x), -1)[:, 0]])
+        return {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    numerical_gradient = gradient
+
+    def loss(self, x, t):
+        return 0.0
+
+    def accuracy(self, x, t):
+        return 0.0
+
+    def predict(self, x):
+        return np.zeros((len(x), 1))
+
+
+def _dlfs_batches(net, learner, loop):
+    """batches(n): the script's own loop for one epoch (n / batch size steps) on n examples."""
+    def batches(n):
+        tree = ast.parse(Path(loop.file).read_text(encoding="utf-8", errors="replace"))
+        script = load(loop.file)
+        n_in, n_out = learner.params[0].get().shape[0], learner.params[-1].get().shape[-1]
+        X = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), (n, n_in), (8, 0),
+                                            writeable=False)
+        labels = np.arange(n) % n_out
+        sample = Sample(X, np.eye(n_out)[labels], labels)
+        give_data(script, Data("instrumented", sample, sample))
+        namespace = vars(script)
+        for node in tree.body:  # the script up to its loop: data, the network, the settings
+            if node.lineno >= loop.line:
+                break
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                with contextlib.suppress(Exception):
+                    exec(compile(ast.Module([node], []), loop.file, "exec"), namespace)
+        recorder = _Recorder(net)
+        for name, value in list(namespace.items()):
+            if type(value).__name__ == type(net).__name__ and hasattr(value, "params"):
+                namespace[name] = recorder  # the script's `network = TwoLayerNet(...)`
+        for_node = next(node for node in tree.body if node.lineno == loop.line)
+        bound = for_node.iter.args[-1] if for_node.iter.args else None
+        if isinstance(bound, ast.Name):  # iters_num = 10000: one epoch's worth instead
+            namespace[bound.id] = max(n // int(learner.batch_size or 100), 1)
+        exec(compile(ast.Module([for_node], []), loop.file, "exec"), namespace)
+        return recorder.seen
+    return batches
 
 
 def _dlfs_cost(net):
