@@ -2,7 +2,8 @@
 in the learner's names, with where they differ (how many entries, which neuron, which example).
 
 It runs ``verify`` with the oracle as the forward pass, then reads the result in the learner's
-dtype and batch convention. It imports verify, the oracle and calls.
+dtype and batch convention. It imports verify, the oracle, book (to name a textbook rule)
+and calls.
 """
 
 from collections.abc import Mapping
