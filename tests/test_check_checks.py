@@ -775,3 +775,36 @@ def test_learning_flags_a_step_that_falls_far_less_than_plain_sgd(data):
     assert result.status == "wrong", result
     costs, reference = result.data["costs"], result.data["reference"]
     assert costs[0] - costs[-1] < learning.SLOWER * (reference[0] - reference[-1])
+
+
+def test_gradients_from_an_update_with_a_decaying_rate_are_not_called_wrong(data):
+    net = TwoLayerNet(N_IN, 9, N_OUT)
+    learner = dlfs_learner(net)
+    grads, calls = learner.grads, []
+
+    def decayed(X, Y):  # NNFS's optimizer: every call's step a little shorter, all alike
+        calls.append(1)
+        return {k: v / (1 + 0.01 * len(calls)) for k, v in grads(X, Y).items()}
+
+    learner.grads = decayed
+    result = check(gradients, learner, data)
+    assert result.status == "ok" and "up to one common factor" in result.summary, result
+    learner.grads = lambda X, Y: {k: v * (0.9 if "2" in k else 1.0) for k, v in grads(X, Y).items()}
+    assert check(gradients, learner, data).status == "wrong"  # layers scaled differently
+
+
+def test_evaluation_that_raises_on_cached_activations_says_so(data):
+    net = TwoLayerNet(N_IN, 9, N_OUT)
+    learner = dlfs_learner(net)
+    cache = {}
+    predict = net.predict
+
+    def forward(X):
+        cache["out"] = predict(X)
+        return cache["out"]
+
+    learner.forward = forward
+    learner.evaluate = lambda X, labels: np.mean(np.argmax(cache["out"], axis=1) == labels)
+    result = check(evaluation, learner, data)
+    assert result.status == "error" and "ValueError" in result.summary, result
+    assert "7 is the number of examples of the forward pass run before it" in result.details[-1]

@@ -1,7 +1,7 @@
 """Calling a learner's code from a check: an exception it raises becomes a CheckResult naming the
 learner's own line, and one raised by the checker itself is left alone (that is our bug).
 
-Numpy-free and engine-free: it imports only the learner protocol and the report.
+Numpy-free and engine-free: it imports only the report.
 """
 
 import traceback

@@ -4,7 +4,7 @@ weights, so every check has a right answer to hold the learner's code against.
 ``build(learner, data)`` lays out the layers from the learner's parameters (W·a or x·W from the
 shapes; 1-D, column, row or no biases) and settles the hidden activation, the output activation and
 the cost, inferring them from the learner's forward pass and output-layer gradient when the Learner
-leaves them None. It imports the engine (tensor, autograd) and the learner protocol.
+leaves them None. It imports the engine (tensor, autograd, functional) and verify's batch size.
 """
 
 import itertools
