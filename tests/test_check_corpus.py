@@ -1,6 +1,7 @@
 """The whole-program checker on the corpus of learners' programs (tests/learners/manifest.py):
-every Nielsen and DLFS program is recognized with no adapter code, each listed bug is flagged by
-the listed check in the learner's own names, and the correct programs pass clean."""
+every Nielsen and DLFS program is recognized with no adapter code, every other program goes
+through the learner's own adapter.py beside it (`check PATH --adapter adapter.py`), each listed bug
+is flagged by the listed check in the learner's own names, and the correct programs pass clean."""
 
 import importlib.util
 import sys
@@ -24,10 +25,8 @@ def _text(result):
     return "\n".join([result.summary, *result.details, result.where or ""])
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
-def test_corpus_program(case):
-    target = f"{case.file}:{case.target}" if case.target else case.file
-    report = check_program(target)
+def _assert_findings(case, report):
+    """Each listed bug flagged by its check in the learner's names; a clean program passes."""
     assert report.results[0].check != "load", report.results[0].summary
     if not case.bugs:
         assert report.ok, "\n".join(f"{r.check}: {_text(r)}" for r in report.wrong)
@@ -39,5 +38,30 @@ def test_corpus_program(case):
             assert name in _text(result), f"{bug.check} does not name {name}: {_text(result)}"
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
+def test_corpus_program(case):
+    target = f"{case.file}:{case.target}" if case.target else case.file
+    report = check_program(target)
+    _assert_findings(case, report)
+
+
 def test_the_corpus_has_recognized_programs_with_and_without_bugs():
     assert any(c.bugs for c in CASES) and any(not c.bugs for c in CASES)
+
+
+ADAPTED = [c for c in manifest.CASES if c.adapter]
+
+
+def _adapter_of(case):
+    """The adapter(program) function of the learner's adapter.py beside the program."""
+    path = Path(__file__).with_name("learners") / case.adapter
+    spec = importlib.util.spec_from_file_location(f"corpus_adapter_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.adapter
+
+
+@pytest.mark.parametrize("case", ADAPTED, ids=[c.path for c in ADAPTED])
+def test_corpus_program_through_its_adapter(case):
+    report = check_program(case.file, adapter=_adapter_of(case))
+    _assert_findings(case, report)
