@@ -80,11 +80,9 @@ class Node:
         return f"<node #{self.seq} {self.op.name}>"
 
 
-def record(op, inputs, params, out):
-    """Record op on the tape as the node that produced out."""
-    out._node = node = Node(op, inputs, params, next(_seq))
-    if _Quiet.on:  # no Tape open and no detect_anomaly() in any thread
-        return node
+def record(node, out):
+    """Show out, just produced by node, to what watches the recording in this thread: the open
+    Tape() contexts and detect_anomaly(). apply calls it only when _Quiet.on is False."""
     if _State.tapes:
         for tape in _State.tapes:
             tape.outputs.append(out)
@@ -92,8 +90,7 @@ def record(op, inputs, params, out):
         _check_finite(out._data, node, "forward output")
         # Copies of what the node saved, to catch writes through the arrays (W.data[:] = 0,
         # out=W.data) that never pass through a Tensor: only here, as a copy per op is slow.
-        _State.saved[node] = [x._data.copy() for x in inputs]
-    return node
+        _State.saved[node] = [x._data.copy() for x in node.inputs]
 
 
 def check_not_capturing(what):
@@ -403,13 +400,19 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             if g is None:
                 continue
             op, inputs = node.op, node.inputs
-            ins = inputs if create_graph else [x._data for x in inputs]
-            out = t if create_graph else t._data
-            if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
-                dxs = op.vjp_fn(g, out, *ins, needs=[x.requires_grad for x in inputs],
-                                **node.params)
+            if create_graph:
+                ins, out = inputs, t
+            elif len(inputs) == 2:  # most ops: a tuple, not a list comprehension's frame
+                ins, out = (inputs[0]._data, inputs[1]._data), t._data
             else:
+                ins, out = [x._data for x in inputs], t._data
+            if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
+                needs = [x.requires_grad for x in inputs]
+                dxs = op.vjp_fn(g, out, *ins, needs=needs, **node.params)
+            elif node.params:
                 dxs = op.vjp_fn(g, out, *ins, **node.params)
+            else:  # no settings: skip building an empty keyword dict
+                dxs = op.vjp_fn(g, out, *ins)
             for x, dx in zip(inputs, dxs):
                 if dx is not None and x.requires_grad:
                     if dx.shape != x._data.shape:
