@@ -8,8 +8,17 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import (Node, _Quiet, _seq, _State, backprop, check_not_capturing, enable_grad,
-                       record, stamp)
+from .autograd import (
+    Node,
+    _Quiet,
+    _seq,
+    _State,
+    backprop,
+    check_not_capturing,
+    enable_grad,
+    record,
+    stamp,
+)
 
 
 class Tensor:
