@@ -80,9 +80,11 @@ class Node:
         return f"<node #{self.seq} {self.op.name}>"
 
 
-def record(node, out):
-    """Show out, just produced by node, to what watches the recording in this thread: the open
-    Tape() contexts and detect_anomaly(). apply calls it only when _Quiet.on is False."""
+def record(op, inputs, params, out):
+    """Record op on the tape as the node that produced out."""
+    out._node = node = Node(op, inputs, params, next(_seq))
+    if _Quiet.on:  # no Tape open and no detect_anomaly() in any thread
+        return node
     if _State.tapes:
         for tape in _State.tapes:
             tape.outputs.append(out)
@@ -90,7 +92,8 @@ def record(node, out):
         _check_finite(out._data, node, "forward output")
         # Copies of what the node saved, to catch writes through the arrays (W.data[:] = 0,
         # out=W.data) that never pass through a Tensor: only here, as a copy per op is slow.
-        _State.saved[node] = [x._data.copy() for x in node.inputs]
+        _State.saved[node] = [x._data.copy() for x in inputs]
+    return node
 
 
 def check_not_capturing(what):

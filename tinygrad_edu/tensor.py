@@ -296,10 +296,10 @@ def apply(op, *inputs, **params):
         for x in inputs:
             if x.requires_grad:
                 out.requires_grad = True
-                # the tape position is the next number: creation order is a backward order
-                out._node = Node(op, inputs, params, next(_seq))
-                if not _Quiet.on:  # a Tape or detect_anomaly() may be open in this thread
-                    record(out._node, out)
+                if _Quiet.on:  # record()'s first line: no Tape or detect_anomaly() is open
+                    out._node = Node(op, inputs, params, next(_seq))
+                else:
+                    record(op, inputs, params, out)
                 break
     return out
 
