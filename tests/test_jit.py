@@ -98,6 +98,23 @@ def test_sgd_update_is_written_inline_and_matches_the_optimizer(mnist):
     assert all(p.grad is None for p in P.values())  # the step ends with zero_grad()
 
 
+def test_weight_gradients_reuse_one_buffer_only_where_the_step_uses_them_up(mnist):
+    preset = presets.get("nielsen")
+    P, Q = _params(preset), _params(preset)
+    opt, eager_opt = SGD(list(P.values()), lr=3.0), SGD(list(Q.values()), lr=3.0)
+    step = jit(lambda x, y: preset.forward(P, x, y), optimizer=opt, check=0)
+    for x, y in _batches(preset, mnist, 5)[:5]:  # the same buffer, overwritten 4 times
+        step(x, y)
+        preset.forward(Q, x, y).backward()
+        eager_opt.step()
+        eager_opt.zero_grad()
+    for k in P:
+        assert np.array_equal(P[k].numpy(), Q[k].numpy()), k
+    update = [line.strip() for line in step.program.update_source.splitlines()]
+    assert "dW2 = np.matmul(dz2, x.T, out=O_W2)  # the same array every step" in update
+    assert "dW2 = dz2 @ x.T" in step.program.source  # step() hands its gradients out: fresh arrays
+
+
 def test_parameters_are_read_by_reference(mnist):
     preset = presets.get("nielsen")
     P, Q = _params(preset), _params(preset)

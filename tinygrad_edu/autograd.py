@@ -403,13 +403,19 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             if g is None:
                 continue
             op, inputs = node.op, node.inputs
-            ins = inputs if create_graph else [x._data for x in inputs]
-            out = t if create_graph else t._data
-            if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
-                dxs = op.vjp_fn(g, out, *ins, needs=[x.requires_grad for x in inputs],
-                                **node.params)
+            if create_graph:
+                ins, out = inputs, t
+            elif len(inputs) == 2:  # most ops: a tuple, not a list comprehension's frame
+                ins, out = (inputs[0]._data, inputs[1]._data), t._data
             else:
+                ins, out = [x._data for x in inputs], t._data
+            if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
+                needs = [x.requires_grad for x in inputs]
+                dxs = op.vjp_fn(g, out, *ins, needs=needs, **node.params)
+            elif node.params:
                 dxs = op.vjp_fn(g, out, *ins, **node.params)
+            else:  # no settings: skip building an empty keyword dict
+                dxs = op.vjp_fn(g, out, *ins)
             for x, dx in zip(inputs, dxs):
                 if dx is not None and x.requires_grad:
                     if dx.shape != x._data.shape:

@@ -619,7 +619,28 @@ class _Builder:
         lines.append(f"    {stamped} = stamp()  # as p.data -= d would: older graphs are stale")
         update = "\n".join(lines)
         head = head.replace("def step(", "def step_and_update(")
+        body = self._reuse_buffers(params, names, grads, body)
         return f"{head}\n{body}\n{update}\n    return {loss}\n"
+
+    def _reuse_buffers(self, params, names, grads, body):
+        """body with each weight gradient written as `dW = x.T @ dz` into one array kept
+        between replays (numpy's out=), the same numbers without a fresh allocation per step.
+
+        Only in the update function: it uses the gradient up before returning, while step()
+        hands its gradients to the caller, who may keep them.
+        """
+        lines = body.split("\n")
+        for p, var, g in zip(params, names, grads):
+            assigned = [i for i, line in enumerate(lines) if line.startswith(f"    {g} = ")]
+            if len(assigned) != 1:  # accumulated from several uses (dW = dW + ...): left as is
+                continue
+            m = re.fullmatch(rf"    {g} = ([\w.]+) @ ([\w.]+)", lines[assigned[0]])
+            if m is None or self.grad_dtypes[id(p)] != p._data.dtype:
+                continue
+            self.ns[f"O_{var}"] = np.empty(p._data.shape, p._data.dtype)  # C order, as @ makes
+            lines[assigned[0]] = (f"    {g} = np.matmul({m[1]}, {m[2]}, out=O_{var})"
+                                  "  # the same array every step")
+        return "\n".join(lines)
 
 
 def _uses_share_dtype(t, builder):

@@ -8,7 +8,17 @@ one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 import numpy as np
 
 from . import ops
-from .autograd import _Quiet, _State, backprop, check_not_capturing, enable_grad, record, stamp
+from .autograd import (
+    Node,
+    _Quiet,
+    _seq,
+    _State,
+    backprop,
+    check_not_capturing,
+    enable_grad,
+    record,
+    stamp,
+)
 
 
 class Tensor:
@@ -280,15 +290,23 @@ def apply(op, *inputs, **params):
             data = op.forward(*[x._data for x in inputs], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _failure(op, inputs, e) from None
-    out = Tensor.__new__(Tensor)
-    out._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+    out = _new_tensor(Tensor)  # no __init__: data is already a checked numpy array
+    out._data = data if data.__class__ is _ndarray else np.asarray(data)
     if _Quiet.on or _State.enabled:  # _Quiet.on: no thread changed anything, skip the lookup
         for x in inputs:
             if x.requires_grad:
                 out.requires_grad = True
-                record(op, inputs, params, out)
+                if _Quiet.on:  # record()'s first line: no Tape or detect_anomaly() is open
+                    out._node = Node(op, inputs, params, next(_seq))
+                else:
+                    record(op, inputs, params, out)
                 break
     return out
+
+
+# Bound once: apply runs for every operation, and global plus attribute lookups add up there.
+_new_tensor = object.__new__
+_ndarray = np.ndarray
 
 
 def _failure(op, inputs, error):
