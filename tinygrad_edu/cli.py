@@ -340,15 +340,10 @@ def run_train_model(args):
                                      args.cost or "cross_entropy")
     hist = train.train(model, params=params, cost=cost, layout=args.layout or "rows",
                        epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                       optimizer=args.optimizer,
-                       seed=args.seed, data=args.data, dtype=args.dtype, save=args.save,
-                       plot=plot, train_limit=args.limit, test_limit=args.test_limit,
-                       progress=not args.no_progress)
-    if hist.saved is not None:
-        print(f"saved the parameters to {hist.saved} (read them with train.load_params)")
-    if plot is not None:
-        print(f"drew the training curves to {plot}")
-    return 1 if hist.diverged else 0  # 1: the cost or the weights diverged
+                       optimizer=args.optimizer, seed=args.seed, data=args.data,
+                       dtype=args.dtype, save=args.save, plot=plot, train_limit=args.limit,
+                       test_limit=args.test_limit, progress=not args.no_progress)
+    return _trained(hist, plot, "the parameters", " (read them with train.load_params)")
 
 
 def run_train(args):
@@ -371,8 +366,13 @@ def run_train(args):
                        dtype=args.dtype, save=args.save, plot=plot,
                        train_limit=args.limit, test_limit=args.test_limit,
                        progress=not args.no_progress, eager=args.eager)
+    return _trained(hist, plot, "the network")
+
+
+def _trained(hist, plot, what, how=""):
+    """After train: say where the network (what) and the curves went; the exit status."""
     if hist.saved is not None:
-        print(f"saved the network to {hist.saved}")
+        print(f"saved {what} to {hist.saved}{how}")
     if plot is not None:
         print(f"drew the training curves to {plot}")
     return 1 if hist.diverged else 0  # 1: the cost or the weights diverged
