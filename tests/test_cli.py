@@ -278,6 +278,15 @@ def test_train_your_own_model_from_a_file(tmp_path, capsys):
     assert_clean_error(status, err, "--hidden", "--model")
     status, out, err = run(capsys, "train", "--model", f"{model}:nothing")
     assert_clean_error(status, err, "defines no 'nothing'")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--preset", "best")
+    assert_clean_error(status, err, "--preset", "--model")
+
+
+def test_train_refuses_the_own_model_options_without_a_model(capsys):
+    # a preset's cost is --loss: --cost (or --init, --layout) alone would be silently ignored
+    status, out, err = run(capsys, "train", "--cost", "quadratic", "--layout", "columns")
+    assert_clean_error(status, err, "--cost, --layout", "--model", "--loss")
+    assert "Epoch" not in out
 
 
 def test_graph_load_draws_the_saved_weights(tmp_path, capsys, monkeypatch):

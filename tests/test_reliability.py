@@ -1,6 +1,7 @@
 """Issue 9, nothing lost and nothing silent: per-thread grad mode, atomic saves, diverged runs,
 hostile inputs and the behaviours no other test would notice breaking."""
 
+import os
 import threading
 
 import numpy as np
@@ -269,6 +270,23 @@ def test_every_writer_is_atomic(tmp_path, monkeypatch, writer):
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_save_has_the_permissions_open_gives_and_a_replaced_file_keeps_its_own(tmp_path):
+    from tinygrad_edu import files
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.txt"
+        with files.atomic_write(new, "w") as f:
+            f.write("x")
+        assert new.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+        shared = tmp_path / "shared.txt"
+        shared.write_text("old")
+        shared.chmod(0o664)
+        with files.atomic_write(shared, "w") as f:
+            f.write("new")
+        assert shared.stat().st_mode & 0o777 == 0o664 and shared.read_text() == "new"
+    finally:
+        os.umask(umask)
 def test_module_save_to_a_folder_is_an_error_not_folder_npz(tmp_path):
     from tinygrad_edu.nn import Linear
     folder = tmp_path / "somedir"

@@ -97,9 +97,9 @@ def _sizes(text):
 
 # ----- the parser -------------------------------------------------------------------------------
 
-def _preset_arg(parser, names=None):
+def _preset_arg(parser, names=None, default="nielsen"):
     names = names or list(presets.PRESETS)
-    parser.add_argument("--preset", default="nielsen", choices=names,
+    parser.add_argument("--preset", default=default, choices=names,
                         help="the network (default: nielsen; the presets are listed below)")
 
 
@@ -141,9 +141,10 @@ def build_parser():
         return sub.add_parser(name, parents=[common], help=summary, description=summary + ".",
                               epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    p = command("train", "train a preset network on the bundled MNIST (or the 32x32 digits)",
+    p = command("train", "train a preset network, or your own model (--model), on the bundled "
+                "MNIST (or the 32x32 digits)",
                 _presets_epilog())
-    _preset_arg(p)
+    _preset_arg(p, default=None)  # None: not given, so --model can refuse it
     p.add_argument("--epochs", type=_positive, metavar="N",
                    help="passes over the training set (default: the preset's)")
     p.add_argument("--lr", type=_rate, help="learning rate η (default: the preset's)")
@@ -177,13 +178,13 @@ def build_parser():
                    help="train your own model instead of a preset: NAME in FILE.py is a "
                         "function forward(params, x), whose params come from the file's "
                         "init() (or init(seed)), or an nn.Module class or instance")
-    p.add_argument("--init", default="init", metavar="NAME",
+    p.add_argument("--init", metavar="NAME",
                    help="with --model: the function in FILE.py that returns the params dict "
                         "(default: init)")
-    p.add_argument("--cost", default="cross_entropy", metavar="COST",
+    p.add_argument("--cost", metavar="COST",
                    help=f"with --model: {', '.join(train.COSTS)}, or the name of a function "
                         "cost(out, Y) in FILE.py (default: cross_entropy)")
-    p.add_argument("--layout", default="rows", choices=["rows", "columns"],
+    p.add_argument("--layout", choices=["rows", "columns"],
                    help="with --model: x holds one image per row (m, 784) or per column "
                         "(784, m), Nielsen's (default: rows)")
     p.add_argument("--eager", action="store_true",
@@ -328,23 +329,21 @@ def _own_model(spec, init_name, cost):
 
 def run_train_model(args):
     """`train --model FILE.py:NAME`: your own model, with the presets' epochs, bars and files."""
-    settings = {"--hidden": args.hidden, "--activation": args.activation, "--loss": args.loss}
+    settings = {"--preset": args.preset, "--hidden": args.hidden,
+                "--activation": args.activation, "--loss": args.loss}
     given = [k for k, v in settings.items() if v is not None]
     if given:
         raise ValueError(f"train: {', '.join(given)} set a preset's network; with --model your "
                          "file defines the network (and --cost the cost)")
     plot = None if args.plot is None else train.plot_path(args.plot)  # curves -> curves.png
-    model, params, cost = _own_model(args.model, args.init, args.cost)
-    hist = train.train(model, params=params, cost=cost, layout=args.layout, epochs=args.epochs,
-                       lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
-                       seed=args.seed, data=args.data, dtype=args.dtype, save=args.save,
-                       plot=plot, train_limit=args.limit, test_limit=args.test_limit,
-                       progress=not args.no_progress)
-    if hist.saved is not None:
-        print(f"saved the parameters to {hist.saved} (read them with train.load_params)")
-    if plot is not None:
-        print(f"drew the training curves to {plot}")
-    return 1 if hist.diverged else 0  # 1: the cost or the weights diverged
+    model, params, cost = _own_model(args.model, args.init or "init",
+                                     args.cost or "cross_entropy")
+    hist = train.train(model, params=params, cost=cost, layout=args.layout or "rows",
+                       epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                       optimizer=args.optimizer, seed=args.seed, data=args.data,
+                       dtype=args.dtype, save=args.save, plot=plot, train_limit=args.limit,
+                       test_limit=args.test_limit, progress=not args.no_progress)
+    return _trained(hist, plot, "the parameters", " (read them with train.load_params)")
 
 
 def run_train(args):
@@ -354,15 +353,26 @@ def run_train(args):
     --save file as it was (train writes the diverged network beside it)."""
     if args.model is not None:
         return run_train_model(args)
+    own = {"--init": args.init, "--cost": args.cost, "--layout": args.layout}
+    given = [k for k, v in own.items() if v is not None]
+    if given:
+        raise ValueError(f"train: {', '.join(given)} only go with --model FILE.py:NAME (your own "
+                         "model); a preset's cost is --loss")
     plot = None if args.plot is None else train.plot_path(args.plot)  # curves -> curves.png
-    hist = train.train(args.preset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                       hidden=args.hidden, activation=args.activation, loss=args.loss,
+    hist = train.train(args.preset or "nielsen", epochs=args.epochs, lr=args.lr,
+                       batch_size=args.batch_size, hidden=args.hidden,
+                       activation=args.activation, loss=args.loss,
                        optimizer=args.optimizer, seed=args.seed, data=args.data,
                        dtype=args.dtype, save=args.save, plot=plot,
                        train_limit=args.limit, test_limit=args.test_limit,
                        progress=not args.no_progress, eager=args.eager)
+    return _trained(hist, plot, "the network")
+
+
+def _trained(hist, plot, what, how=""):
+    """After train: say where the network (what) and the curves went; the exit status."""
     if hist.saved is not None:
-        print(f"saved the network to {hist.saved}")
+        print(f"saved {what} to {hist.saved}{how}")
     if plot is not None:
         print(f"drew the training curves to {plot}")
     return 1 if hist.diverged else 0  # 1: the cost or the weights diverged

@@ -8,7 +8,7 @@ the standard library only; every module that writes or reads a user's file goes 
 """
 
 import os
-import tempfile
+import secrets
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,8 +34,10 @@ def atomic_write(path, mode="wb"):
     ('kept', ['notes.txt'])
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary_beside(path)
     try:
+        if path.exists():  # a replaced file keeps its permissions
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
@@ -49,6 +51,18 @@ def atomic_write(path, mode="wb"):
         raise
     _sync_folder(path.parent)
 
+
+def _temporary_beside(path):
+    """(fd, name) of a new file in path's folder, made as open() makes one: 0o666 less the umask
+    (tempfile.mkstemp's are 0600, so every save would come out private)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # Windows
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:  # another writer drew the same name: draw again
+            continue
+    raise FileExistsError(f"save: cannot create a temporary file beside {path}")
 
 def _sync_folder(folder):
     """fsync the folder, so the rename itself survives a power cut (POSIX only; best effort)."""

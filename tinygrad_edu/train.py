@@ -244,26 +244,52 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
     Y = y if preset.loss == "cross_entropy" else one_hot(y, preset.sizes[-1], dtype=dtype)
     params = preset.tensors(preset.init_params(seed, dtype))
     opt = make_optimizer(preset, params)
-    step = None if eager else jit(lambda x, yb: preset.forward(params, x, yb), optimizer=opt)
+    jitted = None if eager else jit(lambda x, yb: preset.forward(params, x, yb), optimizer=opt)
     order = np.random.default_rng([seed, 1])  # the shuffles, apart from the initial weights
-    report_train = preset.dataset == "digits32"
     hist = History(preset, {}, n_test=len(Xt), n_train=len(X))
-    n_batches = -(-len(X) // preset.batch_size)
-    every = max(1, n_batches // 200)  # refresh the bar ~200 times an epoch: tqdm is not free
-    for epoch in range(preset.epochs):
-        start, total = time.perf_counter(), 0.0
+
+    def step(Xb, Yb):
+        x, yb = preset.arrange(Xb, Yb)
+        if jitted is not None:
+            return jitted(x, yb)  # forward, backward, opt.step(), opt.zero_grad()
+        return _update(preset.forward(params, x, yb), opt)
+
+    def new_epoch(epoch):
         for group in opt.param_groups:
             group["lr"] = preset.lr * preset.lr_decay**epoch
+
+    _epochs(hist, preset.epochs, (X, y, Y), (Xt, yt), preset.batch_size, order, step,
+            lambda X, y: count_correct(preset, params, X, y),
+            report_train=preset.dataset == "digits32", progress=progress, log=log,
+            new_epoch=new_epoch)
+    hist.params = {k: p.data for k, p in params.items()}
+    _finish(hist, save, plot, preset.lr, log, lambda path: save_network(path, preset, hist.params))
+    return hist
+
+
+def _update(C, opt):
+    """One eager step: backward from the cost C, the optimizer's update, the gradients cleared."""
+    C.backward()
+    opt.step()
+    opt.zero_grad()
+    return C
+
+
+def _epochs(hist, epochs, train, test, batch_size, order, step, correct, *, report_train,
+            progress, log, new_epoch=None):
+    """The loop train() and train_model() share: each epoch's shuffled mini-batches through
+    step(Xb, Yb) (one update; it returns the batch's cost), the bar, then the test count and the
+    epoch's line in Nielsen's form, all recorded in hist. It stops at a non-finite cost."""
+    (X, y, Y), (Xt, yt) = train, test
+    n_batches = -(-len(X) // batch_size)
+    every = max(1, n_batches // 200)  # refresh the bar ~200 times an epoch: tqdm is not free
+    for epoch in range(epochs):
+        start, total = time.perf_counter(), 0.0
+        if new_epoch is not None:
+            new_epoch(epoch)
         with progress_bar(n_batches, f"Epoch {epoch}", progress) as bar:
-            for i, (Xb, Yb) in enumerate(batches(X, Y, preset.batch_size, seed=order), 1):
-                x, yb = preset.arrange(Xb, Yb)
-                if step is not None:
-                    C = step(x, yb)  # forward, backward, opt.step(), opt.zero_grad()
-                else:
-                    C = preset.forward(params, x, yb)
-                    C.backward()
-                    opt.step()
-                    opt.zero_grad()
+            for i, (Xb, Yb) in enumerate(batches(X, Y, batch_size, seed=order), 1):
+                C = step(Xb, Yb)
                 if i == 1 and epoch == 0:
                     hist.first_cost = C.item()
                 total += C.item()
@@ -274,19 +300,16 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
             bar.update(n_batches - bar.n)
             bar.refresh()  # the epoch's final state, even when it ended too fast for tqdm to draw
         hist.loss.append(total / n_batches)
-        hist.correct.append(count_correct(preset, params, Xt, yt))
+        hist.correct.append(correct(Xt, yt))
         line = f"Epoch {epoch}: {hist.correct[-1]} / {len(Xt)}"
         if report_train:
-            hist.train_correct.append(count_correct(preset, params, X, y))
+            hist.train_correct.append(correct(X, y))
             line += f"  train {hist.train_correct[-1]} / {len(X)}"
         hist.seconds.append(time.perf_counter() - start)
         log(f"{line}  loss {hist.loss[-1]:.4f}  {hist.seconds[-1]:.1f} s")
         if not np.isfinite(hist.loss[-1]):
             log("the cost is no longer finite: the learning rate is too large for this network")
             break
-    hist.params = {k: p.data for k, p in params.items()}
-    _finish(hist, save, plot, preset.lr, log, lambda path: save_network(path, preset, hist.params))
-    return hist
 
 
 def _finish(hist, save, plot, lr, log, write):
@@ -367,8 +390,10 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
     hist = History(None, {}, n_test=len(Xt), n_train=len(X),
                    model=f"{what}, {cost_name}, {optimizer} lr {lr:g}, batch {batch_size}")
     order = np.random.default_rng([seed, 1])
-    n_batches = -(-len(X) // batch_size)
-    every = max(1, n_batches // 200)
+
+    def step(Xb, Yb):
+        out = _scores(forward, named, Xb, columns)
+        return _update(model_cost(cost, out, Yb.T if columns else Yb, layout), opt)
 
     def correct(X, y):
         with no_grad():
@@ -376,35 +401,8 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
                      .argmax(axis=0 if columns else 1) for i in range(0, len(X), CHUNK)]
         return int((np.concatenate(picks) == y).sum())
 
-    for epoch in range(epochs):
-        start, total = time.perf_counter(), 0.0
-        with progress_bar(n_batches, f"Epoch {epoch}", progress) as bar:
-            for i, (Xb, Yb) in enumerate(batches(X, Y, batch_size, seed=order), 1):
-                out = _scores(forward, named, Xb, columns)
-                C = model_cost(cost, out, Yb.T if columns else Yb, layout)
-                if i == 1 and epoch == 0:
-                    hist.first_cost = C.item()
-                C.backward()
-                opt.step()
-                opt.zero_grad()
-                total += C.item()
-                if i % every == 0:
-                    bar.set_postfix(loss=f"{total / i:.4f}", refresh=False)
-                    bar.update(every)
-            bar.set_postfix(loss=f"{total / n_batches:.4f}", refresh=False)
-            bar.update(n_batches - bar.n)
-            bar.refresh()
-        hist.loss.append(total / n_batches)
-        hist.correct.append(correct(Xt, yt))
-        line = f"Epoch {epoch}: {hist.correct[-1]} / {len(Xt)}"
-        if dataset == "digits32":
-            hist.train_correct.append(correct(X, y))
-            line += f"  train {hist.train_correct[-1]} / {len(X)}"
-        hist.seconds.append(time.perf_counter() - start)
-        log(f"{line}  loss {hist.loss[-1]:.4f}  {hist.seconds[-1]:.1f} s")
-        if not np.isfinite(hist.loss[-1]):
-            log("the cost is no longer finite: the learning rate is too large for this network")
-            break
+    _epochs(hist, epochs, (X, y, Y), (Xt, yt), batch_size, order, step, correct,
+            report_train=dataset == "digits32", progress=progress, log=log)
     hist.params = {k: p.data for k, p in named.items()}
     meta = {"model": what, "cost": cost_name, "layout": layout, "dataset": dataset}
     _finish(hist, save, plot, lr, log,
