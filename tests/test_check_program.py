@@ -387,3 +387,34 @@ def test_a_missing_plotting_library_is_a_note_not_a_failure(programs, data):
     path = _variant(programs, "import random\n", "import random\nimport pyplot_not_here as plt\n")
     report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
     assert report.ok and any("pyplot_not_here cannot be imported" in n for n in report.notes)
+
+
+# ----- fresh learner programs, tried as a new learner would ------------------------------------
+
+def test_a_scalar_bias_gradient_is_one_finding_not_three(programs):
+    """my_two_layer_net.py: a sigmoid TwoLayerNet whose b1 gradient is np.sum(dz1), one number,
+    trained by the book's 10,000 random batches. Only the gradients check may flag it: the update
+    applies the learner's own gradients as numpy broadcasts them, and batches drawn at random with
+    replacement over many epochs are the book's way, not overlapping slices."""
+    report = check_program(programs / "dlfs" / "my_two_layer_net.py")
+    status = {r.check: r for r in report.results}
+    assert [r.check for r in report.wrong] == ["gradients"], [r.summary for r in report.wrong]
+    assert "self.params['b1']" in status["gradients"].summary
+    assert "your own gradients" in status["update"].summary
+    assert "at random with replacement" in status["minibatches"].summary
+    assert status["minibatches"].data["most_used_times"] > 12  # beyond a one-epoch bound
+
+
+def test_the_fixed_sigmoid_two_layer_net_passes(programs):
+    path = programs / "dlfs" / "my_two_layer_net.py"
+    path.write_text(path.read_text().replace("np.sum(dz1)", "np.sum(dz1, axis=0)"))
+    report = check_program(path)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+
+
+def test_a_python3_network_py_with_eta_not_over_m_on_the_biases(programs):
+    report = check_program(programs / "nielsen3" / "network.py")
+    assert [r.check for r in report.wrong] == ["update"]
+    result = report.wrong[0]
+    assert "self.biases[0], self.biases[1]: the step is 7× too large" in result.summary
+    assert "self.weights[0], self.weights[1] move right" in "\n".join(result.details)
