@@ -512,7 +512,8 @@ def test_gradients_say_which_way_an_averaging_mistake_goes(data):
     learner.cost = "cross_entropy"
     result = gradients.run(learner, data, oracle.build(learner, data))
     assert result.status == "wrong"
-    assert any("×7 too large" in d for d in result.details), result.details
+    assert any("every gradient is m = 7 times too large: divide by the batch size" in d
+               for d in result.details), result.details
 
 
 def test_gradients_flag_a_bias_not_summed_over_the_batch(data):

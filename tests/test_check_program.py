@@ -400,6 +400,7 @@ def test_a_scalar_bias_gradient_is_one_finding_not_three(programs):
     status = {r.check: r for r in report.results}
     assert [r.check for r in report.wrong] == ["gradients"], [r.summary for r in report.wrong]
     assert "self.params['b1']" in status["gradients"].summary
+    assert status["gradients"].where == "TwoLayerNet.gradient (my_two_layer_net.py:54)"
     assert "your own gradients" in status["update"].summary
     assert "at random with replacement" in status["minibatches"].summary
     assert status["minibatches"].data["most_used_times"] > 12  # beyond a one-epoch bound
@@ -418,3 +419,4 @@ def test_a_python3_network_py_with_eta_not_over_m_on_the_biases(programs):
     result = report.wrong[0]
     assert "self.biases[0], self.biases[1]: the step is 7× too large" in result.summary
     assert "self.weights[0], self.weights[1] move right" in "\n".join(result.details)
+    assert result.where == "Network.update_mini_batch (network.py:43)"  # self.biases = [...]

@@ -8,7 +8,7 @@ It imports the oracle (for ∇C by autograd) and calls; the learner's parameters
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import assigns, function, raised, skipped, where
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -97,7 +97,11 @@ def run(learner, data, oracle):
             break
         factors[n] = r / lr
     else:
-        return _scaled(factors, decay, unchanged, m, what, name, place, data_)
+        result = _scaled(factors, decay, unchanged, m, what, name, place, data_)
+        off = [n for n, k in factors.items() if _factor(k, m)]
+        if result.status == "wrong" and off:  # the line that steps them, not the def line
+            result.where = assigns(learner, "update", off)
+        return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
 
