@@ -420,3 +420,22 @@ def test_a_python3_network_py_with_eta_not_over_m_on_the_biases(programs):
     assert "self.biases[0], self.biases[1]: the step is 7× too large" in result.summary
     assert "self.weights[0], self.weights[1] move right" in "\n".join(result.details)
     assert result.where == "Network.update_mini_batch (network.py:43)"  # self.biases = [...]
+
+
+def test_a_global_only_the_script_sets_skips_the_check_and_says_how(programs):
+    """brain.py (3b1b style, online SGD, activations kept in self.a) is right, but its learn()
+    prints self.score(test) with the `test` its script part loads: the checker's doing, not a
+    mistake, so the epoch check is skipped with the line and what to change, not flagged."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("brain_adapter",
+                                                  programs / "brain" / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(programs / "brain" / "brain.py", adapter=module.adapter)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    result = next(r for r in report.results if r.check == "minibatches")
+    assert result.status == "skipped"
+    assert "Brain.learn reads the global `test` at brain.py:50" in result.summary
+    assert "brain.py:53: train, test = digits.load()" in result.summary
+    assert [r.status for r in report.results].count("ok") == len(CHECKS) - 1

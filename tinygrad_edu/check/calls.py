@@ -33,6 +33,12 @@ def raised(check, e, learner, role=None):
     last = traceback.format_exception_only(type(e), e)[-1].strip()
     where = f"{Path(frame.filename).name}:{frame.lineno}"
     function = learner.where[role].function if role in learner.where else frame.name
+    script = _set_by_script(e, frame)
+    if script is not None:  # the checker's doing, not the learner's mistake: skip, say how
+        return CheckResult(check, "skipped", f"{function} reads the global `{e.name}` at "
+                           f"{where}, which only your script part sets ({script}); the checker "
+                           f"does not run that part: pass `{e.name}` to {function} as an "
+                           "argument, and this check can run", where=f"{frame.name} ({where})")
     line = f": {frame.line.strip()}" if frame.line else ""
     hint = ""
     if "NoneType" in last:
@@ -41,6 +47,28 @@ def raised(check, e, learner, role=None):
                        details=[hint] if hint else [], where=f"{frame.name} ({where})",
                        data={"exception": type(e).__name__, "message": str(e),
                              "file": frame.filename, "line": frame.lineno})
+
+
+def _set_by_script(e, frame):
+    """The skipped script statement that assigns the global a NameError names, or None: the
+    learner's function reads `test` that `train, test = digits.load()` at the bottom sets."""
+    name = getattr(e, "name", None)
+    if not isinstance(e, NameError) or not name:
+        return None
+    tb, scope = e.__traceback__, None
+    while tb is not None:  # the learner's frame's module, where load() kept the skipped lines
+        if tb.tb_frame.f_code.co_filename == frame.filename and tb.tb_lineno == frame.lineno:
+            scope = tb.tb_frame.f_globals
+        tb = tb.tb_next
+    for skipped in (scope or {}).get("__skipped__", []):
+        for node in ast.walk(skipped.node):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) \
+                else []
+            if any(isinstance(n, ast.Name) and n.id == name
+                   for t in targets for n in ast.walk(t)):
+                return str(skipped)
+    return None
 
 
 def where(learner, role):
