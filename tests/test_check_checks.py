@@ -603,6 +603,16 @@ def test_minibatches_pass_for_shuffled_and_random_batches(data):
     assert result.status == "ok" and "at random with replacement" in result.summary, result
 
 
+def test_minibatches_pass_many_epochs_of_random_batches(data):
+    """A loop run for 20 epochs' worth of np.random.choice batches uses some examples 30 times
+    or more: the bound follows the number of draws (Poisson), not one epoch's."""
+    learner = dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT))
+    learner.batches = lambda n: [list(np.random.choice(n, 10)) for _ in range(2 * n)]
+    result = check(minibatches, learner, data)
+    assert result.status == "ok" and "at random with replacement" in result.summary, result
+    assert result.data["most_used_times"] > 12
+
+
 def test_minibatches_count_seed_000s_overlapping_slices(data):
     result = check(minibatches, threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT],
                                                                 bug="overlap")), data)
