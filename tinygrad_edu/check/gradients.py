@@ -87,7 +87,8 @@ def run(learner, data, oracle):
         details[1:1] = [f"against autograd: {report.diagnosis}"]
     bad = [r.name for r in report.rows if r.ok is False and r.kind == "param"]
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
-                       where=assigns(learner, "backprop", bad[:1]) if bad else place,
+                       where=assigns(learner, "backprop", bad[:1]) if bad and not stale
+                       else place,  # stale: the fault is a missing forward call, no one line
                        report=report, loss=loss, data=data_)
 
 
