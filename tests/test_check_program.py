@@ -439,3 +439,19 @@ def test_a_global_only_the_script_sets_skips_the_check_and_says_how(programs):
     assert "Brain.learn reads the global `test` at brain.py:50" in result.summary
     assert "brain.py:53: train, test = digits.load()" in result.summary
     assert [r.status for r in report.results].count("ok") == len(CHECKS) - 1
+
+
+def test_a_clean_float32_functional_program_passes_with_its_adapter(programs):
+    """simple_nn.py: the full-batch functional tutorial in float32, pandas missing, no epoch
+    loop: no false alarm, and the missing epoch is a skip with its reason."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fn_adapter",
+                                                  programs / "functional" / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(programs / "functional" / "simple_nn.py", adapter=module.adapter)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    status = {r.check: r.status for r in report.results}
+    assert status.pop("minibatches") == "skipped" and set(status.values()) == {"ok"}
+    assert any("pandas cannot be imported" in n for n in report.notes)
