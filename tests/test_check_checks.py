@@ -512,7 +512,8 @@ def test_gradients_say_which_way_an_averaging_mistake_goes(data):
     learner.cost = "cross_entropy"
     result = gradients.run(learner, data, oracle.build(learner, data))
     assert result.status == "wrong"
-    assert any("×7 too large" in d for d in result.details), result.details
+    assert any("every gradient is m = 7 times too large: divide by the batch size" in d
+               for d in result.details), result.details
 
 
 def test_gradients_flag_a_bias_not_summed_over_the_batch(data):
@@ -600,6 +601,16 @@ def test_minibatches_pass_for_shuffled_and_random_batches(data):
     assert result.status == "ok" and "uses each of the 600 examples once" in result.summary
     result = check(minibatches, dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT)), data)
     assert result.status == "ok" and "at random with replacement" in result.summary, result
+
+
+def test_minibatches_pass_many_epochs_of_random_batches(data):
+    """A loop run for 20 epochs' worth of np.random.choice batches uses some examples 30 times
+    or more: the bound follows the number of draws (Poisson), not one epoch's."""
+    learner = dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT))
+    learner.batches = lambda n: [list(np.random.choice(n, 10)) for _ in range(2 * n)]
+    result = check(minibatches, learner, data)
+    assert result.status == "ok" and "at random with replacement" in result.summary, result
+    assert result.data["most_used_times"] > 12
 
 
 def test_minibatches_count_seed_000s_overlapping_slices(data):

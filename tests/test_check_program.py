@@ -387,3 +387,71 @@ def test_a_missing_plotting_library_is_a_note_not_a_failure(programs, data):
     path = _variant(programs, "import random\n", "import random\nimport pyplot_not_here as plt\n")
     report = check_program(path, data=data, checks=_stand_ins(forward=_forward_check))
     assert report.ok and any("pyplot_not_here cannot be imported" in n for n in report.notes)
+
+
+# ----- fresh learner programs, tried as a new learner would ------------------------------------
+
+def test_a_scalar_bias_gradient_is_one_finding_not_three(programs):
+    """my_two_layer_net.py: a sigmoid TwoLayerNet whose b1 gradient is np.sum(dz1), one number,
+    trained by the book's 10,000 random batches. Only the gradients check may flag it: the update
+    applies the learner's own gradients as numpy broadcasts them, and batches drawn at random with
+    replacement over many epochs are the book's way, not overlapping slices."""
+    report = check_program(programs / "dlfs" / "my_two_layer_net.py")
+    status = {r.check: r for r in report.results}
+    assert [r.check for r in report.wrong] == ["gradients"], [r.summary for r in report.wrong]
+    assert "self.params['b1']" in status["gradients"].summary
+    assert status["gradients"].where == "TwoLayerNet.gradient (my_two_layer_net.py:54)"
+    assert "your own gradients" in status["update"].summary
+    assert "at random with replacement" in status["minibatches"].summary
+    assert status["minibatches"].data["draws"] == 60_000  # range(10000): one epoch's worth
+
+
+def test_the_fixed_sigmoid_two_layer_net_passes(programs):
+    path = programs / "dlfs" / "my_two_layer_net.py"
+    path.write_text(path.read_text().replace("np.sum(dz1)", "np.sum(dz1, axis=0)"))
+    report = check_program(path)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+
+
+def test_a_python3_network_py_with_eta_not_over_m_on_the_biases(programs):
+    report = check_program(programs / "nielsen3" / "network.py")
+    assert [r.check for r in report.wrong] == ["update"]
+    result = report.wrong[0]
+    assert "self.biases[0], self.biases[1]: the step is 7× too large" in result.summary
+    assert "self.weights[0], self.weights[1] move right" in "\n".join(result.details)
+    assert result.where == "Network.update_mini_batch (network.py:43)"  # self.biases = [...]
+
+
+def test_a_global_only_the_script_sets_skips_the_check_and_says_how(programs):
+    """brain.py (3b1b style, online SGD, activations kept in self.a) is right, but its learn()
+    prints self.score(test) with the `test` its script part loads: the checker's doing, not a
+    mistake, so the epoch check is skipped with the line and what to change, not flagged."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("brain_adapter",
+                                                  programs / "brain" / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(programs / "brain" / "brain.py", adapter=module.adapter)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    result = next(r for r in report.results if r.check == "minibatches")
+    assert result.status == "skipped"
+    assert "Brain.learn reads the global `test` at brain.py:50" in result.summary
+    assert "brain.py:53: train, test = digits.load()" in result.summary
+    assert [r.status for r in report.results].count("ok") == len(CHECKS) - 1
+
+
+def test_a_clean_float32_functional_program_passes_with_its_adapter(programs):
+    """simple_nn.py: the full-batch functional tutorial in float32, pandas missing, no epoch
+    loop: no false alarm, and the missing epoch is a skip with its reason."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fn_adapter",
+                                                  programs / "functional" / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(programs / "functional" / "simple_nn.py", adapter=module.adapter)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    status = {r.check: r.status for r in report.results}
+    assert status.pop("minibatches") == "skipped" and set(status.values()) == {"ok"}
+    assert any("pandas cannot be imported" in n for n in report.notes)

@@ -1,9 +1,12 @@
 """Calling a learner's code from a check: an exception it raises becomes a CheckResult naming the
 learner's own line, and one raised by the checker itself is left alone (that is our bug).
 
-Numpy-free and engine-free: it imports only the report.
+It also reads the learner's source around a place (the function, the line that assigns a
+parameter). Numpy-free and engine-free: it imports only the report.
 """
 
+import ast
+import dataclasses
 import traceback
 from pathlib import Path
 
@@ -30,6 +33,12 @@ def raised(check, e, learner, role=None):
     last = traceback.format_exception_only(type(e), e)[-1].strip()
     where = f"{Path(frame.filename).name}:{frame.lineno}"
     function = learner.where[role].function if role in learner.where else frame.name
+    script = _set_by_script(e, frame)
+    if script is not None:  # the checker's doing, not the learner's mistake: skip, say how
+        return CheckResult(check, "skipped", f"{function} reads the global `{e.name}` at "
+                           f"{where}, which only your script part sets ({script}); the checker "
+                           f"does not run that part: pass `{e.name}` to {function} as an "
+                           "argument, and this check can run", where=f"{frame.name} ({where})")
     line = f": {frame.line.strip()}" if frame.line else ""
     hint = ""
     if "NoneType" in last:
@@ -38,6 +47,28 @@ def raised(check, e, learner, role=None):
                        details=[hint] if hint else [], where=f"{frame.name} ({where})",
                        data={"exception": type(e).__name__, "message": str(e),
                              "file": frame.filename, "line": frame.lineno})
+
+
+def _set_by_script(e, frame):
+    """The skipped script statement that assigns the global a NameError names, or None: the
+    learner's function reads `test` that `train, test = digits.load()` at the bottom sets."""
+    name = getattr(e, "name", None)
+    if not isinstance(e, NameError) or not name:
+        return None
+    tb, scope = e.__traceback__, None
+    while tb is not None:  # the learner's frame's module, where load() kept the skipped lines
+        if tb.tb_frame.f_code.co_filename == frame.filename and tb.tb_lineno == frame.lineno:
+            scope = tb.tb_frame.f_globals
+        tb = tb.tb_next
+    for skipped in (scope or {}).get("__skipped__", []):
+        for node in ast.walk(skipped.node):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) \
+                else []
+            if any(isinstance(n, ast.Name) and n.id == name
+                   for t in targets for n in ast.walk(t)):
+                return str(skipped)
+    return None
 
 
 def where(learner, role):
@@ -54,3 +85,52 @@ def function(learner, role, fallback):
 
 def skipped(check, why):
     return CheckResult(check, "skipped", why)
+
+
+def function_node(w):
+    """The innermost function definition in the learner's source holding Where w, or None."""
+    if w is None:
+        return None
+    try:
+        tree = ast.parse(Path(w.file).read_text())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    found = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                node.lineno <= w.line <= (node.end_lineno or node.lineno) and \
+                (found is None or node.lineno >= found.lineno):
+            found = node
+    return found
+
+
+def assigns(learner, role, names):
+    """Where for role moved to the first line of its function that assigns one of names (the
+    learner's parameters: `self.biases = [...]`, `grads['b1'] = ...`), as str; the function's own
+    line when no line does (a loop over zip(...), an index computed at run time)."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    if node is None:
+        return where(learner, role)
+    wanted = set()
+    for name in names:
+        wanted.add(name.split("[")[0])  # self.biases[0] is set by `self.biases = ...`
+        try:
+            index = ast.parse(name, mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(index, ast.Subscript) and isinstance(index.slice, ast.Constant) and \
+                isinstance(index.slice.value, str):
+            wanted.add(index.slice.value)  # params['b1'] is set by `grads['b1'] = ...`
+    lines = []
+    for n in ast.walk(node):
+        targets = n.targets if isinstance(n, ast.Assign) else \
+            [n.target] if isinstance(n, ast.AugAssign) else []
+        for t in targets:
+            key = t.slice.value if isinstance(t, ast.Subscript) and \
+                isinstance(t.slice, ast.Constant) else None
+            if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted):
+                lines.append(n.lineno)
+    if not lines:
+        return where(learner, role)
+    return str(dataclasses.replace(w, line=min(lines)))

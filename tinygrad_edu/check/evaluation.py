@@ -9,11 +9,10 @@ It imports the oracle and calls; the learner's parameters are restored.
 
 import ast
 from numbers import Number
-from pathlib import Path
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import function, function_node, raised, skipped, where
 from .report import CheckResult
 
 TEST_EXAMPLES = 300
@@ -42,20 +41,14 @@ def _show(figure, units, m):
 def _cached_reads(w):
     """What the learner's evaluate reads its prediction from, e.g. 'self.layer[3]', when that is
     an attribute of self rather than something computed in the function."""
-    if w is None:
-        return None
-    try:
-        tree = ast.parse(Path(w.file).read_text())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.lineno <= w.line <= node.end_lineno:
-            for call in ast.walk(node):
-                if isinstance(call, ast.Call) and call.args and \
-                        ast.unparse(call.func).endswith("argmax"):
-                    text = ast.unparse(call.args[0])
-                    if text.startswith("self.") and "(" not in text:
-                        return text
+    node = function_node(w)
+    if node is not None:
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and call.args and \
+                    ast.unparse(call.func).endswith("argmax"):
+                text = ast.unparse(call.args[0])
+                if text.startswith("self.") and "(" not in text:
+                    return text
     return None
 
 

@@ -5,11 +5,10 @@ It imports the oracle (for the right answer) and calls (to report the learner's 
 """
 
 import ast
-from pathlib import Path
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import function, function_node, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
@@ -82,20 +81,10 @@ def _formula(oracle):
 
 def _last_assigned(w):
     """The name the learner's function assigns last ('a'), read from its source, or None."""
-    if w is None:
+    node = function_node(w)
+    if node is None:
         return None
-    try:
-        tree = ast.parse(Path(w.file).read_text())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                node.lineno <= w.line <= (node.end_lineno or node.lineno) and \
-                not any(isinstance(n, ast.FunctionDef) and n is not node and
-                        n.lineno <= w.line <= (n.end_lineno or n.lineno)
-                        for n in ast.walk(node)):
-            names = [t for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
-                     for t in (n.targets if isinstance(n, ast.Assign) else [n.target])]
-            names.sort(key=lambda t: (t.lineno, t.col_offset))
-            return ast.unparse(names[-1]) if names else None
-    return None
+    names = [t for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])]
+    names.sort(key=lambda t: (t.lineno, t.col_offset))
+    return ast.unparse(names[-1]) if names else None

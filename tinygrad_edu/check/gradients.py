@@ -11,10 +11,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import book
-from .calls import function, raised, skipped, where
+from .calls import assigns, function, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
-from .verify import DEFAULT_BATCH, verify
+from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
 
 
 def run(learner, data, oracle):
@@ -41,10 +41,6 @@ def run(learner, data, oracle):
                     dtype=dtype)
     loss, _ = oracle.loss(batch.X, batch.Y)
     expected = oracle.gradients(batch.X, batch.Y)
-    near = _within_dtype(report, dtype)
-    for row in report.rows:
-        if row.name in got and row.name in expected:
-            _where_it_differs(row, got[row.name], expected[row.name], tolerance(dtype))
     reduce = "summed" if oracle.reduction == "sum" else "averaged"
     setting = (f"cost {oracle.describe()}, {len(batch)} examples; your gradients are read as "
                f"{reduce} over the batch")
@@ -65,7 +61,7 @@ def run(learner, data, oracle):
                            data={**data_, "factor": k})
     if report.ok:
         worst = max((r.max_rel for r in report.rows if r.max_rel is not None), default=0.0)
-        details = [setting] + ([near] if near else [])
+        details = [setting]
         return CheckResult("gradients", "ok",
                            f"{name}'s gradients agree with autograd for all "
                            f"{sum(r.ok is True for r in report.rows)} parameters (max rel error "
@@ -89,9 +85,11 @@ def run(learner, data, oracle):
                    f"forward pass on other examples ({bad[0] if bad else 'none'}{more} "
                    "disagree with autograd)")
         details[1:1] = [f"against autograd: {report.diagnosis}"]
-    return CheckResult("gradients", "wrong", summary,
-                       details=[d for d in details if d], where=place, report=report, loss=loss,
-                       data=data_)
+    bad = [r.name for r in report.rows if r.ok is False and r.kind == "param"]
+    return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
+                       where=assigns(learner, "backprop", bad[:1]) if bad and not stale
+                       else place,  # stale: the fault is a missing forward call, no one line
+                       report=report, loss=loss, data=data_)
 
 
 def _stale(learner, data, batch, got, tol):
@@ -130,69 +128,22 @@ def _dtype(got, oracle):
     return max(dtypes, key=lambda d: tolerance(d) if d.kind == "f" else 0)
 
 
-def _within_dtype(report, dtype):
-    """Rows verify calls wrong only by float64's tolerance become ok in a float32 learner's
-    code; the note says so. Returns the note, or None."""
-    tol = tolerance(dtype)
-    if tol <= 1e-7:
-        return None
-    rows = [r for r in report.rows if r.ok is False]
-    if not rows or any(r.max_rel is None or r.max_rel > tol for r in rows):
-        return None
-    for r in rows:
-        r.ok, r.note = True, f"agrees within {dtype} precision"
-    worst = max(r.max_rel for r in rows)
-    report.first_bad = None
-    report.diagnosis = (f"all {sum(r.ok is True for r in report.rows)} gradients agree with "
-                        f"autograd within {dtype} precision (max rel error {worst:.1e}, "
-                        f"tolerance {tol:.0e})")
-    return (f"precision: your code computes in {dtype}, so its gradients can differ from "
-            f"float64 autograd by ~{tol:.0e} of their size; they do by {worst:.1e}: that is "
-            "rounding, not a mistake")
-
-
-def _where_it_differs(row, got, expected, tol):
-    """Fill the Row's where-it-differs fields when verify left them empty."""
-    if row.ok is not False or row.n_bad is not None or got is None:
-        return
-    got = np.asarray(got, dtype=np.float64)
-    if got.shape != expected.shape:
-        return
-    diff = np.abs(got - expected)
-    scale = max(float(np.abs(expected).max()) if expected.size else 0.0, 1e-8)
-    row.n_bad, row.size = int((diff > tol * scale).sum()), int(diff.size)
-    worst = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    row.worst_index = tuple(int(i) for i in worst)
-    row.got_value, row.expected_value = float(got[worst]), float(expected[worst])
-
-
 def _row_line(r):
-    line = f"{r.name}: {r.note or 'differs'}"
-    if r.n_bad is not None:
-        line += (f"; {r.n_bad} of {r.size} entries differ, the worst at {list(r.worst_index)}: "
-                 f"yours {r.got_value:.6g}, autograd's {r.expected_value:.6g}")
-    return line
+    """'self.weights[0]: <verify's note>', with where it differs when the note says why instead."""
+    where = "" if says_where(r.note) else where_text(r)
+    return f"{r.name}: {r.note or 'differs'}" + (f"; {where}" if where else "")
 
 
 def _averaging(got, expected, oracle, m):
-    """'×m too large' / '÷m too small' when every gradient is off by the batch size."""
+    """One line when every gradient alike is off by the batch size, in verify's words for it."""
     names = [n for n in expected if isinstance(got.get(n), np.ndarray)
              and got[n].shape == expected[n].shape]
-    if not names:
+    k = _common_factor(got, expected, names) if names else None
+    words = batch_factor(k, m) if k is not None else ""
+    if not words:
         return None
-    g = np.concatenate([got[n].ravel() for n in names]).astype(np.float64)
-    e = np.concatenate([expected[n].ravel() for n in names])
-    if not e @ e or np.linalg.norm(g - (g @ e / (e @ e)) * e) > 1e-6 * np.linalg.norm(g):
-        return None
-    r = float(g @ e / (e @ e))
     cost = "a mean" if oracle.reduction == "mean" else "a sum"
-    if np.isclose(r, m, rtol=1e-6):
-        return (f"averaging: every gradient is ×{m} too large, {m} being the batch size: the "
-                f"cost is {cost} over the batch but your gradients are summed; divide by m")
-    if np.isclose(r, 1 / m, rtol=1e-6):
-        return (f"averaging: every gradient is ÷{m} too small, {m} being the batch size: the "
-                f"cost is {cost} over the batch but your gradients are divided by m (twice?)")
-    return None
+    return f"averaging: every gradient is {words} (the cost is {cost} over the batch)"
 
 
 def _worst_example(learner, oracle, batch, report, tol):

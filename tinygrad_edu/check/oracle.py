@@ -4,7 +4,8 @@ weights, so every check has a right answer to hold the learner's code against.
 ``build(learner, data)`` lays out the layers from the learner's parameters (W·a or x·W from the
 shapes; 1-D, column, row or no biases) and settles the hidden activation, the output activation and
 the cost, inferring them from the learner's forward pass and output-layer gradient when the Learner
-leaves them None. It imports the engine (tensor, autograd, functional) and verify's batch size.
+leaves them None. It imports the engine (tensor, autograd, functional) and verify's batch size
+and tolerances.
 """
 
 import itertools
@@ -15,7 +16,7 @@ import numpy as np
 from .. import autograd
 from ..functional import binary_cross_entropy_with_logits
 from ..tensor import Tensor
-from .verify import DEFAULT_BATCH
+from .verify import DEFAULT_BATCH, RTOL, RTOLS, SCALE_FLOOR
 
 HIDDEN = ("sigmoid", "relu", "tanh")
 OUTPUT = ("sigmoid", "softmax", "identity")
@@ -33,15 +34,10 @@ CARRIES = {
     "identity": ("quadratic", "squared_error", "cross_entropy", "sigmoid_cross_entropy"),
 }
 
-# How far apart two computations of the same numbers may be, relative to their largest entry, by
-# the dtype the learner computes in: float64 code agrees to ~1e-15, float32 to ~1e-6 after a few
-# layers of sums over 784 inputs.
-TOLERANCE = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
-
-
 def tolerance(dtype):
-    """The relative tolerance for numbers a learner computes in dtype."""
-    return TOLERANCE.get(np.dtype(dtype), 1e-7)
+    """The relative tolerance for numbers a learner computes in dtype: verify's RTOLS, so every
+    check holds a float32 program to the precision the gradients check does."""
+    return RTOLS.get(np.dtype(dtype), RTOL)
 
 
 def rel_error(got, expected):
@@ -51,7 +47,7 @@ def rel_error(got, expected):
         return np.inf
     if not expected.size:
         return 0.0
-    return float(np.abs(got - expected).max() / max(np.abs(expected).max(), 1e-8))
+    return float(np.abs(got - expected).max() / max(np.abs(expected).max(), SCALE_FLOOR))
 
 
 @dataclass

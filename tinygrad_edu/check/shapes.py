@@ -574,8 +574,11 @@ def _dlfs_batches(net, learner, loop):
                 namespace[name] = recorder  # the script's `network = TwoLayerNet(...)`
         for_node = next(node for node in tree.body if node.lineno == loop.line)
         bound = for_node.iter.args[-1] if for_node.iter.args else None
+        epoch = max(n // int(learner.batch_size or 100), 1)
         if isinstance(bound, ast.Name):  # iters_num = 10000: one epoch's worth instead
-            namespace[bound.id] = max(n // int(learner.batch_size or 100), 1)
+            namespace[bound.id] = epoch
+        elif isinstance(bound, ast.Constant) and isinstance(bound.value, int):
+            bound.value = epoch  # range(10000) written out: likewise
         exec(compile(ast.Module([for_node], []), loop.file, "exec"), namespace)
         return recorder.seen
     return batches

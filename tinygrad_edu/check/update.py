@@ -8,7 +8,7 @@ It imports the oracle (for ∇C by autograd) and calls; the learner's parameters
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import assigns, function, raised, skipped, where
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -97,7 +97,11 @@ def run(learner, data, oracle):
             break
         factors[n] = r / lr
     else:
-        return _scaled(factors, decay, unchanged, m, what, name, place, data_)
+        result = _scaled(factors, decay, unchanged, m, what, name, place, data_)
+        off = [n for n, k in factors.items() if _factor(k, m)]
+        if result.status == "wrong" and off:  # the line that steps them, not the def line
+            result.where = assigns(learner, "update", off)
+        return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
 
@@ -154,6 +158,18 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
                        details=problems[1:] + notes, where=place, data=data_)
 
 
+def _broadcast(grads, shapes):
+    """The learner's gradients broadcast to the parameters' shapes, as numpy does in
+    `p -= lr * g`, or None when they are missing or cannot be."""
+    if not isinstance(grads, dict):
+        return None
+    try:
+        return {n: np.broadcast_to(np.asarray(grads[n], dtype=float), shape)
+                for n, shape in shapes.items()}
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged, lr, tol,
                       what, name, place, data_):
     """The step is not a multiple of −∇C: stale activations, another layer's gradient, or the
@@ -200,8 +216,10 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
             own = learner.grads(batch.X, batch.Y)
         except Exception:
             own = None
-    if isinstance(own, dict) and all(isinstance(own.get(n), np.ndarray)
-                                     and own[n].shape == delta[n].shape for n in changed):
+    # A wrong-shaped gradient that numpy broadcasts in the step (np.sum(dZ) gives one number
+    # for a whole bias) is still the learner's own gradient applied as written.
+    own = _broadcast(own, {n: delta[n].shape for n in changed})
+    if own is not None:
         scale = m if learner.grads_reduction == "sum" else 1
         r, residual = _fit(delta, {n: -own[n] / scale for n in changed}, changed)
         if residual <= tol and np.isclose(r / lr, 1, rtol=1e-4) and not unchanged:

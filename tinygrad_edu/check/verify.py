@@ -408,7 +408,7 @@ def _compare(name, kind, expected, value, batch, natural_shape=None, precision=N
         row.note = f"agrees to {row.max_rel:.1e}: {dtype} rounding, not a mistake"
     elif not row.ok:
         row.note = _factor_hint(got, expected, batch.m) or _near_miss(row, dtype) or \
-            _where_text(row, labels, diff > atol)
+            where_text(row, labels, diff > atol)
     return row
 
 
@@ -443,7 +443,7 @@ def _where(row, got, expected, diff, atol):
         row.got_value, row.expected_value = float(got[worst]), float(expected[worst])
 
 
-def _where_text(row, labels=None, bad=None):
+def where_text(row, labels=None, bad=None):
     """'3 of 300 entries differ; worst at [2, 7]: yours 0.41, autograd 0.12', with the axes
     named when labels gives them ('example 5, neuron 4' for a δ, 'neuron 2, input 7' for a W),
     and the one example or neuron that all the differing entries share."""
@@ -527,6 +527,18 @@ def _summed_over(shape, axis):
     return tuple(1 if i == axis else n for i, n in enumerate(shape))
 
 
+def batch_factor(r, m):
+    """'m = 7 times too large: …' or '… too small: …' when a gradient is r× autograd's and r is
+    the batch size m or 1/m (an averaging mistake, said with its way), else ''. One place for
+    these words: the gradients check says them of all the gradients at once."""
+    close = functools.partial(np.isclose, rtol=1e-6, atol=0)
+    if m is not None and m > 1 and close(r, m):
+        return f"m = {m} times too large: divide by the batch size"
+    if m is not None and m > 1 and close(r, 1 / m):
+        return f"m = {m} times too small: you divided by the batch size twice"
+    return ""
+
+
 def _factor_hint(got, expected, m=None):
     """'all zeros', 'm = 7 times too large: …' or 'exactly 0.5× autograd's: …' when the gradient
     is right up to a constant factor."""
@@ -539,10 +551,9 @@ def _factor_hint(got, expected, m=None):
     if np.linalg.norm(got - r * expected) > 1e-6 * np.linalg.norm(got) or abs(r - 1) < 1e-6:
         return ""
     close = functools.partial(np.isclose, rtol=1e-6, atol=0)
-    if m is not None and m > 1 and close(r, m):
-        return f"m = {m} times too large: divide by the batch size"
-    if m is not None and m > 1 and close(r, 1 / m):
-        return f"m = {m} times too small: you divided by the batch size twice"
+    by_m = batch_factor(r, m)
+    if by_m:
+        return by_m
     text = f"exactly {r:.4g}× autograd's"
     if close(r, 2) or close(r, 0.5):
         return text + ": the ½ of the cost, or the 2 of d(a − y)²/da?"
@@ -563,6 +574,11 @@ def _unknown(key, graph):
 # ----- the diagnosis -----------------------------------------------------------------------------
 
 _WHERE = re.compile(r"(all \d+|\d+ of \d+) entries differ")
+
+
+def says_where(note):
+    """True when a row's note is where_text's "N of M entries differ; worst at …"."""
+    return bool(note and _WHERE.match(note))
 
 
 def _diagnose(graph, rows, bad, natural, got):
