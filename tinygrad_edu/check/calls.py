@@ -33,7 +33,15 @@ def raised(check, e, learner, role=None):
     last = traceback.format_exception_only(type(e), e)[-1].strip()
     where = f"{Path(frame.filename).name}:{frame.lineno}"
     function = learner.where[role].function if role in learner.where else frame.name
-    script = _set_by_script(e, frame)
+    script, args = _set_by_script(e, frame)
+    own = [a for a in args if a != e.name and a.split("_")[0] == e.name.split("_")[0]] \
+        if script is not None else []
+    if own:  # given Y, it reads the script's Y_train: the learner's mistake, not the checker's
+        return CheckResult(check, "wrong", f"{function} is given `{own[0]}` but reads the global "
+                           f"`{e.name}` at {where}, which your script sets ({script}): its "
+                           f"figure is not computed from the data it was given; use `{own[0]}`",
+                           where=f"{frame.name} ({where})",
+                           details=[f"{where}: {frame.line.strip()}"] if frame.line else [])
     if script is not None:  # the checker's doing, not the learner's mistake: skip, say how
         return CheckResult(check, "skipped", f"{function} reads the global `{e.name}` at "
                            f"{where}, which only your script part sets ({script}); the checker "
@@ -50,15 +58,17 @@ def raised(check, e, learner, role=None):
 
 
 def _set_by_script(e, frame):
-    """The skipped script statement that assigns the global a NameError names, or None: the
-    learner's function reads `test` that `train, test = digits.load()` at the bottom sets."""
+    """(the skipped script statement that assigns the global a NameError names, or None; the
+    argument names of the learner's function that raised): the learner's function reads `test`
+    that `train, test = digits.load()` at the bottom sets."""
     name = getattr(e, "name", None)
     if not isinstance(e, NameError) or not name:
-        return None
-    tb, scope = e.__traceback__, None
+        return None, ()
+    tb, scope, args = e.__traceback__, None, ()
     while tb is not None:  # the learner's frame's module, where load() kept the skipped lines
         if tb.tb_frame.f_code.co_filename == frame.filename and tb.tb_lineno == frame.lineno:
-            scope = tb.tb_frame.f_globals
+            scope, code = tb.tb_frame.f_globals, tb.tb_frame.f_code
+            args = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
         tb = tb.tb_next
     for skipped in (scope or {}).get("__skipped__", []):
         for node in ast.walk(skipped.node):
@@ -67,8 +77,8 @@ def _set_by_script(e, frame):
                 else []
             if any(isinstance(n, ast.Name) and n.id == name
                    for t in targets for n in ast.walk(t)):
-                return str(skipped)
-    return None
+                return str(skipped), args
+    return None, args
 
 
 def where(learner, role):
