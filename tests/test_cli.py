@@ -498,11 +498,22 @@ def test_check_graph_without_dot_writes_the_dot_file(fake_check, capsys, tmp_pat
     assert "g.dot instead" in out
 
 
-def test_check_graph_with_nothing_failing_says_so(fake_check, capsys, tmp_path):
+def test_check_graph_with_nothing_compared_says_so(fake_check, capsys, tmp_path):
     status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--graph",
                            tmp_path / "g.svg")
-    assert status == 0 and "no failing gradient step to draw" in out
+    assert status == 0 and "no gradient step was compared" in out
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_check_graph_with_every_gradient_right_draws_it_green(fake_check, capsys, tmp_path):
+    loss, report = _failing_step()
+    for row in report.rows:  # every gradient agrees: nothing to draw red
+        row.ok = True
+    fake_check["report"] = _fake_report(ok=True, loss=loss, report=report)
+    status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--graph",
+                           tmp_path / "g.dot")
+    assert status == 0 and "every gradient agrees" in out
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8").startswith("digraph")
 
 
 ADAPTED = '''

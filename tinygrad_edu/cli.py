@@ -456,12 +456,18 @@ def _adapter(path):
 
 
 def _draw_failing_step(report, out, log):
-    """Draw the first failing gradient step red/green; without `dot`, write its .dot instead."""
-    failing = next((r for r in report.wrong if r.loss is not None and r.report is not None),
-                   None)
-    if failing is None:
-        print(f"--graph: no failing gradient step to draw; nothing written to {out}", file=log)
+    """Draw the first failing gradient step red/green (or, when every gradient agrees, the
+    network's graph all green, saying so); without `dot`, write its .dot instead."""
+    drawable = [r for r in report.results if r.loss is not None and r.report is not None]
+    failing = next((r for r in drawable if not r.ok), None)
+    if failing is None and not drawable:
+        print(f"--graph: no gradient step was compared, so there is nothing to draw; nothing "
+              f"written to {out}", file=log)
         return
+    if failing is None:
+        failing = drawable[0]
+        print("--graph: every gradient agrees with autograd; drawing your network's graph, all "
+              "green", file=log)
     graph = viz.draw(failing.loss, highlight=failing.report)
     try:
         written = viz.render(graph, out)
@@ -469,7 +475,8 @@ def _draw_failing_step(report, out, log):
         written = viz.render(graph, out.with_suffix(".dot"))
         print(f"{e}\nwrote {written} instead", file=log)
         return
-    print(f"drew the failing {failing.check} step to {written}", file=log)
+    print(f"drew the {'' if failing.ok else 'failing '}{failing.check} step to {written}",
+          file=log)
 
 
 def run_explain(args):
