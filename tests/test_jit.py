@@ -70,10 +70,16 @@ def test_the_source_reads_like_the_books_backprop(mnist):
     step(*_batches(preset, mnist, 1)[0])
     lines = [line.strip() for line in step.source.splitlines()]
     assert lines[0] == "def step(x, y):"
-    for line in ["W2 = P_W2._data  # read by reference", "z2 = t1 + b2",
+    for line in ["W2 = P_W2._data  # read by reference",
+                 "z2 = np.add(t1, b2, out=t1)  # t1 + b2, in t1's array: nothing reads t1 again",
                  "a2 = 0.5 * (1 + np.tanh(0.5 * z2))", "dz2 = da2 * a2 * (1 - a2)",
                  "db2 = dz2.sum(axis=1, keepdims=True)", "dW2 = dz2 @ x.T",
-                 "da2 = W3.T @ dz3", "dt3 = 2 * t3 * dt4"]:
+                 "da2 = W3.T @ dz3",
+                 # the cost's seed, ½ and Σ need no batch: known at capture, shown as comments
+                 "# dC = 1  (the seed; gradients with no batch in them are worked out once, "
+                 "at capture)", "# dt5 = dC * 0.05 = 0.05",
+                 "# dt4 = dt5 copied over (10, 10) = 0.05 in every entry",
+                 "dt3 = t3 * 0.1  # 2 · t3 · dt4"]:
         assert line in lines
     # the printed source is the program: exec it and it computes the same gradients
     x, y = _batches(preset, mnist, 2)[1]
@@ -260,6 +266,13 @@ EXPONENT = Tensor(np.full(3, 2.0), requires_grad=True)
     lambda W, x: ((W * x) ** 2).sum(),
     lambda W, x: (W * x).sigmoid().sum() * 3.0,
     lambda W, x: ((W * x) ** EXPONENT).sum(),
+    # gradients with no batch in them are known at capture; they meet the batch's in any order
+    lambda W, x: (W * 3.0).sum() + (W * x).sum(),
+    lambda W, x: (W * x).sum() + (W * 3.0).sum(),
+    lambda W, x: -((W - x) ** 2).sum() / 4.0,
+    lambda W, x: (W.reshape(3, 1) * x).sum(axis=0).sum() * 0.25,
+    lambda W, x: (W * 2.0).sum(),  # ∂C/∂W needs no batch at all: its own array each step
+    lambda W, x: (W.astype(np.float32) * x).sum(),  # a known float64 one meets float32
 ])
 def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
     W = Tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True)

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from . import ops
-from .autograd import _State, backprop, graph_of, stamp, summed_axes
+from .autograd import _State, backprop, graph_of, stamp, summed_axes, unbroadcast
 from .explain import explain, tensor_names
 from .optim import SGD
 from .tensor import Tensor, _wrap
@@ -446,6 +446,11 @@ class _Builder:
             self.arg_vars.append(_identifier(label, self.taken))
         self.lines, self.param_lines = ["    # forward"], []
         self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
+        self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
+        self.uses = {}  # id(tensor) -> how many recorded operations use it
+        for t in self.tensors:
+            for x in (t._node.inputs if t._node is not None else ()):
+                self.uses[id(x)] = self.uses.get(id(x), 0) + 1
         first = {k: i for i, k in enumerate(shown)}  # tensor_names lists them by first use
         order = sorted(self.tensors, key=lambda t: first[id(t)])
         for t in order:
@@ -456,14 +461,15 @@ class _Builder:
                 self.names[id(t)] = _identifier(shown[id(t)], self.taken)
                 self._forward(t)
         self.grad_names, self.grad_dtypes = {}, {}
-        self.uses = {}  # id(tensor) -> how many recorded operations use it
-        for t in self.tensors:
-            for x in (t._node.inputs if t._node is not None else ()):
-                self.uses[id(x)] = self.uses.get(id(x), 0) + 1
         self.lines.append("    # backward, newest step first")
         g = _identifier("d" + self.names[id(C)], self.taken)
         self.grad_names[id(C)] = g
-        self.lines.append(f"    {g} = np.ones_like({self.names[id(C)]})")
+        # Gradients with no batch in them (the seed ∂C/∂C = 1, then × the cost's constant, the
+        # Σ's copy) are the same every step: worked out once here, they are shown as comments
+        # and the first line that meets the batch uses their value.
+        self.known = {id(C): np.ones_like(C._data)}  # id(t) -> its gradient, known at capture
+        self.lines.append(f"    # {g} = 1  (the seed; gradients with no batch in them are "
+                          "worked out once, at capture)")
 
     def _leaf(self, t, shown, slots):
         if id(t._data) in slots:
@@ -477,6 +483,7 @@ class _Builder:
         elif (t._data.ndim == 0 and t._data.dtype.kind == "f" and np.isfinite(t._data)
               and _uses_share_dtype(t, self)):
             self.names[id(t)] = _literal(t._data)
+            self.literals[id(t)] = t._data
         else:  # a constant array made outside the step, or computed from the batch: the guard
             var = _identifier(shown[id(t)], self.taken)  # compares it on the checked calls
             self.names[id(t)] = var
@@ -507,6 +514,10 @@ class _Builder:
             self.saved[id(t)] = probs
             line = (f"{out}, {probs} = cross_entropy_and_softmax({ins[0]}, "
                     f"{self._const(node.params['labels'])})")
+        elif name in ("add", "sub") and self._reusable(node.inputs[0], t):
+            line = (f"{out} = np.{name.replace('sub', 'subtract')}({ins[0]}, {ins[1]}, "
+                    f"out={ins[0]})  # {FORWARD[name].format(*ins)}, in {ins[0]}'s array: nothing "
+                    f"reads {ins[0]} again")
         elif name in FORWARD and not node.params:
             line = f"{out} = " + FORWARD[name].format(*ins)
         elif name == "sum":
@@ -525,16 +536,83 @@ class _Builder:
             line = f"{out} = {fn}({', '.join(ins)}{settings})"
         self.lines.append("    " + line)
 
+    def _reusable(self, x, t):
+        """Whether t = x ± y may be computed into x's array: x is an intermediate that only this
+        add reads, whose producer's VJP does not read it back (matmul, add, sub read their
+        inputs or nothing), of t's shape and dtype (the same numbers, one array less)."""
+        node = x._node
+        return (node is not None and node.op.name in ("matmul", "add", "sub")
+                and self.uses.get(id(x)) == 1 and x is not self.C and x._data.ndim > 0
+                and x._data.shape == t._data.shape and x._data.dtype == t._data.dtype)
+
+    def _fold(self, t, node, g, dxs):
+        """Record the input gradients of a step as known values, when they are (the step's
+        dout is known and its VJP needs nothing from the batch); False when a line is needed."""
+        name, inputs = node.op.name, node.inputs
+        if name in ("mul", "div"):  # dx = dout·y is known when y is a literal, as the cost's ½
+            if name == "div" and inputs[1].requires_grad:
+                return False
+            for i, x in enumerate(inputs):
+                if x.requires_grad and id(inputs[1 - i]) not in self.literals:
+                    return False
+        elif name not in ("add", "sub", "neg", "sum", "broadcast_to", "reshape", "transpose"):
+            return False
+        todo = [(x, dx) for x, dx in zip(inputs, dxs) if dx is not None and x.requires_grad]
+        if any(id(x) in self.grad_names for x, _ in todo):
+            return False  # x is used twice: its gradient is a sum, written as lines
+        for x, dx in todo:
+            value = unbroadcast(dx, x._data.shape, name)  # as the backward loop does
+            var = _identifier("d" + self.names[id(x)], self.taken)
+            self.grad_names[id(x)] = var
+            self.grad_dtypes[id(x)] = value.dtype
+            self.known[id(x)] = value
+            how = _vjp_lines(node.op, g, self.names[id(t)], [self.names[id(u)] for u in inputs],
+                             [u.requires_grad for u in inputs], node, self)
+            i = next(i for i, u in enumerate(inputs) if u is x)
+            expr = f"{g} copied over {value.shape}" if name in ("sum", "broadcast_to") \
+                else how[i].split("  #")[0]
+            self.lines.append(f"    # {var} = {expr} = {_value_text(value)}")
+        return True
+
+    def _known_text(self, t, node, value):
+        """How the first line that meets the batch writes a known dout: a literal (or a numpy
+        scalar) when every entry is the same number and numpy can spread it over the line's
+        arrays, else an array kept in the namespace."""
+        first = value.reshape(-1)[:1]
+        if first.size and np.isfinite(first[0]) and (value == first[0]).all() \
+                and _spreadable(t, node):
+            s = first[0]
+            if all(u._data.dtype == value.dtype for u in (t, *node.inputs)):
+                return _literal(s)
+            var = _identifier("k", self.taken)  # a numpy scalar: its dtype is kept, as 0-d
+            self.ns[var] = s
+            return var
+        var = _identifier("known_" + self.grad_names[id(t)], self.taken)
+        self.ns[var] = value
+        return var
+
     def step(self, t, node, dout, dxs):
         """One backward step (backprop's on_step): its gradient lines, as the loop computed them."""
         g, out = self.grad_names[id(t)], self.names[id(t)]
         ins = [self.names[id(x)] for x in node.inputs]
         needs = [x.requires_grad for x in node.inputs]
+        known, gname = self.known.pop(id(t), None), g
+        if known is not None:
+            if self._fold(t, node, g, dxs):
+                return
+            g = self._known_text(t, node, known)
         if node.op.name == "softmax_cross_entropy":
             z, labels = ins[0], self._const(node.params["labels"])
-            exprs = [f"{g}.reshape(-1, 1) * ({self.saved[id(t)]} - one_hot({labels}, {z}))"]
+            # a known scalar (a literal) spreads over the rows by itself
+            dz = g if known is not None and g not in self.ns else f"{g}.reshape(-1, 1)"
+            exprs = [f"{dz} * ({self.saved[id(t)]} - one_hot({labels}, {z}))"]
         else:
             exprs = _vjp_lines(node.op, g, out, ins, needs, node, self)
+            if known is not None and node.op.name == "pow" and exprs and exprs[0] == \
+                    f"2 * {ins[0]} * {g}" and g not in self.ns:  # x · (2·g): 2·g is exact
+                twice = known.reshape(-1)[0] * known.dtype.type(2)
+                if np.isfinite(twice):
+                    exprs[0] = f"{ins[0]} * {_literal(twice)}  # 2 · {ins[0]} · {gname}"
         if exprs is None:  # the VJP itself, called with the captured settings
             fn = _identifier(node.op.name + "_vjp", self.taken)
             self.ns[fn] = node.op.vjp_fn
@@ -564,7 +642,12 @@ class _Builder:
                     and self.uses.get(k) == 1:
                 self.grad_names[k] = g  # a plain hand-over (the W·a of W·a + b): no line
                 continue
-            if k in self.grad_names:
+            if k in self.known:  # a known gradient meets one with the batch in it
+                var = self.grad_names[k]
+                const = _identifier("known_" + var, self.taken)
+                self.ns[const] = self.known.pop(k)
+                self.lines.append(f"    {var} = {const} + {_paren(expr)}")
+            elif k in self.grad_names:
                 var = self.grad_names[k]
                 self.lines.append(f"    {var} = {var} + {_paren(expr)}")
             else:
@@ -574,6 +657,12 @@ class _Builder:
                 self.lines.append(f"    {var} = {expr}")
 
     def finish(self, key, checks):
+        for p, _ in self.params:  # a parameter's gradient with no batch in it: its own copy
+            if id(p) in self.known:
+                var = self.grad_names[id(p)]
+                const = _identifier("known_" + var, self.taken)
+                self.ns[const] = self.known.pop(id(p))
+                self.lines.append(f"    {var} = {const}.copy()  # the same every step")
         params = [p for p, _ in self.params if id(p) in self.grad_names]
         names = [v for p, v in self.params if id(p) in self.grad_names]
         grads = [self.grad_names[id(p)] for p in params]
@@ -652,6 +741,27 @@ def _uses_share_dtype(t, builder):
             if any(x._data.dtype != t.dtype for x in node.inputs) or u._data.dtype != t.dtype:
                 return False
     return True
+
+
+def _spreadable(t, node):
+    """Whether the VJP lines of t's step give full-shape gradients from a scalar dout: every
+    array they multiply it with has t's shape (softmax cross-entropy's rows: always)."""
+    name, shape, ins = node.op.name, t._data.shape, node.inputs
+    if name == "softmax_cross_entropy":
+        return True
+    if name == "pow":  # g · y · x^(y − 1): x has t's shape, y is one number or has it too
+        return ins[0]._data.shape == shape and ins[1]._data.shape in ((), shape)
+    if name in ("mul", "div"):  # dx = g ⊙ y, dy = g ⊙ x (or ÷): the other one has t's shape
+        return all(ins[1 - i]._data.shape == shape for i in (0, 1) if ins[i].requires_grad)
+    return name in ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "relu")
+
+
+def _value_text(value):
+    """0.05, or 'every entry 0.05', or 'an array of shape (3, 2)': a known gradient in words."""
+    flat = value.reshape(-1)
+    if flat.size and (flat == flat[0]).all():
+        return _literal(flat[0]) if value.ndim == 0 else f"{_literal(flat[0])} in every entry"
+    return f"an array of shape {value.shape}"
 
 
 def _paren(expr):
