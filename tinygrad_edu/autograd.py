@@ -8,6 +8,7 @@ The backward pass is one short loop over the recorded nodes, newest first.
 import functools
 import html
 import itertools
+import operator
 import threading
 import weakref
 from contextlib import contextmanager
@@ -294,7 +295,8 @@ def unbroadcast(dx, shape, op_name="backward"):
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
-    return dx.sum(axis=axes, keepdims=True).reshape(shape)
+    dx = dx.sum(axis=axes, keepdims=True)
+    return dx if dx.shape == shape else dx.reshape(shape)
 
 
 def graph_of(root):
@@ -341,8 +343,7 @@ def stamp():
     return next(_seq)
 
 
-def _position(t):
-    return t._node.seq
+_position = operator.attrgetter("_node.seq")  # sorts the tape without a Python call per node
 
 
 def _check_unwritten(t):
@@ -433,7 +434,7 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     if not (retain_graph or create_graph):
         for t in order:  # free what the forward pass saved: the intermediates can now go
             node = t._node
-            node.skeleton = [bones(x) for x in node.inputs]
+            node.skeleton = list(map(bones, node.inputs))
             node.inputs = None
             if saved:
                 saved.pop(node, None)
