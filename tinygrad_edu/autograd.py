@@ -368,7 +368,8 @@ def _check_unwritten(t):
 
 
 def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
-    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad.
+    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad
+    (leaves and retain_grad() tensors only, unless retain_graph or create_graph keeps the graph).
 
     Creation order is a valid backward order, so sorting by tape position, newest first,
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
@@ -394,13 +395,17 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
                 stack.append(x)
     order.sort(key=_position, reverse=True)
     grads = {id(root): dout}
+    # An intermediate's gradient is dropped once its VJP has used it, as the graph will be: its
+    # memory is reused at once. retain_graph keeps them all (explain and check read them).
+    keep = retain_graph or create_graph
     anomaly = not _Quiet.on and _State.anomaly
     if create_graph:  # the VJPs run on Tensors and must be recorded, even inside no_grad()
         _changing_state.__enter__()
         was, _State.enabled = _State.enabled, True
     try:
         for t in order:  # newest operation first
-            node, g = t._node, grads.get(id(t))
+            node = t._node
+            g = grads.get(id(t)) if keep or t._retain else grads.pop(id(t), None)
             if g is None:
                 continue
             op, inputs = node.op, node.inputs

@@ -692,6 +692,7 @@ class _Builder:
         if any(id(p) not in groups for p in params) or len(params) != len(
                 [p for group in opt.param_groups for p in group["params"]]):
             return None  # a parameter outside the optimizer, or one the step never reaches
+        body, owned = self._reuse_buffers(params, names, grads, body)
         lines = []
         for gi, group in enumerate(opt.param_groups):
             self.ns[f"G{gi}"] = group
@@ -700,6 +701,10 @@ class _Builder:
                          "decay since capture: make a new jit step')")
         for p, var, g in zip(params, names, grads):
             gi = groups[id(p)]
+            if g in owned:  # the step's own array, used up here: scaled where it lies
+                lines.append(f"    {g} *= G{gi}['lr']")
+                lines.append(f"    {var} -= {g}")
+                continue
             self.ns[f"D_{var}"] = np.empty_like(p._data)
             cast = "" if self.grad_dtypes[id(p)] == p._data.dtype else f".astype({var}.dtype)"
             lines.append(f"    np.multiply({g}{cast}, G{gi}['lr'], out=D_{var})")
@@ -708,7 +713,6 @@ class _Builder:
         lines.append(f"    {stamped} = stamp()  # as p.data -= d would: older graphs are stale")
         update = "\n".join(lines)
         head = head.replace("def step(", "def step_and_update(")
-        body = self._reuse_buffers(params, names, grads, body)
         return f"{head}\n{body}\n{update}\n    return {loss}\n"
 
     def _reuse_buffers(self, params, names, grads, body):
@@ -718,7 +722,7 @@ class _Builder:
         Only in the update function: it uses the gradient up before returning, while step()
         hands its gradients to the caller, who may keep them.
         """
-        lines = body.split("\n")
+        lines, owned = body.split("\n"), set()
         for p, var, g in zip(params, names, grads):
             assigned = [i for i, line in enumerate(lines) if line.startswith(f"    {g} = ")]
             if len(assigned) != 1:  # accumulated from several uses (dW = dW + ...): left as is
@@ -729,7 +733,8 @@ class _Builder:
             self.ns[f"O_{var}"] = np.empty(p._data.shape, p._data.dtype)  # C order, as @ makes
             lines[assigned[0]] = (f"    {g} = np.matmul({m[1]}, {m[2]}, out=O_{var})"
                                   "  # the same array every step")
-        return "\n".join(lines)
+            owned.add(g)
+        return "\n".join(lines), owned
 
 
 def _uses_share_dtype(t, builder):

@@ -312,12 +312,20 @@ def binary(op, x, other):
 
 
 def unary(op, x):
-    """op(x) for the one-input methods (x.sigmoid(), -x): apply for one input, written out."""
+    """op(x) for the one-input methods (x.sigmoid(), -x): binary's steps for one input."""
     try:
         data = op.forward(x._data)
     except (ValueError, IndexError, TypeError) as e:
         raise _failure(op, (x,), e) from None
-    return _output(op, (x,), {}, data, x.requires_grad)
+    out = _new_tensor(Tensor)
+    out._data = data if data.__class__ is _ndarray else np.asarray(data)
+    if x.requires_grad and (_Quiet.on or _State.enabled):
+        out.requires_grad = True
+        if _Quiet.on:
+            out._node = Node(op, (x,), {}, next(_seq))
+        else:
+            record(op, (x,), {}, out)
+    return out
 
 
 def _output(op, inputs, params, data, needs_grad):
