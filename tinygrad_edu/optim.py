@@ -82,8 +82,8 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    g = p.grad.data
-                    if g.shape != p.shape:
+                    g = p.grad._data
+                    if g.shape != p._data.shape:
                         raise ValueError(f"{type(self).__name__}.step: {p.name or 'a parameter'} "
                                          f"has shape {p.shape} but its grad has {g.shape}")
                     yield group, p, g

@@ -469,6 +469,8 @@ def _numeric(array, what):
 
 def _numpy_names(op, dim, keepdim):
     """Refuse PyTorch's keyword names (dim=, keepdim=) with numpy's, which this library uses."""
+    if dim is None and keepdim is None:  # the usual call: nothing to refuse
+        return
     for key, value, numpy_name in (("dim", dim, "axis"), ("keepdim", keepdim, "keepdims")):
         if value is not None:
             raise TypeError(f"{op}: {key}= is PyTorch's name; tinygrad_edu follows numpy, so "
