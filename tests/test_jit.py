@@ -289,6 +289,30 @@ def test_the_sum_of_a_cost_reaches_its_producer_in_any_form(cost):
         W.grad = None
 
 
+def test_known_gradients_reach_every_kind_of_step():
+    # a constant gradient through a permuted transpose, into a pow the VJP is called for, and
+    # into a 0-d parameter: each replayed bit for bit
+    W = Tensor(np.arange(6.0).reshape(2, 3) / 7, requires_grad=True)
+    e = Tensor(np.array(3.0), requires_grad=True)
+    c = Tensor(np.array(0.5), requires_grad=True)
+
+    def cost(x):
+        return ((W.transpose((1, 0)) * 2.0).sum() + ((W * x) ** e).sum() * 0.5 + c * 4.0
+                + (W * x).max())
+
+    step = jit(cost, check=2)
+    for i in range(4):
+        x = np.arange(6.0).reshape(2, 3) + i
+        C = cost(x)
+        C.backward()
+        eager = [p.grad.numpy() for p in (W, e, c)]
+        W.grad = e.grad = c.grad = None
+        assert step(x).item() == C.item()
+        for p, g in zip((W, e, c), eager):
+            assert np.array_equal(p.grad.numpy(), g) and p.grad.numpy().shape == p.shape
+            p.grad = None
+
+
 def test_a_parameter_made_inside_the_step_is_caught():
     W = Tensor(np.ones(3), requires_grad=True)
     step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())

@@ -561,7 +561,7 @@ class _Builder:
         if any(id(x) in self.grad_names for x, _ in todo):
             return False  # x is used twice: its gradient is a sum, written as lines
         for x, dx in todo:
-            value = unbroadcast(dx, x._data.shape, name)  # as the backward loop does
+            value = np.asarray(unbroadcast(dx, x._data.shape, name))  # as the backward loop
             var = _identifier("d" + self.names[id(x)], self.taken)
             self.grad_names[id(x)] = var
             self.grad_dtypes[id(x)] = value.dtype
@@ -570,7 +570,7 @@ class _Builder:
                              [u.requires_grad for u in inputs], node, self)
             i = next(i for i, u in enumerate(inputs) if u is x)
             expr = f"{g} copied over {value.shape}" if name in ("sum", "broadcast_to") \
-                else how[i].split("  #")[0]
+                else how[i].split("  #")[0] if how else f"{name}'s VJP of {g}"
             self.lines.append(f"    # {var} = {expr} = {_value_text(value)}")
         return True
 
@@ -754,8 +754,10 @@ def _spreadable(t, node):
     name, shape, ins = node.op.name, t._data.shape, node.inputs
     if name == "softmax_cross_entropy":
         return True
-    if name == "pow":  # g · y · x^(y − 1): x has t's shape, y is one number or has it too
-        return ins[0]._data.shape == shape and ins[1]._data.shape in ((), shape)
+    if name == "pow":  # g · y · x^(y − 1) with y a constant number (else the VJP is called)
+        y = ins[1]
+        return (ins[0]._data.shape == shape and not y.requires_grad and y._node is None
+                and y._data.ndim == 0)
     if name in ("mul", "div"):  # dx = g ⊙ y, dy = g ⊙ x (or ÷): the other one has t's shape
         return all(ins[1 - i]._data.shape == shape for i in (0, 1) if ins[i].requires_grad)
     return name in ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "relu")
