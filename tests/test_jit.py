@@ -313,6 +313,27 @@ def test_known_gradients_reach_every_kind_of_step():
             p.grad = None
 
 
+def test_the_lean_replay_path_steps_aside_for_new_shapes_tensors_and_anomaly_checks():
+    W, V = (Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]), requires_grad=True) for _ in range(2))
+    opt, eager_opt = SGD([W], lr=0.1), SGD([V], lr=0.1)
+    step = jit(lambda x: ((x @ W).sigmoid() ** 2).sum(), optimizer=opt, check=0)
+    rng = np.random.default_rng(0)
+    for call in range(7):
+        x = rng.standard_normal((3 if call != 4 else 5, 2))  # call 4: a new shape, captured
+        arg = Tensor(x) if call == 5 else x  # call 5: a Tensor argument
+        if call == 6:
+            with detect_anomaly():  # call 6: eager, every op checked
+                C = step(arg)
+        else:
+            C = step(arg)
+        E = ((x @ V).sigmoid() ** 2).sum()
+        E.backward()
+        eager_opt.step()
+        eager_opt.zero_grad()
+        assert C.item() == E.item() and np.array_equal(W.numpy(), V.numpy()), call
+    assert len(step.programs) == 2 and W.grad is None
+
+
 def test_a_parameter_made_inside_the_step_is_caught():
     W = Tensor(np.ones(3), requires_grad=True)
     step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())
