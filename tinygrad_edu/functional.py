@@ -66,7 +66,7 @@ def _labels(op, logits, labels):
     labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
     if logits.ndim != 2:
         raise ValueError(f"{op}: expects logits of shape (batch, classes), got {logits.shape}")
-    if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+    if labels.shape != (logits.shape[0],) or labels.dtype.kind not in "iu":  # integers
         raise ValueError(
             f"{op}: labels must be {logits.shape[0]} integer class indices (shape "
             f"({logits.shape[0]},)), got {labels.dtype} array of shape {labels.shape}; for "
