@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, detect_anomaly, presets, train
+from tinygrad_edu import Tensor, detect_anomaly, grad, presets, train
 from tinygrad_edu import functional as F
 from tinygrad_edu.data import load_digits32, load_mnist
 from tinygrad_edu.jit import Jit, jit
@@ -332,6 +332,67 @@ def test_the_lean_replay_path_steps_aside_for_new_shapes_tensors_and_anomaly_che
         eager_opt.zero_grad()
         assert C.item() == E.item() and np.array_equal(W.numpy(), V.numpy()), call
     assert len(step.programs) == 2 and W.grad is None
+
+
+def _replays_as_eager(cost, params, batches):
+    """Each batch through a jit step (no cross-check) and eagerly: the same loss and gradients."""
+    step = jit(cost, check=0)
+    for x in batches:
+        C = cost(x)
+        C.backward()
+        eager = [p.grad.numpy().copy() for p in params]
+        for p in params:
+            p.grad = None
+        assert step(x).item() == C.item()
+        for p, g in zip(params, eager):
+            assert np.array_equal(p.grad.numpy(), g) and p.grad.dtype == g.dtype
+            p.grad = None
+    return step
+
+
+@pytest.mark.parametrize("cost", [
+    lambda W, x: (x @ W).relu().mean(),  # a known ½·1/m meets relu's bool mask: float32 kept
+    lambda W, x: ((x @ W) ** 3).sum() * 0.3,  # 0.3 · 3 in float32, as eager, not in Python
+    lambda W, x: ((x @ W) ** np.float64(3.0)).sum(),  # a float64 exponent on float32 values
+    lambda W, x: ((x @ W) ** 2).sqrt().sum() * 0.5,  # sqrt's g · 0.5 / out
+])
+def test_known_gradients_keep_float32_arithmetic(cost):
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((100, 50)).astype(np.float32), requires_grad=True)
+    batches = [rng.standard_normal((64, 100)).astype(np.float32) for _ in range(3)]
+    _replays_as_eager(lambda x: cost(W, x), [W], batches)
+
+
+def test_a_tensor_added_to_itself_gets_both_gradients():
+    W = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+
+    def cost(x):
+        h = W * x
+        return (h + h).sum()
+
+    _replays_as_eager(cost, [W], [np.ones(3), np.arange(3.0)])
+
+
+def test_editing_a_grad_in_place_never_reaches_the_program():
+    W, V = (Tensor(np.array([0.5, 1.5, 2.0]), requires_grad=True) for _ in range(2))
+    for cost in (lambda x: (W * 2.0).sum() + (V * x).sum(),  # ∂C/∂W known at capture
+                 lambda x: (W + V).sum() + (V * x).sum()):  # handed on from a known dout
+        step = jit(cost, check=0)
+        grads = []
+        for _ in range(3):
+            step(np.array([1.0, 2.0, 3.0]))
+            grads.append((W.grad.numpy().copy(), V.grad.numpy().copy()))
+            W.grad.data *= 0.5  # a learner's in-place clipping of this step's gradient
+            V.grad.data *= 0.5
+            W.grad = V.grad = None
+        assert all(np.array_equal(a, b) for g in grads[1:] for a, b in zip(g, grads[0]))
+
+
+def test_higher_derivatives_of_a_square_are_unchanged():
+    d1 = grad(lambda x: (x ** 2).sum())
+    d2 = grad(lambda x: d1(x).sum())
+    d3 = grad(lambda x: d2(x).sum())
+    assert d3(Tensor([1.0, 2.0])).numpy().tolist() == [0.0, 0.0]
 
 
 def test_a_parameter_made_inside_the_step_is_caught():

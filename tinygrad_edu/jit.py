@@ -383,8 +383,9 @@ def _vjp_lines(op, g, out, ins, needs, node, consts):
         yv = node.inputs[1]._data
         if yv.ndim == 0 and yv == 2:  # x ** (2 − 1) is x: the capture knows the exponent
             return [f"2 * {x} * {g}", None]
-        if yv.ndim == 0 and yv != 0:
-            return [f"{g} * {y} * {x} ** {_literal(yv - 1)}", None]
+        if yv.ndim == 0 and yv != 0:  # y − 1 as a literal only where numpy casts it to x's dtype
+            less = _literal(yv - 1) if yv.dtype == node.inputs[0]._data.dtype else f"({y} - 1)"
+            return [f"{g} * {y} * {x} ** {less}", None]
         return None
     if name == "neg":
         return [f"-{g}"]
@@ -587,8 +588,9 @@ class _Builder:
         elif name not in ("add", "sub", "neg", "sum", "broadcast_to", "reshape", "transpose"):
             return False
         todo = [(x, dx) for x, dx in zip(inputs, dxs) if dx is not None and x.requires_grad]
-        if any(id(x) in self.grad_names for x, _ in todo):
-            return False  # x is used twice: its gradient is a sum, written as lines
+        if any(id(x) in self.grad_names for x, _ in todo) or len({id(x) for x, _ in todo}) \
+                < len(todo):
+            return False  # x is used twice (h + h too): its gradient is a sum, written as lines
         for x, dx in todo:
             value = np.asarray(unbroadcast(dx, x._data.shape, name))  # as the backward loop
             var = _identifier("d" + self.names[id(x)], self.taken)
@@ -611,12 +613,19 @@ class _Builder:
         if first.size and np.isfinite(first[0]) and (value == first[0]).all() \
                 and _spreadable(t, node):
             s = first[0]
-            if all(u._data.dtype == value.dtype for u in (t, *node.inputs)):
+            if _literal_safe(t, node, value.dtype):
                 return _literal(s)
             var = _identifier("k", self.taken)  # a numpy scalar: its dtype is kept, as 0-d
             self.ns[var] = s
             return var
-        var = _identifier("known_" + self.grad_names[id(t)], self.taken)
+        return self._known_array(self.grad_names[id(t)], value)
+
+    def _known_array(self, name, value):
+        """A namespace constant for a known gradient array, read-only: a line that hands it on
+        as a gradient (db = known_dt) gives a .grad that _add_grads copies, never the constant."""
+        var = _identifier("known_" + name, self.taken)
+        value = np.array(value)  # our own copy, apart from the eager run's arrays
+        value.flags.writeable = False
         self.ns[var] = value
         return var
 
@@ -673,8 +682,7 @@ class _Builder:
                 continue
             if k in self.known:  # a known gradient meets one with the batch in it
                 var = self.grad_names[k]
-                const = _identifier("known_" + var, self.taken)
-                self.ns[const] = self.known.pop(k)
+                const = self._known_array(var, self.known.pop(k))
                 self.lines.append(f"    {var} = {const} + {_paren(expr)}")
             elif k in self.grad_names:
                 var = self.grad_names[k]
@@ -689,8 +697,7 @@ class _Builder:
         for p, _ in self.params:  # a parameter's gradient with no batch in it: its own copy
             if id(p) in self.known:
                 var = self.grad_names[id(p)]
-                const = _identifier("known_" + var, self.taken)
-                self.ns[const] = self.known.pop(id(p))
+                const = self._known_array(var, self.known.pop(id(p)))
                 self.lines.append(f"    {var} = {const}.copy()  # the same every step")
         params = [p for p, _ in self.params if id(p) in self.grad_names]
         names = [v for p, v in self.params if id(p) in self.grad_names]
@@ -790,6 +797,22 @@ def _spreadable(t, node):
     if name in ("mul", "div"):  # dx = g ⊙ y, dy = g ⊙ x (or ÷): the other one has t's shape
         return all(ins[1 - i]._data.shape == shape for i in (0, 1) if ins[i].requires_grad)
     return name in ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "relu")
+
+
+def _literal_safe(t, node, dtype):
+    """Whether a known dout may be written as a Python literal in t's VJP line: numpy casts a
+    literal to the dtype of the array it meets, so the line must meet an array of the dout's
+    dtype first, never a bool mask (relu's x > 0: a float64 result) nor another number (pow's
+    g · y · …, a double product in Python)."""
+    if any(u._data.dtype != dtype for u in (t, *node.inputs)):
+        return False
+    name = node.op.name
+    if name in ("mul", "div"):
+        return not any(u._node is None and not u.requires_grad and u._data.ndim == 0
+                       for u in node.inputs)
+    if name == "pow":  # 2 · x · g, which step() writes x · (2g)
+        return node.inputs[1]._data.ndim == 0 and node.inputs[1]._data == 2
+    return name in ("sigmoid", "tanh", "exp", "log", "abs", "softmax_cross_entropy")
 
 
 def _value_text(value):

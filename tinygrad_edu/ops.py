@@ -151,8 +151,8 @@ def pow_vjp(dout, out, x, y, *, needs):
     # 0ʸ = ∞ and the slope is ∞ · ln 0 = −∞, as in PyTorch: numpy's warnings for 0⁻ⁿ and ln 0
     # are silenced because ±∞ is the answer. The masks are constants.
     xv, yv = np.asarray(x), np.asarray(y)
-    if not needs[1] and yv.ndim == 0 and yv >= 1:  # x², x³ of a cost: no 0·∞ to avoid, and
-        return dout * y * (x if yv == 2 else x ** (y - 1)), None  # x¹ is x, bit for bit
+    if not needs[1] and yv.ndim == 0 and yv >= 1:  # x², x³ of a cost: no 0·∞ to avoid
+        return dout * y * x ** (y - 1), None
     dx = dy = None
     with np.errstate(divide="ignore", invalid="ignore"):
         if needs[0]:
