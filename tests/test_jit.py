@@ -395,6 +395,27 @@ def test_higher_derivatives_of_a_square_are_unchanged():
     assert d3(Tensor([1.0, 2.0])).numpy().tolist() == [0.0, 0.0]
 
 
+def test_a_parameter_given_another_dtype_or_shape_is_captured_again():
+    rng = np.random.default_rng(0)
+    W, V = (Tensor(np.full((3, 2), 0.5, np.float32), requires_grad=True) for _ in range(2))
+    opt, eager_opt = SGD([W], lr=0.1), SGD([V], lr=0.1)
+    step = jit(lambda x: ((x @ W).sigmoid() ** 2).sum(), optimizer=opt, check=0)
+    for call in range(8):
+        if call == 3:  # float32 weights replaced by float64 ones: the source was float32's
+            W.data, V.data = W.data.astype(np.float64), V.data.astype(np.float64)
+        if call == 6:  # a new layer width
+            W.data, V.data = np.full((3, 4), 0.25), np.full((3, 4), 0.25)
+        x = rng.standard_normal((5, 3))
+        C = step(x)
+        E = ((x @ V).sigmoid() ** 2).sum()
+        E.backward()
+        eager_opt.step()
+        eager_opt.zero_grad()
+        assert C.item() == E.item() and W.dtype == V.dtype, call
+        assert np.array_equal(W.numpy(), V.numpy()), call
+    assert step.program.leaves[0][1:] == ((3, 4), np.float64)
+
+
 def test_a_parameter_made_inside_the_step_is_caught():
     W = Tensor(np.ones(3), requires_grad=True)
     step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())

@@ -110,6 +110,26 @@ def test_step_keeps_float32_and_updates_in_place():
     assert opt.state[id(W)]["m"].dtype == np.float32
 
 
+@pytest.mark.parametrize("make", [lambda W: SGD([W], lr=0.1, momentum=0.9),
+                                  lambda W: Adam([W], lr=0.1)])
+def test_buffers_start_again_when_a_parameter_gets_another_dtype_or_shape(make):
+    W = Tensor(W0.astype(np.float32), requires_grad=True)
+    opt = make(W)
+    for data in (W0.astype(np.float64), np.ones((2, 5))):  # float32 → float64, then new shape
+        (W * W).sum().backward()
+        opt.step()
+        opt.zero_grad()
+        W.data = data.copy()
+        (W * W).sum().backward()
+        opt.step()  # not a float32 or old-shape buffer: the full float64 update of the new W
+        fresh = make(Tensor(data.copy(), requires_grad=True))
+        Q = fresh.param_groups[0]["params"][0]
+        (Q * Q).sum().backward()
+        fresh.step()
+        assert W.dtype == np.float64 and np.array_equal(W.numpy(), Q.numpy())
+        opt.zero_grad()
+
+
 def test_a_step_bumps_the_version_so_a_stale_graph_cannot_be_backpropagated():
     W = Tensor(W0.copy(), requires_grad=True)
     opt = SGD([W], lr=0.1)

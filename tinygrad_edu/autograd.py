@@ -59,7 +59,15 @@ class _Changing:
             _Quiet.on = _Quiet.busy == 0
 
 
-_changing_state = _Changing()  # it holds no state of its own, so one serves every block
+_changing_state = _Changing()
+
+
+class _Layout:
+    """changes: how many times a tensor's .data was given an array of another shape or dtype
+    (W.data = W.data.astype(np.float64)). A captured jit step, written for its parameters' shapes
+    and dtypes, compares it with the count it saw before replaying."""
+
+    changes = 0  # it holds no state of its own, so one serves every block
 
 
 _seq = itertools.count()

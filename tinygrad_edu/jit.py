@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from . import ops
-from .autograd import _Quiet, _State, backprop, graph_of, stamp, summed_axes, unbroadcast
+from .autograd import _Layout, _Quiet, _State, backprop, graph_of, stamp, summed_axes, unbroadcast
 from .explain import explain, tensor_names
 from .optim import SGD
 from .tensor import Tensor, _new_tensor, _wrap
@@ -60,15 +60,15 @@ class Jit:
         # The replay of every later batch, kept short: each line here runs once per step, and
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
-                and prog.same_arrays(args):
+                and prog.layout == _Layout.changes and prog.same_arrays(args):
             out = _new_tensor(Tensor)
             out._data = np.asarray(prog._update(*args))
             out.name = prog.loss.name
             return out
-        if prog is None or not prog.matches(args) or _State.anomaly:
+        if prog is None or not prog.matches(args) or not prog.laid_out() or _State.anomaly:
             key = tuple(_signature(a) for a in args)
             prog = self.programs.get(key)
-            if prog is None or _State.anomaly:
+            if prog is None or not prog.laid_out() or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
         if prog.checks_left or self.debug:
@@ -200,13 +200,15 @@ class Program:
     """
 
     def __init__(self, key, source, update_source, namespace, params, param_names, shapes,
-                 tape, loss, checks):
+                 tape, loss, checks, leaves):
         self.key, self.source, self.update_source = key, source, update_source
         self.params, self.param_names, self.loss = params, param_names, loss
         self.shapes = shapes  # ((shape, dtype) or None) per argument: the fast signature test
         self.tape = tape  # what tape_differs compares a later eager run with
         self.checks_left = checks
         self.arrays = all(x is not None for x in shapes)  # no Tensor or Python value among them
+        self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
+        self.layout = _Layout.changes
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
         exec(compile(source, "<jit>", "exec"), namespace)  # noqa: S102  (our own generated code)
         self._gradients = namespace["step"]
@@ -215,6 +217,16 @@ class Program:
             exec(compile(update_source, "<jit update>", "exec"), namespace)  # noqa: S102
             self._update = namespace["step_and_update"]
         self.fast = self._lean()
+
+    def laid_out(self):
+        """Whether every parameter the source reads still has the shape and dtype it was
+        written for (False after W.data = W.data.astype(np.float64): capture again)."""
+        if self.layout != _Layout.changes:
+            if any(t._data.shape != shape or t._data.dtype != dtype
+                   for t, shape, dtype in self.leaves):
+                return False
+            self.layout = _Layout.changes  # another tensor's change: nothing of ours
+        return True
 
     def _lean(self):
         """Whether Jit.__call__ may take its lean path: no checked call left, the update written
@@ -711,7 +723,8 @@ class _Builder:
         shapes = tuple((a.shape, a.dtype) if isinstance(a, np.ndarray) else None
                        for a in (x._data if isinstance(x, Tensor) else x for x in self.args))
         return Program(key, source, update, self.ns, params, names, shapes,
-                       _tape_of(self.C, self.tensors, self.args), self.C, checks)
+                       _tape_of(self.C, self.tensors, self.args), self.C, checks,
+                       [t for t, _ in self.params])
 
     def _inline_sgd(self, params, names, grads, head, body, loss):
         """The step with plain SGD's update written out (p ← p − lr·g, as SGD.step computes it),

@@ -77,6 +77,14 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
+    def _state(self, p):
+        """p's buffers, or None when it has none yet, or when p.data was given another shape or
+        dtype since they were made (W.data = W.data.astype(np.float64)): they start again."""
+        st = self.state.get(id(p))
+        if st is not None and (st["d"].shape != p._data.shape or st["d"].dtype != p._data.dtype):
+            return None
+        return st
+
     def _grads(self):
         """(group, p, g) for every parameter that received a gradient."""
         for group in self.param_groups:
@@ -118,7 +126,7 @@ class SGD(Optimizer):
         """Update every parameter that has a gradient."""
         for group, p, g in self._grads():
             lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
-            st = self.state.get(id(p))
+            st = self._state(p)
             if st is None:
                 st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
             d = st["d"]
@@ -174,7 +182,7 @@ class Adam(Optimizer):
         """Update every parameter that has a gradient."""
         for group, p, g in self._grads():
             (b1, b2), eps, wd = group["betas"], group["eps"], group["weight_decay"]
-            st = self.state.get(id(p))
+            st = self._state(p)
             if st is None:
                 st = self.state[id(p)] = {"t": 0, "m": np.zeros_like(p.data),
                                           "v": np.zeros_like(p.data), "d": np.empty_like(p.data)}

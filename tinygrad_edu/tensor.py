@@ -10,6 +10,7 @@ import numpy as np
 from . import ops
 from .autograd import (
     Node,
+    _Layout,
     _Quiet,
     _seq,
     _State,
@@ -77,7 +78,10 @@ class Tensor:
 
     @data.setter
     def data(self, value):  # `W.data -= lr * g` lands here: record that W changed
-        self._data = value if value.__class__ is _ndarray else np.asarray(value)
+        value = value if value.__class__ is _ndarray else np.asarray(value)
+        if value.shape != self._data.shape or value.dtype != self._data.dtype:
+            _Layout.changes += 1
+        self._data = value
         self._version += 1
         self._changed = next(_seq)  # stamp(), without the call: every optimizer step comes here
 
