@@ -819,3 +819,10 @@ def test_evaluation_that_raises_on_cached_activations_says_so(data):
     result = check(evaluation, learner, data)
     assert result.status == "error" and "ValueError" in result.summary, result
     assert "7 is the number of examples of the forward pass run before it" in result.details[-1]
+
+
+def test_a_figure_of_one_among_fractions_reads_as_100_percent_not_1():
+    from tinygrad_edu.check.evaluation import _units
+    assert _units([1.0, 0.2857, 0.2857], None) == "fraction"
+    assert _units([45.0, 45.0, 30.0], None) is None  # a count or a percentage: read by accuracy
+    assert _units([1.0, 0.2857], "percent") == "percent"  # the learner's own word wins

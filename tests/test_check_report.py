@@ -38,7 +38,8 @@ def program_report(raised=False):
                                       "your code raised TypeError: 'NoneType' object is not "
                                       "iterable in Network.update_mini_batch (network.py:60)",
                                       details=["network.py:60: for x, y in mini_batch:"],
-                                      where="Network.update_mini_batch (network.py:60)"))
+                                      where="Network.update_mini_batch (network.py:60)",
+                                      data={"exception": "TypeError"}))
     return ProgramReport("Network in network.py", results, notes=["recognized Nielsen's Network"],
                          seconds=1.25)
 
@@ -66,6 +67,15 @@ def test_text_leads_with_the_learners_exception():
     assert lines[2] == "  at Network.update_mini_batch (network.py:60)"
     assert any(line.startswith("  ✗ update ") for line in lines[3:])
     assert lines[-1] == "✗ 2 of 4 checks found something wrong: update, gradients; 1 skipped"
+
+
+def test_a_program_the_checker_cannot_take_is_not_called_an_exception():
+    # an unknown shape is the checker's limit: the row says what to do, nothing was "raised"
+    report = ProgramReport("my_net.py", [CheckResult("load", "error", "no shape the checker "
+                                                     "knows in my_net.py ... --adapter")])
+    text = str(report)
+    assert "your code raised" not in text and "  ✗ load   no shape the checker knows" in text
+    assert not report.ok
 
 
 def test_a_clean_report_says_so():

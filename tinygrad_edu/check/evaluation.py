@@ -30,6 +30,14 @@ def _fraction(figure, units, m, accuracy):
     return fits[units], units
 
 
+def _units(figures, declared):
+    """The learner's units when all their figures say so: figures in [0, 1] with a fraction
+    among them (1.0 and 0.2857) are fractions, not a count nor percentages under 1%."""
+    if declared is None and all(0 <= f <= 1 for f in figures) and any(f % 1 for f in figures):
+        return "fraction"
+    return declared
+
+
 def _show(figure, units, m):
     """'45 of 200 (22.5%)', '22.5%', '0.225 (22.5%)': the figure as the learner's code gives it."""
     if units == "percent":
@@ -117,7 +125,7 @@ def run(learner, data, oracle):
                            "a fraction or a percentage)", where=place)
     figures = [float(f) for f in figures]
     acc, acc_shifted = (oracle.accuracy(test.X, test.labels, a) for a in (trained, shifted))
-    frac, units = _fraction(figures[0], learner.evaluate_units, m, acc)
+    frac, units = _fraction(figures[0], _units(figures, learner.evaluate_units), m, acc)
     frac2, _ = _fraction(figures[1], units, m, acc)
     frac3, _ = _fraction(figures[2], units, m, acc_shifted)
     slack = 1.5 / m  # a tie in argmax may fall either way in float32

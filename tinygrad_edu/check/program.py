@@ -66,11 +66,13 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         return _failed(str(target), "load", e.message, f"{Path(e.file).name}:{e.line}", start)
     except Exception as e:  # building the learner's object ran their code: name its line
         where = _outside_frame(e)
-        message = str(e).removeprefix("check: ") if str(e).startswith("check: ") else \
+        ours = str(e).startswith("check: ")  # the checker's limit (a shape it does not know)
+        message = str(e).removeprefix("check: ") if ours else \
             f"building your network raised {type(e).__name__}: {e}"
         if isinstance(e, CheckTimeout):
             message = f"building your network did not finish within {e} (an endless loop?)"
-        return _failed(str(target), "load", message, where, start)
+        raised = None if ours or isinstance(e, CheckTimeout) else type(e).__name__
+        return _failed(str(target), "load", message, where, start, raised)
     if module is not None:
         for loaded in [module, *getattr(module, "__learner_modules__", [])]:
             notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
@@ -196,8 +198,10 @@ def _input_size(learner):
     return n if n in (784, 1024) else max(shape) if max(shape) in (784, 1024) else n
 
 
-def _failed(name, check, message, where, start):
-    result = CheckResult(check, "error", message, where=where)
+def _failed(name, check, message, where, start, raised=None):
+    """A report of one failed step; raised: the learner's exception's name, when there was one."""
+    result = CheckResult(check, "error", message, where=where,
+                         data={"exception": raised} if raised else {})
     return ProgramReport(name, [result], [], time.perf_counter() - start)
 
 

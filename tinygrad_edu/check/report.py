@@ -186,8 +186,9 @@ class ProgramReport:
 
     @property
     def raised(self):
-        """The checks where the learner's code raised an exception (status "error")."""
-        return [r for r in self.results if r.status == "error"]
+        """The checks where the learner's code raised an exception (not a hang, nor a program
+        the checker could not take: those are errors too, but nothing was raised)."""
+        return [r for r in self.results if r.status == "error" and "exception" in r.data]
 
     def verdict(self):
         """One line: all clear, or which checks found something wrong."""
