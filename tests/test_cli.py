@@ -282,6 +282,40 @@ def test_train_your_own_model_from_a_file(tmp_path, capsys):
     assert_clean_error(status, err, "--preset", "--model")
 
 
+LIST_MODEL = """
+import numpy as np
+from tinygrad_edu import Tensor
+
+print("building my net...")  # a learner's file prints as it is imported
+sizes = [784, 30, 10]
+
+
+def init():
+    rng = np.random.default_rng(1)
+    return ([Tensor(rng.standard_normal((n, m)) / np.sqrt(m), requires_grad=True)
+             for m, n in zip(sizes[:-1], sizes[1:])]
+            + [Tensor(np.zeros((n, 1)), requires_grad=True) for n in sizes[1:]])
+
+
+def forward(params, x):
+    W1, W2, b1, b2 = params
+    return W2 @ (W1 @ x + b1).sigmoid() + b2
+"""
+
+
+def test_train_a_learners_model_with_its_weights_in_a_list_replayed_or_eager(tmp_path, capsys):
+    model = tmp_path / "mymodel.py"
+    model.write_text(LIST_MODEL, encoding="utf-8")
+    outs = []
+    for extra in ([], ["--eager"]):
+        status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--layout",
+                               "columns", "--lr", "0.5", "--epochs", "1", "--limit", "1000",
+                               "--test-limit", "200", "--no-progress", *extra)
+        assert status == 0, err
+        outs.append(re.search(r"^Epoch 0: (\d+ / 200  loss \S+)", out, re.M)[1])
+    assert outs[0] == outs[1]  # replayed by default, the same network as --eager
+
+
 def test_train_refuses_the_own_model_options_without_a_model(capsys):
     # a preset's cost is --loss: --cost (or --init, --layout) alone would be silently ignored
     status, out, err = run(capsys, "train", "--cost", "quadratic", "--layout", "columns")

@@ -345,6 +345,43 @@ def test_train_takes_a_module_and_a_cost_function(tmp_path):
     assert "Sequential, softmax_ce, sgd lr 0.1, batch 10" in hist.model
 
 
+def test_a_model_with_its_weights_in_a_list_is_replayed_as_it_trains_eagerly():
+    def forward(params, x):  # the learner unpacks the list themselves
+        W1, W2, b1, b2 = params
+        return W2 @ (W1 @ x + b1).sigmoid() + b2
+
+    def make():
+        p = nielsen_params()
+        return [p["W2"], p["W3"], p["b2"], p["b3"]]
+
+    runs = []
+    for eager in (True, False):
+        params = make()
+        h = train(forward, params=params, cost="cross_entropy", layout="columns", lr=0.5,
+                  epochs=1, train_limit=500, test_limit=200, progress=False, eager=eager,
+                  log=lambda line: None)
+        runs.append((h.loss, [p.numpy() for p in params]))
+    assert runs[0][0] == runs[1][0]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+
+
+def test_a_model_whose_step_cannot_be_replayed_trains_eagerly_and_says_why():
+    def forward(p, x):  # Python that reads a value: a replay could not follow it
+        z = p["W2"] @ x + p["b2"]
+        a2 = z.relu() if z.sum().item() > 0 else z.sigmoid()
+        return p["W3"] @ a2 + p["b3"]
+
+    said = []
+    h = train(forward, params=nielsen_params(), cost="quadratic", layout="columns", lr=0.5,
+              epochs=1, train_limit=300, test_limit=100, progress=False, log=said.append)
+    assert said[0].startswith("train: this model's step cannot be replayed, so it is recorded "
+                              "on every batch (as --eager): jit: item() reads a tensor's value")
+    eager = train(forward, params=nielsen_params(), cost="quadratic", layout="columns",
+                  lr=0.5, epochs=1, train_limit=300, test_limit=100, progress=False,
+                  eager=True, log=lambda line: None)
+    assert h.loss == eager.loss and h.correct == eager.correct
+
+
 def test_your_own_models_mistakes_are_named():
     with pytest.raises(ValueError, match=r"needs its parameters: train\(forward, params="):
         train(nielsen_forward, cost="quadratic")

@@ -342,7 +342,8 @@ def run_train_model(args):
                        epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                        optimizer=args.optimizer, seed=args.seed, data=args.data,
                        dtype=args.dtype, save=args.save, plot=plot, train_limit=args.limit,
-                       test_limit=args.test_limit, progress=not args.no_progress)
+                       test_limit=args.test_limit, progress=not args.no_progress,
+                       eager=args.eager)
     return _trained(hist, plot, "the parameters", " (read them with train.load_params)")
 
 

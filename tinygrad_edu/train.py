@@ -229,7 +229,7 @@ def train(preset, *, epochs=None, lr=None, batch_size=None, hidden=None, activat
         return train_model(preset, **model, **{k: v for k, v in settings.items() if v is not None},
                            seed=seed, data=data, save=save, plot=plot, train_limit=train_limit,
                            dtype=None if dtype == "float32" else dtype,  # default: the params'
-                           test_limit=test_limit, progress=progress, log=log)
+                           test_limit=test_limit, progress=progress, eager=eager, log=log)
     if model:
         raise TypeError(f"train: {', '.join(model)} only go with your own model (a forward "
                         f"function or an nn.Module), not with the preset {preset!r}")
@@ -340,7 +340,8 @@ COSTS = {  # what cost= names; a function cost(out, Y) of the output and one-hot
 
 def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, batch_size=10,
                 optimizer="sgd", dataset="mnist", seed=0, data=None, dtype=None, save=None,
-                plot=None, train_limit=None, test_limit=None, progress=True, log=print):
+                plot=None, train_limit=None, test_limit=None, progress=True, eager=False,
+                log=print):
     """Train your own model as train() trains a preset: the same epoch lines, progress bars,
     test evaluation after each epoch, curves (plot=) and saving (save=); returns the History.
 
@@ -348,8 +349,12 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
     dict of its parameters (Tensors, trained in place, or arrays), or an nn.Module (its own
     parameters). x holds a batch of images, one per row ((m, 784): layout="rows") or per column
     ((784, m): layout="columns", Nielsen's); the output has one score per class in the same
-    layout. cost is one of COSTS or a function cost(out, Y) of the output and the one-hot targets
-    Y that returns the scalar cost. The data come in the parameters' dtype unless dtype is given.
+    layout; params may also be a list ([W1, W2, b1, b2]), which forward receives as a list. cost
+    is one of COSTS or a function cost(out, Y) of the output and the one-hot targets Y that
+    returns the scalar cost. The data come in the parameters' dtype unless dtype is given. Each
+    step is captured once and replayed (jit), as train() does for a preset; a model whose step
+    cannot be replayed (Python that reads a tensor's value, random numbers in the step) trains
+    eagerly, and the log says why once. eager=True records every step.
 
     >>> rng = np.random.default_rng(0)
     >>> params = {"W": Tensor(rng.normal(0, 0.01, (784, 10)), requires_grad=True),
@@ -382,7 +387,8 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
     dtype = np.dtype(dtype or next(iter(named.values())).dtype)
     preset = presets.get("digits32" if dataset == "digits32" else "nielsen")  # data: the same
     X, y, Xt, yt = load_data(preset, data, dtype, train_limit, test_limit)
-    Y = one_hot(y, 10, dtype=dtype)
+    # cross-entropy takes the labels themselves: a captured step must get them as an argument
+    Y = y if cost == "cross_entropy" else one_hot(y, 10, dtype=dtype)
     columns = layout == "columns"
     opt = (Adam(list(named.values()), lr=lr) if optimizer == "adam" else
            SGD(list(named.values()), lr=lr, momentum=0.9 if optimizer == "momentum" else 0.0))
@@ -391,9 +397,24 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
                    model=f"{what}, {cost_name}, {optimizer} lr {lr:g}, batch {batch_size}")
     order = np.random.default_rng([seed, 1])
 
+    def batch_cost(x, targets):  # x and targets in the model's layout
+        return model_cost(cost, forward(named, Tensor(x, name="x")), targets, layout)
+
+    jitted = None if eager else jit(batch_cost, optimizer=opt)
+
     def step(Xb, Yb):
-        out = _scores(forward, named, Xb, columns)
-        return _update(model_cost(cost, out, Yb.T if columns else Yb, layout), opt)
+        nonlocal jitted
+        x, targets = (Xb.T, Yb.T) if columns else (Xb, Yb)  # labels: .T is themselves
+        if jitted is not None:
+            try:
+                return jitted(x, targets)  # forward, backward, opt.step(), opt.zero_grad()
+            except RuntimeError as e:  # nothing was updated: the same batch, eagerly
+                if not str(e).startswith("jit:"):
+                    raise
+                jitted = None
+                log(f"train: this model's step cannot be replayed, so it is recorded on "
+                    f"every batch (as --eager): {str(e).splitlines()[0]}")
+        return _update(batch_cost(x, targets), opt)
 
     def correct(X, y):
         with no_grad():
@@ -426,9 +447,13 @@ def _forward_of(model, params):
     if params is None:
         raise ValueError(f"train: {getattr(model, '__name__', 'forward')} needs its parameters: "
                          "train(forward, params={'W1': W1, 'b1': b1, ...}, cost=...)")
+    listed = isinstance(params, (list, tuple))  # [W1, W2, b1, b2], as learners keep them
+    if listed:
+        params = {f"params[{i}]": p for i, p in enumerate(params)}
     if not isinstance(params, dict) or not params:
-        raise TypeError("train: params must be a dict {name: Tensor or array}, e.g. "
-                        "{'W1': W1, 'b1': b1}, as forward(params, x) reads them")
+        raise ValueError("train: params must be a dict {name: Tensor or array} or a list of "
+                         "them, e.g. {'W1': W1, 'b1': b1} or [W1, b1], as forward(params, x) "
+                         f"reads them; got {type(params).__name__}")
     named = {k: v if isinstance(v, Tensor) else
              Tensor(np.asarray(v, dtype=np.result_type(np.asarray(v).dtype, np.float32)),
                     requires_grad=True, name=k) for k, v in params.items()}
@@ -438,7 +463,8 @@ def _forward_of(model, params):
                          "learn; create them with Tensor(..., requires_grad=True)")
     name = getattr(model, "__name__", "forward")
     signature = "(params, x)" if _takes_two(model) else ""
-    return model, named, f"{name}{signature}"
+    forward = (lambda p, x: model(list(p.values()), x)) if listed else model
+    return forward, named, f"{name}{signature}"
 
 
 def _takes_two(f):
@@ -456,7 +482,8 @@ def _scores(forward, named, X, columns):
 
 
 def model_cost(cost, out, Y, layout="rows"):
-    """The scalar cost C of the output out against one-hot targets Y, both in layout.
+    """The scalar cost C of the output out against one-hot targets Y, both in layout (for
+    cross_entropy Y may be the labels themselves, one integer per example).
 
     >>> out = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
     >>> model_cost("quadratic", out, np.eye(2)).item()  # ½ (1² + 1²), averaged over m = 2
@@ -465,12 +492,21 @@ def model_cost(cost, out, Y, layout="rows"):
     if not isinstance(out, Tensor):
         raise TypeError(f"train: the model returned {type(out).__name__}, not a Tensor; write "
                         "forward with tensor operations on params and x")
+    columns = layout == "columns"
+    if cost == "cross_entropy" and np.ndim(Y) == 1:  # labels
+        if out.ndim != 2 or out.shape[1 if columns else 0] != len(Y):
+            other = "rows" if columns else "columns"
+            transposed = f"; is the layout right? (layout={other!r})" if (
+                out.ndim == 2 and out.shape[0 if columns else 1] == len(Y)) else ""
+            raise ValueError(f"train: the model's output has shape {out.shape}, but there are "
+                             f"{len(Y)} examples (layout={layout!r}): one row of scores per "
+                             f"example, or one column with layout='columns'{transposed}")
+        return _named_cost(F.cross_entropy(out.T if columns else out, Y))
     if out.shape != np.shape(Y):
         transposed = "; is the layout right? (layout='columns' for x of (784, m))" if (
             out.shape == np.shape(Y)[::-1]) else ""
         raise ValueError(f"train: the model's output has shape {out.shape}, but the targets "
                          f"have {np.shape(Y)} (layout={layout!r}){transposed}")
-    columns = layout == "columns"
     m = out.shape[1 if columns else 0]
     if callable(cost):
         C = cost(out, Tensor(Y, name="y"))
@@ -484,6 +520,10 @@ def model_cost(cost, out, Y, layout="rows"):
         C = ((out - Y) ** 2).sum() * (0.5 / m)
     else:
         C = ((out - Y) ** 2).sum() * (1.0 / m)
+    return _named_cost(C)
+
+
+def _named_cost(C):
     C.name = C.name or "C"
     return C
 
