@@ -205,6 +205,20 @@ def test_explain_prints_the_backward_pass(capsys):
     assert "σ'(z" in out and "batch of 3 mnist examples" in out
 
 
+@pytest.mark.parametrize("preset", ["nielsen", "scratch"])
+def test_explain_source_prints_the_replayed_step_as_numpy(capsys, preset):
+    status, out, err = run(capsys, "explain", "--preset", preset, "--source")
+    assert status == 0, err
+    lines = [line.strip() for line in out.splitlines()]
+    assert lines[0] == "def step_and_update(x, y):" and lines[-1] == "return C"
+    assert "W2 -= dW2" in lines  # the update is inline
+    if preset == "nielsen":  # the book's BP2, in its own names
+        assert "dz2 = da2 * a2 * (1 - a2)" in lines and "da2 = W3.T @ dz3" in lines
+    else:  # cross-entropy's δ from the softmax the forward kept
+        assert "dz2 = 0.1 * (softmax_z2 - one_hot(y, z2))" in lines
+    compile(out, "<explain --source>", "exec")  # the printed text is Python
+
+
 @pytest.mark.parametrize("suffix", [".svg", ".dot"])
 def test_graph_writes_the_collapsed_network(tmp_path, capsys, suffix):
     if suffix == ".svg" and shutil.which("dot") is None:

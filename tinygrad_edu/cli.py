@@ -225,6 +225,9 @@ def build_parser():
     p = command("explain", "print a preset's backward pass as chain-rule steps",
                 _presets_epilog())
     _preset_arg(p)
+    p.add_argument("--source", action="store_true",
+                   help="print instead the numpy function train replays for one step: the "
+                        "captured tape, one line per step, named after the tensors")
     p.add_argument("--batch-size", type=_positive, default=10, metavar="N",
                    help="training examples in the batch (default: 10)")
     p.add_argument("--seed", type=_count, default=0,
@@ -482,7 +485,10 @@ def _draw_failing_step(report, out, log):
 
 def run_explain(args):
     """`explain`: a preset's backward pass, one chain-rule line per tape step."""
-    print(explain_preset(args.preset, batch_size=args.batch_size, seed=args.seed))
+    if args.source:
+        print(train.step_source(args.preset, batch_size=args.batch_size, seed=args.seed), end="")
+    else:
+        print(explain_preset(args.preset, batch_size=args.batch_size, seed=args.seed))
     return 0
 
 

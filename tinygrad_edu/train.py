@@ -176,6 +176,24 @@ def _spread(n, limit):
     return np.linspace(0, n - 1, min(n, limit)).round().astype(np.int64)
 
 
+def step_source(name, *, batch_size=10, seed=0):
+    """The numpy source train() replays for a preset's training step: its tape captured on a real
+    batch and written out, one line per step, with SGD's update inline (`explain --source`).
+
+    >>> print(step_source("nielsen").splitlines()[0])
+    def step_and_update(x, y):
+    """
+    preset = presets.get(name)
+    x, y = preset.sample(batch_size, seed, dtype="float32")
+    if preset.loss == "cross_entropy":  # the labels themselves, as train() hands them over
+        y = y.argmax(axis=0 if preset.layout == "columns" else 1)
+    params = preset.tensors(preset.init_params(seed, np.float32))
+    step = jit(lambda x, y: preset.forward(params, x, y),
+               optimizer=make_optimizer(preset, params), check=0)
+    step(x, y)
+    return step.source
+
+
 def make_optimizer(preset, params):
     """The preset's optimizer ("sgd", "momentum" or "adam") over params; weight decay applies to
     the weights W only, as in Nielsen's L2 regularization, so preset.weight_decay is his λ/n."""
