@@ -416,6 +416,18 @@ def test_a_parameter_given_another_dtype_or_shape_is_captured_again():
     assert step.program.leaves[0][1:] == ((3, 4), np.float64)
 
 
+def test_calling_backward_on_a_steps_loss_says_the_step_already_did():
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    step = jit(lambda x: ((x @ W) ** 2).mean())
+    for _ in range(4):  # captured, checked, replayed: each loss says the same
+        loss = step(np.ones((4, 3)))
+        with pytest.raises(RuntimeError, match=r"returned by a jit step, which has already run "
+                                               r"the backward pass.*\.grad"):
+            loss.backward()  # as a PyTorch user would
+        assert W.grad is not None
+        W.grad = None
+
+
 def test_a_parameter_made_inside_the_step_is_caught():
     W = Tensor(np.ones(3), requires_grad=True)
     step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())

@@ -61,10 +61,7 @@ class Jit:
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
                 and prog.layout == _Layout.changes and prog.same_arrays(args):
-            out = _new_tensor(Tensor)
-            out._data = np.asarray(prog._update(*args))
-            out.name = prog.loss.name
-            return out
+            return _loss(prog._update(*args), prog.loss.name)
         if prog is None or not prog.matches(args) or not prog.laid_out() or _State.anomaly:
             key = tuple(_signature(a) for a in args)
             prog = self.programs.get(key)
@@ -130,7 +127,7 @@ class Jit:
         if self.optimizer is not None:
             self.optimizer.step()
             self.optimizer.zero_grad()
-        return _wrap(C._data, C.name)
+        return _loss(C._data, C.name)
 
     @property
     def source(self):
@@ -138,6 +135,13 @@ class Jit:
         if self.program is None:
             raise RuntimeError("jit: nothing captured yet; call the step once with a batch")
         return self.program.update_source or self.program.source
+
+
+def _loss(value, name):
+    """The loss a step returns: a constant Tensor whose backward() says the step already ran it."""
+    out = _new_tensor(Tensor)
+    out._data, out.name, out._jitted = np.asarray(value), name, True
+    return out
 
 
 def _add_grads(params, grads):
@@ -269,7 +273,7 @@ class Program:
     def replay(self, args, optimizer):
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         if self._update is not None:
-            return _wrap(np.asarray(self._update(*arrays)), self.loss.name)
+            return _loss(self._update(*arrays), self.loss.name)
         loss, grads = self._gradients(*arrays)
         if optimizer is not None:
             optimizer.zero_grad()
@@ -277,7 +281,7 @@ class Program:
         if optimizer is not None:
             optimizer.step()
             optimizer.zero_grad()
-        return _wrap(np.asarray(loss), self.loss.name)
+        return _loss(loss, self.loss.name)
 
     def explain(self, *, file=None):
         """The chain-rule listing of the captured step (explain() of its loss)."""

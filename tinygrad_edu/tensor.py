@@ -40,6 +40,7 @@ class Tensor:
     _version = 0  # how many times .data was assigned
     _changed = -1  # the tape position of the last assignment: catches updates before backward
     _retain = False
+    _jitted = False  # the loss a jit step returned: its backward already ran
     module = None  # set by nn.Module.__call__ on the tensors a module call produced
     grad = None
     name = None
@@ -143,6 +144,13 @@ class Tensor:
 
         Gradients accumulate: a second backward() adds to .grad, so zero them between steps.
         """
+        if self._jitted:
+            raise RuntimeError(
+                "backward: this loss was returned by a jit step, which has already run the "
+                "backward pass (and the optimizer's step, if it was given one): the gradients "
+                "are in each parameter's .grad. Do not call backward() on it; use the step's "
+                "loss for printing (loss.item()), or run the step without jit to do it yourself"
+            )
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: {self.name or 'this tensor'} does not require grad: none of the "
