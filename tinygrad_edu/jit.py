@@ -626,13 +626,12 @@ class _Builder:
         scalar) when every entry is the same number and numpy can spread it over the line's
         arrays, else an array kept in the namespace."""
         first = value.reshape(-1)[:1]
-        if first.size and np.isfinite(first[0]) and (value == first[0]).all() \
-                and _spreadable(t, node):
-            s = first[0]
-            if _literal_safe(t, node, value.dtype):
-                return _literal(s)
+        form = _scalar_dout(t, node, value.dtype)
+        if form and first.size and np.isfinite(first[0]) and (value == first[0]).all():
+            if form == "literal":
+                return _literal(first[0])
             var = _identifier("k", self.taken)  # a numpy scalar: its dtype is kept, as 0-d
-            self.ns[var] = s
+            self.ns[var] = first[0]
             return var
         return self._known_array(self.grad_names[id(t)], value)
 
@@ -801,35 +800,31 @@ def _uses_share_dtype(t, builder):
     return True
 
 
-def _spreadable(t, node):
-    """Whether the VJP lines of t's step give full-shape gradients from a scalar dout: every
-    array they multiply it with has t's shape (softmax cross-entropy's rows: always)."""
+def _scalar_dout(t, node, dtype):
+    """How a known dout with the same number in every entry may enter t's VJP line: "literal"
+    (a Python number: numpy casts it to the dtype of the array it meets, so that must be an
+    array of dout's dtype, never relu's bool mask, which would make float64, nor another number,
+    as pow's g · y · …, which Python would multiply in double), "scalar" (a numpy scalar, which
+    keeps its dtype as the 0-d array did), or None: the line needs dout's full shape (an array).
+    A number can stand for dout only where every array it multiplies has t's shape."""
     name, shape, ins = node.op.name, t._data.shape, node.inputs
-    if name == "softmax_cross_entropy":
-        return True
-    if name == "pow":  # g · y · x^(y − 1) with y a constant number (else the VJP is called)
+    if name == "pow":  # g · y · x^(y − 1) for a constant number y; 2 · x · g becomes x · (2g)
         y = ins[1]
-        return (ins[0]._data.shape == shape and not y.requires_grad and y._node is None
-                and y._data.ndim == 0)
-    if name in ("mul", "div"):  # dx = g ⊙ y, dy = g ⊙ x (or ÷): the other one has t's shape
-        return all(ins[1 - i]._data.shape == shape for i in (0, 1) if ins[i].requires_grad)
-    return name in ("sigmoid", "tanh", "exp", "log", "sqrt", "abs", "relu")
-
-
-def _literal_safe(t, node, dtype):
-    """Whether a known dout may be written as a Python literal in t's VJP line: numpy casts a
-    literal to the dtype of the array it meets, so the line must meet an array of the dout's
-    dtype first, never a bool mask (relu's x > 0: a float64 result) nor another number (pow's
-    g · y · …, a double product in Python)."""
-    if any(u._data.dtype != dtype for u in (t, *node.inputs)):
-        return False
-    name = node.op.name
-    if name in ("mul", "div"):
-        return not any(u._node is None and not u.requires_grad and u._data.ndim == 0
-                       for u in node.inputs)
-    if name == "pow":  # 2 · x · g, which step() writes x · (2g)
-        return node.inputs[1]._data.ndim == 0 and node.inputs[1]._data == 2
-    return name in ("sigmoid", "tanh", "exp", "log", "abs", "softmax_cross_entropy")
+        spreads = (ins[0]._data.shape == shape and not y.requires_grad and y._node is None
+                   and y._data.ndim == 0)
+        plain = spreads and y._data == 2
+    elif name in ("mul", "div"):  # dx = g ⊙ y, dy = g ⊙ x (or ÷): the other has t's shape
+        spreads = all(ins[1 - i]._data.shape == shape for i in (0, 1) if ins[i].requires_grad)
+        plain = not any(u._node is None and not u.requires_grad and u._data.ndim == 0
+                        for u in ins)
+    else:
+        spreads = name in ("softmax_cross_entropy", "sigmoid", "tanh", "exp", "log", "abs",
+                           "sqrt", "relu")
+        plain = name not in ("sqrt", "relu")  # g · 0.5 / out; g · (x > 0)
+    if not spreads:
+        return None
+    same = all(u._data.dtype == dtype for u in (t, *ins))
+    return "literal" if plain and same else "scalar"
 
 
 def _value_text(value):
