@@ -321,3 +321,20 @@ def test_a_gradient_passed_to_backward_is_not_shared_with_a_leaf():
     assert x.grad.data is not g and not np.shares_memory(x.grad.data, g)
     g[0] = 100.0
     assert x.grad.data[0] == 3.0
+
+
+def test_cross_entropy_backward_reuses_the_softmax_its_forward_computed(monkeypatch):
+    from tinygrad_edu import ops
+    calls, real = [], ops.softmax
+    monkeypatch.setattr(ops, "softmax", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rng = np.random.default_rng(0)
+    z = Tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    labels = np.array([0, 3, 1, 1, 2])
+    F.cross_entropy(z, labels).backward()
+    assert calls == []  # the forward's softmax, as DLFS's SoftmaxWithLoss keeps self.y
+    first = z.grad.numpy().copy()
+    z.grad = None
+    C = F.cross_entropy(z, labels)
+    F.cross_entropy(Tensor(rng.standard_normal((2, 4))), np.array([0, 1]))  # another forward
+    C.backward()  # not the latest forward: the VJP computes its own softmax, same numbers
+    assert calls == [1] and np.array_equal(z.grad.numpy(), first)
