@@ -274,3 +274,71 @@ def test_max_of_a_nan_sends_the_gradient_to_the_nan():
     x = Tensor([1.0, np.nan, 3.0], requires_grad=True)
     x.max().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+
+
+def _bits(a):
+    a = np.asarray(a)
+    return a.dtype, a.shape, a.tobytes()
+
+
+EDGES = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, 1e-310, 88.7, -88.7, 1e30, -3.5, 0.25]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_fast_paths_give_the_same_bits_as_the_plain_formulas(dtype):
+    """sigmoid with 0-d constants, σ's VJP, x²'s VJP without the power and unbroadcast through
+    np.add.reduce are speed-ups only: every bit must equal the plain numpy formula's."""
+    rng = np.random.default_rng(0)
+    with np.errstate(all="ignore"):
+        x = np.concatenate([rng.standard_normal(997) * 30, EDGES]).astype(dtype)
+        d = rng.standard_normal(x.size).astype(dtype)
+        s = 0.5 * (1 + np.tanh(0.5 * x))
+        assert _bits(ops.sigmoid.forward(x)) == _bits(s)
+        assert _bits(ops.sigmoid_vjp(d, s, x)[0]) == _bits(d * s * (1 - s))
+        two = np.asarray(2.0, dtype)
+        assert _bits(ops.pow_vjp(d, x**two, x, two, needs=(True, False))[0]) == \
+            _bits(d * two * x ** (two - 1))
+        for shape in [(1, 1009), (1009,), ()]:
+            m = np.stack([d, x[::-1]])
+            kept = tuple(range(2 - len(shape))) + tuple(
+                i for i, n in enumerate(shape, 2 - len(shape)) if n == 1)
+            want = m.sum(axis=kept, keepdims=True).reshape(shape)
+            assert _bits(te.autograd.unbroadcast(m, shape)) == _bits(want)
+
+
+def test_sigmoid_keeps_numpys_dtypes_for_integers_and_scalars():
+    """A Python 0.5 makes an integer array float64 and a 0-d array a scalar: so does σ."""
+    for x in (np.arange(-2, 3), np.array(2.5), np.float32(3.0), np.array(True)):
+        want = 0.5 * (1 + np.tanh(0.5 * np.asarray(x)))
+        assert _bits(ops.sigmoid.forward(np.asarray(x))) == _bits(want)
+
+
+def test_number_is_a_0d_array_only_where_numpy_would_convert_the_python_number():
+    f32 = np.ones(3, np.float32)
+    half = ops._number(0.5, f32)
+    assert half.shape == () and half.dtype == np.float32 and not half.flags.writeable
+    assert ops._number(0.5, f32) is half  # made once
+    assert ops._number(0.5, np.arange(3)) == 0.5  # an int array with 0.5 is float64 in numpy
+    wide = np.float64(0.1)
+    assert ops._number(wide, f32) is wide  # a numpy float64 widens float32 arrays: kept
+    assert (f32 * ops._number(0.1, f32)).dtype == (f32 * 0.1).dtype == np.float32
+
+
+def test_number_forgets_old_values_instead_of_growing():
+    """A learning-rate schedule passes a new value every step: the table stays small."""
+    f64 = np.ones(2)
+    for k in range(1000):
+        ops._number(1.0 / (k + 2), f64)
+    assert len(ops._NUMBERS) <= 257
+
+
+def test_sub_computes_no_gradient_for_a_constant():
+    """a3 − y of a cost: y needs no gradient, so its −dout is never computed."""
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    steps = []
+    out = (a - np.array([0.5, 0.5])).sum()
+    te.autograd.backprop(out, np.ones(()), on_step=lambda t, n, g, dxs: steps.append(dxs))
+    assert steps[-1][1] is None and steps[-1][0] is not None
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a - b).sum().backward()
+    np.testing.assert_array_equal(b.grad.data, [-1.0, -1.0])

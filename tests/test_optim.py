@@ -185,3 +185,19 @@ def test_a_gradient_of_the_wrong_shape_is_reported():
     W.grad = Tensor(np.ones(2))
     with pytest.raises(ValueError, match=r"W has shape \(3,\) but its grad has \(2,\)"):
         SGD([W], lr=0.1).step()
+
+
+@pytest.mark.parametrize("lr", [0.1, 3, np.float64(0.1), np.float32(0.1)])
+def test_plain_sgd_gives_numpys_bits_for_every_kind_of_learning_rate(lr):
+    """p − lr·g in float32, exactly as numpy computes it: a Python number is converted to the
+    parameter's dtype (SGD uses a 0-d array of that dtype, which is faster), a numpy float64
+    makes numpy compute in float64 before the result is written back into float32."""
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal(50).astype(np.float32)
+    g = rng.standard_normal(50).astype(np.float32)
+    W = Tensor(p0.copy(), requires_grad=True)
+    W.grad = Tensor(g)
+    SGD([W], lr=lr).step()
+    want = p0.copy()
+    want -= (g * lr).astype(np.float32)
+    assert W.data.dtype == np.float32 and W.data.tobytes() == want.tobytes()

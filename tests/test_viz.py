@@ -335,6 +335,27 @@ def test_draw_after_backward_keeps_the_intermediates_released():
     assert draw(C).source.count("data freed by backward()") == 2
 
 
+def test_a_freed_graph_keeps_parameters_and_tiny_constants_whole_and_no_other_array():
+    """What draw() reads after backward: the parameters themselves (they hold no memory of the
+    step), the ½ of a cost, and of an intermediate or a batch only its name, shape and dtype."""
+    W = Tensor(np.ones((3, 3)), requires_grad=True, name="W")
+    x = np.ones((3, 40))
+    z = W @ x
+    C = (z.sigmoid() * 0.5).sum()
+    C.backward()
+    bones, todo = [], [C._node]
+    while todo:  # sum <- mul <- sigmoid <- matmul, through what each freed node kept
+        node = todo.pop()
+        bones += node.skeleton
+        todo += [b[1] for b in node.skeleton if isinstance(b, tuple) and b[1] is not None]
+    whole = [b for b in bones if isinstance(b, Tensor)]
+    assert len(bones) == 6 and len(whole) == 2
+    assert whole[0].data.size == 1 and whole[1] is W  # the constant ½, then the parameter
+    assert not any(isinstance(v, np.ndarray) for b in bones if isinstance(b, tuple) for v in b)
+    assert z._node.skeleton[1][3] == (3, 40)  # of the batch x, its shape
+    assert "W" in draw(C).source
+
+
 def test_collapsed_draw_after_backward():
     net = small_mlp()
     net.C.backward()

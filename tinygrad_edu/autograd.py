@@ -215,6 +215,8 @@ class Tape:
 
 def _bone_label(bone):
     """_label of an input that backward freed, from what bones() kept of it."""
+    if bone.__class__ is not tuple:  # a leaf kept whole
+        return _label(bone)
     _, node, name, shape, *_ = bone
     return f"{name or (f'#{node.seq}' if node is not None else 'tensor')} {tuple(shape)}"
 
@@ -303,7 +305,10 @@ def unbroadcast(dx, shape, op_name="backward"):
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
-    dx = dx.sum(axis=axes, keepdims=True)
+    if dx.__class__ is np.ndarray:  # ndarray.sum's own Python wrapper skipped: the same sum
+        dx = np.add.reduce(dx, axes, None, None, True)
+    else:  # a Tensor, under create_graph
+        dx = dx.sum(axis=axes, keepdims=True)
     return dx if dx.shape == shape else dx.reshape(shape)
 
 
@@ -376,20 +381,24 @@ def _check_unwritten(t):
 
 
 def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None):
-    """Return ({id(t): ∂root/∂t}, tensors) for every tensor root depends on that requires grad
-    (leaves and retain_grad() tensors only, unless retain_graph or create_graph keeps the graph).
+    """Return ({id(t): ∂root/∂t}, kept): the gradient of every tensor root depends on that
+    requires grad (of leaves and retain_grad() tensors only, unless retain_graph or create_graph
+    keeps the graph), and kept, the leaves and retain_grad() tensors: those whose .grad
+    backward() writes.
 
     Creation order is a valid backward order, so sorting by tape position, newest first,
     replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
     """
     saved = not _Quiet.on and _State.saved  # copies of saved arrays: under detect_anomaly() only
-    seen, stack, order, tensors = {id(root)}, [root], [], []
+    seen, stack, order, kept = {id(root)}, [root], [], []
     while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
         t = stack.pop()
-        tensors.append(t)
         node = t._node
         if node is None:
+            kept.append(t)
             continue
+        if t._retain:
+            kept.append(t)
         if node.inputs is None or t._changed > node.seq:
             raise _saved_error(t)  # checked before anything is computed
         if saved:
@@ -421,10 +430,13 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
                 ins, out = inputs, t
             elif len(inputs) == 2:  # most ops: a tuple, not a list comprehension's frame
                 ins, out = (inputs[0]._data, inputs[1]._data), t._data
+            elif len(inputs) == 1:
+                ins, out = (inputs[0]._data,), t._data
             else:
                 ins, out = [x._data for x in inputs], t._data
             if op.wants_needs:  # let the VJP skip gradients nobody needs (x in x @ W1)
-                needs = [x.requires_grad for x in inputs]
+                needs = ((inputs[0].requires_grad, inputs[1].requires_grad) if len(inputs) == 2
+                         else [x.requires_grad for x in inputs])
                 dxs = op.vjp_fn(g, out, *ins, needs=needs, **node.params)
             elif node.params:
                 dxs = op.vjp_fn(g, out, *ins, **node.params)
@@ -451,18 +463,22 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             node.inputs = None
             if saved:
                 saved.pop(node, None)
-    return grads, tensors
+    return grads, kept
 
 
 KEPT_LEAF = 16  # a freed graph keeps the values of leaves this small: the 2 of a square
 
 
 def bones(x):
-    """What a freed graph keeps of an input, so that draw() still shows the graph after backward:
-    a weak reference (the tensor itself while the caller holds it), its node, name, shape,
-    dtype, requires_grad and module, and the values of a tiny leaf (a constant such as the ½ of a
-    cost, which nobody else holds); never a larger array, so the intermediates' memory is released.
+    """What a freed graph keeps of an input, so that draw() still shows the graph after backward.
+
+    A parameter (a leaf that requires grad, as PyTorch's graph keeps its leaves) and a tiny leaf
+    (a constant such as the ½ of a cost, which nobody else holds) are kept whole: they are no
+    memory worth releasing. Of any other tensor, an intermediate or a batch of data, it keeps a
+    weak reference (the tensor itself while the caller holds it), its node, name, shape, dtype,
+    requires_grad and module; never its array, so the intermediates' memory is released.
     """
-    small = x._data if x._node is None and x._data.size <= KEPT_LEAF else None
+    if x._node is None and (x.requires_grad or x._data.size <= KEPT_LEAF):
+        return x
     return (weakref.ref(x), x._node, x.name, x._data.shape, x._data.dtype, x.requires_grad,
-            x.module, small)
+            x.module)

@@ -95,8 +95,8 @@ class Jit:
     def _capture(self, key, args):
         C = self._eager(args)
         if _State.anomaly:  # detect_anomaly checks every op as it runs: no program, eager only
-            grads, tensors = backprop(C, np.ones_like(C._data))
-            params = [t for t in tensors if t._node is None and t.requires_grad]
+            grads, kept = backprop(C, np.ones_like(C._data))
+            params = [t for t in kept if t._node is None and t.requires_grad]
             return self._finish(params, grads, C)
         builder = _Builder(C, args, self.arg_names, self.optimizer)
         grads, _ = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)

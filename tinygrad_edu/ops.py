@@ -21,6 +21,7 @@ import inspect
 import numpy as np
 
 PRIMITIVES = {}
+_ndarray = np.ndarray
 
 
 class Primitive:
@@ -46,9 +47,10 @@ class Primitive:
     def __call__(self, *args, **params):
         """Run on arrays, or record on the tape when any argument is a Tensor (inside a VJP)."""
         for a in args:
-            apply = getattr(type(a), "apply_op", None)
-            if apply is not None:
-                return apply(self, *args, **params)
+            if a.__class__ is not _ndarray:  # a plain backward's arrays skip the lookup
+                apply = getattr(type(a), "apply_op", None)
+                if apply is not None:
+                    return apply(self, *args, **params)
         return self.forward(*args, **params)
 
     def __repr__(self):
@@ -64,6 +66,32 @@ def primitive(formula, symbol=None, grad_text=()):
         return p
 
     return declare
+
+
+_NUMBERS = {}
+
+
+def _number(value, like):
+    """value as a read-only 0-d array of like's dtype when value is a Python number and like a
+    float (made once per dtype), else value itself.
+
+    numpy combines an array with a 0-d array of its own dtype in half the time it takes with a
+    Python number, and the numbers are the same: it converts a Python number to the array's
+    dtype either way. Not so for an integer array (a Python float makes it float64) or a numpy
+    number (np.float64(0.1) makes float32 arrays float64), so those are left as they are.
+    """
+    if value.__class__ is not float and value.__class__ is not int:
+        return value
+    dtype = like.dtype
+    c = _NUMBERS.get((value, dtype))
+    if c is None:
+        if dtype.kind != "f":
+            return value
+        if len(_NUMBERS) > 256:  # a learning-rate schedule may pass a new value every step
+            _NUMBERS.clear()
+        c = _NUMBERS[value, dtype] = np.array(value, dtype)
+        c.flags.writeable = False
+    return c
 
 
 def _cast(mask, like):
@@ -111,8 +139,8 @@ def sub(x, y):
 
 
 @sub.vjp
-def sub_vjp(dout, out, x, y):
-    return dout, -dout
+def sub_vjp(dout, out, x, y, *, needs):
+    return dout, (-dout if needs[1] else None)  # a3 − y of a cost: the labels need no −dout
 
 
 @primitive("∂C/∂x = dout ⊙ y;  ∂C/∂y = dout ⊙ x", symbol="*",
@@ -150,8 +178,11 @@ def pow_vjp(dout, out, x, y, *, needs):
     # x = 0, and 0ʸ does not change with y where y ≥ 0 (PyTorch's convention). Where y < 0,
     # 0ʸ = ∞ and the slope is ∞ · ln 0 = −∞, as in PyTorch: numpy's warnings for 0⁻ⁿ and ln 0
     # are silenced because ±∞ is the answer. The masks are constants.
+    if (not needs[1] and y.__class__ is _ndarray and y.ndim == 0 and y.dtype == dout.dtype
+            and y.item() == 2):  # the square of a quadratic cost: x ** 1 is x, the same bits
+        return dout * _number(2, dout) * x, None
     xv, yv = np.asarray(x), np.asarray(y)
-    if not needs[1] and yv.ndim == 0 and yv >= 1:  # x², x³ of a cost: no 0·∞ to avoid
+    if not needs[1] and yv.ndim == 0 and yv >= 1:  # x³ and up: no 0·∞ to avoid
         return dout * y * x ** (y - 1), None
     dx = dy = None
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -284,12 +315,13 @@ def tanh_vjp(dout, out, x):
 @primitive("∂C/∂x = dout ⊙ σ'(x) = dout ⊙ σ(x)(1 − σ(x))",
            grad_text=("{dout} ⊙ σ'({x})",))
 def sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))  # the same σ, without overflow in exp for x ≪ 0
+    half, one = _number(0.5, x), _number(1, x)  # 0-d arrays of x's dtype: see _number
+    return half * (one + np.tanh(half * x))  # ½(1 + tanh(x/2)): σ without overflow in exp
 
 
 @sigmoid.vjp
 def sigmoid_vjp(dout, out, x):
-    return (dout * out * (1 - out),)
+    return (dout * out * (_number(1, out) - out),)
 
 
 @primitive("∂C/∂x = dout ⊙ [x > 0]   (0 at x = 0)",
@@ -373,12 +405,14 @@ def _kept_shape(shape, axis):
 @primitive("∂C/∂x = dout, copied along the summed axes",
            grad_text=("{dout} copied over {axes}",))
 def sum(x, *, axis=None, keepdims=False):
-    return x.sum(axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis, None, None, keepdims)  # x.sum(axis, keepdims=...), one call
 
 
 @sum.vjp
 def sum_vjp(dout, out, x, *, axis=None, keepdims=False):
-    return (broadcast_to(dout.reshape(_kept_shape(x.shape, axis)), shape=x.shape),)
+    if axis is not None:  # a 0-d dout (the sum of everything) broadcasts as it is
+        dout = dout.reshape(_kept_shape(x.shape, axis))
+    return (broadcast_to(dout, shape=x.shape),)
 
 
 def _extremum_vjp(dout, out, x, axis, keepdims):

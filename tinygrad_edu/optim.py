@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .ops import _number
 from .tensor import Tensor
 
 
@@ -81,20 +82,25 @@ class Optimizer:
         """p's buffers, or None when it has none yet, or when p.data was given another shape or
         dtype since they were made (W.data = W.data.astype(np.float64)): they start again."""
         st = self.state.get(id(p))
-        if st is not None and (st["d"].shape != p._data.shape or st["d"].dtype != p._data.dtype):
-            return None
+        if st is not None:
+            d, data = st["d"], p._data
+            if d.shape != data.shape or d.dtype != data.dtype:
+                return None
         return st
 
-    def _grads(self):
-        """(group, p, g) for every parameter that received a gradient."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    g = p.grad._data
-                    if g.shape != p._data.shape:
-                        raise ValueError(f"{type(self).__name__}.step: {p.name or 'a parameter'} "
-                                         f"has shape {p.shape} but its grad has {g.shape}")
-                    yield group, p, g
+    def _grads(self, group):
+        """[(p, g)] for every parameter of group that received a gradient (a list: a generator
+        costs more than the update of a small bias)."""
+        found = []
+        for p in group["params"]:
+            grad = p.grad
+            if grad is not None:
+                g = grad._data
+                if g.shape != p._data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: {p.name or 'a parameter'} "
+                                     f"has shape {p.shape} but its grad has {g.shape}")
+                found.append((p, g))
+        return found
 
 
 class SGD(Optimizer):
@@ -124,30 +130,31 @@ class SGD(Optimizer):
 
     def step(self):
         """Update every parameter that has a gradient."""
-        for group, p, g in self._grads():
+        for group in self.param_groups:
             lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
-            st = self._state(p)
-            if st is None:
-                st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
-            d = st["d"]
-            if not wd and not mu:  # plain SGD, Nielsen's and DLFS's update: one scaled subtract
-                np.multiply(g, lr, out=d)
+            for p, g in self._grads(group):
+                st = self._state(p)
+                if st is None:
+                    st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
+                d = st["d"]
+                if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
+                    np.multiply(g, _number(lr, d), out=d)
+                    p.data -= d
+                    continue
+                np.multiply(p.data, wd, out=d)
+                d += g  # d = ∇C + weight_decay·p
+                if mu:
+                    if st["v"] is None:
+                        st["v"] = d.copy()
+                    else:
+                        st["v"] *= mu
+                        st["v"] += d
+                    if group["nesterov"]:
+                        d += mu * st["v"]
+                    else:
+                        d[...] = st["v"]
+                d *= lr
                 p.data -= d
-                continue
-            np.multiply(p.data, wd, out=d)
-            d += g  # d = ∇C + weight_decay·p
-            if mu:
-                if st["v"] is None:
-                    st["v"] = d.copy()
-                else:
-                    st["v"] *= mu
-                    st["v"] += d
-                if group["nesterov"]:
-                    d += mu * st["v"]
-                else:
-                    d[...] = st["v"]
-            d *= lr
-            p.data -= d
 
 
 class Adam(Optimizer):
@@ -180,28 +187,30 @@ class Adam(Optimizer):
 
     def step(self):
         """Update every parameter that has a gradient."""
-        for group, p, g in self._grads():
+        for group in self.param_groups:
             (b1, b2), eps, wd = group["betas"], group["eps"], group["weight_decay"]
-            st = self._state(p)
-            if st is None:
-                st = self.state[id(p)] = {"t": 0, "m": np.zeros_like(p.data),
-                                          "v": np.zeros_like(p.data), "d": np.empty_like(p.data)}
-            st["t"] += 1
-            m, v, d, t = st["m"], st["v"], st["d"], st["t"]
-            if wd:
-                if "g" not in st:
-                    st["g"] = np.empty_like(p.data)
-                g = np.add(g, np.multiply(p.data, wd, out=st["g"]), out=st["g"])
-            m *= b1
-            m += np.multiply(g, 1 - b1, out=d)
-            v *= b2
-            np.multiply(g, g, out=d)
-            d *= 1 - b2
-            v += d
-            # d = lr·m̂ / (√v̂ + eps), with the bias corrections folded into two scalars
-            np.sqrt(v, out=d)
-            d *= 1 / np.sqrt(1 - b2**t)
-            d += eps
-            np.divide(m, d, out=d)
-            d *= group["lr"] / (1 - b1**t)
-            p.data -= d
+            for p, g in self._grads(group):
+                st = self._state(p)
+                if st is None:
+                    st = self.state[id(p)] = {"t": 0, "m": np.zeros_like(p.data),
+                                              "v": np.zeros_like(p.data),
+                                              "d": np.empty_like(p.data)}
+                st["t"] += 1
+                m, v, d, t = st["m"], st["v"], st["d"], st["t"]
+                if wd:
+                    if "g" not in st:
+                        st["g"] = np.empty_like(p.data)
+                    g = np.add(g, np.multiply(p.data, wd, out=st["g"]), out=st["g"])
+                m *= b1
+                m += np.multiply(g, 1 - b1, out=d)
+                v *= b2
+                np.multiply(g, g, out=d)
+                d *= 1 - b2
+                v += d
+                # d = lr·m̂ / (√v̂ + eps), with the bias corrections folded into two scalars
+                np.sqrt(v, out=d)
+                d *= 1 / np.sqrt(1 - b2**t)
+                d += eps
+                np.divide(m, d, out=d)
+                d *= group["lr"] / (1 - b1**t)
+                p.data -= d

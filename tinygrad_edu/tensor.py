@@ -5,6 +5,8 @@ backward loop): ``apply`` runs a primitive's forward and records it, and every T
 one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 """
 
+from types import MappingProxyType
+
 import numpy as np
 
 from . import ops
@@ -79,10 +81,11 @@ class Tensor:
 
     @data.setter
     def data(self, value):  # `W.data -= lr * g` lands here: record that W changed
-        value = value if value.__class__ is _ndarray else np.asarray(value)
-        if value.shape != self._data.shape or value.dtype != self._data.dtype:
-            _Layout.changes += 1
-        self._data = value
+        if value is not self._data:  # not an in-place update (-=), which keeps the array
+            value = value if value.__class__ is _ndarray else np.asarray(value)
+            if value.shape != self._data.shape or value.dtype != self._data.dtype:
+                _Layout.changes += 1
+            self._data = value
         self._version += 1
         self._changed = next(_seq)  # stamp(), without the call: every optimizer step comes here
 
@@ -164,7 +167,9 @@ class Tensor:
                     "backward() needs gradient= (an array of that shape, ∂C/∂output); or reduce "
                     "it to a scalar loss first, e.g. loss.sum() or loss.mean()"
                 )
-            gradient = np.array(1, self._data.dtype).reshape(self._data.shape)  # 3× ones_like
+            gradient = np.array(1, self._data.dtype)  # 3× faster than np.ones_like
+            if self._data.ndim:
+                gradient = gradient.reshape(self._data.shape)
         else:  # the caller's array may become a leaf's .grad: take our own copy
             gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
                                 dtype=self.dtype)
@@ -174,12 +179,10 @@ class Tensor:
                 f"{self.shape}; they must match"
             )
         dout = Tensor(gradient) if create_graph else gradient
-        grads, tensors = backprop(self, dout, create_graph=create_graph,
-                                  retain_graph=retain_graph)
+        grads, kept = backprop(self, dout, create_graph=create_graph,
+                               retain_graph=retain_graph)
         written = set()
-        for t in tensors:  # leaves and retain_grad() tensors keep their gradient
-            if t._node is not None and not t._retain:
-                continue
+        for t in kept:  # leaves and retain_grad() tensors keep their gradient
             g = grads.get(id(t))
             if g is None or not t.requires_grad:
                 continue
@@ -240,7 +243,8 @@ class Tensor:
     def log_softmax(self, axis=-1): return apply(ops.log_softmax, self, axis=axis)
 
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        _numpy_names("sum", dim, keepdim)
+        if dim is not None or keepdim is not None:
+            _numpy_names("sum", dim, keepdim)
         return apply(ops.sum, self, axis=_axis(axis), keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -293,7 +297,10 @@ class Tensor:
 def apply(op, *inputs, **params):
     """Run primitive op on the inputs' arrays and, if any input requires grad, record it."""
     try:
-        data = op.forward(*[x._data for x in inputs], **params)
+        if len(inputs) == 1:  # sum, reshape, softmax...: no list to build
+            data = op.forward(inputs[0]._data, **params)
+        else:
+            data = op.forward(*[x._data for x in inputs], **params)
     except (ValueError, IndexError, TypeError) as e:
         raise _failure(op, inputs, e) from None
     for x in inputs:
@@ -316,9 +323,9 @@ def binary(op, x, other):
     if (x.requires_grad or y.requires_grad) and (_Quiet.on or _State.enabled):
         out.requires_grad = True
         if _Quiet.on:
-            out._node = Node(op, (x, y), {}, next(_seq))
+            out._node = Node(op, (x, y), _NO_SETTINGS, next(_seq))
         else:
-            record(op, (x, y), {}, out)
+            record(op, (x, y), _NO_SETTINGS, out)
     return out
 
 
@@ -333,9 +340,9 @@ def unary(op, x):
     if x.requires_grad and (_Quiet.on or _State.enabled):
         out.requires_grad = True
         if _Quiet.on:
-            out._node = Node(op, (x,), {}, next(_seq))
+            out._node = Node(op, (x,), _NO_SETTINGS, next(_seq))
         else:
-            record(op, (x,), {}, out)
+            record(op, (x,), _NO_SETTINGS, out)
     return out
 
 
@@ -355,6 +362,7 @@ def _output(op, inputs, params, data, needs_grad):
 # Bound once: apply runs for every operation, and global plus attribute lookups add up there.
 _new_tensor = object.__new__
 _ndarray = np.ndarray
+_NO_SETTINGS = MappingProxyType({})  # the settings of x + y: one read-only empty dict for all
 
 
 def _failure(op, inputs, error):
@@ -428,6 +436,8 @@ OPERAND = "operand of a Tensor operation"  # how errors name a number or array g
 
 def _lift(value, like):
     """A constant Tensor for a number or array, in like's dtype when it is a Python number."""
+    if value.__class__ is _ndarray and value.dtype.kind in "biuf":  # a batch of data: as it is
+        return _wrap(value)
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):  # numpy values keep their dtype

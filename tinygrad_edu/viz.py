@@ -227,10 +227,10 @@ class _Kept:
     """A tensor of a freed graph as draw() sees it: what backward() kept of it (autograd.bones),
     and its data and .grad while something still holds the tensor (always so for the root)."""
 
-    def __init__(self, t, name, shape, dtype, requires_grad, module, small=None):
+    def __init__(self, t, name, shape, dtype, requires_grad, module):
         self.name, self.shape, self.dtype = name, shape, dtype
         self.requires_grad, self.module = requires_grad, module
-        self.data = small if t is None else t.data  # a tiny leaf's values outlive the tensor
+        self.data = None if t is None else t.data
         self.freed = self.data is None  # the tensor is gone, and its values with it
         self.grad = None if t is None else t.grad
         self._node = None
@@ -262,7 +262,11 @@ def _revive(root):
             inputs = [live(x) for x in node.inputs]
         else:
             inputs = []
-            for ref, x_node, *fields in node.skeleton:
+            for bone in node.skeleton:
+                if bone.__class__ is not tuple:  # a parameter or a tiny constant, kept whole
+                    inputs.append(live(bone))
+                    continue
+                ref, x_node, *fields = bone
                 x = ref()
                 inputs.append(live(x) if x is not None else kept(("gone", id(ref)), None, x_node,
                                                                   *fields))
