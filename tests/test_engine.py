@@ -338,3 +338,17 @@ def test_cross_entropy_backward_reuses_the_softmax_its_forward_computed(monkeypa
     F.cross_entropy(Tensor(rng.standard_normal((2, 4))), np.array([0, 1]))  # another forward
     C.backward()  # not the latest forward: the VJP computes its own softmax, same numbers
     assert calls == [1] and np.array_equal(z.grad.numpy(), first)
+
+
+def test_a_recorded_tensor_can_be_deep_copied_with_its_graph():
+    """copy.deepcopy of an output copies its graph: the copy backpropagates into copied leaves."""
+    import copy
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 3).sigmoid().sum()
+    y2 = copy.deepcopy(y)
+    x2 = y2._node.inputs[0]._node.inputs[0]._node.inputs[0]
+    y2.backward()
+    assert x.grad is None and x2 is not x
+    s = 1 / (1 + np.exp(-3 * np.array([1.0, 2.0])))
+    np.testing.assert_allclose(x2.grad.data, 3 * s * (1 - s))

@@ -322,6 +322,8 @@ def test_number_is_a_0d_array_only_where_numpy_would_convert_the_python_number()
     wide = np.float64(0.1)
     assert ops._number(wide, f32) is wide  # a numpy float64 widens float32 arrays: kept
     assert (f32 * ops._number(0.1, f32)).dtype == (f32 * 0.1).dtype == np.float32
+    assert str(ops._number(-0.0, f32)) == "-0.0"  # zero is left alone: -0.0 == 0.0 as a key
+    assert ops._number(0.5, 3.0) == 0.5 and ops.sigmoid(0.0) == 0.5  # plain numbers, no dtype
 
 
 def test_number_forgets_old_values_instead_of_growing():

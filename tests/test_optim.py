@@ -187,6 +187,18 @@ def test_a_gradient_of_the_wrong_shape_is_reported():
         SGD([W], lr=0.1).step()
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.5), lambda ps: Adam(ps, lr=0.5)])
+def test_a_step_that_fails_changes_no_parameter(make):
+    """A wrong gradient found at the second parameter: the first is not updated either, so the
+    step is all or nothing (nothing half-written)."""
+    a = Tensor(np.ones(2), requires_grad=True, name="a")
+    b = Tensor(np.ones(3), requires_grad=True, name="b")
+    a.grad, b.grad = Tensor(np.ones(2)), Tensor(np.ones(2))
+    with pytest.raises(ValueError, match="b has shape"):
+        make([a, b]).step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])
+
+
 @pytest.mark.parametrize("lr", [0.1, 3, np.float64(0.1), np.float32(0.1)])
 def test_plain_sgd_gives_numpys_bits_for_every_kind_of_learning_rate(lr):
     """p − lr·g in float32, exactly as numpy computes it: a Python number is converted to the
@@ -201,3 +213,17 @@ def test_plain_sgd_gives_numpys_bits_for_every_kind_of_learning_rate(lr):
     want = p0.copy()
     want -= (g * lr).astype(np.float32)
     assert W.data.dtype == np.float32 and W.data.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("p_dtype, g_dtype", [(np.float32, np.float64), (np.float64, np.float32)])
+def test_plain_sgd_multiplies_in_the_gradients_dtype_as_numpy_does(p_dtype, g_dtype):
+    """A gradient of another dtype than its parameter (W.grad = Tensor(list) is float64): lr·g is
+    computed in g's dtype, as g * lr, and only then written in the parameter's."""
+    rng = np.random.default_rng(1)
+    p0, g = rng.standard_normal(64).astype(p_dtype), rng.standard_normal(64).astype(g_dtype)
+    W = Tensor(p0.copy(), requires_grad=True)
+    W.grad = Tensor(g)
+    SGD([W], lr=0.3).step()
+    want = p0.copy()
+    want -= (g * 0.3).astype(p_dtype)
+    assert W.data.tobytes() == want.tobytes()

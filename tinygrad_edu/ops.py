@@ -73,19 +73,20 @@ _NUMBERS = {}
 
 def _number(value, like):
     """value as a read-only 0-d array of like's dtype when value is a Python number and like a
-    float (made once per dtype), else value itself.
+    float array (made once per dtype), else value itself.
 
     numpy combines an array with a 0-d array of its own dtype in half the time it takes with a
-    Python number, and the numbers are the same: it converts a Python number to the array's
-    dtype either way. Not so for an integer array (a Python float makes it float64) or a numpy
-    number (np.float64(0.1) makes float32 arrays float64), so those are left as they are.
+    Python number, and the numbers are the same: numpy (2 and later, NEP 50) converts a Python
+    number to the array's dtype either way. Not so for an integer array (a Python float makes it
+    float64) or a numpy number (np.float64(0.1) makes float32 arrays float64), so those are left
+    as they are; and not for 0 (-0.0 and 0.0 would share an entry).
     """
-    if value.__class__ is not float and value.__class__ is not int:
+    if value.__class__ is not float and value.__class__ is not int or not value:
         return value
-    dtype = like.dtype
+    dtype = getattr(like, "dtype", None)
     c = _NUMBERS.get((value, dtype))
     if c is None:
-        if dtype.kind != "f":
+        if dtype is None or dtype.kind != "f":
             return value
         if len(_NUMBERS) > 256:  # a learning-rate schedule may pass a new value every step
             _NUMBERS.clear()
@@ -180,7 +181,7 @@ def pow_vjp(dout, out, x, y, *, needs):
     # are silenced because ±∞ is the answer. The masks are constants.
     if (not needs[1] and y.__class__ is _ndarray and y.ndim == 0 and y.dtype == dout.dtype
             and y.item() == 2):  # the square of a quadratic cost: x ** 1 is x, the same bits
-        return dout * _number(2, dout) * x, None
+        return dout * y * x, None
     xv, yv = np.asarray(x), np.asarray(y)
     if not needs[1] and yv.ndim == 0 and yv >= 1:  # x³ and up: no 0·∞ to avoid
         return dout * y * x ** (y - 1), None

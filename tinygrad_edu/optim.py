@@ -138,7 +138,7 @@ class SGD(Optimizer):
                     st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
                 d = st["d"]
                 if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
-                    np.multiply(g, _number(lr, d), out=d)
+                    np.multiply(g, _number(lr, g), out=d)  # in g's dtype, as g * lr
                     p.data -= d
                     continue
                 np.multiply(p.data, wd, out=d)

@@ -5,8 +5,6 @@ backward loop): ``apply`` runs a primitive's forward and records it, and every T
 one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 """
 
-from types import MappingProxyType
-
 import numpy as np
 
 from . import ops
@@ -323,9 +321,9 @@ def binary(op, x, other):
     if (x.requires_grad or y.requires_grad) and (_Quiet.on or _State.enabled):
         out.requires_grad = True
         if _Quiet.on:
-            out._node = Node(op, (x, y), _NO_SETTINGS, next(_seq))
+            out._node = Node(op, (x, y), {}, next(_seq))
         else:
-            record(op, (x, y), _NO_SETTINGS, out)
+            record(op, (x, y), {}, out)
     return out
 
 
@@ -340,9 +338,9 @@ def unary(op, x):
     if x.requires_grad and (_Quiet.on or _State.enabled):
         out.requires_grad = True
         if _Quiet.on:
-            out._node = Node(op, (x,), _NO_SETTINGS, next(_seq))
+            out._node = Node(op, (x,), {}, next(_seq))
         else:
-            record(op, (x,), _NO_SETTINGS, out)
+            record(op, (x,), {}, out)
     return out
 
 
@@ -362,7 +360,6 @@ def _output(op, inputs, params, data, needs_grad):
 # Bound once: apply runs for every operation, and global plus attribute lookups add up there.
 _new_tensor = object.__new__
 _ndarray = np.ndarray
-_NO_SETTINGS = MappingProxyType({})  # the settings of x + y: one read-only empty dict for all
 
 
 def _failure(op, inputs, error):
