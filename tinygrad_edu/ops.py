@@ -179,12 +179,13 @@ def pow_vjp(dout, out, x, y, *, needs):
     # x = 0, and 0ʸ does not change with y where y ≥ 0 (PyTorch's convention). Where y < 0,
     # 0ʸ = ∞ and the slope is ∞ · ln 0 = −∞, as in PyTorch: numpy's warnings for 0⁻ⁿ and ln 0
     # are silenced because ±∞ is the answer. The masks are constants.
-    if (not needs[1] and y.__class__ is _ndarray and y.ndim == 0 and y.dtype == dout.dtype
-            and y.item() == 2):  # the square of a quadratic cost: x ** 1 is x, the same bits
-        return dout * y * x, None
     xv, yv = np.asarray(x), np.asarray(y)
-    if not needs[1] and yv.ndim == 0 and yv >= 1:  # x³ and up: no 0·∞ to avoid
-        return dout * y * x ** (y - 1), None
+    c = yv.item() if yv.ndim == 0 else None  # a constant exponent, as a Python number
+    if not needs[1] and c is not None and c >= 1:  # x², x³ of a cost: no 0·∞ to avoid
+        # x ** 1 is x, bit for bit; on Tensors (create_graph) the power stays recorded, so that
+        # a third derivative of x² is zeros that depend on x, as PyTorch gives
+        short = c == 2 and x.__class__ is _ndarray
+        return dout * y * (x if short else x ** (y - 1)), None
     dx = dy = None
     with np.errstate(divide="ignore", invalid="ignore"):
         if needs[0]:

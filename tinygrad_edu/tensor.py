@@ -241,8 +241,7 @@ class Tensor:
     def log_softmax(self, axis=-1): return apply(ops.log_softmax, self, axis=axis)
 
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        if dim is not None or keepdim is not None:
-            _numpy_names("sum", dim, keepdim)
+        _numpy_names("sum", dim, keepdim)
         return apply(ops.sum, self, axis=_axis(axis), keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
