@@ -87,9 +87,34 @@ def test_bench_train_times_both_networks_and_nielsens_loop(train):
     assert loop["examples_timed"] == 200 and loop["epoch_examples"] == 2000
     assert math.isclose(loop["epoch_seconds"], loop["seconds"] * 10)
     assert _positive(loop["speedup_tinygrad"]) and _positive(loop["speedup_numpy"])
+    assert _positive(loop["speedup_replay"])
     assert loop["accuracy"] > 0.1
     text = "\n".join(lines)
-    assert "extrapolated" in text and "network.py" in text and "faster" in text
+    assert "extrapolated" in text and "network.py" in text and "replayed" in text
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda log: bench.bench_train(epochs=0, log=log),
+     "bench_train: epochs must be a whole number ≥ 1, got 0"),
+    (lambda log: bench.bench_ops(repeat=-1, log=log),
+     "bench_ops: repeat must be a whole number ≥ 1, got -1"),
+    (lambda log: bench.bench_ops(blas_threads=0, log=log),
+     "blas_threads must be a whole number ≥ 1 or None"),
+])
+def test_bad_counts_are_refused_before_anything_runs(call, words):
+    lines = []
+    with pytest.raises(ValueError, match=words):
+        call(lines.append)
+    assert lines == []  # not a header, nor a loaded dataset, before the error
+
+
+@pytest.mark.parametrize("ratio, met, text", [
+    (1.2531, False, "eager ≤ 1.25×: MISSED (1.253×)"),  # the table shows 1.25×: say why
+    (1.2468, True, "eager ≤ 1.25×: met (1.247×)"),
+    (1.31, False, "eager ≤ 1.25×: MISSED"),
+])
+def test_a_verdict_beside_a_ratio_rounded_to_its_target_gives_three_decimals(ratio, met, text):
+    assert bench._targets_text({"ratio": ratio, "target": 1.25, "met": met}) == text
 
 
 def test_machine_names_cpu_cores_and_blas():

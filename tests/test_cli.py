@@ -152,6 +152,8 @@ def test_unknown_preset_is_an_argparse_error(capsys):
 
 @pytest.mark.parametrize("argv, words", [
     (["--epochs", "0"], ["--epochs", "expected a whole number ≥ 1"]),
+    (["--epochs", "-1"], ["--epochs", "expected a whole number ≥ 1, got '-1'"]),
+    (["--batch-size", "x"], ["--batch-size", "expected a whole number ≥ 1, got 'x'"]),
     (["--hidden", "30,x"], ["--hidden", "expected sizes"]),
     (["--lr", "-1"], ["--lr", "expected a number > 0"]),
 ])

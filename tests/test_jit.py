@@ -150,8 +150,11 @@ def test_reading_a_value_during_capture_is_refused():
             loss = loss * 2
         return loss
 
-    with pytest.raises(RuntimeError, match=r"jit: bool\(tensor\).*cannot be replayed"):
+    with pytest.raises(RuntimeError, match=r"jit: the comparison sum\(…\) > … inside the step "
+                                           r"cannot be replayed: .*the branch an if takes"):
         jit(branchy)(np.ones(2))
+    with pytest.raises(RuntimeError, match=r"jit: bool\(tensor\).*cannot be replayed"):
+        jit(lambda x: (W * x).sum() * (2.0 if (W * x).sum() else 1.0))(np.ones(2))
     with pytest.raises(RuntimeError, match=r"jit: item\(\) reads a tensor's value"):
         jit(lambda x: (W * x).sum() * (W * x).sum().item())(np.ones(2))
 
@@ -432,7 +435,7 @@ def test_a_parameter_made_inside_the_step_is_caught():
     W = Tensor(np.ones(3), requires_grad=True)
     step = jit(lambda x: (W * x * Tensor(np.ones(3), requires_grad=True)).sum())
     step(np.ones(3))
-    with pytest.raises(RuntimeError, match="a different parameter on each call.*create "
+    with pytest.raises(RuntimeError, match="a different parameter than at capture.*create "
                                            "parameters outside the step"):
         step(np.ones(3))
 
@@ -453,3 +456,110 @@ def test_debug_checks_every_call():
     for _ in range(4):
         quiet(np.ones(3))
     assert len(calls) == 4 + 2  # captured, checked once, then replayed without running it
+
+
+# ----- what a replay could not do, refused or captured again (a learner's habits) ----------------
+
+def _train_both(make_step_loss, steps=6, freeze_at=None, change=None):
+    """Train two copies of a small network, eagerly and with jit, calling change(params, k) before
+    step k; return both parameter dicts."""
+    rng = np.random.default_rng(0)
+    init = {"W": rng.standard_normal((4, 3)), "b": np.zeros(3)}
+    batches = [(rng.standard_normal((5, 4)), rng.integers(0, 3, 5)) for _ in range(steps)]
+    runs = []
+    for use_jit in (False, True):
+        P = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in init.items()}
+        extra = {"scale": Tensor(np.ones(3), name="scale")}
+        opt = SGD(list(P.values()), lr=0.5)
+        cost = (lambda x, y: make_step_loss(P, extra, x, y))
+        step = jit(cost, optimizer=opt) if use_jit else None
+        for k, (x, y) in enumerate(batches):
+            if change is not None:
+                change(P, extra, k)
+            if step is not None:
+                step(x, y)
+            else:
+                opt.zero_grad()
+                cost(x, y).backward()
+                opt.step()
+        runs.append(P)
+    return runs
+
+
+def _ce(P, extra, x, y):
+    return F.cross_entropy((Tensor(x) @ P["W"] + P["b"]) * extra["scale"], y)
+
+
+def test_a_parameter_frozen_after_capture_stays_frozen_in_the_replay():
+    def freeze(P, extra, k):
+        if k == 4:  # after the checked calls: the lean path is running
+            P["W"].requires_grad = False
+    eager, replayed = _train_both(_ce, change=freeze)
+    for k in eager:
+        assert np.array_equal(eager[k].data, replayed[k].data), k
+
+
+def test_a_constant_tensor_assigned_after_capture_is_captured_again():
+    def rescale(P, extra, k):
+        if k == 4:
+            extra["scale"].data = np.full(3, 0.25)
+    eager, replayed = _train_both(_ce, change=rescale)
+    for k in eager:
+        assert np.array_equal(eager[k].data, replayed[k].data), k
+
+
+def test_an_operation_on_the_batch_alone_is_replayed_for_every_batch():
+    p = Tensor(np.full((6, 1), 0.3), requires_grad=True, name="p")
+    targets = [np.array([[1.0], [0], [1], [0], [0], [1]]), np.array([[0.0], [1], [1], [1], [0], [0]])]
+    step = jit(lambda t: F.binary_cross_entropy(p.sigmoid(), t))  # (1 − t): no gradient, recorded
+    for t in targets * 2:
+        step(t)
+        want = grad(lambda q: F.binary_cross_entropy(q.sigmoid(), Tensor(t)))(Tensor(p.data))
+        assert np.array_equal(p.grad.numpy(), want.numpy())
+        p.grad = None
+    assert "1 - t" in step.source
+
+
+@pytest.mark.parametrize("body, message", [
+    (lambda W, x: (W.__setattr__("data", W.data * 0.9), (W * x).sum())[1],
+     r"W\.data is assigned inside the step.*optimizer"),
+    (lambda W, x: ((W * x).sum().backward(), (W * x).sum())[1],
+     r"backward\(\) is called inside the step.*Return the loss"),
+    (lambda W, x: (W * x).retain_grad().sum(), r"retain_grad\(\) of mul\(W, …\).*stay None"),
+    (lambda W, x: (W * x * ((W * x) > 0)).sum(), r"the comparison mul\(W, …\) > … .*relu\(\)"),
+    (lambda W, x: (W * (W * x).detach()).sum(), r"detach\(\) of mul\(W, …\) .*first batch"),
+])
+def test_what_a_replay_would_skip_or_freeze_is_refused_at_capture(body, message):
+    W = Tensor(np.ones(3), requires_grad=True, name="W")
+    with pytest.raises(RuntimeError, match="jit: " + message):
+        jit(lambda x: body(W, x))(np.arange(3.0))
+    assert W._version == 0  # nothing was updated
+
+
+def test_a_step_called_inside_no_grad_or_inside_another_capture_is_refused():
+    W = Tensor(np.ones(3), requires_grad=True)
+    inner = jit(lambda x: (W * x).sum(), optimizer=SGD([W], lr=0.1))
+    for _ in range(4):  # past its checked calls: the lean path
+        inner(np.ones(3))
+    from tinygrad_edu import no_grad
+    with no_grad(), pytest.raises(RuntimeError, match=r"inside no_grad\(\)"):
+        inner(np.ones(3))
+    outer = jit(lambda x: (inner(x), (W * x).sum())[1])
+    with pytest.raises(RuntimeError, match="called while another is being captured"):
+        outer(np.ones(3))
+
+
+@pytest.mark.parametrize("batch", [(np.ones(3), np.ones(3)), [np.ones(3)], {"x": np.ones(3)}])
+def test_a_batch_packed_in_a_container_is_refused(batch):
+    W = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(TypeError, match=r"argument 0 is a (tuple|list|dict) of arrays; pass each"):
+        jit(lambda b: W.sum())(batch)
+
+
+def test_the_captured_explanation_survives_the_optimizers_updates():
+    W = Tensor(np.ones((2, 1)), requires_grad=True, name="W")
+    step = jit(lambda x: (x @ W).sigmoid().sum(), optimizer=SGD([W], lr=0.1))
+    for _ in range(4):
+        step(np.ones((3, 2)))
+    text = step.program.explain(file=io.StringIO())  # W was updated in place three times
+    assert "σ'(t1)" in text and text.splitlines()[-1].split()[:4] == ["∂C/∂W", "=", "c1ᵀ", "·"]

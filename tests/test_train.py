@@ -382,6 +382,27 @@ def test_a_model_whose_step_cannot_be_replayed_trains_eagerly_and_says_why():
     assert h.loss == eager.loss and h.correct == eager.correct
 
 
+def test_a_dropout_model_falls_back_to_eager_with_the_weights_of_eager():
+    def run(eager):
+        rng = np.random.default_rng(7)  # the model's own generator, as a learner writes it
+
+        def forward(p, x):  # a dropout mask drawn with numpy: a replay would keep the first one
+            a2 = (p["W2"] @ x + p["b2"]).sigmoid()
+            a2 = a2 * (rng.random(a2.shape) > 0.2).astype(np.float32)
+            return p["W3"] @ a2 + p["b3"]
+
+        params = nielsen_params()
+        said = []
+        train(forward, params=params, cost="quadratic", layout="columns", lr=0.5, epochs=1,
+              train_limit=100, test_limit=20, progress=False, eager=eager, log=said.append)
+        return said, {k: p.numpy() for k, p in params.items()}
+
+    (said, fell_back), (_, eager) = run(False), run(True)
+    assert "cannot be replayed" in said[0] and "a constant that changed" in said[0]
+    for k in eager:  # the batch that showed it was not run a second time (no second mask)
+        assert np.array_equal(fell_back[k], eager[k]), k
+
+
 def test_your_own_models_mistakes_are_named():
     with pytest.raises(ValueError, match=r"needs its parameters: train\(forward, params="):
         train(nielsen_forward, cost="quadratic")

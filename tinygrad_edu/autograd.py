@@ -23,6 +23,7 @@ class _ThreadState(threading.local):
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
     capturing = None  # the jit capturing a step now (in this thread): reading a value is an error
+    step_arrays = frozenset()  # while capturing: id() of the arrays the step was called with
 
     def __init__(self):  # runs once in each thread that touches the state
         self.tapes = []  # open Tape() contexts, innermost last
@@ -114,6 +115,18 @@ def check_not_capturing(what):
             "loss > 0, loss.item() in the step) cannot be replayed. Read values outside the "
             "step (from the loss it returns), or run it eagerly without jit"
         )
+
+
+def capturing_step(xs):
+    """Whether a step is being captured (in this thread) and one of xs depends on its batch or its
+    parameters: a parameter, a tensor computed by a recorded operation, or an argument's array.
+    A replay computes only recorded operations again, so a value derived from xs any other way
+    would stay what it was for the first batch. (Capture marks the state changed, so the hot
+    path's _Quiet.on test skips the rest outside a capture.)"""
+    if _Quiet.on or _State.capturing is None:
+        return False
+    arrays = _State.step_arrays
+    return any(x.requires_grad or x._node is not None or id(x._data) in arrays for x in xs)
 
 
 def is_grad_enabled():

@@ -67,9 +67,12 @@ def _count(text):
 
 def _positive(text):
     """A whole number ≥ 1 (argparse type)."""
-    n = _count(text)
-    if n == 0:
-        raise argparse.ArgumentTypeError("expected a whole number ≥ 1, got 0")
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
     return n
 
 

@@ -260,7 +260,11 @@ def explain(loss, *, file=None):
             rows.append((symbol[id(x)], text, shape_text(x.shape), note, sign))
 
     autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True, on_step=on_step)
-    text = Explanation(_format_rows(rows))
+    return show(Explanation(_format_rows(rows)), file)
+
+
+def show(text, file=None):
+    """Print text to file (stdout by default) unless a shell will display the returned value."""
     if file is not None or not _displayed_by_shell():
         print(text, file=sys.stdout if file is None else file)
     return text

@@ -8,14 +8,25 @@ the chain-rule listing) and, only when a drawing is asked for, ``viz``.
 """
 
 import inspect
+import io
 import keyword
 import re
 
 import numpy as np
 
 from . import ops
-from .autograd import _Layout, _Quiet, _State, backprop, graph_of, stamp, summed_axes, unbroadcast
-from .explain import explain, tensor_names
+from .autograd import (
+    _changing_state,
+    _Layout,
+    _Quiet,
+    _State,
+    backprop,
+    graph_of,
+    stamp,
+    summed_axes,
+    unbroadcast,
+)
+from .explain import explain, show, tensor_names
 from .optim import SGD
 from .tensor import Tensor, _new_tensor, _wrap
 
@@ -60,12 +71,19 @@ class Jit:
         # The replay of every later batch, kept short: each line here runs once per step, and
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
-                and prog.layout == _Layout.changes and prog.same_arrays(args):
+                and prog.layout == _Layout.changes and prog.same_arrays(args) and prog.unchanged():
             return _loss(prog._update(*args), prog.loss.name)
-        if prog is None or not prog.matches(args) or not prog.laid_out() or _State.anomaly:
-            key = tuple(_signature(a) for a in args)
+        if _State.capturing is not None:  # a step inside a step: the outer replay would skip it
+            raise RuntimeError("jit: a jitted step was called while another is being captured; "
+                               "call the inner function directly")
+        if not (_Quiet.on or _State.enabled):
+            raise RuntimeError("jit: the step was called inside no_grad(); a jitted step trains "
+                               "(backward, and the optimizer's step): to evaluate, call the plain "
+                               "function under no_grad()")
+        if prog is None or not prog.matches(args) or not prog.valid() or _State.anomaly:
+            key = tuple(_signature(a, i) for i, a in enumerate(args))
             prog = self.programs.get(key)
-            if prog is None or not prog.laid_out() or _State.anomaly:
+            if prog is None or not prog.valid() or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
         if prog.checks_left or self.debug:
@@ -73,17 +91,16 @@ class Jit:
         return prog.replay(args, self.optimizer)
 
     def _eager(self, args):
-        """The loss of fn(*args), recorded, with value reads refused."""
-        if _State.capturing is not None:
-            raise RuntimeError("jit: a jitted step was called while another is being captured; "
-                               "call the inner function directly")
+        """The loss of fn(*args), recorded, with value reads refused and operations on the
+        arguments recorded even where they need no gradient (1 − y of a cost)."""
         if self.optimizer is not None:
             self.optimizer.zero_grad()
-        _State.capturing = self
+        _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
         try:
-            C = self.fn(*args)
+            with _changing_state:  # every thread off the lean paths: the checks below run
+                C = self.fn(*args)
         finally:
-            _State.capturing = None
+            _State.capturing, _State.step_arrays = None, frozenset()
         if not isinstance(C, Tensor) or C.size != 1 or not C.requires_grad:
             got = f"shape {C.shape}" if isinstance(C, Tensor) else type(C).__name__
             raise ValueError(
@@ -95,13 +112,14 @@ class Jit:
     def _capture(self, key, args):
         C = self._eager(args)
         if _State.anomaly:  # detect_anomaly checks every op as it runs: no program, eager only
-            grads, kept = backprop(C, np.ones_like(C._data))
-            params = [t for t in kept if t._node is None and t.requires_grad]
-            return self._finish(params, grads, C)
+            return self._finish_eagerly(C)
         builder = _Builder(C, args, self.arg_names, self.optimizer)
-        grads, _ = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)
+        grads, kept = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)
         prog = builder.finish(key, self.check)
-        _compare(prog, C._data, grads, *prog.gradients(args), "capture")
+        # written now: after the optimizer's step the graph's parameters are newer than its nodes
+        prog.explanation = explain(C, file=io.StringIO())
+        _compare(prog, C._data, grads, *prog.gradients(args), "capture",
+                 lambda: self._finish(_leaves(kept), grads, C))
         self.programs[key] = prog
         self.program = prog
         return self._finish(prog.params, grads, C)
@@ -114,12 +132,19 @@ class Jit:
         if diff:
             self.programs.pop(prog.key, None)
             self.program = None
-            raise RuntimeError(f"jit: the step recorded a different tape than when it was "
-                               f"captured: {diff}")
-        grads, _ = backprop(C, np.ones_like(C._data))
-        _compare(prog, C._data, grads, *prog.gradients(args), "replay")
+            raise _with_eager_step(RuntimeError(f"jit: the step recorded a different tape than "
+                                                f"when it was captured: {diff}"),
+                                   lambda: self._finish_eagerly(C))
+        grads, kept = backprop(C, np.ones_like(C._data))
+        _compare(prog, C._data, grads, *prog.gradients(args), "replay",
+                 lambda: self._finish(_leaves(kept), grads, C))
         prog.checked()
         return self._finish(prog.params, grads, C)
+
+    def _finish_eagerly(self, C):
+        """backward() of the eager loss C, then _finish: the step as if jit were not there."""
+        grads, kept = backprop(C, np.ones_like(C._data))
+        return self._finish(_leaves(kept), grads, C)
 
     def _finish(self, params, grads, C):
         """Write eager gradients as backward() does, then the optimizer's step."""
@@ -135,6 +160,18 @@ class Jit:
         if self.program is None:
             raise RuntimeError("jit: nothing captured yet; call the step once with a batch")
         return self.program.update_source or self.program.source
+
+
+def _leaves(kept):
+    return [t for t in kept if t._node is None and t.requires_grad]
+
+
+def _with_eager_step(error, finish):
+    """error, carrying finish_eagerly(): the update of the eager run that found the difference,
+    for a caller that falls back to eager (train) without running the batch, and drawing its
+    random numbers, a second time. Nothing was updated before it is called."""
+    error.finish_eagerly = finish
+    return error
 
 
 def _loss(value, name):
@@ -157,16 +194,22 @@ def _add_grads(params, grads):
             else _wrap(p.grad._data + g, p.grad.name)
 
 
-def _signature(a):
+def _signature(a, i=0):
     if isinstance(a, Tensor):
         a = a._data
     if isinstance(a, np.ndarray):
         return (a.shape, a.dtype.str)
+    if isinstance(a, (tuple, list, dict)):  # its arrays would be constants of the program
+        values = a.values() if isinstance(a, dict) else a
+        if any(isinstance(v, (np.ndarray, Tensor, tuple, list, dict)) for v in values):
+            raise TypeError(f"jit: argument {i} is a {type(a).__name__} of arrays; pass each "
+                            "array as an argument of its own, step(x, y), not step((x, y))")
     return ("value", repr(a))  # a Python setting is baked into the program: another one recaptures
 
 
-def _compare(prog, loss, eager, replay_loss, replayed, when):
-    """Raise unless the replayed loss and gradients equal the eager ones (1 ulp allowed)."""
+def _compare(prog, loss, eager, replay_loss, replayed, when, finish):
+    """Raise unless the replayed loss and gradients equal the eager ones (1 ulp allowed); the
+    error carries finish, the eager step's update (see _with_eager_step)."""
     pairs = [("the loss", loss, replay_loss)]
     pairs += [(f"∂C/∂{name}", eager.get(id(p)), g)
               for p, name, g in zip(prog.params, prog.param_names, replayed)]
@@ -179,12 +222,12 @@ def _compare(prog, loss, eager, replay_loss, replayed, when):
             continue
         where = "shapes differ" if ulps is None else \
             f"largest difference {np.max(np.abs(a - b)):.3g} ({ulps:.0f} ulp)"
-        raise RuntimeError(
+        raise _with_eager_step(RuntimeError(
             f"jit: at {when}, the replayed {what} {b.shape} differs from the eager one "
             f"{a.shape}: {where}. The step computes something the tape does not show (numpy on "
             f".data, a value read from the batch outside recorded operations, random numbers); "
             f"run it eagerly, or compute it with tensor operations.\n{prog.source}"
-        )
+        ), finish)
 
 
 def _ulps(a, b):
@@ -204,7 +247,7 @@ class Program:
     """
 
     def __init__(self, key, source, update_source, namespace, params, param_names, shapes,
-                 tape, loss, checks, leaves):
+                 tape, loss, checks, leaves, constants):
         self.key, self.source, self.update_source = key, source, update_source
         self.params, self.param_names, self.loss = params, param_names, loss
         self.shapes = shapes  # ((shape, dtype) or None) per argument: the fast signature test
@@ -212,7 +255,10 @@ class Program:
         self.checks_left = checks
         self.arrays = all(x is not None for x in shapes)  # no Tensor or Python value among them
         self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
+        self.params_read = leaves  # each must still require grad
+        self.constants = constants  # (tensor, version): baked in, so never to be assigned since
         self.layout = _Layout.changes
+        self.explanation = None
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
         exec(compile(source, "<jit>", "exec"), namespace)  # noqa: S102  (our own generated code)
         self._gradients = namespace["step"]
@@ -231,6 +277,22 @@ class Program:
                 return False
             self.layout = _Layout.changes  # another tensor's change: nothing of ours
         return True
+
+    def unchanged(self):
+        """Whether every parameter still requires grad and no constant tensor the source keeps
+        (made outside the step, W3 frozen with requires_grad=False) was assigned since capture:
+        else the step is captured again."""
+        for t in self.params_read:
+            if not t.requires_grad:
+                return False
+        for t, version in self.constants:
+            if t._version != version or t.requires_grad:
+                return False
+        return True
+
+    def valid(self):
+        """laid_out() and unchanged(): the program still computes what the eager step would."""
+        return self.laid_out() and self.unchanged()
 
     def _lean(self):
         """Whether Jit.__call__ may take its lean path: no checked call left, the update written
@@ -284,8 +346,9 @@ class Program:
         return _loss(loss, self.loss.name)
 
     def explain(self, *, file=None):
-        """The chain-rule listing of the captured step (explain() of its loss)."""
-        return explain(self.loss, file=file)
+        """The chain-rule listing of the captured step (explain() of its loss, written at
+        capture, before the optimizer changed the parameters its graph holds)."""
+        return show(self.explanation, file)
 
     def draw(self, **kwargs):
         """The graphviz drawing of the captured step (viz.draw of its loss)."""
@@ -306,15 +369,17 @@ class Program:
             for what, u, v in pairs:
                 if _is_param(u) and not _same(u, v):
                     return (f"{what} of {a[0]} (operation {i + 1}) is a different parameter "
-                            "on each call: a Tensor(..., requires_grad=True) made inside the "
-                            "step, which a replay would not make again; create parameters "
-                            "outside the step")
+                            "than at capture: a Tensor(..., requires_grad=True) made inside the "
+                            "step, or put in place of another between calls (P['W'] = "
+                            "Tensor(...)), which a replay would not see; create parameters "
+                            "outside the step, and change their values with W.data = ...")
                 if not _same(u, v):
                     return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
-                            f"between batches ({_short(u)} then, {_short(v)} now): it was "
-                            "computed from the batch outside recorded operations (numpy on the "
-                            "inputs, e.g. labels = y.argmax(1)); pass it to the step as an "
-                            "argument instead")
+                            f"between batches ({_short(u)} then, {_short(v)} now): a value the "
+                            "replay cannot compute again: numpy on the inputs (labels = "
+                            "y.argmax(1): pass it to the step as an argument instead), random "
+                            "numbers (a dropout mask), or a Python value that changed between "
+                            "calls")
         return ""
 
 
@@ -493,6 +558,7 @@ class _Builder:
         self.lines, self.param_lines = ["    # forward"], []
         self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
         self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
+        self.constants = []  # (tensor, version) of every constant leaf whose value is baked in
         self.uses = {}  # id(tensor) -> how many recorded operations use it
         for t in self.tensors:
             for x in (t._node.inputs if t._node is not None else ()):
@@ -534,6 +600,8 @@ class _Builder:
             var = _identifier(shown[id(t)], self.taken)  # compares it on the checked calls
             self.names[id(t)] = var
             self.ns[var] = t._data
+        if not t.requires_grad and id(t._data) not in slots:  # its value is in the program now
+            self.constants.append((t, t._version))
 
     def _const(self, value):
         if isinstance(value, tuple):
@@ -727,7 +795,7 @@ class _Builder:
                        for a in (x._data if isinstance(x, Tensor) else x for x in self.args))
         return Program(key, source, update, self.ns, params, names, shapes,
                        _tape_of(self.C, self.tensors, self.args), self.C, checks,
-                       [t for t, _ in self.params])
+                       [t for t, _ in self.params], self.constants)
 
     def _inline_sgd(self, params, names, grads, head, body, loss):
         """The step with plain SGD's update written out (p ← p − lr·g, as SGD.step computes it),

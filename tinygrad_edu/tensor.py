@@ -15,6 +15,7 @@ from .autograd import (
     _seq,
     _State,
     backprop,
+    capturing_step,
     check_not_capturing,
     enable_grad,
     record,
@@ -79,6 +80,12 @@ class Tensor:
 
     @data.setter
     def data(self, value):  # `W.data -= lr * g` lands here: record that W changed
+        if not _Quiet.on and _State.capturing is not None:
+            _refuse_in_capture(
+                f"{self.name or 'a tensor'}.data is assigned inside the step: a replay runs only "
+                "the recorded lines, so this update would be made on the first calls and never "
+                "again. Give jit the optimizer (jit(fn, optimizer=SGD(params, lr=0.1))), or "
+                "update the parameters after the step returns")
         if value is not self._data:  # not an in-place update (-=), which keeps the array
             value = value if value.__class__ is _ndarray else np.asarray(value)
             if value.shape != self._data.shape or value.dtype != self._data.dtype:
@@ -113,6 +120,10 @@ class Tensor:
 
     def detach(self):
         """The same data, cut off from the graph."""
+        if capturing_step((self,)):
+            _refuse_in_capture(
+                f"detach() of {_describe(self)} inside the step makes its value a constant, "
+                "which a replay would keep from the first batch; run the step without jit")
         return Tensor(self._data, name=self.name)
 
     def astype(self, dtype):
@@ -145,6 +156,11 @@ class Tensor:
 
         Gradients accumulate: a second backward() adds to .grad, so zero them between steps.
         """
+        if _State.capturing is not None:
+            _refuse_in_capture(
+                "backward() is called inside the step: a jitted step runs the backward pass "
+                "(and the optimizer's step, if it was given one) itself. Return the loss "
+                "instead of calling backward() on it")
         if self._jitted:
             raise RuntimeError(
                 "backward: this loss was returned by a jit step, which has already run the "
@@ -193,6 +209,11 @@ class Tensor:
 
     def retain_grad(self):
         """Keep .grad on this intermediate after backward (the δ of a layer is z.grad)."""
+        if _State.capturing is not None:
+            _refuse_in_capture(
+                f"retain_grad() of {_describe(self)} inside the step: a replay hands back the "
+                "parameters' gradients only, so its .grad would stay None. Run the step without "
+                "jit to read an intermediate's gradient (a layer's δ)")
         self._retain = True
         return self
 
@@ -218,12 +239,12 @@ class Tensor:
     def __getitem__(self, index): return apply(ops.getitem, self, index=_index(index))
 
     # Comparisons give constant masks: they have no gradient.
-    def __lt__(self, other): return Tensor(self._data < np.asarray(other))
-    def __le__(self, other): return Tensor(self._data <= np.asarray(other))
-    def __gt__(self, other): return Tensor(self._data > np.asarray(other))
-    def __ge__(self, other): return Tensor(self._data >= np.asarray(other))
-    def __eq__(self, other): return Tensor(self._data == np.asarray(other))
-    def __ne__(self, other): return Tensor(self._data != np.asarray(other))
+    def __lt__(self, other): return _mask("<", self, other)
+    def __le__(self, other): return _mask("<=", self, other)
+    def __gt__(self, other): return _mask(">", self, other)
+    def __ge__(self, other): return _mask(">=", self, other)
+    def __eq__(self, other): return _mask("==", self, other)
+    def __ne__(self, other): return _mask("!=", self, other)
 
     # ----- functions --------------------------------------------------------------------------
 
@@ -291,6 +312,27 @@ class Tensor:
         return apply(ops.broadcast_to, self, shape=tuple(shape))
 
 
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+            "==": np.equal, "!=": np.not_equal}
+
+
+def _mask(symbol, x, other):
+    """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient."""
+    if capturing_step((x, other) if isinstance(other, Tensor) else (x,)):
+        _refuse_in_capture(
+            f"the comparison {_describe(x)} {symbol} … inside the step cannot be replayed: its "
+            "result (a mask, or the branch an if takes) would stay what it was for the first "
+            "batch. For a mask, use recorded operations (relu(), maximum(), minimum(), clip(), "
+            "abs()); for a branch, run the step without jit")
+    y = other._data if isinstance(other, Tensor) else np.asarray(other)
+    return Tensor(_COMPARE[symbol](x._data, y))
+
+
+def _refuse_in_capture(why):
+    """Raise for what a jit capture cannot record (a replay would silently skip or freeze it)."""
+    raise RuntimeError(f"jit: {why}")
+
+
 def apply(op, *inputs, **params):
     """Run primitive op on the inputs' arrays and, if any input requires grad, record it."""
     try:
@@ -323,6 +365,8 @@ def binary(op, x, other):
             out._node = Node(op, (x, y), {}, next(_seq))
         else:
             record(op, (x, y), {}, out)
+    elif not _Quiet.on and capturing_step((x, y)):  # 1 - y of a batch's y: replayed
+        record(op, (x, y), {}, out)
     return out
 
 
@@ -340,6 +384,8 @@ def unary(op, x):
             out._node = Node(op, (x,), {}, next(_seq))
         else:
             record(op, (x,), {}, out)
+    elif not _Quiet.on and capturing_step((x,)):
+        record(op, (x,), {}, out)
     return out
 
 
@@ -353,6 +399,8 @@ def _output(op, inputs, params, data, needs_grad):
             out._node = Node(op, inputs, params, next(_seq))
         else:
             record(op, inputs, params, out)
+    elif not _Quiet.on and capturing_step(inputs):  # no gradient, but from the batch
+        record(op, inputs, params, out)
     return out
 
 

@@ -432,6 +432,8 @@ def train_model(model, params=None, *, cost, layout="rows", epochs=3, lr=0.1, ba
                 jitted = None
                 log(f"train: this model's step cannot be replayed, so it is recorded on "
                     f"every batch (as --eager): {str(e).splitlines()[0]}")
+                if hasattr(e, "finish_eagerly"):  # the batch's eager run is done: its update,
+                    return e.finish_eagerly()  # without drawing a dropout mask a second time
         return _update(batch_cost(x, targets), opt)
 
     def correct(X, y):
