@@ -563,3 +563,37 @@ def test_the_captured_explanation_survives_the_optimizers_updates():
         step(np.ones((3, 2)))
     text = step.program.explain(file=io.StringIO())  # W was updated in place three times
     assert "σ'(t1)" in text and text.splitlines()[-1].split()[:4] == ["∂C/∂W", "=", "c1ᵀ", "·"]
+
+
+def test_tensors_named_like_the_programs_own_names_keep_their_values():
+    W = Tensor(np.ones((3, 2)), requires_grad=True, name="W")
+    consts = [Tensor(np.full(2, v), name=n) for v, n in ((2.0, "P_W"), (3.0, "D_W"),
+                                                          (0.5, "O_W"), (1.5, "G0"))]
+    V = Tensor(np.ones((3, 2)), requires_grad=True, name="W")  # the same net, eagerly
+
+    def cost(P, x):
+        out = x @ P
+        for c in consts:
+            out = out * c
+        return out.sum()
+
+    step = jit(lambda x: cost(W, x), optimizer=SGD([W], lr=0.1))
+    opt = SGD([V], lr=0.1)
+    for i in range(4):
+        step(np.ones((4, 3)) * i)
+        opt.zero_grad()
+        cost(V, np.ones((4, 3)) * i).backward()
+        opt.step()
+    assert np.array_equal(W.numpy(), V.numpy())
+    assert "* _P_W" in step.source and "P_W._changed" in step.source
+
+
+def test_a_batch_passed_by_keyword_is_the_same_step():
+    W = Tensor(np.ones(3), requires_grad=True, name="W")
+    step = jit(lambda x, y: ((W * x - y) ** 2).sum())
+    a = step(np.ones(3), np.zeros(3)).item()
+    b = step(y=np.zeros(3), x=np.ones(3)).item()
+    assert a == b and len(step.programs) == 1
+    with pytest.raises(TypeError, match=r"jit: the step's arguments do not fit its function: "
+                                        r".*z"):
+        step(np.ones(3), np.zeros(3), z=np.ones(3))

@@ -66,7 +66,9 @@ class Jit:
         except (TypeError, ValueError):
             self.arg_names = []
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
+        if kwargs:  # step(x=x, y=y): the same step as step(x, y)
+            args = self._positional(args, kwargs)
         prog = self.program
         # The replay of every later batch, kept short: each line here runs once per step, and
         # at a batch of 10 the step is only ten times longer than this path once was.
@@ -89,6 +91,17 @@ class Jit:
         if prog.checks_left or self.debug:
             return self._checked(prog, args)
         return prog.replay(args, self.optimizer)
+
+    def _positional(self, args, kwargs):
+        """args and kwargs as fn's positional arguments, in its order."""
+        try:
+            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"jit: the step's arguments do not fit its function: {e}") from None
+        if bound.kwargs:  # a **kwargs or keyword-only parameter: no position to key programs by
+            raise TypeError(f"jit: pass {', '.join(bound.kwargs)} as positional arguments "
+                            "(the step keys its programs by argument position)")
+        return bound.args
 
     def _eager(self, args):
         """The loss of fn(*args), recorded, with value reads refused and operations on the
@@ -523,7 +536,7 @@ def _literal(v):
 
 def _identifier(name, taken):
     name = re.sub(r"\W", "_", name) or "t"
-    if name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED:
+    if name[0].isdigit() or keyword.iskeyword(name) or name in _RESERVED or _PREFIXED.match(name):
         name = "_" + name
     base, k = name, 1
     while name in taken:
@@ -535,6 +548,7 @@ def _identifier(name, taken):
 
 _RESERVED = {"np", "step", "step_and_update", "stamp", "broadcast_to", "one_hot",
              "cross_entropy_and_softmax", "P", "G", "lr"}
+_PREFIXED = re.compile(r"[POD]_|G\d+$")  # P_W, O_W, D_W, G0: the namespace's own names
 
 
 class _Builder:
