@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, detect_anomaly, grad, presets, train
+from tinygrad_edu import Tensor, detect_anomaly, grad, presets, train, where
 from tinygrad_edu import functional as F
 from tinygrad_edu.data import load_digits32, load_mnist
 from tinygrad_edu.jit import Jit, jit
@@ -597,3 +597,120 @@ def test_a_batch_passed_by_keyword_is_the_same_step():
     with pytest.raises(TypeError, match=r"jit: the step's arguments do not fit its function: "
                                         r".*z"):
         step(np.ones(3), np.zeros(3), z=np.ones(3))
+
+
+def _eager_and_jit(cost, calls, **jit_kwargs):
+    """(parameters after the calls eagerly, after them through jit) from the same start."""
+    out = []
+    for use_jit in (False, True):
+        W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True, name="W")
+        opt = SGD([W], lr=0.1)
+        step = jit(lambda *a: cost(W, *a), optimizer=opt, **jit_kwargs) if use_jit else None
+        for args in calls:
+            if step is not None:
+                step(*args)
+            else:
+                opt.zero_grad()
+                cost(W, *args).backward()
+                opt.step()
+        out.append(W.numpy())
+    return out
+
+
+def test_the_same_array_for_two_arguments_is_a_signature_of_its_own():
+    rng = np.random.default_rng(1)
+    x, t = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    autoencoder = lambda W, a, b: ((Tensor(a) @ W - Tensor(b)[:, :3]) ** 2).sum()  # noqa: E731
+    calls = [(x, x)] * 3 + [(x, np.hstack([t, t[:, :1]]))] * 3  # x then its own target
+    eager, replayed = _eager_and_jit(autoencoder, calls)
+    assert np.array_equal(eager, replayed)
+
+
+def test_a_step_that_writes_into_its_batch_is_refused_and_can_finish_eagerly():
+    W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
+
+    def centred(x):
+        x -= x.mean(axis=1, keepdims=True)  # numpy in place: a replay would not do it
+        return (Tensor(x) @ W).sum()
+
+    step = jit(centred, optimizer=SGD([W], lr=0.1))
+    with pytest.raises(RuntimeError, match="jit: the step writes into its argument x") as e:
+        step(np.arange(8.0).reshape(2, 4))
+    assert W._version == 0  # nothing updated yet; finish_eagerly makes the eager step's update
+    e.value.finish_eagerly()
+    assert W._version == 1 and not np.array_equal(W.numpy(), np.ones((4, 3)))
+
+
+@pytest.mark.parametrize("cost", [
+    lambda W, x, m, l: (where(m, Tensor(x) @ W, 0.0)).sum(),  # a mask given as an argument
+    lambda W, x, m, l: ((Tensor(x) @ W) * Tensor(np.eye(3))[l]).sum(),  # rows picked by labels
+    lambda W, x, m, l: (Tensor(x).detach() @ W).sum(),  # the batch needs no detaching
+])
+def test_operations_on_the_arguments_alone_are_replayed_for_each_batch(cost):
+    rng = np.random.default_rng(2)
+    calls = [(rng.standard_normal((6, 4)), rng.random((6, 3)) > 0.5, rng.integers(0, 3, 6))
+             for _ in range(6)]
+    eager, replayed = _eager_and_jit(cost, calls)
+    assert np.array_equal(eager, replayed)
+
+
+def test_integer_labels_made_inside_the_step_are_refused():
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    step = jit(lambda x, y: F.cross_entropy(Tensor(x) @ W, Tensor(y).astype(np.int32)))
+    with pytest.raises(RuntimeError, match=r"jit: astype\(int32\) of tensor inside the step .*"
+                                           "pass it as an argument"):
+        step(np.ones((2, 4)), np.array([0.0, 2.0]))
+
+
+def test_a_train_fallback_after_a_refusal_at_capture_trains_the_eager_network():
+    def run(eager):
+        rng = np.random.default_rng(3)
+
+        def forward(p, x):  # a hand-written relu (refused at capture) and a dropout mask
+            h = p["W2"] @ x + p["b2"]
+            h = h * (h > 0) * (rng.random(h.shape) > 0.2)
+            return p["W3"] @ h + p["b3"]
+
+        rng2 = np.random.default_rng(0)
+        params = {"W2": Tensor(rng2.standard_normal((30, 784)) / 28, requires_grad=True),
+                  "b2": Tensor(np.zeros((30, 1)), requires_grad=True),
+                  "W3": Tensor(rng2.standard_normal((10, 30)) / 5.5, requires_grad=True),
+                  "b3": Tensor(np.zeros((10, 1)), requires_grad=True)}
+        train.train(forward, params=params, cost="quadratic", layout="columns", lr=0.5,
+                    epochs=1, train_limit=60, test_limit=10, progress=False, eager=eager,
+                    log=lambda line: None)
+        return [p.numpy() for p in params.values()]
+
+    for a, b in zip(run(False), run(True)):
+        assert np.array_equal(a, b)
+
+
+def test_parameters_frozen_in_turn_keep_one_program_each():
+    rng = np.random.default_rng(4)
+    A = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    B = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    step = jit(lambda x: ((Tensor(x) @ A @ B) ** 2).sum())
+    captures = []
+    capture = step._capture
+    step._capture = lambda *a: (captures.append(1), capture(*a))[1]
+    for k in range(40):  # a GAN's two phases: one network trains while the other is frozen
+        A.requires_grad, B.requires_grad = k % 2 == 0, k % 2 == 1
+        step(rng.standard_normal((5, 4)))
+        A.grad = B.grad = None
+    assert len(captures) == 2 and [len(v) for v in step.programs.values()] == [2]
+
+
+def test_a_number_argument_that_changes_every_call_keeps_a_bounded_number_of_programs():
+    W = Tensor(np.ones(3), requires_grad=True)
+    step = jit(lambda x, lam: ((W * x).sum() ** 2) * lam)
+    for k in range(30):
+        step(np.ones(3), 0.1 * k + 0.05)
+    assert len(step.programs) <= 8
+
+
+def test_a_constant_named_like_an_operation_keeps_its_value():
+    W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
+    c = Tensor(np.full((2, 3), 0.5), name="max")  # a learner's name that is also an op's
+    eager, replayed = _eager_and_jit(lambda W, x: ((Tensor(x) @ W).max(axis=0) * c).sum(),
+                                     [(np.arange(8.0).reshape(2, 4) * k,) for k in range(1, 5)])
+    assert np.array_equal(eager, replayed)

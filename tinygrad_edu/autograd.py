@@ -107,26 +107,53 @@ def record(op, inputs, params, out):
 
 
 def check_not_capturing(what):
-    """Raise if a step is being captured: a value read now would become a constant of the replay."""
+    """Refuse the capture if a step is being captured: a value read now would become a constant
+    of the replay."""
     if _State.capturing is not None:
-        raise RuntimeError(
-            f"jit: {what} reads a tensor's value while the step is being captured; a replay "
+        refuse_capture(
+            f"{what} reads a tensor's value while the step is being captured; a replay "
             "runs the recorded numpy lines only, so Python code that branches on values (if "
             "loss > 0, loss.item() in the step) cannot be replayed. Read values outside the "
             "step (from the loss it returns), or run it eagerly without jit"
         )
 
 
-def capturing_step(xs):
+def refuse_capture(why, *, now=False):
+    """Mark the step being captured (in this thread) as one a replay cannot follow, for why.
+
+    The step itself runs on eagerly, so that its jit raises once it has returned, with the eager
+    run's update at hand (train falls back on it without running the batch, or drawing its
+    random numbers, twice). now=True raises at once: for what must not happen at all (a
+    backward() inside the step, a parameter updated in it).
+    """
+    jit = _State.capturing
+    if now or jit is None:
+        raise RuntimeError(f"jit: {why}")
+    if jit.refusal is None:
+        jit.refusal = why  # the first reason is the one to fix first
+
+
+def capturing_step(xs, params=None):
     """Whether a step is being captured (in this thread) and one of xs depends on its batch or its
-    parameters: a parameter, a tensor computed by a recorded operation, or an argument's array.
-    A replay computes only recorded operations again, so a value derived from xs any other way
-    would stay what it was for the first batch. (Capture marks the state changed, so the hot
-    path's _Quiet.on test skips the rest outside a capture.)"""
+    parameters: a parameter, a tensor computed by a recorded operation, or an argument's array
+    (also as a setting in params: the labels of a cost, an index). A replay computes only
+    recorded operations again, so a value derived from xs any other way would stay what it was
+    for the first batch. (Capture marks the state changed, so the hot path's _Quiet.on test
+    skips the rest outside a capture.)"""
     if _Quiet.on or _State.capturing is None:
         return False
     arrays = _State.step_arrays
-    return any(x.requires_grad or x._node is not None or id(x._data) in arrays for x in xs)
+    if any(x.requires_grad or x._node is not None or id(x._data) in arrays for x in xs):
+        return True
+    return bool(params) and any(id(v) in arrays for v in _flat(params.values()))
+
+
+def _flat(values):
+    for v in values:
+        if isinstance(v, tuple):
+            yield from _flat(v)
+        else:
+            yield v
 
 
 def is_grad_enabled():

@@ -31,6 +31,8 @@ from .optim import SGD
 from .tensor import Tensor, _new_tensor, _wrap
 
 CHECKED_CALLS = 2  # replays per shape compared with an eager run before replay is trusted
+KEPT = 8  # programs a step keeps (the newest): a Python number argument that changes every call
+ALTERNATIVES = 4  # programs per signature: one per set of frozen parameters (a GAN's two phases)
 
 
 def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS, debug=False):
@@ -53,14 +55,15 @@ def jit(fn=None, *, optimizer=None, check=CHECKED_CALLS, debug=False):
 
 
 class Jit:
-    """A captured training step: one Program per input signature (shapes, dtypes)."""
+    """A captured training step: its Programs, by input signature (shapes, dtypes)."""
 
     def __init__(self, fn, *, optimizer=None, check=CHECKED_CALLS, debug=False):
         if not callable(fn):
             raise TypeError(f"jit: expected a function returning the loss, got {fn!r:.60}")
         self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
-        self.programs = {}  # signature -> Program
+        self.programs = {}  # signature -> [Program, ...], one per set of frozen parameters
         self.program = None  # the Program of the latest call
+        self.refusal = None  # while capturing: why a replay could not follow this step
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
         except (TypeError, ValueError):
@@ -83,9 +86,9 @@ class Jit:
                                "(backward, and the optimizer's step): to evaluate, call the plain "
                                "function under no_grad()")
         if prog is None or not prog.matches(args) or not prog.valid() or _State.anomaly:
-            key = tuple(_signature(a, i) for i, a in enumerate(args))
-            prog = self.programs.get(key)
-            if prog is None or not prog.valid() or _State.anomaly:
+            key = _key(args)
+            prog = next((p for p in self.programs.get(key, ()) if p.valid()), None)
+            if prog is None or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
         if prog.checks_left or self.debug:
@@ -108,13 +111,28 @@ class Jit:
         arguments recorded even where they need no gradient (1 − y of a cost)."""
         if self.optimizer is not None:
             self.optimizer.zero_grad()
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        before = [a.copy() if isinstance(a, np.ndarray) else None for a in arrays]
+        self.refusal = None
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
         finally:
             _State.capturing, _State.step_arrays = None, frozenset()
-        if not isinstance(C, Tensor) or C.size != 1 or not C.requires_grad:
+        valid = isinstance(C, Tensor) and C.size == 1 and C.requires_grad
+        written = next((i for i, (a, b) in enumerate(zip(arrays, before))
+                        if b is not None and not np.array_equal(a, b, equal_nan=True)), None)
+        if written is not None and self.refusal is None:  # a replay would not write it
+            which = self.arg_names[written] if written < len(self.arg_names) else written
+            self.refusal = (
+                f"the step writes into its argument {which} (x -= ..., np.add(..., out=x)), "
+                "which a replay would not do: compute with tensor operations (x = x - m), or "
+                "prepare the batch before calling the step")
+        if self.refusal is not None:  # the eager run is done: its update is at hand
+            error = RuntimeError(f"jit: {self.refusal}")
+            raise _with_eager_step(error, lambda: self._finish_eagerly(C)) if valid else error
+        if not valid:
             got = f"shape {C.shape}" if isinstance(C, Tensor) else type(C).__name__
             raise ValueError(
                 f"jit: the step must return a scalar loss Tensor computed from parameters with "
@@ -133,7 +151,9 @@ class Jit:
         prog.explanation = explain(C, file=io.StringIO())
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
                  lambda: self._finish(_leaves(kept), grads, C))
-        self.programs[key] = prog
+        self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
+        while len(self.programs) > KEPT:  # the oldest signature goes
+            del self.programs[next(iter(self.programs))]
         self.program = prog
         return self._finish(prog.params, grads, C)
 
@@ -143,8 +163,7 @@ class Jit:
         tensors = graph_of(C)
         diff = prog.tape_differs(C, tensors, args)
         if diff:
-            self.programs.pop(prog.key, None)
-            self.program = None
+            self._forget(prog)
             raise _with_eager_step(RuntimeError(f"jit: the step recorded a different tape than "
                                                 f"when it was captured: {diff}"),
                                    lambda: self._finish_eagerly(C))
@@ -153,6 +172,15 @@ class Jit:
                  lambda: self._finish(_leaves(kept), grads, C))
         prog.checked()
         return self._finish(prog.params, grads, C)
+
+    def _forget(self, prog):
+        """Drop prog: the next call with its signature captures again."""
+        rest = [p for p in self.programs.get(prog.key, ()) if p is not prog]
+        if rest:
+            self.programs[prog.key] = rest
+        else:
+            self.programs.pop(prog.key, None)
+        self.program = None
 
     def _finish_eagerly(self, C):
         """backward() of the eager loss C, then _finish: the step as if jit were not there."""
@@ -205,6 +233,24 @@ def _add_grads(params, grads):
         written.add(id(g))
         p.grad = _wrap(g, f"{p.name}.grad" if p.name else None) if p.grad is None \
             else _wrap(p.grad._data + g, p.grad.name)
+
+
+def _key(args):
+    """The signature of a call: each argument's shape and dtype (or a Python value's repr), and
+    which arguments are one array (step(x, x): the program reads one variable for both)."""
+    key = tuple(_signature(a, i) for i, a in enumerate(args))
+    aliases = _aliases(args)
+    return key if aliases is None else key + (("same arrays", aliases),)
+
+
+def _aliases(args):
+    """For each argument, the position of the first one with the same array, or None when every
+    array argument is its own."""
+    first, pattern = {}, []
+    for i, a in enumerate(args):
+        a = a._data if isinstance(a, Tensor) else a
+        pattern.append(first.setdefault(id(a), i) if isinstance(a, np.ndarray) else i)
+    return None if pattern == list(range(len(args))) else tuple(pattern)
 
 
 def _signature(a, i=0):
@@ -267,9 +313,10 @@ class Program:
         self.tape = tape  # what tape_differs compares a later eager run with
         self.checks_left = checks
         self.arrays = all(x is not None for x in shapes)  # no Tensor or Python value among them
+        self.aliases = key[-1][1] if key and key[-1][0] == "same arrays" else None
         self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
         self.params_read = leaves  # each must still require grad
-        self.constants = constants  # (tensor, version): baked in, so never to be assigned since
+        self.constants = constants  # (tensor, array, version of a literal): what must not change
         self.layout = _Layout.changes
         self.explanation = None
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
@@ -298,8 +345,9 @@ class Program:
         for t in self.params_read:
             if not t.requires_grad:
                 return False
-        for t, version in self.constants:
-            if t._version != version or t.requires_grad:
+        for t, data, version in self.constants:  # an array is read by reference: same object
+            if t._data is not data or t.requires_grad or version is not None and \
+                    t._version != version:
                 return False
         return True
 
@@ -310,7 +358,8 @@ class Program:
     def _lean(self):
         """Whether Jit.__call__ may take its lean path: no checked call left, the update written
         inline, and arguments that are all arrays."""
-        return self.checks_left == 0 and self._update is not None and self.arrays
+        return (self.checks_left == 0 and self._update is not None and self.arrays
+                and self.aliases is None)
 
     def checked(self):
         """One checked call done."""
@@ -327,8 +376,10 @@ class Program:
         return True
 
     def matches(self, args):
-        """Whether args have this program's shapes and dtypes (Tensors and values too)."""
-        if len(args) != len(self.shapes):
+        """Whether args have this program's shapes and dtypes (Tensors and values too), and the
+        same arrays where it was captured with one array for several arguments."""
+        if len(args) != len(self.shapes) or self.aliases is not None and \
+                _aliases(args) != self.aliases:
             return False
         for i, a in enumerate(args):
             if a.__class__ is Tensor:
@@ -571,8 +622,9 @@ class _Builder:
             self.arg_vars.append(_identifier(label, self.taken))
         self.lines, self.param_lines = ["    # forward"], []
         self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
+        self.functions = {}  # op name -> the variable of its forward function
         self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
-        self.constants = []  # (tensor, version) of every constant leaf whose value is baked in
+        self.constants = []  # (tensor, its array, version if written as a literal) per constant
         self.uses = {}  # id(tensor) -> how many recorded operations use it
         for t in self.tensors:
             for x in (t._node.inputs if t._node is not None else ()):
@@ -615,7 +667,7 @@ class _Builder:
             self.names[id(t)] = var
             self.ns[var] = t._data
         if not t.requires_grad and id(t._data) not in slots:  # its value is in the program now
-            self.constants.append((t, t._version))
+            self.constants.append((t, t._data, t._version if id(t) in self.literals else None))
 
     def _const(self, value):
         if isinstance(value, tuple):
@@ -658,8 +710,10 @@ class _Builder:
         elif name == "reshape":
             line = f"{out} = {ins[0]}.reshape({node.params['shape']!r})"
         else:
-            fn = _identifier(name, self.taken) if name not in self.ns else name
-            self.ns[fn] = node.op.forward
+            fn = self.functions.get(name)
+            if fn is None:  # a name of its own: a constant may be called max or clip
+                fn = self.functions[name] = _identifier(name, self.taken)
+                self.ns[fn] = node.op.forward
             settings = "".join(f", {k}={self._const(v)}" for k, v in node.params.items())
             line = f"{out} = {fn}({', '.join(ins)}{settings})"
         self.lines.append("    " + line)

@@ -17,6 +17,7 @@ from .autograd import (
     backprop,
     capturing_step,
     check_not_capturing,
+    refuse_capture,
     enable_grad,
     record,
 )
@@ -81,11 +82,11 @@ class Tensor:
     @data.setter
     def data(self, value):  # `W.data -= lr * g` lands here: record that W changed
         if not _Quiet.on and _State.capturing is not None:
-            _refuse_in_capture(
+            refuse_capture(
                 f"{self.name or 'a tensor'}.data is assigned inside the step: a replay runs only "
                 "the recorded lines, so this update would be made on the first calls and never "
                 "again. Give jit the optimizer (jit(fn, optimizer=SGD(params, lr=0.1))), or "
-                "update the parameters after the step returns")
+                "update the parameters after the step returns", now=True)
         if value is not self._data:  # not an in-place update (-=), which keeps the array
             value = value if value.__class__ is _ndarray else np.asarray(value)
             if value.shape != self._data.shape or value.dtype != self._data.dtype:
@@ -121,7 +122,9 @@ class Tensor:
     def detach(self):
         """The same data, cut off from the graph."""
         if capturing_step((self,)):
-            _refuse_in_capture(
+            if not self.requires_grad:  # no gradient to cut: kept recorded, it is replayed
+                return self
+            refuse_capture(
                 f"detach() of {_describe(self)} inside the step makes its value a constant, "
                 "which a replay would keep from the first batch; run the step without jit")
         return Tensor(self._data, name=self.name)
@@ -133,6 +136,11 @@ class Tensor:
         """
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
+            if capturing_step((self,)):
+                refuse_capture(
+                    f"astype({dtype}) of {_describe(self)} inside the step makes a constant "
+                    "(integers have no gradient), which a replay would keep from the first "
+                    "batch; convert it before calling the step and pass it as an argument")
             return Tensor(self._data.astype(dtype), name=self.name)
         return apply(ops.astype, self, dtype=dtype)
 
@@ -143,7 +151,7 @@ class Tensor:
         extra = [f"shape={self.shape}", f"dtype={self.dtype}"]
         if self.name:
             extra.append(f"name={self.name!r}")
-        if self._node is not None:  # an op is recorded only when it needs a gradient: implied
+        if self._node is not None and self.requires_grad:  # requires_grad implied
             extra.append(f"op={self._node.op.name}")
         elif self.requires_grad:
             extra.append("requires_grad=True")
@@ -157,10 +165,10 @@ class Tensor:
         Gradients accumulate: a second backward() adds to .grad, so zero them between steps.
         """
         if _State.capturing is not None:
-            _refuse_in_capture(
+            refuse_capture(
                 "backward() is called inside the step: a jitted step runs the backward pass "
                 "(and the optimizer's step, if it was given one) itself. Return the loss "
-                "instead of calling backward() on it")
+                "instead of calling backward() on it", now=True)
         if self._jitted:
             raise RuntimeError(
                 "backward: this loss was returned by a jit step, which has already run the "
@@ -210,7 +218,7 @@ class Tensor:
     def retain_grad(self):
         """Keep .grad on this intermediate after backward (the δ of a layer is z.grad)."""
         if _State.capturing is not None:
-            _refuse_in_capture(
+            refuse_capture(
                 f"retain_grad() of {_describe(self)} inside the step: a replay hands back the "
                 "parameters' gradients only, so its .grad would stay None. Run the step without "
                 "jit to read an intermediate's gradient (a layer's δ)")
@@ -319,18 +327,13 @@ _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater
 def _mask(symbol, x, other):
     """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient."""
     if capturing_step((x, other) if isinstance(other, Tensor) else (x,)):
-        _refuse_in_capture(
+        refuse_capture(
             f"the comparison {_describe(x)} {symbol} … inside the step cannot be replayed: its "
             "result (a mask, or the branch an if takes) would stay what it was for the first "
             "batch. For a mask, use recorded operations (relu(), maximum(), minimum(), clip(), "
             "abs()); for a branch, run the step without jit")
     y = other._data if isinstance(other, Tensor) else np.asarray(other)
     return Tensor(_COMPARE[symbol](x._data, y))
-
-
-def _refuse_in_capture(why):
-    """Raise for what a jit capture cannot record (a replay would silently skip or freeze it)."""
-    raise RuntimeError(f"jit: {why}")
 
 
 def apply(op, *inputs, **params):
@@ -399,7 +402,7 @@ def _output(op, inputs, params, data, needs_grad):
             out._node = Node(op, inputs, params, next(_seq))
         else:
             record(op, inputs, params, out)
-    elif not _Quiet.on and capturing_step(inputs):  # no gradient, but from the batch
+    elif not _Quiet.on and capturing_step(inputs, params):  # no gradient, but from the batch
         record(op, inputs, params, out)
     return out
 
@@ -612,7 +615,7 @@ def where(cond, x, y):
     """x where cond is true, else y; cond gets no gradient."""
     cond = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     x, y = _tensors([x, y])
-    return apply(ops.where, Tensor(cond.astype(bool)), x, y)
+    return apply(ops.where, Tensor(cond.astype(bool, copy=False)), x, y)  # a batch's mask: itself
 
 
 def maximum(x, y):
