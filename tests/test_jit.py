@@ -714,3 +714,103 @@ def test_a_constant_named_like_an_operation_keeps_its_value():
     eager, replayed = _eager_and_jit(lambda W, x: ((Tensor(x) @ W).max(axis=0) * c).sum(),
                                      [(np.arange(8.0).reshape(2, 4) * k,) for k in range(1, 5)])
     assert np.array_equal(eager, replayed)
+
+
+def test_a_number_constant_changed_in_place_is_captured_again():
+    runs = []
+    for use_jit in (False, True):
+        scale = Tensor(0.5)  # made outside the step: written into the source as 0.5
+        W = Tensor(np.ones((4, 3)), requires_grad=True)
+        opt = SGD([W], lr=0.1)
+        cost = (lambda x: ((Tensor(x) @ W) * scale).sum())
+        step = jit(cost, optimizer=opt) if use_jit else None
+        for k in range(8):
+            if k == 5:  # after the checked calls
+                scale.data[...] = 2.0  # in place: the same array, no .data assignment
+            x = np.full((2, 4), k / 4)
+            if step is not None:
+                step(x)
+            else:
+                opt.zero_grad()
+                cost(x).backward()
+                opt.step()
+        runs.append(W.numpy())
+    assert np.array_equal(*runs)
+
+
+def test_a_mask_of_any_dtype_given_as_an_argument_is_replayed():
+    rng = np.random.default_rng(5)
+    for dtype in (bool, np.float64, np.int64):
+        calls = [(rng.standard_normal((6, 4)), (rng.random((6, 3)) > 0.5).astype(dtype))
+                 for _ in range(5)]
+        eager, replayed = _eager_and_jit(
+            lambda W, x, m: where(m, Tensor(x) @ W, 0.0).sum(), calls, check=0)
+        assert np.array_equal(eager, replayed), dtype
+
+
+def test_a_comparison_with_the_batch_array_itself_is_refused():
+    W = Tensor(np.ones((4, 4)), requires_grad=True)
+    thr = Tensor(0.5)
+    with pytest.raises(RuntimeError, match=r"jit: the comparison .* < … inside the step"):
+        jit(lambda x: ((Tensor(x) @ W) * (thr < x)).sum())(np.ones((2, 4)))
+
+
+def test_one_array_for_two_arguments_on_a_checked_call_is_captured_on_its_own():
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    step = jit(lambda x, t: ((Tensor(x) @ W - Tensor(t)[:, :3]) ** 2).sum())
+    x = np.arange(8.0).reshape(2, 4)
+    step(x, x + 1)
+    step(x, x)  # the first checked call: a signature of its own, not a "changed constant"
+    assert len(step.programs) == 2
+
+
+def test_finish_eagerly_makes_its_update_once_and_keeps_retained_gradients():
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    box = {}
+
+    def f(x):
+        z = Tensor(x) @ W
+        box["z"] = z.retain_grad()  # refused, after the step has run on
+        return z.sum()
+
+    step = jit(f, optimizer=SGD([W], lr=0.1))
+    with pytest.raises(RuntimeError, match=r"retain_grad\(\)") as e:
+        step(np.ones((2, 4)))
+    e.value.finish_eagerly()
+    assert W._version == 1 and box["z"].grad is not None
+    with pytest.raises(RuntimeError, match=r"finish_eagerly\(\) already made"):
+        e.value.finish_eagerly()
+    assert W._version == 1
+
+
+def test_a_parameter_written_in_place_during_the_checked_calls_is_refused():
+    W = Tensor(np.full((4, 3), 2.0), requires_grad=True, name="W")
+
+    def clipped(x):
+        np.clip(W.data, -1, 1, out=W.data)  # weight clipping inside the step
+        return (Tensor(x) @ W).sum()
+
+    with pytest.raises(RuntimeError, match="jit: the step writes into the parameter W"):
+        jit(clipped, optimizer=SGD([W], lr=0.1))(np.ones((2, 4)))
+
+
+def test_a_refusal_in_one_thread_is_not_lost_to_another_threads_capture():
+    import threading
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    step = jit(lambda x: ((Tensor(x) @ W) * ((Tensor(x) @ W) > 0)).sum())
+    accepted = []
+
+    def run(rows):
+        for k in range(30):
+            try:
+                step(np.ones((rows + k % 3, 4)))
+                accepted.append(rows)
+            except RuntimeError:
+                pass
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in (2, 7)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert accepted == [] and not step.programs

@@ -23,6 +23,7 @@ class _ThreadState(threading.local):
     enabled = True  # record operations (False inside no_grad())
     anomaly = False  # check every forward output and backward gradient for nan/inf
     capturing = None  # the jit capturing a step now (in this thread): reading a value is an error
+    refusal = None  # while capturing: why a replay could not follow the step (the first reason)
     step_arrays = frozenset()  # while capturing: id() of the arrays the step was called with
 
     def __init__(self):  # runs once in each thread that touches the state
@@ -126,11 +127,10 @@ def refuse_capture(why, *, now=False):
     random numbers, twice). now=True raises at once: for what must not happen at all (a
     backward() inside the step, a parameter updated in it).
     """
-    jit = _State.capturing
-    if now or jit is None:
+    if now or _State.capturing is None:
         raise RuntimeError(f"jit: {why}")
-    if jit.refusal is None:
-        jit.refusal = why  # the first reason is the one to fix first
+    if _State.refusal is None:  # per thread: another thread's capture has its own
+        _State.refusal = why  # the first reason is the one to fix first
 
 
 def capturing_step(xs, params=None):

@@ -11,6 +11,7 @@ import inspect
 import io
 import keyword
 import re
+import threading
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Jit:
         self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
         self.programs = {}  # signature -> [Program, ...], one per set of frozen parameters
         self.program = None  # the Program of the latest call
-        self.refusal = None  # while capturing: why a replay could not follow this step
+        self.lock = threading.RLock()  # captures and checked calls, one thread at a time
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
         except (TypeError, ValueError):
@@ -85,6 +86,12 @@ class Jit:
             raise RuntimeError("jit: the step was called inside no_grad(); a jitted step trains "
                                "(backward, and the optimizer's step): to evaluate, call the plain "
                                "function under no_grad()")
+        with self.lock:
+            return self._call(args)
+
+    def _call(self, args):
+        """The slow path: find or capture the program for args, then a checked call or a replay."""
+        prog = self.program  # read again: another thread may have changed it
         if prog is None or not prog.matches(args) or not prog.valid() or _State.anomaly:
             key = _key(args)
             prog = next((p for p in self.programs.get(key, ()) if p.valid()), None)
@@ -113,24 +120,34 @@ class Jit:
             self.optimizer.zero_grad()
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         before = [a.copy() if isinstance(a, np.ndarray) else None for a in arrays]
-        self.refusal = None
+        params = self._params()
+        weights = [p._data.copy() for p in params]
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
+        _State.refusal = None
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
+            refusal = _State.refusal
         finally:
-            _State.capturing, _State.step_arrays = None, frozenset()
+            _State.capturing, _State.step_arrays, _State.refusal = None, frozenset(), None
         valid = isinstance(C, Tensor) and C.size == 1 and C.requires_grad
         written = next((i for i, (a, b) in enumerate(zip(arrays, before))
                         if b is not None and not np.array_equal(a, b, equal_nan=True)), None)
-        if written is not None and self.refusal is None:  # a replay would not write it
+        if written is not None and refusal is None:  # a replay would not write it
             which = self.arg_names[written] if written < len(self.arg_names) else written
-            self.refusal = (
+            refusal = (
                 f"the step writes into its argument {which} (x -= ..., np.add(..., out=x)), "
                 "which a replay would not do: compute with tensor operations (x = x - m), or "
                 "prepare the batch before calling the step")
-        if self.refusal is not None:  # the eager run is done: its update is at hand
-            error = RuntimeError(f"jit: {self.refusal}")
+        changed = next((p for p, w in zip(params, weights) if p._data.shape != w.shape
+                        or not np.array_equal(p._data, w, equal_nan=True)), None)
+        if changed is not None and refusal is None:  # np.clip(W.data, -1, 1, out=W.data)
+            refusal = (
+                f"the step writes into the parameter {changed.name or 'of shape ' + str(changed.shape)} "
+                "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay would not "
+                "do: clip or change parameters after the step returns")
+        if refusal is not None:  # the eager run is done: its update is at hand
+            error = RuntimeError(f"jit: {refusal}")
             raise _with_eager_step(error, lambda: self._finish_eagerly(C)) if valid else error
         if not valid:
             got = f"shape {C.shape}" if isinstance(C, Tensor) else type(C).__name__
@@ -150,7 +167,7 @@ class Jit:
         # written now: after the optimizer's step the graph's parameters are newer than its nodes
         prog.explanation = explain(C, file=io.StringIO())
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
-                 lambda: self._finish(_leaves(kept), grads, C))
+                 lambda: self._finish(_written(kept), grads, C))
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
         while len(self.programs) > KEPT:  # the oldest signature goes
             del self.programs[next(iter(self.programs))]
@@ -169,9 +186,19 @@ class Jit:
                                    lambda: self._finish_eagerly(C))
         grads, kept = backprop(C, np.ones_like(C._data))
         _compare(prog, C._data, grads, *prog.gradients(args), "replay",
-                 lambda: self._finish(_leaves(kept), grads, C))
+                 lambda: self._finish(_written(kept), grads, C))
         prog.checked()
         return self._finish(prog.params, grads, C)
+
+    def _params(self):
+        """The parameters a step is known to train before it runs: its optimizer's, and those
+        of its programs (a step without an optimizer shows them at its first capture)."""
+        seen = {}
+        groups = self.optimizer.param_groups if self.optimizer is not None else ()
+        for p in [p for g in groups for p in g["params"]] + [
+                p for progs in self.programs.values() for prog in progs for p in prog.params]:
+            seen.setdefault(id(p), p)
+        return list(seen.values())
 
     def _forget(self, prog):
         """Drop prog: the next call with its signature captures again."""
@@ -185,7 +212,7 @@ class Jit:
     def _finish_eagerly(self, C):
         """backward() of the eager loss C, then _finish: the step as if jit were not there."""
         grads, kept = backprop(C, np.ones_like(C._data))
-        return self._finish(_leaves(kept), grads, C)
+        return self._finish(_written(kept), grads, C)
 
     def _finish(self, params, grads, C):
         """Write eager gradients as backward() does, then the optimizer's step."""
@@ -199,19 +226,30 @@ class Jit:
     def source(self):
         """The numpy source the latest call's replay runs (with plain SGD's update, if inline)."""
         if self.program is None:
-            raise RuntimeError("jit: nothing captured yet; call the step once with a batch")
+            raise RuntimeError("jit: no program to show: nothing was captured yet, or the last "
+                               "one was dropped when a checked call differed; call the step with "
+                               "a batch")
         return self.program.update_source or self.program.source
 
 
-def _leaves(kept):
-    return [t for t in kept if t._node is None and t.requires_grad]
+def _written(kept):
+    """The tensors whose .grad backward() writes: leaves and retain_grad() tensors."""
+    return [t for t in kept if t.requires_grad]
 
 
 def _with_eager_step(error, finish):
     """error, carrying finish_eagerly(): the update of the eager run that found the difference,
     for a caller that falls back to eager (train) without running the batch, and drawing its
-    random numbers, a second time. Nothing was updated before it is called."""
-    error.finish_eagerly = finish
+    random numbers, a second time. Nothing was updated before it is called; it runs once."""
+    done = []
+
+    def finish_eagerly():
+        if done:
+            raise RuntimeError("jit: finish_eagerly() already made this batch's update")
+        done.append(True)
+        return finish()
+
+    error.finish_eagerly = finish_eagerly
     return error
 
 
@@ -269,7 +307,7 @@ def _signature(a, i=0):
 def _compare(prog, loss, eager, replay_loss, replayed, when, finish):
     """Raise unless the replayed loss and gradients equal the eager ones (1 ulp allowed); the
     error carries finish, the eager step's update (see _with_eager_step)."""
-    pairs = [("the loss", loss, replay_loss)]
+    pairs = [("loss", loss, replay_loss)]
     pairs += [(f"∂C/∂{name}", eager.get(id(p)), g)
               for p, name, g in zip(prog.params, prog.param_names, replayed)]
     for what, a, b in pairs:
@@ -316,7 +354,7 @@ class Program:
         self.aliases = key[-1][1] if key and key[-1][0] == "same arrays" else None
         self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
         self.params_read = leaves  # each must still require grad
-        self.constants = constants  # (tensor, array, version of a literal): what must not change
+        self.constants = constants  # (tensor, array, a literal's value): what must not change
         self.layout = _Layout.changes
         self.explanation = None
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
@@ -345,9 +383,9 @@ class Program:
         for t in self.params_read:
             if not t.requires_grad:
                 return False
-        for t, data, version in self.constants:  # an array is read by reference: same object
-            if t._data is not data or t.requires_grad or version is not None and \
-                    t._version != version:
+        for t, data, number in self.constants:  # an array is read by reference: the same object
+            if t._data is not data or t.requires_grad or number is not None and \
+                    data.item() != number:  # a literal of the source: the same value
                 return False
         return True
 
@@ -376,10 +414,9 @@ class Program:
         return True
 
     def matches(self, args):
-        """Whether args have this program's shapes and dtypes (Tensors and values too), and the
-        same arrays where it was captured with one array for several arguments."""
-        if len(args) != len(self.shapes) or self.aliases is not None and \
-                _aliases(args) != self.aliases:
+        """Whether args have this program's shapes and dtypes (Tensors and values too), and one
+        array for the same arguments as at capture (step(x, x) is a signature of its own)."""
+        if len(args) != len(self.shapes) or _aliases(args) != self.aliases:
             return False
         for i, a in enumerate(args):
             if a.__class__ is Tensor:
@@ -624,7 +661,7 @@ class _Builder:
         self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
         self.functions = {}  # op name -> the variable of its forward function
         self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
-        self.constants = []  # (tensor, its array, version if written as a literal) per constant
+        self.constants = []  # (tensor, its array, its value if written as a literal) per constant
         self.uses = {}  # id(tensor) -> how many recorded operations use it
         for t in self.tensors:
             for x in (t._node.inputs if t._node is not None else ()):
@@ -667,7 +704,7 @@ class _Builder:
             self.names[id(t)] = var
             self.ns[var] = t._data
         if not t.requires_grad and id(t._data) not in slots:  # its value is in the program now
-            self.constants.append((t, t._data, t._version if id(t) in self.literals else None))
+            self.constants.append((t, t._data, t._data.item() if id(t) in self.literals else None))
 
     def _const(self, value):
         if isinstance(value, tuple):

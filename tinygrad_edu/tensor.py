@@ -326,7 +326,7 @@ _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater
 
 def _mask(symbol, x, other):
     """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient."""
-    if capturing_step((x, other) if isinstance(other, Tensor) else (x,)):
+    if capturing_step((x, other) if isinstance(other, Tensor) else (x,), {"other": other}):
         refuse_capture(
             f"the comparison {_describe(x)} {symbol} … inside the step cannot be replayed: its "
             "result (a mask, or the branch an if takes) would stay what it was for the first "
@@ -615,7 +615,7 @@ def where(cond, x, y):
     """x where cond is true, else y; cond gets no gradient."""
     cond = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     x, y = _tensors([x, y])
-    return apply(ops.where, Tensor(cond.astype(bool, copy=False)), x, y)  # a batch's mask: itself
+    return apply(ops.where, Tensor(cond), x, y)  # np.where reads any mask as != 0: a batch's, itself
 
 
 def maximum(x, y):
