@@ -78,7 +78,9 @@ class Jit:
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
                 and prog.layout == _Layout.changes and prog.same_arrays(args) and prog.unchanged():
-            return _loss(prog._update(*args), prog.loss.name)
+            if prog._update is not None:  # plain SGD's update written into the source
+                return _loss(prog._update(*args), prog.loss.name)
+            return prog.replay(args, self.optimizer)
         if _State.capturing is not None:  # a step inside a step: the outer replay would skip it
             raise RuntimeError("jit: a jitted step was called while another is being captured; "
                                "call the inner function directly")
@@ -394,10 +396,9 @@ class Program:
         return self.laid_out() and self.unchanged()
 
     def _lean(self):
-        """Whether Jit.__call__ may take its lean path: no checked call left, the update written
-        inline, and arguments that are all arrays."""
-        return (self.checks_left == 0 and self._update is not None and self.arrays
-                and self.aliases is None)
+        """Whether Jit.__call__ may take its lean path: no checked call left, and arguments that
+        are all arrays, each its own."""
+        return self.checks_left == 0 and self.arrays and self.aliases is None
 
     def checked(self):
         """One checked call done."""
@@ -416,8 +417,10 @@ class Program:
     def matches(self, args):
         """Whether args have this program's shapes and dtypes (Tensors and values too), and one
         array for the same arguments as at capture (step(x, x) is a signature of its own)."""
-        if len(args) != len(self.shapes) or _aliases(args) != self.aliases:
+        if len(args) != len(self.shapes):
             return False
+        if (self.aliases is not None or self.checks_left) and _aliases(args) != self.aliases:
+            return False  # (a replay of separate arrays is right for one array as well)
         for i, a in enumerate(args):
             if a.__class__ is Tensor:
                 a = a._data
