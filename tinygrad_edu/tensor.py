@@ -164,7 +164,7 @@ class Tensor:
 
         Gradients accumulate: a second backward() adds to .grad, so zero them between steps.
         """
-        if _State.capturing is not None:
+        if not _Quiet.on and _State.capturing is not None:  # (a capture clears _Quiet.on)
             refuse_capture(
                 "backward() is called inside the step: a jitted step runs the backward pass "
                 "(and the optimizer's step, if it was given one) itself. Return the loss "
