@@ -2,6 +2,7 @@
 computes (bit for bit, on real MNIST batches, for every preset), recaptures for a new shape, reads
 parameters by reference, writes readable numpy, and refuses what it cannot replay."""
 
+import functools
 import io
 
 import numpy as np
@@ -471,7 +472,7 @@ def _train_both(make_step_loss, steps=6, freeze_at=None, change=None):
         P = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in init.items()}
         extra = {"scale": Tensor(np.ones(3), name="scale")}
         opt = SGD(list(P.values()), lr=0.5)
-        cost = (lambda x, y: make_step_loss(P, extra, x, y))
+        cost = functools.partial(make_step_loss, P, extra)
         step = jit(cost, optimizer=opt) if use_jit else None
         for k, (x, y) in enumerate(batches):
             if change is not None:
@@ -510,11 +511,12 @@ def test_a_constant_tensor_assigned_after_capture_is_captured_again():
 
 def test_an_operation_on_the_batch_alone_is_replayed_for_every_batch():
     p = Tensor(np.full((6, 1), 0.3), requires_grad=True, name="p")
-    targets = [np.array([[1.0], [0], [1], [0], [0], [1]]), np.array([[0.0], [1], [1], [1], [0], [0]])]
+    targets = [np.array([[1.0], [0], [1], [0], [0], [1]]),
+               np.array([[0.0], [1], [1], [1], [0], [0]])]
     step = jit(lambda t: F.binary_cross_entropy(p.sigmoid(), t))  # (1 − t): no gradient, recorded
     for t in targets * 2:
         step(t)
-        want = grad(lambda q: F.binary_cross_entropy(q.sigmoid(), Tensor(t)))(Tensor(p.data))
+        want = grad(lambda q, t=t: F.binary_cross_entropy(q.sigmoid(), Tensor(t)))(Tensor(p.data))
         assert np.array_equal(p.grad.numpy(), want.numpy())
         p.grad = None
     assert "1 - t" in step.source
@@ -605,7 +607,7 @@ def _eager_and_jit(cost, calls, **jit_kwargs):
     for use_jit in (False, True):
         W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True, name="W")
         opt = SGD([W], lr=0.1)
-        step = jit(lambda *a: cost(W, *a), optimizer=opt, **jit_kwargs) if use_jit else None
+        step = jit(functools.partial(cost, W), optimizer=opt, **jit_kwargs) if use_jit else None
         for args in calls:
             if step is not None:
                 step(*args)
@@ -709,11 +711,14 @@ def test_a_number_argument_that_changes_every_call_keeps_a_bounded_number_of_pro
 
 
 def test_a_constant_named_like_an_operation_keeps_its_value():
-    W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
     c = Tensor(np.full((2, 3), 0.5), name="max")  # a learner's name that is also an op's
     eager, replayed = _eager_and_jit(lambda W, x: ((Tensor(x) @ W).max(axis=0) * c).sum(),
                                      [(np.arange(8.0).reshape(2, 4) * k,) for k in range(1, 5)])
     assert np.array_equal(eager, replayed)
+
+
+def _scaled(W, scale, x):
+    return ((Tensor(x) @ W) * scale).sum()
 
 
 def test_a_number_constant_changed_in_place_is_captured_again():
@@ -722,7 +727,7 @@ def test_a_number_constant_changed_in_place_is_captured_again():
         scale = Tensor(0.5)  # made outside the step: written into the source as 0.5
         W = Tensor(np.ones((4, 3)), requires_grad=True)
         opt = SGD([W], lr=0.1)
-        cost = (lambda x: ((Tensor(x) @ W) * scale).sum())
+        cost = functools.partial(_scaled, W, scale)
         step = jit(cost, optimizer=opt) if use_jit else None
         for k in range(8):
             if k == 5:  # after the checked calls

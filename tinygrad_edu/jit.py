@@ -144,10 +144,11 @@ class Jit:
         changed = next((p for p, w in zip(params, weights) if p._data.shape != w.shape
                         or not np.array_equal(p._data, w, equal_nan=True)), None)
         if changed is not None and refusal is None:  # np.clip(W.data, -1, 1, out=W.data)
+            which = changed.name or f"of shape {changed.shape}"
             refusal = (
-                f"the step writes into the parameter {changed.name or 'of shape ' + str(changed.shape)} "
-                "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay would not "
-                "do: clip or change parameters after the step returns")
+                f"the step writes into the parameter {which} (np.clip(W.data, ..., "
+                "out=W.data), W.data[...] = ...), which a replay would not do: clip or change "
+                "parameters after the step returns")
         if refusal is not None:  # the eager run is done: its update is at hand
             error = RuntimeError(f"jit: {refusal}")
             raise _with_eager_step(error, lambda: self._finish_eagerly(C)) if valid else error

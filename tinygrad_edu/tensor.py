@@ -17,9 +17,9 @@ from .autograd import (
     backprop,
     capturing_step,
     check_not_capturing,
-    refuse_capture,
     enable_grad,
     record,
+    refuse_capture,
 )
 
 
@@ -615,7 +615,7 @@ def where(cond, x, y):
     """x where cond is true, else y; cond gets no gradient."""
     cond = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     x, y = _tensors([x, y])
-    return apply(ops.where, Tensor(cond), x, y)  # np.where reads any mask as != 0: a batch's, itself
+    return apply(ops.where, Tensor(cond), x, y)  # np.where reads a mask as != 0: a batch's, itself
 
 
 def maximum(x, y):
