@@ -120,35 +120,16 @@ class Jit:
         arguments recorded even where they need no gradient (1 − y of a cost)."""
         if self.optimizer is not None:
             self.optimizer.zero_grad()
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        before = [a.copy() if isinstance(a, np.ndarray) else None for a in arrays]
-        params = self._params()
-        weights = [p._data.copy() for p in params]
+        watched = _Watched(args, self.arg_names, self._params())
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
         _State.refusal = None
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
-            refusal = _State.refusal
+            refusal = _State.refusal or watched.written()
         finally:
             _State.capturing, _State.step_arrays, _State.refusal = None, frozenset(), None
         valid = isinstance(C, Tensor) and C.size == 1 and C.requires_grad
-        written = next((i for i, (a, b) in enumerate(zip(arrays, before))
-                        if b is not None and not np.array_equal(a, b, equal_nan=True)), None)
-        if written is not None and refusal is None:  # a replay would not write it
-            which = self.arg_names[written] if written < len(self.arg_names) else written
-            refusal = (
-                f"the step writes into its argument {which} (x -= ..., np.add(..., out=x)), "
-                "which a replay would not do: compute with tensor operations (x = x - m), or "
-                "prepare the batch before calling the step")
-        changed = next((p for p, w in zip(params, weights) if p._data.shape != w.shape
-                        or not np.array_equal(p._data, w, equal_nan=True)), None)
-        if changed is not None and refusal is None:  # np.clip(W.data, -1, 1, out=W.data)
-            which = changed.name or f"of shape {changed.shape}"
-            refusal = (
-                f"the step writes into the parameter {which} (np.clip(W.data, ..., "
-                "out=W.data), W.data[...] = ...), which a replay would not do: clip or change "
-                "parameters after the step returns")
         if refusal is not None:  # the eager run is done: its update is at hand
             error = RuntimeError(f"jit: {refusal}")
             raise _with_eager_step(error, lambda: self._finish_eagerly(C)) if valid else error
@@ -233,6 +214,32 @@ class Jit:
                                "one was dropped when a checked call differed; call the step with "
                                "a batch")
         return self.program.update_source or self.program.source
+
+
+class _Watched:
+    """Copies of a step's argument arrays and known parameters, taken before it runs: numpy
+    that writes into them (x -= m, np.clip(W.data, ..., out=W.data)) is invisible to the tape, so
+    a replay would not do it."""
+
+    def __init__(self, args, names, params):
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        self.args = [(names[i] if i < len(names) else i, a, a.copy())
+                     for i, a in enumerate(arrays) if isinstance(a, np.ndarray)]
+        self.params = [(p, p._data.copy()) for p in params]
+
+    def written(self):
+        """Why the step cannot be replayed, if it wrote into one of them; else None."""
+        for name, a, was in self.args:
+            if not np.array_equal(a, was, equal_nan=True):
+                return (f"the step writes into its argument {name} (x -= ..., np.add(..., "
+                        "out=x)), which a replay would not do: compute with tensor operations "
+                        "(x = x - m), or prepare the batch before calling the step")
+        for p, was in self.params:
+            if p._data.shape != was.shape or not np.array_equal(p._data, was, equal_nan=True):
+                return (f"the step writes into the parameter {p.name or f'of shape {p.shape}'} "
+                        "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay "
+                        "would not do: clip or change parameters after the step returns")
+        return None
 
 
 def _written(kept):
