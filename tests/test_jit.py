@@ -819,3 +819,56 @@ def test_a_refusal_in_one_thread_is_not_lost_to_another_threads_capture():
     for t in threads:
         t.join()
     assert accepted == [] and not step.programs
+
+
+def test_a_mask_tensor_made_outside_the_step_and_reassigned_is_captured_again():
+    M = Tensor(np.array([True, False, True]))
+    runs = []
+    for use_jit in (False, True):
+        M.data = np.array([True, False, True])
+        W = Tensor(np.ones(3), requires_grad=True)
+        opt = SGD([W], lr=0.1)
+        cost = functools.partial(_masked, W, M)
+        step = jit(cost, optimizer=opt) if use_jit else None
+        for k in range(7):
+            if k == 5:  # after the checked calls
+                M.data = np.zeros(3, dtype=bool)
+            if step is not None:
+                step(np.full(3, k + 1.0))
+            else:
+                opt.zero_grad()
+                cost(np.full(3, k + 1.0)).backward()
+                opt.step()
+        runs.append(W.numpy())
+    assert np.array_equal(*runs)
+
+
+def _masked(W, M, x):
+    return where(M, W * x, 0.0).sum()
+
+
+def test_a_signed_zero_constant_keeps_its_sign_in_the_source_and_its_guard():
+    for first, later in ((-0.0, -0.0), (0.0, -0.0)):
+        c = Tensor(first)
+        W = Tensor(np.ones(2), requires_grad=True)
+        step = jit(lambda x, c=c, W=W: (W * (1 / (x * c)).sigmoid()).sum())
+        losses = []
+        with np.errstate(divide="ignore", invalid="ignore"):  # 1 / ±0 is ±inf, as intended
+            for k in range(6):
+                if k == 4:
+                    c.data[...] = later
+                losses.append(step(np.ones(2)).item())
+                W.grad = None
+        want = [0.0 if np.signbit(first) else 2.0] * 4 + [0.0 if np.signbit(later) else 2.0] * 2
+        assert losses == want, (first, later, losses)
+
+
+def test_where_takes_masks_of_any_kind_eagerly():
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    for mask in ([True, False, True], np.array([1.0, 0.0, 2.0]), np.array([1, 0, 1]),
+                 np.array([True, False, True], dtype=object), Tensor(np.array([1, 0, 1]))):
+        out = where(mask, x, -x)
+        assert out.numpy().tolist() == [1.0, -2.0, 3.0]
+        out.sum().backward()
+        assert x.grad.numpy().tolist() == [1.0, -1.0, 1.0]
+        x.grad = None

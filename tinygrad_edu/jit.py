@@ -364,7 +364,7 @@ class Program:
         self.aliases = key[-1][1] if key and key[-1][0] == "same arrays" else None
         self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
         self.params_read = leaves  # each must still require grad
-        self.constants = constants  # (tensor, array, a literal's value): what must not change
+        self.constants = constants  # (tensor, array, a literal's bytes): what must not change
         self.layout = _Layout.changes
         self.explanation = None
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
@@ -395,7 +395,7 @@ class Program:
                 return False
         for t, data, number in self.constants:  # an array is read by reference: the same object
             if t._data is not data or t.requires_grad or number is not None and \
-                    data.item() != number:  # a literal of the source: the same value
+                    data.tobytes() != number:  # a literal of the source: the same bits (-0.0)
                 return False
         return True
 
@@ -629,7 +629,10 @@ def _spreads(x):
 
 def _literal(v):
     """A 0-d float constant as the shortest literal that gives back the same value in its dtype."""
-    text = np.format_float_positional(np.asarray(v)[()], unique=True, trim="-")
+    v = np.asarray(v)[()]
+    if v == 0 and np.signbit(v):
+        return "(-0.0)"  # "-0" would be Python's integer 0, which is +0.0
+    text = np.format_float_positional(v, unique=True, trim="-")
     return f"({text})" if text.startswith("-") else text
 
 
@@ -672,7 +675,7 @@ class _Builder:
         self.saved = {}  # id(t) of a softmax_cross_entropy output -> its softmax's variable
         self.functions = {}  # op name -> the variable of its forward function
         self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
-        self.constants = []  # (tensor, its array, its value if written as a literal) per constant
+        self.constants = []  # (tensor, its array, its bytes if written as a literal) per constant
         self.uses = {}  # id(tensor) -> how many recorded operations use it
         for t in self.tensors:
             for x in (t._node.inputs if t._node is not None else ()):
@@ -715,7 +718,8 @@ class _Builder:
             self.names[id(t)] = var
             self.ns[var] = t._data
         if not t.requires_grad and id(t._data) not in slots:  # its value is in the program now
-            self.constants.append((t, t._data, t._data.item() if id(t) in self.literals else None))
+            self.constants.append((t, t._data, t._data.tobytes() if id(t) in self.literals
+                                   else None))
 
     def _const(self, value):
         if isinstance(value, tuple):

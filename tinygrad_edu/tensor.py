@@ -613,9 +613,12 @@ def stack(tensors, axis=0):
 
 def where(cond, x, y):
     """x where cond is true, else y; cond gets no gradient."""
-    cond = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     x, y = _tensors([x, y])
-    return apply(ops.where, Tensor(cond), x, y)  # np.where reads a mask as != 0: a batch's, itself
+    if not (isinstance(cond, Tensor) and not cond.requires_grad):  # a mask Tensor: as it is
+        cond = np.asarray(cond._data if isinstance(cond, Tensor) else cond)
+        # np.where reads numbers as != 0, so a batch's mask stays its own array; others: bool
+        cond = Tensor(cond if cond.dtype.kind in "biuf" else cond.astype(bool))
+    return apply(ops.where, cond, x, y)
 
 
 def maximum(x, y):
