@@ -261,6 +261,10 @@ def forward(p, x):
     return (p["W3"] @ a2 + p["b3"]).sigmoid()
 
 
+HIDDEN = 30
+weights = init(1)  # a learner's global dict of weights, made when the file is run
+
+
 class Net(nn.Module):
     def __init__(self):
         self.layers = nn.Sequential(nn.Linear(784, 30, seed=0), nn.ReLU(),
@@ -290,6 +294,12 @@ def test_train_your_own_model_from_a_file(tmp_path, capsys):
     assert status == 0 and re.search(r"^Epoch 0: \d+ / 100", out, re.M), err
     status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--init", "make")
     assert_clean_error(status, err, "no make()")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--init", "HIDDEN")
+    assert_clean_error(status, err, "--init HIDDEN", "it is a int", "the dict or list")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--init", "weights",
+                           "--cost", "quadratic", "--layout", "columns", "--epochs", "1",
+                           "--limit", "200", "--test-limit", "50", "--no-progress")
+    assert status == 0 and re.search(r"^Epoch 0: \d+ / 50", out, re.M), err  # a global dict
     status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--hidden", "50")
     assert_clean_error(status, err, "--hidden", "--model")
     status, out, err = run(capsys, "train", "--model", f"{model}:nothing")

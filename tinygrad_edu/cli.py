@@ -182,8 +182,8 @@ def build_parser():
                         "function forward(params, x), whose params come from the file's "
                         "init() (or init(seed)), or an nn.Module class or instance")
     p.add_argument("--init", metavar="NAME",
-                   help="with --model: the function in FILE.py that returns the params dict "
-                        "(default: init)")
+                   help="with --model: the function in FILE.py that returns the params dict, "
+                        "or the dict or list that holds them (default: init)")
     p.add_argument("--cost", metavar="COST",
                    help=f"with --model: {', '.join(train.COSTS)}, or the name of a function "
                         "cost(out, Y) in FILE.py (default: cross_entropy)")
@@ -322,9 +322,17 @@ def _own_model(spec, init_name, cost):
         if init_name not in names:
             raise ValueError(f"train: {path} has no {init_name}() to make the params of "
                              f"{name}(params, x); add one that returns a dict such as "
-                             "{'W1': W1, 'b1': b1, ...}, or name it with --init")
+                             "{'W1': W1, 'b1': b1, ...}, or name it with --init (a function, "
+                             "or the dict or list that holds the weights)")
         init = names[init_name]
-        params = init(0) if len(inspect.signature(init).parameters) == 1 else init()
+        if isinstance(init, (dict, list, tuple)):  # the weights themselves, kept in a global
+            params = init
+        elif callable(init):
+            params = init(0) if len(inspect.signature(init).parameters) == 1 else init()
+        else:
+            raise ValueError(f"train: --init {init_name}: in {path} it is a "
+                             f"{type(init).__name__}; name a function that returns the params, "
+                             "or the dict or list that holds them")
     if cost not in train.COSTS:
         if not callable(names.get(cost)):
             raise ValueError(f"train: --cost {cost}: use one of {', '.join(train.COSTS)} or "
