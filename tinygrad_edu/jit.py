@@ -151,7 +151,7 @@ class Jit:
         # written now: after the optimizer's step the graph's parameters are newer than its nodes
         prog.explanation = explain(C, file=io.StringIO())
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
-                 lambda: self._finish(_written(kept), grads, C))
+                 lambda: self._finish(_receivers(kept), grads, C))
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
         while len(self.programs) > KEPT:  # the oldest signature goes
             del self.programs[next(iter(self.programs))]
@@ -170,7 +170,7 @@ class Jit:
                                    lambda: self._finish_eagerly(C))
         grads, kept = backprop(C, np.ones_like(C._data))
         _compare(prog, C._data, grads, *prog.gradients(args), "replay",
-                 lambda: self._finish(_written(kept), grads, C))
+                 lambda: self._finish(_receivers(kept), grads, C))
         prog.checked()
         return self._finish(prog.params, grads, C)
 
@@ -196,7 +196,7 @@ class Jit:
     def _finish_eagerly(self, C):
         """backward() of the eager loss C, then _finish: the step as if jit were not there."""
         grads, kept = backprop(C, np.ones_like(C._data))
-        return self._finish(_written(kept), grads, C)
+        return self._finish(_receivers(kept), grads, C)
 
     def _finish(self, params, grads, C):
         """Write eager gradients as backward() does, then the optimizer's step."""
@@ -242,7 +242,7 @@ class _Watched:
         return None
 
 
-def _written(kept):
+def _receivers(kept):
     """The tensors whose .grad backward() writes: leaves and retain_grad() tensors."""
     return [t for t in kept if t.requires_grad]
 
@@ -363,7 +363,6 @@ class Program:
         self.arrays = all(x is not None for x in shapes)  # no Tensor or Python value among them
         self.aliases = key[-1][1] if key and key[-1][0] == "same arrays" else None
         self.leaves = [(t, t._data.shape, t._data.dtype) for t in leaves]  # what it reads
-        self.params_read = leaves  # each must still require grad
         self.constants = constants  # (tensor, array, a literal's bytes): what must not change
         self.layout = _Layout.changes
         self.explanation = None
@@ -390,7 +389,7 @@ class Program:
         """Whether every parameter still requires grad and no constant tensor the source keeps
         (made outside the step, W3 frozen with requires_grad=False) was assigned since capture:
         else the step is captured again."""
-        for t in self.params_read:
+        for t, _, _ in self.leaves:
             if not t.requires_grad:
                 return False
         for t, data, number in self.constants:  # an array is read by reference: the same object
