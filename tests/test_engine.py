@@ -352,3 +352,16 @@ def test_a_recorded_tensor_can_be_deep_copied_with_its_graph():
     assert x.grad is None and x2 is not x
     s = 1 / (1 + np.exp(-3 * np.array([1.0, 2.0])))
     np.testing.assert_allclose(x2.grad.data, 3 * s * (1 - s))
+
+
+def test_comparisons_are_constant_masks_as_numpy_computes_them():
+    z = Tensor(np.array([0.1, -1.0, 2.0], np.float32), requires_grad=True)
+    mask = z > 0.1  # 0.1 compared in float32, as numpy compares z's array with it
+    assert mask._node is None and not mask.requires_grad
+    assert np.array_equal(mask.numpy(), z.numpy() > 0.1)
+    assert np.array_equal((z <= [0.0, 0.0, 3.0]).numpy(), [False, True, True])
+    assert np.array_equal((z == np.float64(2.0)).numpy(), [False, False, True])
+    (z * (z > 0)).sum().backward()  # relu by hand: the gradient flows through the product
+    assert np.array_equal(z.grad.numpy(), [1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"greater: shapes \(3,\) and \(2,\) do not broadcast"):
+        z.__gt__(Tensor(np.zeros(2)))

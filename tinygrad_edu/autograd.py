@@ -133,27 +133,14 @@ def refuse_capture(why, *, now=False):
         _State.refusal = why  # the first reason is the one to fix first
 
 
-def capturing_step(xs, params=None):
-    """Whether a step is being captured (in this thread) and one of xs depends on its batch or its
-    parameters: a parameter, a tensor computed by a recorded operation, or an argument's array
-    (also as a setting in params: the labels of a cost, an index). A replay computes only
-    recorded operations again, so a value derived from xs any other way would stay what it was
-    for the first batch. (Capture marks the state changed, so the hot path's _Quiet.on test
-    skips the rest outside a capture.)"""
-    if _Quiet.on or _State.capturing is None:
-        return False
-    arrays = _State.step_arrays
-    if any(x.requires_grad or x._node is not None or id(x._data) in arrays for x in xs):
-        return True
-    return bool(params) and any(id(v) in arrays for v in _flat(params.values()))
-
-
-def _flat(values):
-    for v in values:
-        if isinstance(v, tuple):
-            yield from _flat(v)
-        else:
-            yield v
+def capturing():
+    """Whether a jit step is being captured in this thread. While it is, the operations that need
+    no gradient are recorded too ("forward-only" nodes: 1 − y of a batch's y, a mask z > 0, a
+    detach()), so that the captured program knows what each constant was computed from: a
+    replay computes again what came from the batch or the parameters, and watches what came
+    from tensors made outside the step. (Capture marks the state changed, so the hot path's
+    _Quiet.on test skips the rest outside a capture.)"""
+    return not _Quiet.on and _State.capturing is not None
 
 
 def is_grad_enabled():

@@ -554,7 +554,8 @@ FORWARD = {
     "pow": "{0} ** {1}", "neg": "-{0}", "matmul": "{0} @ {1}",
     "exp": "np.exp({0})", "log": "np.log({0})", "sqrt": "np.sqrt({0})", "abs": "np.abs({0})",
     "tanh": "np.tanh({0})", "sigmoid": "0.5 * (1 + np.tanh(0.5 * {0}))",
-    "relu": "np.maximum({0}, 0)",
+    "relu": "np.maximum({0}, 0)", "detach": "{0}  # detach(): the same array, a constant",
+    **{op.name: f"{{0}} {symbol} {{1}}" for symbol, op in ops.COMPARISONS.items()},
 }
 
 
@@ -681,11 +682,12 @@ class _Builder:
                 self.uses[id(x)] = self.uses.get(id(x), 0) + 1
         first = {k: i for i, k in enumerate(shown)}  # tensor_names lists them by first use
         order = sorted(self.tensors, key=lambda t: first[id(t)])
+        folded = _constant_nodes(self.tensors, slots)
         for t in order:
-            if t._node is None:
+            if t._node is None or id(t) in folded:  # a value known at capture
                 self._leaf(t, shown, slots)
         for t in order:
-            if t._node is not None:
+            if t._node is not None and id(t) not in folded:
                 self.names[id(t)] = _identifier(shown[id(t)], self.taken)
                 self._forward(t)
         self.grad_names, self.grad_dtypes = {}, {}
@@ -760,6 +762,8 @@ class _Builder:
             line = f"{out} = {ins[0]}.T"
         elif name == "reshape":
             line = f"{out} = {ins[0]}.reshape({node.params['shape']!r})"
+        elif name == "astype":
+            line = f"{out} = {ins[0]}.astype({node.params['dtype'].name!r})"
         else:
             fn = self.functions.get(name)
             if fn is None:  # a name of its own: a constant may be called max or clip
@@ -976,14 +980,37 @@ class _Builder:
         return "\n".join(lines), owned
 
 
+def _constant_nodes(tensors, slots):
+    """id() of the recorded tensors computed from constants alone (scale * 3 of a tensor made
+    outside the step, a mask of one): the program keeps their values, and watches the constants
+    they came from, as it watches every constant it reads."""
+    folded = set()
+    for t in sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.seq):
+        if not t.requires_grad and all(
+                id(x) in folded if x._node is not None else
+                not x.requires_grad and id(x._data) not in slots for x in t._node.inputs) \
+                and not any(id(v) in slots for v in _flat(t._node.params.values())):
+            folded.add(id(t))
+    return folded
+
+
+def _flat(values):
+    for v in values:
+        if isinstance(v, tuple):
+            yield from _flat(v)
+        else:
+            yield v
+
+
 def _uses_share_dtype(t, builder):
     """Whether every op using the 0-d constant t outputs t's dtype (so a Python literal, which
     numpy casts to the other operand's dtype, gives the same numbers)."""
     for u in builder.tensors:
         node = u._node
         if node is not None and any(x is t for x in node.inputs):
-            if any(x._data.dtype != t.dtype for x in node.inputs) or u._data.dtype != t.dtype:
-                return False
+            if any(x._data.dtype != t.dtype for x in node.inputs) or (
+                    u._data.dtype != t.dtype and node.op.vjp_fn is not ops._no_gradient):
+                return False  # (a comparison's booleans come from operands of t's dtype)
     return True
 
 

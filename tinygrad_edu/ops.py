@@ -502,6 +502,32 @@ def astype_vjp(dout, out, x, *, dtype):
     return (astype(dout, dtype=x.dtype),)
 
 
+# ----- constants: comparisons and detach ----------------------------------------------------------
+# A mask (z > 0) or a value cut from the graph (h.detach()) has no gradient: it is a constant, so
+# these are not primitives, and no VJP is ever asked of them. The engine records them only while
+# a jit step is captured, where the replay has to compute them again for every batch.
+
+def _constant(forward, symbol=None):
+    """forward as an operation without a derivative (not in PRIMITIVES)."""
+    op = Primitive(forward, "no derivative: the result is a constant", symbol)
+    op.vjp_fn = _no_gradient
+    return op
+
+
+def _no_gradient(dout, out, *inputs, **params):
+    return (None,) * len(inputs)
+
+
+def detach(x):
+    return x  # the same array, as Tensor.detach() gives it
+
+
+COMPARISONS = {symbol: _constant(ufunc, symbol) for symbol, ufunc in (
+    ("<", np.less), ("<=", np.less_equal), (">", np.greater), (">=", np.greater_equal),
+    ("==", np.equal), ("!=", np.not_equal))}
+detach = _constant(detach)
+
+
 def _advanced(index):
     """Whether index selects with arrays (repeats possible) rather than only slices and ints."""
     items = index if isinstance(index, tuple) else (index,)

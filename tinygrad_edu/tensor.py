@@ -15,7 +15,7 @@ from .autograd import (
     _seq,
     _State,
     backprop,
-    capturing_step,
+    capturing,
     check_not_capturing,
     enable_grad,
     record,
@@ -49,6 +49,7 @@ class Tensor:
     requires_grad = False
 
     def __init__(self, data, requires_grad=False, name=None, dtype=None):
+        source = data
         if isinstance(data, Tensor):
             data = data._data
         if isinstance(data, (np.ndarray, np.generic)):  # numpy's dtype is kept
@@ -66,6 +67,8 @@ class Tensor:
         self._data = data
         self.requires_grad = bool(requires_grad)
         self.name = name
+        if not _Quiet.on and _State.capturing is not None and not requires_grad:
+            _made_in_step(self, source)
 
     @classmethod
     def apply_op(cls, op, *args, **params):
@@ -121,13 +124,10 @@ class Tensor:
 
     def detach(self):
         """The same data, cut off from the graph."""
-        if capturing_step((self,)):
-            if not self.requires_grad:  # no gradient to cut: kept recorded, it is replayed
-                return self
-            refuse_capture(
-                f"detach() of {_describe(self)} inside the step makes its value a constant, "
-                "which a replay would keep from the first batch; run the step without jit")
-        return Tensor(self._data, name=self.name)
+        out = Tensor(self._data, name=self.name)
+        if capturing():  # a constant now, but the replay computes it for every batch
+            record(ops.detach, (self,), {}, out)
+        return out
 
     def astype(self, dtype):
         """A copy in another dtype; the gradient flows back in this tensor's dtype.
@@ -136,8 +136,9 @@ class Tensor:
         """
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
-            if capturing_step((self,)):
-                refuse_capture(
+            if capturing() and (self._node is not None or self.requires_grad
+                                or id(self._data) in _State.step_arrays):
+                refuse_capture(  # integers are used as settings (labels, an index): no line
                     f"astype({dtype}) of {_describe(self)} inside the step makes a constant "
                     "(integers have no gradient), which a replay would keep from the first "
                     "batch; convert it before calling the step and pass it as an argument")
@@ -320,20 +321,37 @@ class Tensor:
         return apply(ops.broadcast_to, self, shape=tuple(shape))
 
 
-_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-            "==": np.equal, "!=": np.not_equal}
-
-
 def _mask(symbol, x, other):
-    """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient."""
-    if capturing_step((x, other) if isinstance(other, Tensor) else (x,), {"other": other}):
-        refuse_capture(
-            f"the comparison {_describe(x)} {symbol} … inside the step cannot be replayed: its "
-            "result (a mask, or the branch an if takes) would stay what it was for the first "
-            "batch. For a mask, use recorded operations (relu(), maximum(), minimum(), clip(), "
-            "abs()); for a branch, run the step without jit")
-    y = other._data if isinstance(other, Tensor) else np.asarray(other)
-    return Tensor(_COMPARE[symbol](x._data, y))
+    """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient. A
+    Python number is compared in x's dtype, as numpy compares x's array with it."""
+    op = ops.COMPARISONS[symbol]
+    if isinstance(other, (Tensor, int, float, np.ndarray, np.generic)):
+        y = _lift(other, x)
+    else:  # a list, or x == None: numpy's answer, elementwise
+        y = _wrap(np.asarray(other))
+    try:
+        out = Tensor(op.forward(x._data, y._data))
+    except (ValueError, TypeError) as e:
+        raise _failure(op, (x, y), e) from None
+    if capturing():  # a mask of the batch: the replay computes it for every batch
+        record(op, (x, y), {}, out)
+    return out
+
+
+def _made_in_step(t, source):
+    """Record how t, made inside a step being captured, came from a tensor or from an argument's
+    array (Tensor(h), Tensor(x, dtype=np.float32)): the replay computes it for every batch."""
+    if isinstance(source, Tensor):
+        x = source
+    elif isinstance(source, np.ndarray) and id(source) in _State.step_arrays \
+            and t._data is not source:
+        x = _wrap(source)
+    else:  # a list, a number, another array: a constant the checked calls compare
+        return
+    if t._data is x._data:
+        record(ops.detach, (x,), {}, t)
+    else:
+        record(ops.astype, (x,), {"dtype": t._data.dtype}, t)
 
 
 def apply(op, *inputs, **params):
@@ -368,7 +386,7 @@ def binary(op, x, other):
             out._node = Node(op, (x, y), {}, next(_seq))
         else:
             record(op, (x, y), {}, out)
-    elif not _Quiet.on and capturing_step((x, y)):  # 1 - y of a batch's y: replayed
+    elif not _Quiet.on and _State.capturing is not None:  # 1 - y of a batch's y: replayed
         record(op, (x, y), {}, out)
     return out
 
@@ -387,7 +405,7 @@ def unary(op, x):
             out._node = Node(op, (x,), {}, next(_seq))
         else:
             record(op, (x,), {}, out)
-    elif not _Quiet.on and capturing_step((x,)):
+    elif not _Quiet.on and _State.capturing is not None:
         record(op, (x,), {}, out)
     return out
 
@@ -402,7 +420,7 @@ def _output(op, inputs, params, data, needs_grad):
             out._node = Node(op, inputs, params, next(_seq))
         else:
             record(op, inputs, params, out)
-    elif not _Quiet.on and capturing_step(inputs, params):  # no gradient, but from the batch
+    elif not _Quiet.on and _State.capturing is not None:  # no gradient: see capturing()
         record(op, inputs, params, out)
     return out
 
