@@ -679,6 +679,14 @@ def test_masks_and_constants_computed_inside_the_step_are_replayed(cost):
     assert np.array_equal(eager, replayed)
 
 
+def test_indexing_with_a_mask_computed_inside_the_step_is_refused():
+    W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
+    step = jit(lambda x: ((Tensor(x) @ W)[(Tensor(x) @ W) > 1]).sum())
+    with pytest.raises(RuntimeError, match=r"jit: indexing with … > …, computed inside the step "
+                                           r"\(h\[h > 0\]\), cannot be replayed.*h \* \(h > 0\)"):
+        step(np.arange(8.0).reshape(2, 4))
+
+
 def test_a_constant_computed_from_a_tensor_made_outside_the_step_follows_it():
     scale = Tensor(2.0)
     calls = [(np.full(3, 1.0 + k),) for k in range(8)]

@@ -493,6 +493,8 @@ def _describe(t):
     inner = [x.name or "…" for x in node.inputs]
     if node.op is ops.transpose and node.params["axes"] is None:
         return f"{inner[0]}.T"
+    if node.op.vjp_fn is ops._no_gradient and node.op.symbol:  # a comparison: h > …
+        return f"{inner[0]} {node.op.symbol} {inner[1]}"
     return f"{node.op.name}({', '.join(inner)})"
 
 
@@ -585,6 +587,12 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
+        if index._node is not None and capturing():  # h[h > 0]: an index is a setting, no line
+            refuse_capture(
+                f"indexing with {_describe(index)}, computed inside the step (h[h > 0]), "
+                "cannot be replayed: the replay would keep the first batch's index. Multiply "
+                "by the mask instead (h * (h > 0), or where(mask, h, 0)), or pass the index "
+                "as an argument")
         return index._data
     if isinstance(index, list):
         return np.asarray(index)
