@@ -365,3 +365,10 @@ def test_comparisons_are_constant_masks_as_numpy_computes_them():
     assert np.array_equal(z.grad.numpy(), [1.0, 0.0, 1.0])
     with pytest.raises(ValueError, match=r"greater: shapes \(3,\) and \(2,\) do not broadcast"):
         z.__gt__(Tensor(np.zeros(2)))
+
+
+def test_integer_tensors_compare_with_any_python_integer_as_numpy_does():
+    labels = Tensor(np.array([0, 255, 7], np.uint8))
+    assert np.array_equal((labels != -1).numpy(), [True, True, True])
+    assert np.array_equal((labels < 256).numpy(), [True, True, True])
+    assert np.array_equal((labels == 7.0).numpy(), [False, False, True])

@@ -657,12 +657,18 @@ def test_operations_on_the_arguments_alone_are_replayed_for_each_batch(cost):
 def test_integer_labels_made_inside_the_step_are_refused():
     W = Tensor(np.ones((4, 3)), requires_grad=True)
     step = jit(lambda x, y: F.cross_entropy(Tensor(x) @ W, Tensor(y).astype(np.int32)))
-    with pytest.raises(RuntimeError, match=r"jit: astype\(int32\) of tensor inside the step .*"
-                                           "pass it as an argument"):
+    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\), "
+                                           r"computed inside the step, .*pass it as an argument"):
+        step(np.ones((2, 4)), np.array([0.0, 2.0]))
+    step = jit(lambda x, y: F.cross_entropy(Tensor(x) @ W, Tensor(y, dtype=np.int64)))
+    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\), computed"):
         step(np.ones((2, 4)), np.array([0.0, 2.0]))
 
 
 @pytest.mark.parametrize("cost", [
+    lambda W, x: ((Tensor(x) @ W) * ((Tensor(x) @ W) > 0).astype(np.int32)).sum(),
+    lambda W, x: ((Tensor(x) @ W) ** 2).mean() * ((Tensor(x) @ W) > 0).mean(),  # float64 mean
+    lambda W, x: ((Tensor(x) @ W) * (Tensor(np.float32(0.5)) * 3)).sum(),  # 0-d constants only
     lambda W, x: ((Tensor(x) @ W) * ((Tensor(x) @ W) > 0)).sum(),  # relu by hand: z * (z > 0)
     lambda W, x: where(((Tensor(x) @ W) - 0.5).abs() < 1, (Tensor(x) @ W) ** 2,
                        (Tensor(x) @ W).abs()).sum(),  # a Huber-like loss: the branch by batch
@@ -682,12 +688,35 @@ def test_masks_and_constants_computed_inside_the_step_are_replayed(cost):
 def test_indexing_with_a_mask_computed_inside_the_step_is_refused():
     W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
     step = jit(lambda x: ((Tensor(x) @ W)[(Tensor(x) @ W) > 1]).sum())
-    with pytest.raises(RuntimeError, match=r"jit: indexing with … > …, computed inside the step "
-                                           r"\(h\[h > 0\]\), cannot be replayed.*h \* \(h > 0\)"):
+    with pytest.raises(RuntimeError, match=r"jit: indexing with … > …, computed inside the step, "
+                                           r"cannot be replayed.*h \* \(h > 0\)"):
         step(np.arange(8.0).reshape(2, 4))
 
 
 def test_a_constant_computed_from_a_tensor_made_outside_the_step_follows_it():
+    """The replay computes scale * 3 again (not once, at capture), so an in-place change of
+    lam, which keeps its array, is seen too; a new array (scale.data = ...) captures again."""
+    lam = Tensor([0.1])
+    calls = [(np.full(3, 1.0 + k),) for k in range(8)]
+    W = Tensor(np.ones(3), requires_grad=True)
+    runs = []
+    for use_jit in (False, True):
+        W.data = np.ones(3)
+        lam.data = np.array([0.1])
+        cost = lambda x: (W * x).sum() + 0.5 * (lam * (W * W).sum()).sum()  # noqa: E731
+        step = jit(cost, optimizer=SGD([W], lr=0.1)) if use_jit else None
+        opt = SGD([W], lr=0.1)
+        for k, (x,) in enumerate(calls):
+            if k == 5:
+                lam.data *= 0.5  # in place: the same array
+            if step is not None:
+                step(x)
+            else:
+                opt.zero_grad()
+                cost(x).backward()
+                opt.step()
+        runs.append(W.numpy())
+    assert np.array_equal(*runs)
     scale = Tensor(2.0)
     calls = [(np.full(3, 1.0 + k),) for k in range(8)]
     runs = []
@@ -910,3 +939,28 @@ def test_where_takes_masks_of_any_kind_eagerly():
         out.sum().backward()
         assert x.grad.numpy().tolist() == [1.0, -1.0, 1.0]
         x.grad = None
+
+
+def test_a_value_kept_outside_the_loss_is_refused_and_one_inside_it_is_not():
+    W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
+    stats = {"correct": 0}
+
+    def counting(x):  # a learner's running metric, kept in a dict between steps
+        z = Tensor(x) @ W
+        stats["correct"] += (z > 1).sum()
+        return (z * z).sum()
+
+    with pytest.raises(RuntimeError, match=r"jit: the step computes add\(…, …\) from the batch "
+                                           r"or the parameters and keeps it outside the loss"):
+        jit(counting)(np.ones((2, 4)))
+    kept = {}
+
+    def storing(W, x):  # activations kept on the side, as a learner's network does: in the loss
+        kept["z"] = Tensor(x) @ W
+        kept["a"] = kept["z"].sigmoid()
+        return kept["a"].sum()
+
+    rng = np.random.default_rng(2)
+    calls = [(rng.standard_normal((2, 4)),) for _ in range(5)]
+    eager, replayed = _eager_and_jit(storing, calls)
+    assert np.array_equal(eager, replayed)

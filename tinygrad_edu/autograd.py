@@ -25,6 +25,7 @@ class _ThreadState(threading.local):
     capturing = None  # the jit capturing a step now (in this thread): reading a value is an error
     refusal = None  # while capturing: why a replay could not follow the step (the first reason)
     step_arrays = frozenset()  # while capturing: id() of the arrays the step was called with
+    made = None  # while capturing: weak references to the tensors recorded, in order
 
     def __init__(self):  # runs once in each thread that touches the state
         self.tapes = []  # open Tape() contexts, innermost last
@@ -96,6 +97,8 @@ def record(op, inputs, params, out):
     out._node = node = Node(op, inputs, params, next(_seq))
     if _Quiet.on:  # no Tape open and no detect_anomaly() in any thread
         return node
+    if _State.made is not None:  # a step being captured: see jit's _kept_outside
+        _State.made.append(weakref.ref(out))
     if _State.tapes:
         for tape in _State.tapes:
             tape.outputs.append(out)
@@ -141,6 +144,34 @@ def capturing():
     from tensors made outside the step. (Capture marks the state changed, so the hot path's
     _Quiet.on test skips the rest outside a capture.)"""
     return not _Quiet.on and _State.capturing is not None
+
+
+def from_step(t):
+    """While a step is captured: whether t was computed from its batch or its parameters (it is
+    a parameter or an argument's array, or a recorded operation reached one of them, also as a
+    setting: the labels of a cost)."""
+    arrays, seen, stack = _State.step_arrays, {id(t)}, [t]
+    while stack:
+        x = stack.pop()
+        if x.requires_grad or id(x._data) in arrays:
+            return True
+        node = x._node
+        if node is not None and node.inputs is not None:
+            if any(id(v) in arrays for v in _flat(node.params.values())):
+                return True
+            for u in node.inputs:
+                if id(u) not in seen:
+                    seen.add(id(u))
+                    stack.append(u)
+    return False
+
+
+def _flat(values):
+    for v in values:
+        if isinstance(v, tuple):
+            yield from _flat(v)
+        else:
+            yield v
 
 
 def is_grad_enabled():

@@ -7,7 +7,7 @@ learner would write by hand; it imports only ``tensor``.
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _lift, apply
+from .tensor import Tensor, _lift, _setting, apply
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -63,7 +63,8 @@ def mse_loss(pred, target, reduction="mean"):
 
 
 def _labels(op, logits, labels):
-    labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
+    labels = np.asarray(_setting(labels, f"{op}'s labels") if isinstance(labels, Tensor)
+                        else labels)
     if logits.ndim != 2:
         raise ValueError(f"{op}: expects logits of shape (batch, classes), got {logits.shape}")
     if labels.shape != (logits.shape[0],) or labels.dtype.kind not in "iu":  # integers

@@ -22,6 +22,7 @@ from .autograd import (
     _Quiet,
     _State,
     backprop,
+    from_step,
     graph_of,
     stamp,
     summed_axes,
@@ -29,7 +30,7 @@ from .autograd import (
 )
 from .explain import explain, show, tensor_names
 from .optim import SGD
-from .tensor import Tensor, _new_tensor, _wrap
+from .tensor import Tensor, _describe, _new_tensor, _wrap
 
 CHECKED_CALLS = 2  # replays per shape compared with an eager run before replay is trusted
 KEPT = 8  # programs a step keeps (the newest): a Python number argument that changes every call
@@ -122,13 +123,14 @@ class Jit:
             self.optimizer.zero_grad()
         watched = _Watched(args, self.arg_names, self._params())
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
-        _State.refusal = None
+        _State.refusal, _State.made = None, []
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
-            refusal = _State.refusal or watched.written()
+            refusal = _State.refusal or watched.written() or _kept_outside(C, _State.made)
         finally:
             _State.capturing, _State.step_arrays, _State.refusal = None, frozenset(), None
+            _State.made = None
         valid = isinstance(C, Tensor) and C.size == 1 and C.requires_grad
         if refusal is not None:  # the eager run is done: its update is at hand
             error = RuntimeError(f"jit: {refusal}")
@@ -240,6 +242,25 @@ class _Watched:
                         "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay "
                         "would not do: clip or change parameters after the step returns")
         return None
+
+
+def _kept_outside(C, made):
+    """Why a replay would leave stale a tensor the step computed from its batch or parameters
+    and kept outside the loss (a running metric in a dict, a mask stored on the model): the
+    replay computes the loss and its gradients only. None when there is none."""
+    if _State.tapes:  # an open Tape() keeps every tensor: nothing to tell from that
+        return None
+    inside = {id(t) for t in graph_of(C)} if isinstance(C, Tensor) else set()
+    for ref in reversed(made):  # newest first: the tensor kept, not what it was made from
+        t = ref()
+        if t is not None and id(t) not in inside and from_step(t):
+            return (f"the step computes {_describe(t)} from the batch or the parameters and "
+                    "keeps it outside the loss (a running metric in a dict, a mask or an "
+                    "activation stored on the model), where it stays after the step returns; "
+                    "a replay computes only the loss and the gradients, so it would keep the "
+                    "first batch's value. Compute it outside the step, or run the step without "
+                    "jit")
+    return None
 
 
 def _receivers(kept):
@@ -666,7 +687,7 @@ class _Builder:
         self.names = {}  # id(tensor) -> its variable name, or a literal for a 0-d constant
         self.params = []
         shown = tensor_names(C, self.tensors)
-        slots = _input_slots(args)
+        slots = self.slots = _input_slots(args)
         self.arg_vars = []
         for i in range(len(args)):
             label = arg_names[i] if i < len(arg_names) else f"arg{i}"
@@ -682,12 +703,14 @@ class _Builder:
                 self.uses[id(x)] = self.uses.get(id(x), 0) + 1
         first = {k: i for i, k in enumerate(shown)}  # tensor_names lists them by first use
         order = sorted(self.tensors, key=lambda t: first[id(t)])
-        folded = _constant_nodes(self.tensors, slots)
+        # one float dtype in the whole step: a 0-d constant may be a Python literal (below)
+        self.one_dtype = len({t._data.dtype for t in self.tensors
+                              if t._data.dtype.kind == "f"}) == 1
         for t in order:
-            if t._node is None or id(t) in folded:  # a value known at capture
+            if t._node is None:
                 self._leaf(t, shown, slots)
         for t in order:
-            if t._node is not None and id(t) not in folded:
+            if t._node is not None:
                 self.names[id(t)] = _identifier(shown[id(t)], self.taken)
                 self._forward(t)
         self.grad_names, self.grad_dtypes = {}, {}
@@ -980,37 +1003,24 @@ class _Builder:
         return "\n".join(lines), owned
 
 
-def _constant_nodes(tensors, slots):
-    """id() of the recorded tensors computed from constants alone (scale * 3 of a tensor made
-    outside the step, a mask of one): the program keeps their values, and watches the constants
-    they came from, as it watches every constant it reads."""
-    folded = set()
-    for t in sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.seq):
-        if not t.requires_grad and all(
-                id(x) in folded if x._node is not None else
-                not x.requires_grad and id(x._data) not in slots for x in t._node.inputs) \
-                and not any(id(v) in slots for v in _flat(t._node.params.values())):
-            folded.add(id(t))
-    return folded
-
-
-def _flat(values):
-    for v in values:
-        if isinstance(v, tuple):
-            yield from _flat(v)
-        else:
-            yield v
-
-
 def _uses_share_dtype(t, builder):
-    """Whether every op using the 0-d constant t outputs t's dtype (so a Python literal, which
-    numpy casts to the other operand's dtype, gives the same numbers)."""
+    """Whether the 0-d constant t may be written as a Python literal, which numpy casts to the
+    dtype of the array it meets: every op using t has inputs and output of t's dtype (a
+    comparison's booleans apart), and another input that is an array, not a constant (2.0 * 3
+    would be a Python float, which numpy would cast on, where the 0-d arrays kept float64);
+    and the step has one float dtype, so that the gradients that meet t in the backward lines
+    have it too."""
+    if not builder.one_dtype:
+        return False
     for u in builder.tensors:
         node = u._node
         if node is not None and any(x is t for x in node.inputs):
             if any(x._data.dtype != t.dtype for x in node.inputs) or (
                     u._data.dtype != t.dtype and node.op.vjp_fn is not ops._no_gradient):
                 return False  # (a comparison's booleans come from operands of t's dtype)
+            if all(x is t or x._node is None and not x.requires_grad and x._data.ndim == 0
+                   and id(x._data) not in builder.slots for x in node.inputs):
+                return False
     return True
 
 

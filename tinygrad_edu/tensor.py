@@ -18,6 +18,7 @@ from .autograd import (
     capturing,
     check_not_capturing,
     enable_grad,
+    from_step,
     record,
     refuse_capture,
 )
@@ -136,13 +137,10 @@ class Tensor:
         """
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
-            if capturing() and (self._node is not None or self.requires_grad
-                                or id(self._data) in _State.step_arrays):
-                refuse_capture(  # integers are used as settings (labels, an index): no line
-                    f"astype({dtype}) of {_describe(self)} inside the step makes a constant "
-                    "(integers have no gradient), which a replay would keep from the first "
-                    "batch; convert it before calling the step and pass it as an argument")
-            return Tensor(self._data.astype(dtype), name=self.name)
+            out = Tensor(self._data.astype(dtype), name=self.name)
+            if capturing():  # a constant, which the replay computes for every batch
+                record(ops.astype, (self,), {"dtype": dtype}, out)
+            return out
         return apply(ops.astype, self, dtype=dtype)
 
     def __repr__(self):
@@ -325,9 +323,11 @@ def _mask(symbol, x, other):
     """x < other (and the rest) as a constant Tensor of booleans: a mask has no gradient. A
     Python number is compared in x's dtype, as numpy compares x's array with it."""
     op = ops.COMPARISONS[symbol]
-    if isinstance(other, (Tensor, int, float, np.ndarray, np.generic)):
+    if isinstance(other, Tensor):
+        y = other
+    elif isinstance(other, (int, float)) and x._data.dtype.kind == "f":
         y = _lift(other, x)
-    else:  # a list, or x == None: numpy's answer, elementwise
+    else:  # numpy's answer: uint8 labels != -1 is all True, x == None all False
         y = _wrap(np.asarray(other))
     try:
         out = Tensor(op.forward(x._data, y._data))
@@ -587,16 +587,22 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
-        if index._node is not None and capturing():  # h[h > 0]: an index is a setting, no line
-            refuse_capture(
-                f"indexing with {_describe(index)}, computed inside the step (h[h > 0]), "
-                "cannot be replayed: the replay would keep the first batch's index. Multiply "
-                "by the mask instead (h * (h > 0), or where(mask, h, 0)), or pass the index "
-                "as an argument")
-        return index._data
+        return _setting(index, "indexing with")
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def _setting(t, use):
+    """t's array as a setting of an operation (an index, a cost's labels): a constant of the
+    node, not an input, so one computed inside a step being captured is refused."""
+    if capturing() and t._node is not None and from_step(t):  # h[h > 0]
+        refuse_capture(
+            f"{use} {_describe(t)}, computed inside the step, cannot be replayed: it is a "
+            "setting of the operation (an index, a cost's labels), which the replay would keep "
+            "from the first batch. For a mask, multiply by it (h * (h > 0), or where(mask, h, "
+            "0)); else compute it before the call and pass it as an argument")
+    return t._data
 
 
 def _accumulate(old, new, create_graph):
