@@ -599,14 +599,17 @@ def test_a_batch_passed_by_keyword_is_the_same_step():
         step(np.ones(3), np.zeros(3), z=np.ones(3))
 
 
-def _eager_and_jit(cost, calls, **jit_kwargs):
-    """(parameters after the calls eagerly, after them through jit) from the same start."""
+def _eager_and_jit(cost, calls, between=None, **jit_kwargs):
+    """(parameters after the calls eagerly, after them through jit) from the same start;
+    between(k), if given, runs before call k of each run (to change a constant)."""
     out = []
     for use_jit in (False, True):
         W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True, name="W")
         opt = SGD([W], lr=0.1)
         step = jit(functools.partial(cost, W), optimizer=opt, **jit_kwargs) if use_jit else None
-        for args in calls:
+        for k, args in enumerate(calls):
+            if between is not None:
+                between(k)
             if step is not None:
                 step(*args)
             else:
@@ -697,26 +700,17 @@ def test_a_constant_computed_from_a_tensor_made_outside_the_step_follows_it():
     """The replay computes scale * 3 again (not once, at capture), so an in-place change of
     lam, which keeps its array, is seen too; a new array (scale.data = ...) captures again."""
     lam = Tensor([0.1])
-    calls = [(np.full(3, 1.0 + k),) for k in range(8)]
-    W = Tensor(np.ones(3), requires_grad=True)
-    runs = []
-    for use_jit in (False, True):
-        W.data = np.ones(3)
-        lam.data = np.array([0.1])
-        cost = lambda x: (W * x).sum() + 0.5 * (lam * (W * W).sum()).sum()  # noqa: E731
-        step = jit(cost, optimizer=SGD([W], lr=0.1)) if use_jit else None
-        opt = SGD([W], lr=0.1)
-        for k, (x,) in enumerate(calls):
-            if k == 5:
-                lam.data *= 0.5  # in place: the same array
-            if step is not None:
-                step(x)
-            else:
-                opt.zero_grad()
-                cost(x).backward()
-                opt.step()
-        runs.append(W.numpy())
-    assert np.array_equal(*runs)
+
+    def between(k):
+        if k == 0:
+            lam.data = np.array([0.1])
+        elif k == 5:  # after the checked calls
+            lam.data *= 0.5  # in place: the same array
+
+    eager, replayed = _eager_and_jit(
+        lambda W, x: (Tensor(x) @ W).sum() + (0.5 * lam * (W * W).sum()).sum(),  # 0.5 * lam
+        [(np.full((2, 4), 1.0 + k),) for k in range(8)], between)
+    assert np.array_equal(eager, replayed)
     scale = Tensor(2.0)
     calls = [(np.full(3, 1.0 + k),) for k in range(8)]
     runs = []
@@ -796,25 +790,17 @@ def _scaled(W, scale, x):
 
 
 def test_a_number_constant_changed_in_place_is_captured_again():
-    runs = []
-    for use_jit in (False, True):
-        scale = Tensor(0.5)  # made outside the step: written into the source as 0.5
-        W = Tensor(np.ones((4, 3)), requires_grad=True)
-        opt = SGD([W], lr=0.1)
-        cost = functools.partial(_scaled, W, scale)
-        step = jit(cost, optimizer=opt) if use_jit else None
-        for k in range(8):
-            if k == 5:  # after the checked calls
-                scale.data[...] = 2.0  # in place: the same array, no .data assignment
-            x = np.full((2, 4), k / 4)
-            if step is not None:
-                step(x)
-            else:
-                opt.zero_grad()
-                cost(x).backward()
-                opt.step()
-        runs.append(W.numpy())
-    assert np.array_equal(*runs)
+    scale = Tensor(0.5)  # made outside the step: written into the source as 0.5
+
+    def between(k):
+        if k == 0:
+            scale.data = np.array(0.5)
+        elif k == 5:  # after the checked calls
+            scale.data[...] = 2.0  # in place: the same array, no .data assignment
+
+    eager, replayed = _eager_and_jit(lambda W, x: _scaled(W, scale, x),
+                                     [(np.full((2, 4), k / 4),) for k in range(8)], between)
+    assert np.array_equal(eager, replayed)
 
 
 def test_a_mask_of_any_dtype_given_as_an_argument_is_replayed():
