@@ -660,11 +660,12 @@ def test_operations_on_the_arguments_alone_are_replayed_for_each_batch(cost):
 def test_integer_labels_made_inside_the_step_are_refused():
     W = Tensor(np.ones((4, 3)), requires_grad=True)
     step = jit(lambda x, y: F.cross_entropy(Tensor(x) @ W, Tensor(y).astype(np.int32)))
-    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\), "
-                                           r"computed inside the step, .*pass it as an argument"):
+    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\) \(shape "
+                                           r"\(2,\)\), computed inside the step, .*pass them as an "
+                                           r"argument"):
         step(np.ones((2, 4)), np.array([0.0, 2.0]))
     step = jit(lambda x, y: F.cross_entropy(Tensor(x) @ W, Tensor(y, dtype=np.int64)))
-    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\), computed"):
+    with pytest.raises(RuntimeError, match=r"jit: cross_entropy's labels astype\(…\) \(shape"):
         step(np.ones((2, 4)), np.array([0.0, 2.0]))
 
 
@@ -691,8 +692,8 @@ def test_masks_and_constants_computed_inside_the_step_are_replayed(cost):
 def test_indexing_with_a_mask_computed_inside_the_step_is_refused():
     W = Tensor(np.ones((4, 3)), requires_grad=True, name="W")
     step = jit(lambda x: ((Tensor(x) @ W)[(Tensor(x) @ W) > 1]).sum())
-    with pytest.raises(RuntimeError, match=r"jit: indexing with … > …, computed inside the step, "
-                                           r"cannot be replayed.*h \* \(h > 0\)"):
+    with pytest.raises(RuntimeError, match=r"jit: indexing with … > … \(shape \(2, 3\)\), computed "
+                                           r"inside the step, cannot be replayed.*h \* \(h > 0\)"):
         step(np.arange(8.0).reshape(2, 4))
 
 
@@ -936,8 +937,9 @@ def test_a_value_kept_outside_the_loss_is_refused_and_one_inside_it_is_not():
         stats["correct"] += (z > 1).sum()
         return (z * z).sum()
 
-    with pytest.raises(RuntimeError, match=r"jit: the step computes add\(…, …\) from the batch "
-                                           r"or the parameters and keeps it outside the loss"):
+    with pytest.raises(RuntimeError, match=r"jit: the step computes add\(…, …\) \(shape \(\)\) "
+                                           r"from the batch or the parameters and keeps it "
+                                           r"outside the loss"):
         jit(counting)(np.ones((2, 4)))
     kept = {}
 
@@ -950,3 +952,36 @@ def test_a_value_kept_outside_the_loss_is_refused_and_one_inside_it_is_not():
     calls = [(rng.standard_normal((2, 4)),) for _ in range(5)]
     eager, replayed = _eager_and_jit(storing, calls)
     assert np.array_equal(eager, replayed)
+
+    class Net:
+        pass
+
+    net = Net()
+    with pytest.raises(RuntimeError, match=r"computes tensor \(shape \(2, 4\)\) from the batch"):
+        jit(lambda x: (setattr(net, "last_x", Tensor(x)), (Tensor(x) @ W).sum())[1])(
+            np.ones((2, 4)))
+
+    def cyclic(W, x):  # a recursive helper: its cells are a cycle, which keeps the mask alive
+        h = Tensor(x)
+
+        def deep(k):
+            nonlocal h
+            if k:
+                h = h @ W if k == 2 else h.tanh()
+                deep(k - 1)
+
+        deep(2)
+        loss = h.sum()
+        h = h > 0  # held by nothing but the cycle: gone once it is collected
+        return loss
+
+    eager, replayed = _eager_and_jit(cyclic, calls)
+    assert np.array_equal(eager, replayed)
+
+
+def test_an_index_computed_from_a_constant_inside_the_step_is_refused():
+    off = Tensor(np.array([0, 1]))  # made outside the step: h[:, off + 1] would not follow it
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"jit: indexing with add\(…, …\) \(shape \(2,\)\), "
+                                           r"computed inside the step, cannot be replayed"):
+        jit(lambda x: (Tensor(x) @ W)[:, off + 1].sum())(np.ones((2, 4)))

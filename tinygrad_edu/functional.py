@@ -63,8 +63,10 @@ def mse_loss(pred, target, reduction="mean"):
 
 
 def _labels(op, logits, labels):
-    labels = np.asarray(_setting(labels, f"{op}'s labels") if isinstance(labels, Tensor)
-                        else labels)
+    if isinstance(labels, Tensor):
+        labels = _setting(labels, f"{op}'s labels", "compute them before the call and pass "
+                          "them as an argument (labels = y.argmax(axis=1) in numpy)")
+    labels = np.asarray(labels)
     if logits.ndim != 2:
         raise ValueError(f"{op}: expects logits of shape (batch, classes), got {logits.shape}")
     if labels.shape != (logits.shape[0],) or labels.dtype.kind not in "iu":  # integers

@@ -7,6 +7,7 @@ It imports the engine (``autograd``: the tape, the backward loop, the capture fl
 the chain-rule listing) and, only when a drawing is asked for, ``viz``.
 """
 
+import gc
 import inspect
 import io
 import keyword
@@ -251,16 +252,24 @@ def _kept_outside(C, made):
     if _State.tapes:  # an open Tape() keeps every tensor: nothing to tell from that
         return None
     inside = {id(t) for t in graph_of(C)} if isinstance(C, Tensor) else set()
-    for ref in reversed(made):  # newest first: the tensor kept, not what it was made from
-        t = ref()
-        if t is not None and id(t) not in inside and from_step(t):
-            return (f"the step computes {_describe(t)} from the batch or the parameters and "
-                    "keeps it outside the loss (a running metric in a dict, a mask or an "
-                    "activation stored on the model), where it stays after the step returns; "
-                    "a replay computes only the loss and the gradients, so it would keep the "
-                    "first batch's value. Compute it outside the step, or run the step without "
-                    "jit")
-    return None
+
+    def kept():  # newest first: the tensor kept, not what it was made from
+        return next((t for t in (ref() for ref in reversed(made))
+                     if t is not None and id(t) not in inside and from_step(t)), None)
+
+    t = kept()
+    if t is not None:
+        del t
+        gc.collect()  # a tensor held only by a reference cycle (a closure of the step) goes
+        t = kept()
+    if t is None:
+        return None
+    what = t.name or _describe(t)
+    return (f"the step computes {what} (shape {t.shape}) from the batch or the parameters and "
+            "keeps it outside the loss (a running metric in a dict, a mask or a value stored "
+            "on the model), where it stays after the step returns; a replay computes only the "
+            "loss and the gradients, so it would keep the first batch's value. Compute it "
+            "outside the step, or run the step without jit")
 
 
 def _receivers(kept):
@@ -506,8 +515,11 @@ class Program:
                             "Tensor(...)), which a replay would not see; create parameters "
                             "outside the step, and change their values with W.data = ...")
                 if not _same(u, v):
+                    change = (f"other values in an array of shape {np.shape(u)}"
+                              if np.shape(u) == np.shape(v) and np.ndim(u) else
+                              f"{_short(u)} then, {_short(v)} now")
                     return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
-                            f"between batches ({_short(u)} then, {_short(v)} now): a value the "
+                            f"between batches ({change}): a value the "
                             "replay cannot compute again: numpy on the inputs (labels = "
                             "y.argmax(1): pass it to the step as an argument instead), random "
                             "numbers (a dropout mask), or a Python value that changed between "

@@ -5,6 +5,8 @@ backward loop): ``apply`` runs a primitive's forward and records it, and every T
 one-liner around ``apply``. It also holds the functional ``grad`` and ``vjp``.
 """
 
+import weakref
+
 import numpy as np
 
 from . import ops
@@ -18,7 +20,6 @@ from .autograd import (
     capturing,
     check_not_capturing,
     enable_grad,
-    from_step,
     record,
     refuse_capture,
 )
@@ -343,8 +344,11 @@ def _made_in_step(t, source):
     array (Tensor(h), Tensor(x, dtype=np.float32)): the replay computes it for every batch."""
     if isinstance(source, Tensor):
         x = source
-    elif isinstance(source, np.ndarray) and id(source) in _State.step_arrays \
-            and t._data is not source:
+    elif isinstance(source, np.ndarray) and id(source) in _State.step_arrays:
+        if t._data is source:  # the batch itself: no operation, but jit looks for it kept
+            if _State.made is not None:  # outside the loss (self.last_x = Tensor(x))
+                _State.made.append(weakref.ref(t))
+            return
         x = _wrap(source)
     else:  # a list, a number, another array: a constant the checked calls compare
         return
@@ -587,21 +591,23 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
-        return _setting(index, "indexing with")
+        return _setting(index, "indexing with", "for a mask, multiply by it instead (h * (h > "
+                        "0), or where(mask, h, 0)); else compute the index before the call and "
+                        "pass it as an argument")
     if isinstance(index, list):
         return np.asarray(index)
     return index
 
 
-def _setting(t, use):
+def _setting(t, use, advice):
     """t's array as a setting of an operation (an index, a cost's labels): a constant of the
-    node, not an input, so one computed inside a step being captured is refused."""
-    if capturing() and t._node is not None and from_step(t):  # h[h > 0]
+    node, not an input, so one computed inside a step being captured is refused (from the
+    batch, a replay would keep the first batch's; from constants, nothing would watch them)."""
+    if capturing() and t._node is not None:  # h[h > 0], h[:, off + 1]
         refuse_capture(
-            f"{use} {_describe(t)}, computed inside the step, cannot be replayed: it is a "
-            "setting of the operation (an index, a cost's labels), which the replay would keep "
-            "from the first batch. For a mask, multiply by it (h * (h > 0), or where(mask, h, "
-            "0)); else compute it before the call and pass it as an argument")
+            f"{use} {_describe(t)} (shape {t.shape}), computed inside the step, cannot be "
+            "replayed: it is a setting of the operation, not an input, so the replay would "
+            f"keep the value it had at capture; {advice}")
     return t._data
 
 
