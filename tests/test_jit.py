@@ -985,3 +985,42 @@ def test_an_index_computed_from_a_constant_inside_the_step_is_refused():
     with pytest.raises(RuntimeError, match=r"jit: indexing with add\(…, …\) \(shape \(2,\)\), "
                                            r"computed inside the step, cannot be replayed"):
         jit(lambda x: (Tensor(x) @ W)[:, off + 1].sum())(np.ones((2, 4)))
+
+
+def test_threads_sharing_a_step_replay_one_at_a_time():
+    import threading
+    import time
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    step = jit(lambda x: (Tensor(x) @ W).sum(), optimizer=SGD([W], lr=0.1))
+    for _ in range(3):  # the capture and the checked calls: the next call is a replay
+        step(np.ones((2, 4)))
+    prog = step.program
+    assert prog._update is not None and prog.fast
+    update, inside, called, active, most = prog._update, threading.Event(), threading.Event(), \
+        [0], [0]
+
+    def slow_update(*args):  # the first replay lingers until the second call has begun
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        if not inside.is_set():
+            inside.set()
+            called.wait(5)
+            time.sleep(0.2)  # without the lock, the second replay would come in meanwhile
+        try:
+            return update(*args)
+        finally:
+            active[0] -= 1
+
+    prog._update = slow_update
+    first = threading.Thread(target=step, args=(np.ones((2, 4)),))
+    first.start()
+    inside.wait(5)
+    second = threading.Thread(target=lambda: (called.set(), step(np.ones((2, 4)))))
+    second.start()
+    first.join()
+    second.join()
+    assert most[0] == 1  # one replay at a time
+    want = np.ones((4, 3))
+    for _ in range(5):  # five whole steps of 2 · 0.1, none lost or doubled
+        want -= 2 * 0.1
+    assert np.array_equal(W.numpy(), want)

@@ -66,7 +66,7 @@ class Jit:
         self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
         self.programs = {}  # signature -> [Program, ...], one per set of frozen parameters
         self.program = None  # the Program of the latest call
-        self.lock = threading.RLock()  # captures and checked calls, one thread at a time
+        self.lock = threading.RLock()  # one call of the step at a time, replays included
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
         except (TypeError, ValueError):
@@ -80,9 +80,14 @@ class Jit:
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
                 and prog.layout == _Layout.changes and prog.same_arrays(args) and prog.unchanged():
-            if prog._update is not None:  # plain SGD's update written into the source
-                return _loss(prog._update(*args), prog.loss.name)
-            return prog.replay(args, self.optimizer)
+            lock = self.lock  # one call at a time: a replay writes into buffers its step keeps
+            lock.acquire()
+            try:
+                if prog._update is not None:  # plain SGD's update written into the source
+                    return _loss(prog._update(*args), prog.loss.name)
+                return prog.replay(args, self.optimizer)
+            finally:
+                lock.release()
         if _State.capturing is not None:  # a step inside a step: the outer replay would skip it
             raise RuntimeError("jit: a jitted step was called while another is being captured; "
                                "call the inner function directly")
