@@ -1024,3 +1024,55 @@ def test_threads_sharing_a_step_replay_one_at_a_time():
     for _ in range(5):  # five whole steps of 2 · 0.1, none lost or doubled
         want -= 2 * 0.1
     assert np.array_equal(W.numpy(), want)
+
+
+@pytest.mark.parametrize("use", ["index", "labels"])
+def test_an_index_or_labels_tensor_made_outside_the_step_is_followed(use):
+    """Its array is a setting of the operation, not an input: jit watches the tensor, so that
+    off.data = ... captures again, as for any constant the step reads."""
+    chosen = Tensor(np.array([0, 2]))
+
+    def between(k):
+        if k == 0:
+            chosen.data = np.array([0, 2])
+        elif k == 5:  # after the checked calls
+            chosen.data = np.array([1, 1])
+
+    cost = ((lambda W, x: ((Tensor(x) @ W)[:, chosen] ** 2).sum()) if use == "index" else
+            (lambda W, x: F.cross_entropy(Tensor(x) @ W, chosen)))
+    eager, replayed = _eager_and_jit(cost, [(np.full((2, 4), 0.1 * k),) for k in range(8)],
+                                     between)
+    assert np.array_equal(eager, replayed)
+
+
+def test_an_index_that_changes_is_refused_with_the_constants_message():
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    picks = [np.array([0, 1]), np.array([2, 0])]
+    calls = iter(range(3))
+    step = jit(lambda x: (Tensor(x) @ W)[0:2, picks[min(next(calls), 1)]].sum())
+    step(np.ones((2, 4)))
+    with pytest.raises(RuntimeError, match=r"jit: the step recorded a different tape .*index of "
+                                           r"getitem \(operation 2\) is a constant that changed "
+                                           r"between batches \(\(slice\(0, 2, None\), array"):
+        step(np.ones((2, 4)))
+
+
+def test_a_value_left_alive_under_detect_anomaly_or_a_tape_is_judged_rightly():
+    from tinygrad_edu import Tape
+    W = Tensor(np.ones((4, 3)), requires_grad=True)
+    with detect_anomaly():  # keeps every node's inputs alive: no program, nothing to refuse
+        jit(lambda x: (lambda z: (z * z).sum() + 0 * ((z > 0) * 1.0).mean())(Tensor(x) @ W))(
+            np.ones((2, 4)))
+    stats = {}
+
+    def keeping(x):
+        z = Tensor(x) @ W
+        stats["pred"] = z > 1  # kept outside the loss: stale after a replay
+        return (z * z).sum()
+
+    step = jit(keeping)
+    with Tape():  # the Tape keeps every tensor: these calls cannot be judged, nor count as checks
+        for _ in range(4):
+            step(np.ones((2, 4)))
+    with pytest.raises(RuntimeError, match=r"keeps it outside the loss"):
+        step(np.ones((2, 4)))

@@ -26,6 +26,7 @@ class _ThreadState(threading.local):
     refusal = None  # while capturing: why a replay could not follow the step (the first reason)
     step_arrays = frozenset()  # while capturing: id() of the arrays the step was called with
     made = None  # while capturing: weak references to the tensors recorded, in order
+    settings = None  # while capturing: the tensors whose arrays became settings (labels, index)
 
     def __init__(self):  # runs once in each thread that touches the state
         self.tapes = []  # open Tape() contexts, innermost last

@@ -66,6 +66,7 @@ class Jit:
         self.fn, self.optimizer, self.check, self.debug = fn, optimizer, check, debug
         self.programs = {}  # signature -> [Program, ...], one per set of frozen parameters
         self.program = None  # the Program of the latest call
+        self.settings = []  # the setting tensors (labels, an index) of the latest eager run
         self.lock = threading.RLock()  # one call of the step at a time, replays included
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
@@ -129,14 +130,16 @@ class Jit:
             self.optimizer.zero_grad()
         watched = _Watched(args, self.arg_names, self._params())
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
-        _State.refusal, _State.made = None, []
+        _State.refusal, _State.made, _State.settings = None, [], []
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
-            refusal = _State.refusal or watched.written() or _kept_outside(C, _State.made)
+            self.settings = _State.settings  # the builder watches those made outside the step
+            refusal = _State.refusal or watched.written() or _kept_outside(
+                C, _State.made, self.settings)
         finally:
             _State.capturing, _State.step_arrays, _State.refusal = None, frozenset(), None
-            _State.made = None
+            _State.made = _State.settings = None
         valid = isinstance(C, Tensor) and C.size == 1 and C.requires_grad
         if refusal is not None:  # the eager run is done: its update is at hand
             error = RuntimeError(f"jit: {refusal}")
@@ -153,7 +156,7 @@ class Jit:
         C = self._eager(args)
         if _State.anomaly:  # detect_anomaly checks every op as it runs: no program, eager only
             return self._finish_eagerly(C)
-        builder = _Builder(C, args, self.arg_names, self.optimizer)
+        builder = _Builder(C, args, self.arg_names, self.optimizer, self.settings)
         grads, kept = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)
         prog = builder.finish(key, self.check)
         # written now: after the optimizer's step the graph's parameters are newer than its nodes
@@ -179,7 +182,8 @@ class Jit:
         grads, kept = backprop(C, np.ones_like(C._data))
         _compare(prog, C._data, grads, *prog.gradients(args), "replay",
                  lambda: self._finish(_receivers(kept), grads, C))
-        prog.checked()
+        if not _State.tapes:  # under a Tape(), _kept_outside cannot tell: not a full check
+            prog.checked()
         return self._finish(prog.params, grads, C)
 
     def _params(self):
@@ -250,13 +254,14 @@ class _Watched:
         return None
 
 
-def _kept_outside(C, made):
+def _kept_outside(C, made, settings):
     """Why a replay would leave stale a tensor the step computed from its batch or parameters
     and kept outside the loss (a running metric in a dict, a mask stored on the model): the
     replay computes the loss and its gradients only. None when there is none."""
-    if _State.tapes:  # an open Tape() keeps every tensor: nothing to tell from that
-        return None
+    if _State.tapes or _State.anomaly:  # they keep every tensor (and no program is made
+        return None  # under detect_anomaly())
     inside = {id(t) for t in graph_of(C)} if isinstance(C, Tensor) else set()
+    inside.update(id(t) for t in settings)  # labels the loss was computed with
 
     def kept():  # newest first: the tensor kept, not what it was made from
         return next((t for t in (ref() for ref in reversed(made))
@@ -520,8 +525,9 @@ class Program:
                             "Tensor(...)), which a replay would not see; create parameters "
                             "outside the step, and change their values with W.data = ...")
                 if not _same(u, v):
-                    change = (f"other values in an array of shape {np.shape(u)}"
-                              if np.shape(u) == np.shape(v) and np.ndim(u) else
+                    change = (f"other values in an array of shape {u.shape}"
+                              if isinstance(u, np.ndarray) and isinstance(v, np.ndarray)
+                              and u.shape == v.shape and u.ndim else
                               f"{_short(u)} then, {_short(v)} now")
                     return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
                             f"between batches ({change}): a value the "
@@ -694,7 +700,7 @@ _PREFIXED = re.compile(r"[POD]_|G\d+$")  # P_W, O_W, D_W, G0: the namespace's ow
 class _Builder:
     """Writes the program while the engine's backward loop runs (backprop's on_step)."""
 
-    def __init__(self, C, args, arg_names, optimizer):
+    def __init__(self, C, args, arg_names, optimizer, settings=()):
         self.C, self.args, self.optimizer = C, args, optimizer
         self.tensors = graph_of(C)
         self.ns = {"np": np, "stamp": stamp, "broadcast_to": ops.broadcast_to.forward,
@@ -714,6 +720,9 @@ class _Builder:
         self.functions = {}  # op name -> the variable of its forward function
         self.literals = {}  # id(t) of a 0-d constant written as a literal -> its value
         self.constants = []  # (tensor, its array, its bytes if written as a literal) per constant
+        for t in {id(t): t for t in settings}.values():  # labels, an index: made outside
+            if id(t._data) not in slots:  # (an argument's array is the batch's)
+                self.constants.append((t, t._data, None))
         self.uses = {}  # id(tensor) -> how many recorded operations use it
         for t in self.tensors:
             for x in (t._node.inputs if t._node is not None else ()):

@@ -603,11 +603,14 @@ def _setting(t, use, advice):
     """t's array as a setting of an operation (an index, a cost's labels): a constant of the
     node, not an input, so one computed inside a step being captured is refused (from the
     batch, a replay would keep the first batch's; from constants, nothing would watch them)."""
-    if capturing() and t._node is not None:  # h[h > 0], h[:, off + 1]
-        refuse_capture(
-            f"{use} {_describe(t)} (shape {t.shape}), computed inside the step, cannot be "
-            "replayed: it is a setting of the operation, not an input, so the replay would "
-            f"keep the value it had at capture; {advice}")
+    if capturing():
+        if t._node is not None:  # h[h > 0], h[:, off + 1]
+            refuse_capture(
+                f"{use} {_describe(t)} (shape {t.shape}), computed inside the step, cannot be "
+                "replayed: it is a setting of the operation, not an input, so the replay would "
+                f"keep the value it had at capture; {advice}")
+        elif _State.settings is not None:  # made outside: jit watches it (off.data = ...)
+            _State.settings.append(t)
     return t._data
 
 
