@@ -308,6 +308,17 @@ def test_train_your_own_model_from_a_file(tmp_path, capsys):
     assert_clean_error(status, err, "--preset", "--model")
 
 
+def test_a_model_file_imports_the_modules_beside_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the folder the CLI adds goes with the test
+    (tmp_path / "my_loader_beside.py").write_text("HIDDEN = 30\n", encoding="utf-8")
+    model = tmp_path / "net_with_import.py"
+    model.write_text("from my_loader_beside import HIDDEN\n" + MODEL_FILE, encoding="utf-8")
+    status, out, err = run(capsys, "train", "--model", f"{model}:forward", "--cost", "quadratic",
+                           "--layout", "columns", "--epochs", "1", "--limit", "200",
+                           "--test-limit", "50", "--no-progress")
+    assert status == 0 and re.search(r"^Epoch 0: \d+ / 50", out, re.M), err
+
+
 LIST_MODEL = """
 import numpy as np
 from tinygrad_edu import Tensor

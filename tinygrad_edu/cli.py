@@ -311,6 +311,9 @@ def _own_model(spec, init_name, cost):
         raise ValueError(f"train: --model {spec}: write FILE.py:NAME, e.g. my_model.py:forward")
     if not Path(path).is_file():
         raise FileNotFoundError(f"train: --model {spec}: no such file {path}")
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:  # as `python FILE.py` does: its own mnist_loader.py imports
+        sys.path.insert(0, folder)
     names = runpy.run_path(path, run_name="tinygrad_edu_model")
     if name not in names:
         raise ValueError(f"train: {path} defines no {name!r}; it has "
