@@ -158,6 +158,9 @@ def test_reading_a_value_during_capture_is_refused():
         jit(lambda x: (W * x).sum() * (2.0 if (W * x).sum() else 1.0))(np.ones(2))
     with pytest.raises(RuntimeError, match=r"jit: item\(\) reads a tensor's value"):
         jit(lambda x: (W * x).sum() * (W * x).sum().item())(np.ones(2))
+    acc = []  # a learner's accuracy, read from .data in the step: a replay would not run it
+    with pytest.raises(RuntimeError, match=r"jit: \.data of a tensor computed in the step reads"):
+        jit(lambda x: (acc.append((W * x).data.argmax()), (W * x).sum())[1])(np.ones(2))
 
 
 def test_a_constant_computed_from_the_batch_is_caught_by_the_check(mnist):

@@ -532,7 +532,9 @@ class Program:
                     return (f"{what} of {a[0]} (operation {i + 1}) is a constant that changed "
                             f"between batches ({change}): a value the "
                             "replay cannot compute again: numpy on the inputs (labels = "
-                            "y.argmax(1): pass it to the step as an argument instead), random "
+                            "y.argmax(1): pass it to the step as an argument instead; 1 - Y or "
+                            "np.eye(10)[y] of an array argument: make it a Tensor first, "
+                            "Y = Tensor(Y), so that the operation is recorded), random "
                             "numbers (a dropout mask), or a Python value that changed between "
                             "calls")
         return ""

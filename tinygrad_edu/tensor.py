@@ -82,6 +82,8 @@ class Tensor:
 
     @property
     def data(self):
+        if not _Quiet.on and self._node is not None:  # computed inside a step being captured?
+            check_not_capturing(".data of a tensor computed in the step")
         return self._data
 
     @data.setter
