@@ -4,6 +4,7 @@ parameters by reference, writes readable numpy, and refuses what it cannot repla
 
 import functools
 import io
+import types
 
 import numpy as np
 import pytest
@@ -1079,3 +1080,38 @@ def test_a_value_left_alive_under_detect_anomaly_or_a_tape_is_judged_rightly():
             step(np.ones((2, 4)))
     with pytest.raises(RuntimeError, match=r"keeps it outside the loss"):
         step(np.ones((2, 4)))
+
+
+def test_activations_the_caller_keeps_follow_every_replay():
+    """A learner's network keeps its layers (net.layer[i]) and reads them after each step, as
+    3Blue1Brown's code and Nielsen's backprop do: each replay writes that batch's values there."""
+    rng = np.random.default_rng(6)
+    calls = [(rng.standard_normal((3, 4)),) for _ in range(7)]
+    seen = {}
+    for use_jit in (False, True):
+        net = types.SimpleNamespace(layer=[None] * 4)
+
+        def forward(W, x, net=net):
+            net.layer[0] = Tensor(x)  # the batch itself, as the first layer
+            net.layer[1] = net.layer[0] @ W  # computed into in place by the next add
+            net.layer[2] = net.layer[1] + 1.0
+            net.layer[3] = net.layer[2].sigmoid()
+            return (net.layer[3] ** 2).sum()
+
+        W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
+        opt = SGD([W], lr=0.1)
+        step = jit(functools.partial(forward, W), optimizer=opt) if use_jit else None
+        read = []
+        for (x,) in calls:
+            if step is not None:
+                step(x)
+            else:
+                opt.zero_grad()
+                forward(W, x).backward()
+                opt.step()
+            read.append([t.numpy().copy() for t in net.layer])
+        seen[use_jit] = read
+    for eager, replayed in zip(seen[False], seen[True]):
+        assert all(np.array_equal(a, b) for a, b in zip(eager, replayed))
+    assert "KEPT[0] = (t1, t2, t3, x, )" in step.source
+    assert "t2 = t1 + 1" in step.source  # not into t1's array, which the caller keeps

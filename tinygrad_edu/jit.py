@@ -13,6 +13,7 @@ import io
 import keyword
 import re
 import threading
+import weakref
 
 import numpy as np
 
@@ -67,6 +68,7 @@ class Jit:
         self.programs = {}  # signature -> [Program, ...], one per set of frozen parameters
         self.program = None  # the Program of the latest call
         self.settings = []  # the setting tensors (labels, an index) of the latest eager run
+        self.made = []  # weak references to the tensors the latest eager run recorded
         self.lock = threading.RLock()  # one call of the step at a time, replays included
         try:
             self.arg_names = list(inspect.signature(fn).parameters)
@@ -84,7 +86,7 @@ class Jit:
             lock = self.lock  # one call at a time: a replay writes into buffers its step keeps
             lock.acquire()
             try:
-                if prog._update is not None:  # plain SGD's update written into the source
+                if prog._update is not None and not prog.kept:  # SGD's update in the source
                     return _loss(prog._update(*args), prog.loss.name)
                 return prog.replay(args, self.optimizer)
             finally:
@@ -135,6 +137,7 @@ class Jit:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
             self.settings = _State.settings  # the builder watches those made outside the step
+            self.made = _State.made  # (what the caller keeps of them: see _checked)
             refusal = _State.refusal or watched.written() or _kept_outside(
                 C, _State.made, self.settings)
         finally:
@@ -170,7 +173,15 @@ class Jit:
         return self._finish(prog.params, grads, C)
 
     def _checked(self, prog, args):
-        """One replay compared with an eager run of the same batch; the eager result is kept."""
+        """One replay compared with an eager run of the same batch; the eager result is kept.
+        The replays that follow update what the caller kept of the run (Program.follow)."""
+        loss, watched = self._checked_run(prog, args)  # its graph is gone with its frame
+        if not _State.tapes:  # a Tape() keeps every tensor: nothing to tell, not a full check
+            prog.follow([(ref, where) for ref, where in watched if ref() is not None])
+            prog.checked()
+        return loss
+
+    def _checked_run(self, prog, args):
         C = self._eager(args)
         tensors = graph_of(C)
         diff = prog.tape_differs(C, tensors, args)
@@ -179,12 +190,11 @@ class Jit:
             raise _with_eager_step(RuntimeError(f"jit: the step recorded a different tape than "
                                                 f"when it was captured: {diff}"),
                                    lambda: self._finish_eagerly(C))
-        grads, kept = backprop(C, np.ones_like(C._data))
-        _compare(prog, C._data, grads, *prog.gradients(args), "replay",
+        watched = _weak_graph(tensors, args, self.made)
+        grads, kept = backprop(C, np.ones_like(C._data))  # frees the graph: what the caller
+        _compare(prog, C._data, grads, *prog.gradients(args), "replay",  # keeps stays alive
                  lambda: self._finish(_receivers(kept), grads, C))
-        if not _State.tapes:  # under a Tape(), _kept_outside cannot tell: not a full check
-            prog.checked()
-        return self._finish(prog.params, grads, C)
+        return self._finish(prog.params, grads, C), watched
 
     def _params(self):
         """The parameters a step is known to train before it runs: its optimizer's, and those
@@ -252,6 +262,31 @@ class _Watched:
                         "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay "
                         "would not do: clip or change parameters after the step returns")
         return None
+
+
+def _weak_graph(tensors, args, made):
+    """[(weak reference, where)] for each tensor of an eager run's graph that a replay computes
+    again: ("op", tape position) for a recorded one, ("arg", position) for a Tensor(x) made in
+    the step around an argument's array; see Program.follow."""
+    order = sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.seq)
+    found = [(weakref.ref(t), ("op", k)) for k, t in enumerate(order)]
+    slots, inside = _input_slots(args), {id(t) for t in tensors}
+    for ref in made:
+        t = ref()
+        if t is not None and t._node is None and id(t) in inside and id(t._data) in slots:
+            found.append((ref, ("arg", slots[id(t._data)])))
+    return found
+
+
+def _out_of_place(m):
+    """t2 = t1 + y for the line t2 = np.add(t1, y, out=t1) that re.sub matched."""
+    return f"    {m[1]} = {m[3]} {'+' if m[2] == 'add' else '-'} {m[4]}"
+
+
+def _before_return(source, line):
+    """source with line added before its last return."""
+    head, ret, tail = source.rpartition("\n    return ")
+    return f"{head}\n{line}{ret}{tail}"
 
 
 def _kept_outside(C, made, settings):
@@ -407,13 +442,46 @@ class Program:
         self.layout = _Layout.changes
         self.explanation = None
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
-        exec(compile(source, "<jit>", "exec"), namespace)  # noqa: S102  (our own generated code)
-        self._gradients = namespace["step"]
+        self.written = source, update_source  # as the builder wrote them, without KEPT
+        self.kept, self.kept_vars = [], []  # what the caller keeps of the step: see follow()
+        self._compile(source, update_source)
+        self.fast = self._lean()
+
+    def _compile(self, source, update_source):
+        self.source, self.update_source = source, update_source
+        exec(compile(source, "<jit>", "exec"), self.namespace)  # noqa: S102  (our own code)
+        self._gradients = self.namespace["step"]
         self._update = None
         if update_source is not None:
-            exec(compile(update_source, "<jit update>", "exec"), namespace)  # noqa: S102
-            self._update = namespace["step_and_update"]
-        self.fast = self._lean()
+            exec(compile(update_source, "<jit update>", "exec"), self.namespace)  # noqa: S102
+            self._update = self.namespace["step_and_update"]
+
+    def follow(self, found):
+        """Have each replay write its values into the tensors found alive after a checked call
+        (an activation the caller keeps, net.layer[i], or the batch as Tensor(x)): found is
+        [(weak reference, ("op", tape position) or ("arg", argument position))]. Else a
+        replay would leave them at that call's values."""
+        names = [self.op_vars[k] if kind == "op" else self.arg_vars[k] for _, (kind, k) in found]
+        for name in names:  # computed into, in place, by a later add: give it its own array
+            self.written = tuple(None if src is None else re.sub(
+                rf"^    (\w+) = np\.(add|subtract)\(({name}), (\w+), out={name}\)  #.*$",
+                _out_of_place, src, flags=re.M) for src in self.written)
+        if names != self.kept_vars:
+            self.kept_vars = names
+            self.namespace["KEPT"] = [()]
+            line = (f"    KEPT[0] = ({''.join(n + ', ' for n in names)})  # what the caller "
+                    "keeps of the step (net.layer[i]): jit writes it there")
+            self._compile(*(None if src is None else
+                            src if not names else _before_return(src, line)
+                            for src in self.written))
+        self.kept = [ref for ref, _ in found]
+
+    def write_back(self, args):
+        """After a replay: the kept tensors (follow()) get this batch's values."""
+        for ref, value in zip(self.kept, self.namespace["KEPT"][0]):
+            t = ref()
+            if t is not None:
+                t._data = value
 
     def laid_out(self):
         """Whether every parameter the source reads still has the shape and dtype it was
@@ -486,14 +554,17 @@ class Program:
     def replay(self, args, optimizer):
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         if self._update is not None:
-            return _loss(self._update(*arrays), self.loss.name)
-        loss, grads = self._gradients(*arrays)
-        if optimizer is not None:
-            optimizer.zero_grad()
-        _add_grads(self.params, grads)
-        if optimizer is not None:
-            optimizer.step()
-            optimizer.zero_grad()
+            loss = self._update(*arrays)
+        else:
+            loss, grads = self._gradients(*arrays)
+            if optimizer is not None:
+                optimizer.zero_grad()
+            _add_grads(self.params, grads)
+            if optimizer is not None:
+                optimizer.step()
+                optimizer.zero_grad()
+        if self.kept:
+            self.write_back(arrays)
         return _loss(loss, self.loss.name)
 
     def explain(self, *, file=None):
@@ -967,9 +1038,13 @@ class _Builder:
         update = self._inline_sgd(params, names, grads, head, body, loss)
         shapes = tuple((a.shape, a.dtype) if isinstance(a, np.ndarray) else None
                        for a in (x._data if isinstance(x, Tensor) else x for x in self.args))
-        return Program(key, source, update, self.ns, params, names, shapes,
+        prog = Program(key, source, update, self.ns, params, names, shapes,
                        _tape_of(self.C, self.tensors, self.args), self.C, checks,
                        [t for t, _ in self.params], self.constants)
+        prog.op_vars = [self.names[id(t)] for t in sorted(
+            (t for t in self.tensors if t._node is not None), key=lambda t: t._node.seq)]
+        prog.arg_vars = self.arg_vars
+        return prog
 
     def _inline_sgd(self, params, names, grads, head, body, loss):
         """The step with plain SGD's update written out (p ← p − lr·g, as SGD.step computes it),
