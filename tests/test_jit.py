@@ -1086,17 +1086,18 @@ def test_activations_the_caller_keeps_follow_every_replay():
     """A learner's network keeps its layers (net.layer[i]) and reads them after each step, as
     3Blue1Brown's code and Nielsen's backprop do: each replay writes that batch's values there."""
     rng = np.random.default_rng(6)
-    calls = [(rng.standard_normal((3, 4)),) for _ in range(7)]
+    calls = [(rng.standard_normal((3 if k % 4 else 2, 4)),) for k in range(14)]  # 2 shapes
     seen = {}
     for use_jit in (False, True):
-        net = types.SimpleNamespace(layer=[None] * 4)
+        net = types.SimpleNamespace(layer=[None] * 5)
 
         def forward(W, x, net=net):
             net.layer[0] = Tensor(x)  # the batch itself, as the first layer
             net.layer[1] = net.layer[0] @ W  # computed into in place by the next add
             net.layer[2] = net.layer[1] + 1.0
-            net.layer[3] = net.layer[2].sigmoid()
-            return (net.layer[3] ** 2).sum()
+            net.layer[3] = net.layer[2] - 1.5  # and this one into layer 2's
+            net.layer[4] = net.layer[3].sigmoid()
+            return (net.layer[4] ** 2).sum()
 
         W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
         opt = SGD([W], lr=0.1)
@@ -1113,5 +1114,6 @@ def test_activations_the_caller_keeps_follow_every_replay():
         seen[use_jit] = read
     for eager, replayed in zip(seen[False], seen[True]):
         assert all(np.array_equal(a, b) for a, b in zip(eager, replayed))
-    assert "KEPT[0] = (t1, t2, t3, x, )" in step.source
-    assert "t2 = t1 + 1" in step.source  # not into t1's array, which the caller keeps
+    assert "KEPT[0] = (t1, t2, t3, t4, x, )" in step.source
+    assert "t2 = t1 + 1\n" in step.source and "t3 = t2 - 1.5\n" in step.source  # own arrays
+    assert len(step.programs) == 2  # each shape's replays write into what the caller keeps

@@ -27,6 +27,7 @@ class _ThreadState(threading.local):
     step_arrays = frozenset()  # while capturing: id() of the arrays the step was called with
     made = None  # while capturing: weak references to the tensors recorded, in order
     settings = None  # while capturing: the tensors whose arrays became settings (labels, index)
+    step_start = -1  # while capturing: the tape position before the step's first operation
 
     def __init__(self):  # runs once in each thread that touches the state
         self.tapes = []  # open Tape() contexts, innermost last

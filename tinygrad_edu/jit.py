@@ -110,7 +110,7 @@ class Jit:
             if prog is None or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
-        if prog.checks_left or self.debug:
+        if prog.checks_left or self.debug or prog.observe:
             return self._checked(prog, args)
         return prog.replay(args, self.optimizer)
 
@@ -133,6 +133,7 @@ class Jit:
         watched = _Watched(args, self.arg_names, self._params())
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
         _State.refusal, _State.made, _State.settings = None, [], []
+        _State.step_start = stamp()
         try:
             with _changing_state:  # every thread off the lean paths: the checks below run
                 C = self.fn(*args)
@@ -166,6 +167,7 @@ class Jit:
         prog.explanation = explain(C, file=io.StringIO())
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
                  lambda: self._finish(_receivers(kept), grads, C))
+        self._observe()  # the caller may now keep this capture's tensors
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
         while len(self.programs) > KEPT:  # the oldest signature goes
             del self.programs[next(iter(self.programs))]
@@ -178,8 +180,20 @@ class Jit:
         loss, watched = self._checked_run(prog, args)  # its graph is gone with its frame
         if not _State.tapes:  # a Tape() keeps every tensor: nothing to tell, not a full check
             prog.follow([(ref, where) for ref, where in watched if ref() is not None])
+            prog.observe = False
             prog.checked()
+            if prog.kept:  # the caller now keeps this run's tensors: another program's replay
+                self._observe(but=prog)  # would write into those of an older run
         return loss
+
+    def _observe(self, but=None):
+        """Have every program but one run its next call eagerly (a checked call), to see what
+        the caller keeps: another program's eager run has just given it new tensors."""
+        for progs in self.programs.values():
+            for p in progs:
+                if p is not but and p.kept:
+                    p.kept, p.observe = [], True
+                    p.fast = p._lean()
 
     def _checked_run(self, prog, args):
         C = self._eager(args)
@@ -444,6 +458,7 @@ class Program:
         self.namespace = namespace  # what the source refers to: np, the parameters, constants
         self.written = source, update_source  # as the builder wrote them, without KEPT
         self.kept, self.kept_vars = [], []  # what the caller keeps of the step: see follow()
+        self.observe = False  # run the next call eagerly, to see what the caller keeps
         self._compile(source, update_source)
         self.fast = self._lean()
 
@@ -464,7 +479,7 @@ class Program:
         names = [self.op_vars[k] if kind == "op" else self.arg_vars[k] for _, (kind, k) in found]
         for name in names:  # computed into, in place, by a later add: give it its own array
             self.written = tuple(None if src is None else re.sub(
-                rf"^    (\w+) = np\.(add|subtract)\(({name}), (\w+), out={name}\)  #.*$",
+                rf"^    (\w+) = np\.(add|subtract)\(({name}), (.+), out={name}\)  #.*$",
                 _out_of_place, src, flags=re.M) for src in self.written)
         if names != self.kept_vars:
             self.kept_vars = names
@@ -513,7 +528,8 @@ class Program:
     def _lean(self):
         """Whether Jit.__call__ may take its lean path: no checked call left, and arguments that
         are all arrays, each its own."""
-        return self.checks_left == 0 and self.arrays and self.aliases is None
+        return (self.checks_left == 0 and self.arrays and self.aliases is None
+                and not self.observe)
 
     def checked(self):
         """One checked call done."""

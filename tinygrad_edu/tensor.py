@@ -82,7 +82,8 @@ class Tensor:
 
     @property
     def data(self):
-        if not _Quiet.on and self._node is not None:  # computed inside a step being captured?
+        if not _Quiet.on and self._node is not None and _State.capturing is not None \
+                and self._node.seq > _State.step_start:  # computed in the step being captured
             check_not_capturing(".data of a tensor computed in the step")
         return self._data
 
