@@ -1117,3 +1117,49 @@ def test_activations_the_caller_keeps_follow_every_replay():
     assert "KEPT[0] = (t1, t2, t3, t4, x, )" in step.source
     assert "t2 = t1 + 1\n" in step.source and "t3 = t2 - 1.5\n" in step.source  # own arrays
     assert len(step.programs) == 2  # each shape's replays write into what the caller keeps
+
+
+def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs():
+    """Two batch sizes in turn, each with its own program: the caller keeps one run's tensors,
+    and the other program, with the same operations, writes into them without an eager run.
+    A call that fails in the step (a bad batch) leaves the caller new tensors: seen too."""
+    rng = np.random.default_rng(7)
+    sizes = [3, 2] * 8
+    calls = [(rng.standard_normal((n, 4)),) for n in sizes]
+    calls[9] = (rng.standard_normal((2, 5)),)  # a bad batch: its matmul fails in the step
+    seen, eager_runs = {}, []
+    for use_jit in (False, True):
+        net = types.SimpleNamespace(layer=[None, None])
+
+        def forward(W, x, net=net):
+            net.layer[0] = Tensor(x)
+            net.layer[1] = (net.layer[0] @ W).sigmoid()
+            return (net.layer[1] ** 2).sum()
+
+        W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
+        opt = SGD([W], lr=0.1)
+        step = jit(functools.partial(forward, W), optimizer=opt) if use_jit else None
+        if step is not None:
+            step._eager = functools.partial(_counted, step._eager, eager_runs)
+        read = []
+        for (x,) in calls:
+            try:
+                if step is not None:
+                    step(x)
+                else:
+                    opt.zero_grad()
+                    forward(W, x).backward()
+                    opt.step()
+            except ValueError:
+                opt.zero_grad()
+            read.append([t.numpy().copy() for t in net.layer])
+        seen[use_jit] = (read, W.numpy())
+    assert np.array_equal(seen[False][1], seen[True][1])
+    for eager, replayed in zip(seen[False][0], seen[True][0]):
+        assert all(np.array_equal(a, b) for a, b in zip(eager, replayed))
+    assert len(eager_runs) <= 8  # 2 captures, 4 checked calls, the bad batch, one look after it
+
+
+def _counted(fn, calls, *args):
+    calls.append(1)
+    return fn(*args)

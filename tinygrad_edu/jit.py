@@ -110,6 +110,8 @@ class Jit:
             if prog is None or _State.anomaly:
                 return self._capture(key, args)
             self.program = prog
+        if prog.observe:  # an eager run since its last one may have given the caller new
+            _adopt(prog)  # tensors: those of a run with its own tape are followed at once
         if prog.checks_left or self.debug or prog.observe:
             return self._checked(prog, args)
         return prog.replay(args, self.optimizer)
@@ -130,6 +132,7 @@ class Jit:
         arguments recorded even where they need no gradient (1 − y of a cost)."""
         if self.optimizer is not None:
             self.optimizer.zero_grad()
+        _observe()  # this run may give the caller new tensors to keep (even if it fails)
         watched = _Watched(args, self.arg_names, self._params())
         _State.capturing, _State.step_arrays = self, frozenset(_input_slots(args))
         _State.refusal, _State.made, _State.settings = None, [], []
@@ -167,7 +170,6 @@ class Jit:
         prog.explanation = explain(C, file=io.StringIO())
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
                  lambda: self._finish(_receivers(kept), grads, C))
-        self._observe()  # the caller may now keep this capture's tensors
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
         while len(self.programs) > KEPT:  # the oldest signature goes
             del self.programs[next(iter(self.programs))]
@@ -179,21 +181,12 @@ class Jit:
         The replays that follow update what the caller kept of the run (Program.follow)."""
         loss, watched = self._checked_run(prog, args)  # its graph is gone with its frame
         if not _State.tapes:  # a Tape() keeps every tensor: nothing to tell, not a full check
-            prog.follow([(ref, where) for ref, where in watched if ref() is not None])
-            prog.observe = False
+            found = [(ref, where) for ref, where in watched if ref() is not None]
+            prog.follow(found)
+            if found:  # a program with the same tape may follow these without an eager run
+                _LATEST[0] = (prog.ops, found)
             prog.checked()
-            if prog.kept:  # the caller now keeps this run's tensors: another program's replay
-                self._observe(but=prog)  # would write into those of an older run
         return loss
-
-    def _observe(self, but=None):
-        """Have every program but one run its next call eagerly (a checked call), to see what
-        the caller keeps: another program's eager run has just given it new tensors."""
-        for progs in self.programs.values():
-            for p in progs:
-                if p is not but and p.kept:
-                    p.kept, p.observe = [], True
-                    p.fast = p._lean()
 
     def _checked_run(self, prog, args):
         C = self._eager(args)
@@ -276,6 +269,29 @@ class _Watched:
                         "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay "
                         "would not do: clip or change parameters after the step returns")
         return None
+
+
+_FOLLOWING = weakref.WeakSet()  # the programs whose replays write into what a caller keeps
+_LATEST = [None]  # (ops, what the caller kept) of the latest eager run that was followed
+
+
+def _observe():
+    """Before any eager run of a step (any step: two may share a model): the caller may be
+    given new tensors to keep, so every program that follows what the caller keeps must see
+    them before it replays again (_adopt, or an eager run)."""
+    _LATEST[0] = None
+    for p in list(_FOLLOWING):
+        p.kept, p.observe = [], True
+        p.fast = p._lean()
+    _FOLLOWING.clear()
+
+
+def _adopt(prog):
+    """Follow the tensors of the latest eager run if its tape had prog's operations (the same
+    step at another batch size, or with other parameters frozen): no eager run needed."""
+    latest = _LATEST[0]
+    if latest is not None and latest[0] == prog.ops:
+        prog.follow(latest[1])
 
 
 def _weak_graph(tensors, args, made):
@@ -490,6 +506,10 @@ class Program:
                             src if not names else _before_return(src, line)
                             for src in self.written))
         self.kept = [ref for ref, _ in found]
+        self.observe = False
+        self.fast = self._lean()
+        if self.kept:
+            _FOLLOWING.add(self)
 
     def write_back(self, args):
         """After a replay: the kept tensors (follow()) get this batch's values."""
@@ -1057,6 +1077,7 @@ class _Builder:
         prog = Program(key, source, update, self.ns, params, names, shapes,
                        _tape_of(self.C, self.tensors, self.args), self.C, checks,
                        [t for t, _ in self.params], self.constants)
+        prog.ops = tuple(op for op, _, _ in prog.tape)  # what _adopt compares
         prog.op_vars = [self.names[id(t)] for t in sorted(
             (t for t in self.tensors if t._node is not None), key=lambda t: t._node.seq)]
         prog.arg_vars = self.arg_vars
