@@ -1087,33 +1087,16 @@ def test_activations_the_caller_keeps_follow_every_replay():
     3Blue1Brown's code and Nielsen's backprop do: each replay writes that batch's values there."""
     rng = np.random.default_rng(6)
     calls = [(rng.standard_normal((3 if k % 4 else 2, 4)),) for k in range(14)]  # 2 shapes
-    seen = {}
-    for use_jit in (False, True):
-        net = types.SimpleNamespace(layer=[None] * 5)
 
-        def forward(W, x, net=net):
-            net.layer[0] = Tensor(x)  # the batch itself, as the first layer
-            net.layer[1] = net.layer[0] @ W  # computed into in place by the next add
-            net.layer[2] = net.layer[1] + 1.0
-            net.layer[3] = net.layer[2] - 1.5  # and this one into layer 2's
-            net.layer[4] = net.layer[3].sigmoid()
-            return (net.layer[4] ** 2).sum()
+    def forward(W, x, net):
+        net.layer[0] = Tensor(x)  # the batch itself, as the first layer
+        net.layer[1] = net.layer[0] @ W  # computed into in place by the next add
+        net.layer[2] = net.layer[1] + 1.0
+        net.layer[3] = net.layer[2] - 1.5  # and this one into layer 2's
+        net.layer[4] = net.layer[3].sigmoid()
+        return (net.layer[4] ** 2).sum()
 
-        W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
-        opt = SGD([W], lr=0.1)
-        step = jit(functools.partial(forward, W), optimizer=opt) if use_jit else None
-        read = []
-        for (x,) in calls:
-            if step is not None:
-                step(x)
-            else:
-                opt.zero_grad()
-                forward(W, x).backward()
-                opt.step()
-            read.append([t.numpy().copy() for t in net.layer])
-        seen[use_jit] = read
-    for eager, replayed in zip(seen[False], seen[True]):
-        assert all(np.array_equal(a, b) for a, b in zip(eager, replayed))
+    step = _same_reads(forward, 5, calls)
     assert "KEPT[0] = (t1, t2, t3, t4, x, )" in step.source
     assert "t2 = t1 + 1\n" in step.source and "t3 = t2 - 1.5\n" in step.source  # own arrays
     assert len(step.programs) == 2  # each shape's replays write into what the caller keeps
@@ -1124,22 +1107,30 @@ def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs
     and the other program, with the same operations, writes into them without an eager run.
     A call that fails in the step (a bad batch) leaves the caller new tensors: seen too."""
     rng = np.random.default_rng(7)
-    sizes = [3, 2] * 8
-    calls = [(rng.standard_normal((n, 4)),) for n in sizes]
+    calls = [(rng.standard_normal((n, 4)),) for n in [3, 2] * 8]
     calls[9] = (rng.standard_normal((2, 5)),)  # a bad batch: its matmul fails in the step
-    seen, eager_runs = {}, []
+
+    def forward(W, x, net):
+        net.layer[0] = Tensor(x)
+        net.layer[1] = (net.layer[0] @ W).sigmoid()
+        return (net.layer[1] ** 2).sum()
+
+    eager_runs = []
+    _same_reads(forward, 2, calls, eager_runs)
+    assert len(eager_runs) <= 8  # 2 captures, 4 checked calls, the bad batch, one look after it
+
+
+def _same_reads(forward, layers, calls, eager_runs=None):
+    """Run the calls eagerly, then through jit, from the same W; assert that W and what the
+    caller reads from net.layer after each call are the same. A call that fails in the step is
+    skipped, as a learner's try/except would. Returns the jit step."""
+    seen = {}
     for use_jit in (False, True):
-        net = types.SimpleNamespace(layer=[None, None])
-
-        def forward(W, x, net=net):
-            net.layer[0] = Tensor(x)
-            net.layer[1] = (net.layer[0] @ W).sigmoid()
-            return (net.layer[1] ** 2).sum()
-
+        net = types.SimpleNamespace(layer=[None] * layers)
         W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
         opt = SGD([W], lr=0.1)
-        step = jit(functools.partial(forward, W), optimizer=opt) if use_jit else None
-        if step is not None:
+        step = jit(functools.partial(forward, W, net=net), optimizer=opt) if use_jit else None
+        if step is not None and eager_runs is not None:
             step._eager = functools.partial(_counted, step._eager, eager_runs)
         read = []
         for (x,) in calls:
@@ -1148,7 +1139,7 @@ def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs
                     step(x)
                 else:
                     opt.zero_grad()
-                    forward(W, x).backward()
+                    forward(W, x, net).backward()
                     opt.step()
             except ValueError:
                 opt.zero_grad()
@@ -1157,7 +1148,7 @@ def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs
     assert np.array_equal(seen[False][1], seen[True][1])
     for eager, replayed in zip(seen[False][0], seen[True][0]):
         assert all(np.array_equal(a, b) for a, b in zip(eager, replayed))
-    assert len(eager_runs) <= 8  # 2 captures, 4 checked calls, the bad batch, one look after it
+    return step
 
 
 def _counted(fn, calls, *args):
