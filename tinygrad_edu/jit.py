@@ -286,9 +286,16 @@ def _observe():
     _FOLLOWING.clear()
 
 
+def _is_wire(u):
+    """Whether a _tape_of input is an operation's output or an argument (not a leaf, which a
+    frozen parameter is in one program and a parameter in another)."""
+    return isinstance(u, tuple) and len(u) == 2 and u[0] in ("op", "arg")
+
+
 def _adopt(prog):
-    """Follow the tensors of the latest eager run if its tape had prog's operations (the same
-    step at another batch size, or with other parameters frozen): no eager run needed."""
+    """Follow the tensors of the latest eager run if its tape had prog's operations, wired
+    alike (the same step at another batch size, or with other parameters frozen): no eager
+    run needed."""
     latest = _LATEST[0]
     if latest is not None and latest[0] == prog.ops:
         prog.follow(latest[1])
@@ -1077,7 +1084,8 @@ class _Builder:
         prog = Program(key, source, update, self.ns, params, names, shapes,
                        _tape_of(self.C, self.tensors, self.args), self.C, checks,
                        [t for t, _ in self.params], self.constants)
-        prog.ops = tuple(op for op, _, _ in prog.tape)  # what _adopt compares
+        prog.ops = tuple((op, tuple(u if _is_wire(u) else "leaf" for u in ins))
+                         for op, ins, _ in prog.tape)  # what _adopt compares: the wiring
         prog.op_vars = [self.names[id(t)] for t in sorted(
             (t for t in self.tensors if t._node is not None), key=lambda t: t._node.seq)]
         prog.arg_vars = self.arg_vars
