@@ -152,20 +152,10 @@ def from_step(t):
     """While a step is captured: whether t was computed from its batch or its parameters (it is
     a parameter or an argument's array, or a recorded operation reached one of them, also as a
     setting: the labels of a cost)."""
-    arrays, seen, stack = _State.step_arrays, {id(t)}, [t]
-    while stack:
-        x = stack.pop()
-        if x.requires_grad or id(x._data) in arrays:
-            return True
-        node = x._node
-        if node is not None and node.inputs is not None:
-            if any(id(v) in arrays for v in _flat(node.params.values())):
-                return True
-            for u in node.inputs:
-                if id(u) not in seen:
-                    seen.add(id(u))
-                    stack.append(u)
-    return False
+    arrays = _State.step_arrays
+    return any(x.requires_grad or id(x._data) in arrays or x._node is not None
+               and any(id(v) in arrays for v in _flat(x._node.params.values()))
+               for x in graph_of(t))
 
 
 def _flat(values):
