@@ -1102,6 +1102,29 @@ def test_activations_the_caller_keeps_follow_every_replay():
     assert len(step.programs) == 2  # each shape's replays write into what the caller keeps
 
 
+def test_relu_is_computed_in_its_inputs_array_unless_the_caller_keeps_that_input():
+    """relu(z) goes into z's array when nothing else reads z (the mask reads relu's output, the
+    same booleans), as a hand-written np.maximum(z, 0, out=z); a kept z gets its own array back."""
+    rng = np.random.default_rng(8)
+    calls = [(rng.standard_normal((3, 4)),) for _ in range(8)]
+
+    def forward(W, x, net):
+        net.layer[0] = (Tensor(x) @ W - 0.1).relu()
+        return (net.layer[0] ** 2).sum()
+
+    step = _same_reads(forward, 1, calls)  # (W's 12 entries are from −1 to 1: some z are < 0)
+    assert "t3 = np.maximum(t2, 0, out=t2)  # relu(t2), in t2's array" in step.source
+    assert "dt2 = dt3 * (t3 > 0)" in step.source
+
+    def keeps_z(W, x, net):
+        net.layer[0] = Tensor(x) @ W - 0.1
+        net.layer[1] = net.layer[0].relu()
+        return (net.layer[1] ** 2).sum()
+
+    step = _same_reads(keeps_z, 2, calls)  # z keeps its negative entries after every replay
+    assert "t3 = np.maximum(t2, 0)\n" in step.source and "KEPT[0] = (t2, t3, " in step.source
+
+
 def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs():
     """Two batch sizes in turn, each with its own program: the caller keeps one run's tensors,
     and the other program, with the same operations, writes into them without an eager run.

