@@ -531,6 +531,8 @@ def test_an_operation_on_the_batch_alone_is_replayed_for_every_batch():
      r"W\.data is assigned inside the step.*optimizer"),
     (lambda W, x: ((W * x).sum().backward(), (W * x).sum())[1],
      r"backward\(\) is called inside the step.*Return the loss"),
+    (lambda W, x: (setattr(W, "grad", Tensor(x)), SGD([W], lr=0.1).step(), (W * x).sum())[2],
+     r"W\.data is assigned inside the step.*optimizer"),  # Tensor._subtract, under a capture
     (lambda W, x: (W * x).retain_grad().sum(), r"retain_grad\(\) of mul\(W, …\).*stay None"),
 ])
 def test_what_a_replay_would_skip_or_freeze_is_refused_at_capture(body, message):

@@ -139,7 +139,7 @@ class SGD(Optimizer):
                 d = st["d"]
                 if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
                     np.multiply(g, _number(lr, g), out=d)  # in g's dtype, as g * lr
-                    p.data -= d
+                    p._subtract(d)
                     continue
                 np.multiply(p.data, wd, out=d)
                 d += g  # d = ∇C + weight_decay·p
@@ -154,7 +154,7 @@ class SGD(Optimizer):
                     else:
                         d[...] = st["v"]
                 d *= lr
-                p.data -= d
+                p._subtract(d)
 
 
 class Adam(Optimizer):
@@ -213,4 +213,4 @@ class Adam(Optimizer):
                 d += eps
                 np.divide(m, d, out=d)
                 d *= group["lr"] / (1 - b1**t)
-                p.data -= d
+                p._subtract(d)
