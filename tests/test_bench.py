@@ -181,9 +181,10 @@ def test_network_py_loop_takes_the_same_step_as_the_vectorized_one(mnist):
     X, y = mnist
     params = {k: v.astype(np.float64) for k, v in bench._init("nielsen").items()}
     examples = [(X[i].reshape(784, 1), np.eye(10)[y[i]].reshape(10, 1)) for i in range(10)]
-    looped = bench._epoch_network_py(params, examples, eta=3.0)
+    looped = bench._to_end(bench._epoch_network_py(params, examples, eta=3.0))
     batch = (X[:10].T, np.eye(10)[y[:10]].T)
-    vectorized = bench._epoch_numpy(bench.nielsen_numpy_grads, params, [batch], 3.0)
+    vectorized = bench._to_end(bench._epoch_numpy(bench.nielsen_numpy_grads, params, [batch],
+                                                  3.0))
     for k in params:
         np.testing.assert_allclose(looped[k], vectorized[k], rtol=1e-10, atol=1e-12)
 

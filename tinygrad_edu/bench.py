@@ -3,7 +3,7 @@ and bench_train (one epoch of MNIST), each against hand-written numpy doing the 
 
 Imports the engine (tensor, functional, optim, jit), presets (the networks' initial weights) and
 the bundled MNIST; PyTorch only if it is installed, for an extra column. Every baseline is
-vectorized numpy written as a competent numpy programmer would, all sides run alternately in one
+vectorized numpy written as a competent numpy programmer would, all sides run in turn in one
 process on the same float32 batches, and all are first checked to compute the same gradients, so a
 ratio compares the same math.
 """
@@ -16,6 +16,7 @@ import statistics
 import time
 import timeit
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 
@@ -31,6 +32,7 @@ OVERHEAD_TARGET_US = 0.7  # median µs per recorded op over numpy (issue 11)
 # ratio targets to hand-written numpy (issue 11), eager and replayed: {batch: target}
 EAGER_TARGETS = {10: 2.5, 64: 1.25}
 REPLAY_TARGETS = {10: 1.3, 64: 1.05}
+BLOCK = 25  # batches a bench-train epoch runs before the next one takes its turn
 NIELSEN = "Nielsen 784-30-10 sigmoid, quadratic"
 MLP = "784-128-64-10 ReLU, softmax CE"
 
@@ -138,6 +140,47 @@ def _alternate(runs, rounds):
                 fn()
             times[name].append((time.perf_counter() - t0) / calls)
     return times
+
+
+def _interleave(runs, rounds, block=None):
+    """Time each run's epoch, `rounds` times, all of them advanced in turn `block` batches at a
+    time (BLOCK), the order of the runs reversed every other round.
+
+    runs maps a name to a function making that epoch's generator, which yields after every batch
+    and returns what it trained. Returns ({name: [seconds of each round's epoch]}, {name: what the
+    last round's epoch returned}). A machine that speeds up or slows down for a few seconds (other
+    tenants, clocks) then slows every run alike, where whole epochs timed one after another, a
+    second or more each, could each meet a different moment. Each run still walks `block`
+    consecutive batches with its own weights warm in the caches, as an epoch does.
+    """
+    block = block or BLOCK
+    times, results = {name: [] for name in runs}, {}
+    for r in range(rounds):
+        names = list(runs) if r % 2 == 0 else list(runs)[::-1]
+        live = {name: runs[name]() for name in names}  # a generator runs nothing until next()
+        spent = dict.fromkeys(names, 0.0)
+        while live:
+            for name in [n for n in names if n in live]:
+                epoch, t0 = live[name], time.perf_counter()
+                try:
+                    for _ in range(block):
+                        next(epoch)
+                except StopIteration as done:
+                    results[name] = done.value
+                    del live[name]
+                spent[name] += time.perf_counter() - t0
+        for name in names:
+            times[name].append(spent[name])
+    return times, results
+
+
+def _to_end(epoch):
+    """Run an epoch generator through (outside the timed loops); what it returns."""
+    while True:
+        try:
+            next(epoch)
+        except StopIteration as done:
+            return done.value
 
 
 def _paired_ratio(a, b):
@@ -486,6 +529,7 @@ def _epoch_torch(torch, cost, params, batches, lr):
             for p in P.values():
                 p -= lr * p.grad
                 p.grad = None
+        yield
     return {k: p.detach().numpy() for k, p in P.items()}
 
 
@@ -645,14 +689,18 @@ def _bench_ops(repeat, quick, log, default_threads, eager, blas_threads):
 
 # ----- bench train --------------------------------------------------------------------------------
 
+# Each epoch is a generator: it yields after every batch (see _interleave) and returns the trained
+# weights; _to_end(epoch) runs one through.
+
 def _epoch_tinygrad(cost, params, batches, lr):
-    """One epoch with tinygrad_edu: forward, backward, SGD step; returns the trained weights."""
+    """One epoch with tinygrad_edu: forward, backward, SGD step."""
     P = {k: Tensor(v.copy(), requires_grad=True, name=k) for k, v in params.items()}
     opt = SGD(list(P.values()), lr=lr)
     for x, y in batches:
         opt.zero_grad()
         cost(P, x, y).backward()
         opt.step()
+        yield
     return {k: p.data for k, p in P.items()}
 
 
@@ -662,6 +710,7 @@ def _epoch_replay(cost, params, batches, lr):
     step = jit(lambda x, y: cost(P, x, y), optimizer=SGD(list(P.values()), lr=lr))
     for x, y in batches:
         step(x, y)
+        yield
     return {k: p.data for k, p in P.items()}
 
 
@@ -673,6 +722,7 @@ def _epoch_numpy(numpy_grads, params, batches, lr):
         for k, g in grads.items():
             g *= lr
             p[k] -= g
+        yield
     return p
 
 
@@ -680,10 +730,11 @@ def _epoch_network_py(params, examples, eta, mini_batch_size=10):
     """Nielsen's network.py SGD loop over the examples, one (784, 1) column at a time."""
     weights, biases = [params["W2"].copy(), params["W3"].copy()], [params["b2"].copy(),
                                                                    params["b3"].copy()]
-    with np.errstate(over="ignore"):  # the book's σ overflows exp(−z) for z ≪ 0, harmlessly
-        for k in range(0, len(examples), mini_batch_size):
+    for k in range(0, len(examples), mini_batch_size):
+        with np.errstate(over="ignore"):  # the book's σ overflows exp(−z) for z ≪ 0, harmlessly
             weights, biases = _network_py_update_mini_batch(
                 weights, biases, examples[k:k + mini_batch_size], eta)
+        yield  # outside errstate: the epochs timed in turn with this one keep their own
     return {"W2": weights[0], "b2": biases[0], "W3": weights[1], "b3": biases[1]}
 
 
@@ -702,10 +753,10 @@ def bench_train(*, epochs=1, quick=False, blas_threads=1, eager=False, log=print
 
     (a) Nielsen's 784-30-10 sigmoid network on his 50,000 training images, mini-batch 10, SGD
     η = 3.0; (b) a 784-128-64-10 ReLU softmax-CE MLP on all 60,000, batch 64, SGD lr 0.1. Each
-    is timed `epochs` times, alternating with the numpy version, from the same initial weights:
-    eager, replayed (jit, as train() runs it; not with eager=True) and in PyTorch eager mode when
-    it is installed. Nielsen's own per-example loop is timed on 2,000 examples and extrapolated
-    to an epoch.
+    is timed `epochs` times beside the numpy version, from the same initial weights: eager,
+    replayed (jit, as train() runs it; not with eager=True) and in PyTorch eager mode when it is
+    installed. All the epochs of a round run in turn, BLOCK batches at a time (_interleave).
+    Nielsen's own per-example loop is timed on 2,000 examples and extrapolated to an epoch.
     OpenBLAS runs with blas_threads threads (None: numpy's default). quick=True trains on 2,000
     images (200 for the per-example loop), for the tests.
 
@@ -755,26 +806,18 @@ def _bench_train_in(epochs, quick, log, default_threads, eager, torch):
         if torch is not None:
             _check_torch(torch, f"{label}, batch {batch}", _torch_cost(torch, network),
                          numpy_grads, params[network], *batches[0])
-    runs, trained = {}, {}
-
-    def keep(key, fn, *args):
-        return lambda: trained.__setitem__(key, fn(*args))
-
+    runs = {}  # name -> a function making the epoch's generator (see _interleave)
     for network, _, _, lr, cost, numpy_grads, batches, *_ in cases:
-        runs[f"{network} ours"] = (keep(f"{network} ours", _epoch_tinygrad, cost,
-                                        params[network], batches, lr), 1)
-        runs[f"{network} theirs"] = (keep(f"{network} theirs", _epoch_numpy, numpy_grads,
-                                          params[network], batches, lr), 1)
+        p = params[network]
+        runs[f"{network} ours"] = partial(_epoch_tinygrad, cost, p, batches, lr)
+        runs[f"{network} theirs"] = partial(_epoch_numpy, numpy_grads, p, batches, lr)
         if not eager:
-            runs[f"{network} replay"] = (keep(f"{network} replay", _epoch_replay, cost,
-                                              params[network], batches, lr), 1)
+            runs[f"{network} replay"] = partial(_epoch_replay, cost, p, batches, lr)
         if torch is not None:
-            runs[f"{network} torch"] = (keep(f"{network} torch", _epoch_torch, torch,
-                                             _torch_cost(torch, network), params[network],
-                                             _torch_batches(torch, batches), lr), 1)
-    runs["network.py"] = (keep("network.py", _epoch_network_py, params["nielsen"],
-                               loop_examples, 3.0), 1)
-    times = _alternate(runs, epochs)
+            runs[f"{network} torch"] = partial(_epoch_torch, torch, _torch_cost(torch, network),
+                                               p, _torch_batches(torch, batches), lr)
+    runs["network.py"] = partial(_epoch_network_py, params["nielsen"], loop_examples, 3.0)
+    times, trained = _interleave(runs, epochs)
 
     rows = []
     for network, label, batch, lr, *_, n, target in cases:
@@ -808,7 +851,8 @@ def _bench_train_in(epochs, quick, log, default_threads, eager, torch):
                 loop_epoch_s / rows[0]["replay_s"],
                 "speedup_numpy": loop_epoch_s / rows[0]["numpy_s"]}
 
-    log(f"one epoch, float32, plain SGD; seconds, median of {epochs} alternating run(s); "
+    log(f"one epoch, float32, plain SGD; seconds, median of {epochs} run(s), the epochs of a run "
+        f"taking turns every {BLOCK} batches; "
         "ratio = median of the paired ratios; accuracy on the 10,000 test images after it:")
     log(f"  {'network':38} {'images':>6} {'batch':>5} {'numpy by hand':>14} {'eager':>8} "
         f"{'ratio':>7} {'replay':>8} {'ratio':>7} {'PyTorch':>8} {'ratio':>7}  accuracy "
