@@ -215,3 +215,21 @@ def test_without_pytorch_the_column_says_skipped(monkeypatch):
     assert all(r["torch_s"] is None and r["replay_s"] is None for r in result["epochs"])
     text = "\n".join(lines)
     assert "PyTorch: not installed, skipped" in text and "replay: not timed (--eager)" in text
+
+
+def test_interleave_runs_the_epochs_in_turn_a_block_of_batches_at_a_time():
+    order = []
+
+    def epoch(name, batches):
+        for k in range(batches):
+            order.append((name, k))
+            yield
+        return name * 2
+
+    runs = {"a": lambda: epoch("a", 5), "b": lambda: epoch("b", 3)}
+    times, results = bench._interleave(runs, 2, block=2)
+    assert results == {"a": "aa", "b": "bb"}
+    assert [len(t) for t in times.values()] == [2, 2]
+    first, second = order[:8], order[8:]  # the second round starts with b: the order reversed
+    assert [n for n, _ in first] == list("aabbaaba")
+    assert [n for n, _ in second] == list("bbaabaaa")

@@ -1115,7 +1115,7 @@ def test_relu_is_computed_in_its_inputs_array_unless_the_caller_keeps_that_input
         return (net.layer[0] ** 2).sum()
 
     step = _same_reads(forward, 1, calls)  # (W's 12 entries are from −1 to 1: some z are < 0)
-    assert "t3 = np.maximum(t2, 0, out=t2)  # relu(t2), in t2's array" in step.source
+    assert "t3 = np.maximum(t2, 0, out=t2)  # np.maximum(t2, 0), in t2's array" in step.source
     assert "dt2 = dt3 * (t3 > 0)" in step.source
 
     def keeps_z(W, x, net):

@@ -142,9 +142,9 @@ def _alternate(runs, rounds):
     return times
 
 
-def _interleave(runs, rounds, block=None):
+def _interleave(runs, rounds, block=BLOCK):
     """Time each run's epoch, `rounds` times, all of them advanced in turn `block` batches at a
-    time (BLOCK), the order of the runs reversed every other round.
+    time, the order of the runs reversed every other round.
 
     runs maps a name to a function making that epoch's generator, which yields after every batch
     and returns what it trained. Returns ({name: [seconds of each round's epoch]}, {name: what the
@@ -153,7 +153,6 @@ def _interleave(runs, rounds, block=None):
     second or more each, could each meet a different moment. Each run still walks `block`
     consecutive batches with its own weights warm in the caches, as an epoch does.
     """
-    block = block or BLOCK
     times, results = {name: [] for name in runs}, {}
     for r in range(rounds):
         names = list(runs) if r % 2 == 0 else list(runs)[::-1]

@@ -316,14 +316,6 @@ def _weak_graph(tensors, args, made):
     return found
 
 
-def _out_of_place(m):
-    """t2 = t1 + y for the line t2 = np.add(t1, y, out=t1) that re.sub matched (t2 = t1 − y for
-    np.subtract, t2 = np.maximum(t1, 0) for relu's): the same numbers, in an array of its own."""
-    if m[2] == "maximum":
-        return f"    {m[1]} = np.maximum({m[3]}, {m[4]})"
-    return f"    {m[1]} = {m[3]} {'+' if m[2] == 'add' else '-'} {m[4]}"
-
-
 def _before_return(source, line):
     """source with line added before its last return."""
     head, ret, tail = source.rpartition("\n    return ")
@@ -504,10 +496,10 @@ class Program:
         [(weak reference, ("op", tape position) or ("arg", argument position))]. Else a
         replay would leave them at that call's values."""
         names = [self.op_vars[k] if kind == "op" else self.arg_vars[k] for _, (kind, k) in found]
-        for name in names:  # computed into, in place, by a later add: give it its own array
-            self.written = tuple(None if src is None else re.sub(
-                rf"^    (\w+) = np\.(add|subtract|maximum)\(({name}), (.+), out={name}\)  #.*$",
-                _out_of_place, src, flags=re.M) for src in self.written)
+        for name in names:  # computed into in place by a later line (IN_PLACE): give it its
+            self.written = tuple(None if src is None else re.sub(  # own array, the line
+                rf"^    (\w+) = .*, out={name}\)  # (.+), in {name}'s array: .*$",  # its comment
+                r"    \1 = \2", src, flags=re.M) for src in self.written)  # gives: t2 = t1 + b
         if names != self.kept_vars:
             self.kept_vars = names
             self.namespace["KEPT"] = [()]
@@ -921,9 +913,9 @@ class _Builder:
             line = (f"{out}, {probs} = cross_entropy_and_softmax({ins[0]}, "
                     f"{self._const(node.params['labels'])})")
         elif name in IN_PLACE and self._reusable(node.inputs[0], t):
-            what = f"relu({ins[0]})" if name == "relu" else FORWARD[name].format(*ins)
             line = (f"{out} = np.{IN_PLACE[name]}({ins[0]}, {ins[1] if len(ins) > 1 else 0}, "
-                    f"out={ins[0]})  # {what}, in {ins[0]}'s array: nothing reads {ins[0]} again")
+                    f"out={ins[0]})  # {FORWARD[name].format(*ins)}, in {ins[0]}'s array: nothing "
+                    f"reads {ins[0]} again")  # (Program.follow turns it back into the comment)
         elif name in FORWARD and not node.params:
             line = f"{out} = " + FORWARD[name].format(*ins)
         elif name == "sum":
