@@ -130,6 +130,20 @@ def test_buffers_start_again_when_a_parameter_gets_another_dtype_or_shape(make):
         opt.zero_grad()
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)])
+def test_another_tensors_new_dtype_leaves_a_parameters_buffers_as_they_are(make):
+    W, V = (Tensor(W0.copy(), requires_grad=True) for _ in range(2))
+    opt, ref = make([W, V]), make([Tensor(W0.copy(), requires_grad=True)])
+    R = ref.param_groups[0]["params"][0]
+    for k in range(3):  # V changes dtype between steps: a layout change that is not W's
+        for T, o in ((W, opt), (R, ref)):
+            o.zero_grad()
+            (T * T).sum().backward()
+            o.step()
+        V.data = V.data.astype(np.float32 if k % 2 else np.float64)
+    assert np.array_equal(W.numpy(), R.numpy())  # momentum (Adam's m and v) carried on
+
 def test_a_step_bumps_the_version_so_a_stale_graph_cannot_be_backpropagated():
     W = Tensor(W0.copy(), requires_grad=True)
     opt = SGD([W], lr=0.1)

@@ -1,15 +1,18 @@
 """Optimizers: SGD (with momentum, Nesterov and weight decay) and Adam, with PyTorch's formulas.
 
-Imports ``tensor`` only. An optimizer reads each parameter's ``.grad`` after backward() and
-updates ``.data`` in place (``p.data -= ...``), which bumps the parameter's version, so a graph
-built before the step can no longer be backpropagated by mistake. Each step reuses buffers
-allocated once, so an update costs a few numpy calls per parameter and no new arrays.
+Imports ``tensor``, with ``ops``' cached numbers and ``autograd``'s count of layout changes.
+An optimizer reads each parameter's ``.grad`` after backward() and updates ``.data`` in place
+(``p.data -= ...``), which bumps the parameter's version, so a graph built before the step can no
+longer be backpropagated by mistake. Each step reuses buffers allocated once, so an update costs
+a few numpy calls per parameter and no new arrays; they are checked against the parameter's shape
+and dtype only after some ``.data`` assignment changed one (``_Layout.changes``, as jit does).
 """
 
 import math
 
 import numpy as np
 
+from .autograd import _Layout
 from .ops import _number
 from .tensor import Tensor
 
@@ -80,12 +83,20 @@ class Optimizer:
 
     def _state(self, p):
         """p's buffers, or None when it has none yet, or when p.data was given another shape or
-        dtype since they were made (W.data = W.data.astype(np.float64)): they start again."""
+        dtype since they were made (W.data = W.data.astype(np.float64)): they start again.
+        Only looked at when some tensor's .data changed shape or dtype since the last look."""
         st = self.state.get(id(p))
-        if st is not None:
+        if st is not None and st["layout"] != _Layout.changes:
             d, data = st["d"], p._data
             if d.shape != data.shape or d.dtype != data.dtype:
                 return None
+            st["layout"] = _Layout.changes
+        return st
+
+    def _new_state(self, p, **buffers):
+        """p's buffers, made now: d, the update's scratch array, and the optimizer's own."""
+        st = self.state[id(p)] = {"d": np.empty_like(p._data), "layout": _Layout.changes,
+                                  **buffers}
         return st
 
     def _grads(self, group):
@@ -132,13 +143,14 @@ class SGD(Optimizer):
         """Update every parameter that has a gradient."""
         for group in self.param_groups:
             lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+            dtype = scale = None
             for p, g in self._grads(group):
-                st = self._state(p)
-                if st is None:
-                    st = self.state[id(p)] = {"d": np.empty_like(p.data), "v": None}
+                st = self._state(p) or self._new_state(p, v=None)
                 d = st["d"]
                 if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
-                    np.multiply(g, _number(lr, g), out=d)  # in g's dtype, as g * lr
+                    if g.dtype is not dtype:  # lr in g's dtype, as g * lr: once per dtype
+                        dtype, scale = g.dtype, _number(lr, g)
+                    np.multiply(g, scale, out=d)
                     p._subtract(d)
                     continue
                 np.multiply(p.data, wd, out=d)
@@ -190,11 +202,8 @@ class Adam(Optimizer):
         for group in self.param_groups:
             (b1, b2), eps, wd = group["betas"], group["eps"], group["weight_decay"]
             for p, g in self._grads(group):
-                st = self._state(p)
-                if st is None:
-                    st = self.state[id(p)] = {"t": 0, "m": np.zeros_like(p.data),
-                                              "v": np.zeros_like(p.data),
-                                              "d": np.empty_like(p.data)}
+                st = self._state(p) or self._new_state(p, t=0, m=np.zeros_like(p._data),
+                                                       v=np.zeros_like(p._data))
                 st["t"] += 1
                 m, v, d, t = st["m"], st["v"], st["d"], st["t"]
                 if wd:
