@@ -12,6 +12,7 @@ import pytest
 from tinygrad_edu import Tensor, detect_anomaly, grad, presets, train, where
 from tinygrad_edu import functional as F
 from tinygrad_edu.data import load_digits32, load_mnist
+from tinygrad_edu.explain import explain
 from tinygrad_edu.jit import Jit, jit
 from tinygrad_edu.optim import SGD
 
@@ -193,9 +194,12 @@ def test_the_captured_program_can_be_explained_and_drawn(mnist):
     preset = presets.get("nielsen")
     P = _params(preset)
     step = jit(lambda x, y: preset.forward(P, x, y))
-    step(*_batches(preset, mnist, 1)[0])
+    batch = _batches(preset, mnist, 1)[0]
+    step(*batch)
     text = step.program.explain(file=io.StringIO())
     assert "∂C/∂W2" in text and "∂C/∂z2" in text
+    # written during the capture's own backward pass: the same lines as explain() of the loss
+    assert text == explain(preset.forward(_params(preset), *batch), file=io.StringIO())
     graph = step.program.draw()
     assert "W2" in graph.source
 
@@ -993,6 +997,48 @@ def test_an_index_computed_from_a_constant_inside_the_step_is_refused():
         jit(lambda x: (Tensor(x) @ W)[:, off + 1].sum())(np.ones((2, 4)))
 
 
+@pytest.mark.parametrize("change", ["shape", "dtype", "Tensor", "frozen", "constant in place",
+                                    "constant assigned"])
+def test_each_check_of_the_lean_path_sends_a_changed_call_to_the_slow_path(change):
+    def make():
+        W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True, name="W")
+        V = Tensor(np.linspace(0.5, -0.5, 3).reshape(3, 1), requires_grad=True, name="V")
+        scale = Tensor(np.array(0.5))  # made outside the step: a literal of its source
+        return W, V, scale, SGD([W, V], lr=0.1), lambda x: (((Tensor(x) @ W).tanh() @ V)
+                                                            * scale).sum()
+
+    jitted, eager = make(), make()
+    step = jit(jitted[4], optimizer=jitted[3])
+    rng = np.random.default_rng(0)
+
+    def both(x):
+        step(x)
+        eager[3].zero_grad()
+        eager[4](x).backward()
+        eager[3].step()
+
+    for _ in range(4):
+        both(rng.standard_normal((2, 4)))
+    lean = step.program
+    assert lean._guarded is not None and lean.fast  # replayed from here on
+    for _, V, scale, *_rest in (jitted, eager):
+        if change == "frozen":
+            V.requires_grad = False
+        elif change == "constant in place":
+            scale.numpy()[...] = 0.25
+        elif change == "constant assigned":
+            scale.data = np.array(0.25)
+    x = rng.standard_normal((5, 4) if change == "shape" else (2, 4))
+    x = x.astype(np.float32) if change == "dtype" else Tensor(x) if change == "Tensor" else x
+    for _ in range(3):
+        both(x)
+    for a, b in zip(jitted[:2], eager[:2]):
+        assert np.array_equal(a.numpy(), b.numpy())
+    # a new signature, a frozen parameter or a changed constant is captured again; a Tensor
+    # batch is replayed by the slow path, which takes the array out of it
+    assert (step.program is lean) == (change == "Tensor")
+
+
 def test_threads_sharing_a_step_replay_one_at_a_time():
     import threading
     import time
@@ -1001,8 +1047,8 @@ def test_threads_sharing_a_step_replay_one_at_a_time():
     for _ in range(3):  # the capture and the checked calls: the next call is a replay
         step(np.ones((2, 4)))
     prog = step.program
-    assert prog._update is not None and prog.fast
-    update, inside, called, active, most = prog._update, threading.Event(), threading.Event(), \
+    assert prog._guarded is not None and prog.fast
+    update, inside, called, active, most = prog._guarded, threading.Event(), threading.Event(), \
         [0], [0]
 
     def slow_update(*args):  # the first replay lingers until the second call has begun
@@ -1017,7 +1063,7 @@ def test_threads_sharing_a_step_replay_one_at_a_time():
         finally:
             active[0] -= 1
 
-    prog._update = slow_update
+    prog._guarded = slow_update  # the lean path's one call
     first = threading.Thread(target=step, args=(np.ones((2, 4)),))
     first.start()
     inside.wait(5)

@@ -230,6 +230,15 @@ def explain(loss, *, file=None):
     if loss.size != 1:
         raise ValueError(f"explain: loss has shape {loss.shape}; explain a single number, e.g. "
                          "explain(loss.sum())")
+    on_step, text = _listing(loss)
+    autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True, on_step=on_step)
+    return show(text(), file)
+
+
+def _listing(loss):
+    """(on_step, text): explain()'s lines, written by a backward pass of loss that calls on_step
+    after each tape step (backprop's hook), and text() to read them after it. jit's capture runs
+    one backward pass for its program and for these lines."""
     tensors = autograd.graph_of(loss)
     names = tensor_names(loss, tensors)
     counts = _consumer_counts(tensors)
@@ -259,8 +268,7 @@ def explain(loss, *, file=None):
             started.add(id(x))
             rows.append((symbol[id(x)], text, shape_text(x.shape), note, sign))
 
-    autograd.backprop(loss, np.ones_like(loss._data), retain_graph=True, on_step=on_step)
-    return show(Explanation(_format_rows(rows)), file)
+    return on_step, lambda: Explanation(_format_rows(rows))
 
 
 def show(text, file=None):

@@ -9,7 +9,6 @@ the chain-rule listing) and, only when a drawing is asked for, ``viz``.
 
 import gc
 import inspect
-import io
 import keyword
 import re
 import threading
@@ -31,7 +30,7 @@ from .autograd import (
     summed_axes,
     unbroadcast,
 )
-from .explain import explain, show, tensor_names
+from .explain import _listing, show, tensor_names
 from .optim import SGD
 from .tensor import Tensor, _describe, _new_tensor, _wrap
 
@@ -83,15 +82,22 @@ class Jit:
         # The replay of every later batch, kept short: each line here runs once per step, and
         # at a batch of 10 the step is only ten times longer than this path once was.
         if prog is not None and prog.fast and _Quiet.on and not self.debug \
-                and prog.layout == _Layout.changes and prog.same_arrays(args) and prog.unchanged():
+                and prog.layout == _Layout.changes:
             lock = self.lock  # one call at a time: a replay writes into buffers its step keeps
-            lock.acquire()
-            try:
-                if prog._update is not None and not prog.kept:  # SGD's update in the source
-                    return _loss(prog._update(*args), prog.loss.name)
-                return prog.replay(args, self.optimizer)
-            finally:
-                lock.release()
+            if prog._guarded is not None and not prog.kept and len(args) == prog.nargs:
+                lock.acquire()
+                try:  # SGD's update in the source, behind same_arrays() and unchanged()
+                    loss = prog._guarded(*args)
+                finally:
+                    lock.release()
+                if loss is not _MISS:
+                    return _loss(loss, prog.loss.name)
+            elif prog.same_arrays(args) and prog.unchanged():
+                lock.acquire()
+                try:
+                    return prog.replay(args, self.optimizer)
+                finally:
+                    lock.release()
         if _State.capturing is not None:  # a step inside a step: the outer replay would skip it
             raise RuntimeError("jit: a jitted step was called while another is being captured; "
                                "call the inner function directly")
@@ -165,10 +171,16 @@ class Jit:
         if _State.anomaly:  # detect_anomaly checks every op as it runs: no program, eager only
             return self._finish_eagerly(C)
         builder = _Builder(C, args, self.arg_names, self.optimizer, self.settings)
-        grads, kept = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=builder.step)
+        explain_step, explanation = _listing(C)  # explain()'s lines, from the same backward pass
+
+        def on_step(t, node, dout, dxs):
+            builder.step(t, node, dout, dxs)
+            explain_step(t, node, dout, dxs)
+
+        grads, kept = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=on_step)
         prog = builder.finish(key, self.check)
         # written now: after the optimizer's step the graph's parameters are newer than its nodes
-        prog.explanation = explain(C, file=io.StringIO())
+        prog.explanation = explanation()
         _compare(prog, C._data, grads, *prog.gradients(args), "capture",
                  lambda: self._finish(_receivers(kept), grads, C))
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
@@ -273,6 +285,7 @@ class _Watched:
 
 
 _FOLLOWING = weakref.WeakSet()  # the programs whose replays write into what a caller keeps
+_MISS = object()  # what a Program's guarded update returns when a lean-path check fails
 _LATEST = [None]  # (ops, what the caller kept) of the latest eager run that was followed
 
 
@@ -466,6 +479,7 @@ class Program:
         self.key, self.source, self.update_source = key, source, update_source
         self.params, self.param_names, self.loss = params, param_names, loss
         self.shapes = shapes  # ((shape, dtype) or None) per argument: the fast signature test
+        self.nargs = len(shapes)
         self.tape = tape  # what tape_differs compares a later eager run with
         self.checks_left = checks
         self.arrays = all(x is not None for x in shapes)  # no Tensor or Python value among them
@@ -485,10 +499,42 @@ class Program:
         self.source, self.update_source = source, update_source
         exec(compile(source, "<jit>", "exec"), self.namespace)  # noqa: S102  (our own code)
         self._gradients = self.namespace["step"]
-        self._update = None
+        self._update = self._guarded = None
         if update_source is not None:
             exec(compile(update_source, "<jit update>", "exec"), self.namespace)  # noqa: S102
             self._update = self.namespace["step_and_update"]
+            if self.arrays:
+                exec(compile(self._guard(update_source), "<jit lean>", "exec"),  # noqa: S102
+                     self.namespace)
+                self._guarded = self.namespace["guarded_step_and_update"]
+
+    def _guard(self, update_source):
+        """update_source behind same_arrays() and unchanged(), written out for this program's
+        arguments, parameters and constants: the lean path's checks and replay in one call, with
+        no loop, tuple or method call of their own. It returns _MISS where a check fails, and
+        the slow path finds out why. (Not in .update_source: its lines are not the step's.)"""
+        head, body = update_source.split("\n", 1)
+        args = [a for a in head[head.index("(") + 1:head.rindex(")")].split(", ") if a]
+        g = "LEAN"  # the prefix of the checks' names: none of the source's own
+        while re.search(rf"\b{g}", update_source):
+            g += "_"
+        ns, tests = self.namespace, []
+        ns[f"{g}_ndarray"], ns[f"{g}_MISS"] = np.ndarray, _MISS
+        for i, (a, (shape, dtype)) in enumerate(zip(args, self.shapes)):  # same_arrays()
+            ns[f"{g}_D{i}"] = dtype
+            tests += [f"{a}.__class__ is not {g}_ndarray", f"{a}.shape != {shape!r}",
+                      f"{a}.dtype != {g}_D{i}"]
+        for j, (t, _, _) in enumerate(self.leaves):  # unchanged()
+            ns[f"{g}_L{j}"] = t
+            tests.append(f"not {g}_L{j}.requires_grad")
+        for j, (t, data, number) in enumerate(self.constants):
+            ns[f"{g}_C{j}"], ns[f"{g}_A{j}"], ns[f"{g}_B{j}"] = t, data, number
+            tests += [f"{g}_C{j}._data is not {g}_A{j}", f"{g}_C{j}.requires_grad"]
+            if number is not None:
+                tests.append(f"{g}_A{j}.tobytes() != {g}_B{j}")
+        guard = "    if (" + "\n            or ".join(tests) + f"):\n        return {g}_MISS\n"
+        return head.replace("def step_and_update(", "def guarded_step_and_update(") + "\n" + \
+            guard + body
 
     def follow(self, found):
         """Have each replay write its values into the tensors found alive after a checked call
