@@ -141,11 +141,14 @@ class SGD(Optimizer):
 
     def step(self):
         """Update every parameter that has a gradient."""
+        state = self.state
         for group in self.param_groups:
             lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
             dtype = scale = None
             for p, g in self._grads(group):
-                st = self._state(p) or self._new_state(p, v=None)
+                st = state.get(id(p))  # _state()'s first look, without the call: every step
+                if st is None or st["layout"] != _Layout.changes:  # comes here, and a call costs
+                    st = self._state(p) or self._new_state(p, v=None)
                 d = st["d"]
                 if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
                     if g.dtype is not dtype:  # lr in g's dtype, as g * lr: once per dtype
