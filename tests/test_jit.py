@@ -14,7 +14,7 @@ from tinygrad_edu import functional as F
 from tinygrad_edu.data import load_digits32, load_mnist
 from tinygrad_edu.explain import explain
 from tinygrad_edu.jit import Jit, jit
-from tinygrad_edu.optim import SGD
+from tinygrad_edu.optim import SGD, Adam
 
 
 @pytest.fixture(scope="module")
@@ -578,7 +578,8 @@ def test_the_captured_explanation_survives_the_optimizers_updates():
 def test_tensors_named_like_the_programs_own_names_keep_their_values():
     W = Tensor(np.ones((3, 2)), requires_grad=True, name="W")
     consts = [Tensor(np.full(2, v), name=n) for v, n in ((2.0, "P_W"), (3.0, "D_W"),
-                                                          (0.5, "O_W"), (1.5, "G0"))]
+                                                          (0.5, "O_W"), (1.5, "G0"),
+                                                          (1.25, "KEPT"), (0.75, "lean_checks_L0"))]
     V = Tensor(np.ones((3, 2)), requires_grad=True, name="W")  # the same net, eagerly
 
     def cost(P, x):
@@ -997,15 +998,16 @@ def test_an_index_computed_from_a_constant_inside_the_step_is_refused():
         jit(lambda x: (Tensor(x) @ W)[:, off + 1].sum())(np.ones((2, 4)))
 
 
+@pytest.mark.parametrize("optimizer", [SGD, Adam])  # its update in the source, or its own
 @pytest.mark.parametrize("change", ["shape", "dtype", "Tensor", "frozen", "constant in place",
                                     "constant assigned"])
-def test_each_check_of_the_lean_path_sends_a_changed_call_to_the_slow_path(change):
+def test_each_check_of_the_lean_path_sends_a_changed_call_to_the_slow_path(change, optimizer):
     def make():
         W = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True, name="W")
         V = Tensor(np.linspace(0.5, -0.5, 3).reshape(3, 1), requires_grad=True, name="V")
         scale = Tensor(np.array(0.5))  # made outside the step: a literal of its source
-        return W, V, scale, SGD([W, V], lr=0.1), lambda x: (((Tensor(x) @ W).tanh() @ V)
-                                                            * scale).sum()
+        return W, V, scale, optimizer([W, V], lr=0.1), lambda x: (((Tensor(x) @ W).tanh() @ V)
+                                                                  * scale).sum()
 
     jitted, eager = make(), make()
     step = jit(jitted[4], optimizer=jitted[3])
@@ -1020,7 +1022,7 @@ def test_each_check_of_the_lean_path_sends_a_changed_call_to_the_slow_path(chang
     for _ in range(4):
         both(rng.standard_normal((2, 4)))
     lean = step.program
-    assert lean._guarded is not None and lean.fast  # replayed from here on
+    assert lean.fast and (lean._guarded is not None) == (optimizer is SGD)  # replayed from here
     for _, V, scale, *_rest in (jitted, eager):
         if change == "frozen":
             V.requires_grad = False
@@ -1171,6 +1173,19 @@ def test_relu_is_computed_in_its_inputs_array_unless_the_caller_keeps_that_input
 
     step = _same_reads(keeps_z, 2, calls)  # z keeps its negative entries after every replay
     assert "t3 = np.maximum(t2, 0)\n" in step.source and "KEPT[0] = (t2, t3, " in step.source
+
+
+def test_a_constant_named_like_the_kept_list_keeps_its_value():
+    rng = np.random.default_rng(10)
+    calls = [(rng.standard_normal((3, 4)),) for _ in range(6)]
+    scale = Tensor(np.full(3, 0.5), name="KEPT")  # the name of the list replays write kept into
+
+    def forward(W, x, net):
+        net.layer[0] = (Tensor(x) @ W) * scale
+        return (net.layer[0] ** 2).sum()
+
+    step = _same_reads(forward, 1, calls)
+    assert "t1 * _KEPT" in step.source and "KEPT[0] = (t2, " in step.source
 
 
 def test_programs_called_in_turn_follow_what_the_caller_keeps_without_eager_runs():

@@ -86,13 +86,13 @@ class Jit:
             lock = self.lock  # one call at a time: a replay writes into buffers its step keeps
             if prog._guarded is not None and not prog.kept and len(args) == prog.nargs:
                 lock.acquire()
-                try:  # SGD's update in the source, behind same_arrays() and unchanged()
+                try:  # SGD's update in the source, behind the checks of fits() (_misfits)
                     loss = prog._guarded(*args)
                 finally:
                     lock.release()
                 if loss is not _MISS:
                     return _loss(loss, prog.loss.name)
-            elif prog.same_arrays(args) and prog.unchanged():
+            elif len(args) == prog.nargs and prog.fits(*args):  # Adam's update, or kept tensors
                 lock.acquire()
                 try:
                     return prog.replay(args, self.optimizer)
@@ -286,6 +286,7 @@ class _Watched:
 
 _FOLLOWING = weakref.WeakSet()  # the programs whose replays write into what a caller keeps
 _MISS = object()  # what a Program's guarded update returns when a lean-path check fails
+CHECKS = "lean_checks"  # the prefix of the names the checks use (a reserved name: _identifier)
 _LATEST = [None]  # (ops, what the caller kept) of the latest eager run that was followed
 
 
@@ -327,6 +328,12 @@ def _weak_graph(tensors, args, made):
         if t is not None and t._node is None and id(t) in inside and id(t._data) in slots:
             found.append((ref, ("arg", slots[id(t._data)])))
     return found
+
+
+def _either(conditions):
+    """The source text that is true when any of conditions is ("False" for none), on lines of
+    their own inside an if's or a return's parentheses."""
+    return "(" + "\n            or ".join(conditions or ["False"]) + ")"
 
 
 def _before_return(source, line):
@@ -496,45 +503,55 @@ class Program:
         self.fast = self._lean()
 
     def _compile(self, source, update_source):
+        """Compile the sources, and the checks a replay makes before it runs (_misfits): as
+        unchanged(), fits(*args) and the first lines of a copy of the update (_guarded)."""
         self.source, self.update_source = source, update_source
-        exec(compile(source, "<jit>", "exec"), self.namespace)  # noqa: S102  (our own code)
+        head = source.split("\n", 1)[0]
+        args = [a for a in head[head.index("(") + 1:head.rindex(")")].split(", ") if a]
+        calls, stale = self._misfits(args)
+        checks = (f"def {CHECKS}_unchanged():\n    return not ({_either(stale)})\n"
+                  f"def {CHECKS}({', '.join(args)}):\n    return not ({_either(calls + stale)})\n")
+        exec(compile(source + checks, "<jit>", "exec"), self.namespace)  # noqa: S102  (ours)
         self._gradients = self.namespace["step"]
+        self.unchanged = self.namespace[f"{CHECKS}_unchanged"]
+        self.fits = self.namespace[CHECKS]  # the lean path's test when the update runs outside
         self._update = self._guarded = None
         if update_source is not None:
-            exec(compile(update_source, "<jit update>", "exec"), self.namespace)  # noqa: S102
+            head, body = update_source.split("\n", 1)  # the guarded copy: one call a replay
+            guarded = (head.replace("def step_and_update(", f"def {CHECKS}_update(")
+                       + f"\n    if {_either(calls + stale)}:\n        return {CHECKS}_MISS\n")
+            exec(compile(f"{update_source}{guarded}{body}", "<jit update>", "exec"),  # noqa: S102
+                 self.namespace)
             self._update = self.namespace["step_and_update"]
-            if self.arrays:
-                exec(compile(self._guard(update_source), "<jit lean>", "exec"),  # noqa: S102
-                     self.namespace)
-                self._guarded = self.namespace["guarded_step_and_update"]
+            self._guarded = self.namespace[f"{CHECKS}_update"]
 
-    def _guard(self, update_source):
-        """update_source behind same_arrays() and unchanged(), written out for this program's
-        arguments, parameters and constants: the lean path's checks and replay in one call, with
-        no loop, tuple or method call of their own. It returns _MISS where a check fails, and
-        the slow path finds out why. (Not in .update_source: its lines are not the step's.)"""
-        head, body = update_source.split("\n", 1)
-        args = [a for a in head[head.index("(") + 1:head.rindex(")")].split(", ") if a]
-        g = "LEAN"  # the prefix of the checks' names: none of the source's own
-        while re.search(rf"\b{g}", update_source):
-            g += "_"
-        ns, tests = self.namespace, []
-        ns[f"{g}_ndarray"], ns[f"{g}_MISS"] = np.ndarray, _MISS
-        for i, (a, (shape, dtype)) in enumerate(zip(args, self.shapes)):  # same_arrays()
-            ns[f"{g}_D{i}"] = dtype
-            tests += [f"{a}.__class__ is not {g}_ndarray", f"{a}.shape != {shape!r}",
-                      f"{a}.dtype != {g}_D{i}"]
-        for j, (t, _, _) in enumerate(self.leaves):  # unchanged()
-            ns[f"{g}_L{j}"] = t
-            tests.append(f"not {g}_L{j}.requires_grad")
-        for j, (t, data, number) in enumerate(self.constants):
-            ns[f"{g}_C{j}"], ns[f"{g}_A{j}"], ns[f"{g}_B{j}"] = t, data, number
-            tests += [f"{g}_C{j}._data is not {g}_A{j}", f"{g}_C{j}.requires_grad"]
-            if number is not None:
-                tests.append(f"{g}_A{j}.tobytes() != {g}_B{j}")
-        guard = "    if (" + "\n            or ".join(tests) + f"):\n        return {g}_MISS\n"
-        return head.replace("def step_and_update(", "def guarded_step_and_update(") + "\n" + \
-            guard + body
+    def _misfits(self, args):
+        """([the call's], [the program's]): the conditions, as source text over the argument
+        names args and names put in the namespace, under which a call may not replay this
+        program. The call's: an argument is not a numpy array of the captured shape and dtype
+        (none for a program captured with Tensor or number arguments: its calls go the slow
+        way). The program's: a parameter no longer requires grad; a constant tensor the source
+        keeps, made outside the step, was assigned or made trainable, or a literal of the
+        source was written in place. One list for the three compiled checks (_compile)."""
+        ns, calls, stale = self.namespace, [], []
+        ns[f"{CHECKS}_ndarray"], ns[f"{CHECKS}_MISS"] = np.ndarray, _MISS
+        if self.arrays:
+            for i, (a, (shape, dtype)) in enumerate(zip(args, self.shapes)):
+                ns[f"{CHECKS}_D{i}"] = dtype
+                calls += [f"{a}.__class__ is not {CHECKS}_ndarray", f"{a}.shape != {shape!r}",
+                          f"{a}.dtype != {CHECKS}_D{i}"]
+        else:  # never replayed by the lean path (_lean): fits() says no
+            calls.append("True")
+        for j, (t, _, _) in enumerate(self.leaves):
+            ns[f"{CHECKS}_L{j}"] = t
+            stale.append(f"not {CHECKS}_L{j}.requires_grad")
+        for j, (t, data, number) in enumerate(self.constants):  # read by reference: the same
+            ns[f"{CHECKS}_C{j}"], ns[f"{CHECKS}_A{j}"] = t, data  # object, never trainable
+            stale += [f"{CHECKS}_C{j}._data is not {CHECKS}_A{j}", f"{CHECKS}_C{j}.requires_grad"]
+            if number is not None:  # a literal of the source: the same bits (-0.0)
+                ns[f"{CHECKS}_B{j}"] = number
+                stale.append(f"{CHECKS}_A{j}.tobytes() != {CHECKS}_B{j}")
+        return calls, stale
 
     def follow(self, found):
         """Have each replay write its values into the tensors found alive after a checked call
@@ -577,19 +594,6 @@ class Program:
             self.layout = _Layout.changes  # another tensor's change: nothing of ours
         return True
 
-    def unchanged(self):
-        """Whether every parameter still requires grad and no constant tensor the source keeps
-        (made outside the step, W3 frozen with requires_grad=False) was assigned since capture:
-        else the step is captured again."""
-        for t, _, _ in self.leaves:
-            if not t.requires_grad:
-                return False
-        for t, data, number in self.constants:  # an array is read by reference: the same object
-            if t._data is not data or t.requires_grad or number is not None and \
-                    data.tobytes() != number:  # a literal of the source: the same bits (-0.0)
-                return False
-        return True
-
     def valid(self):
         """laid_out() and unchanged(): the program still computes what the eager step would."""
         return self.laid_out() and self.unchanged()
@@ -604,15 +608,6 @@ class Program:
         """One checked call done."""
         self.checks_left = max(self.checks_left - 1, 0)
         self.fast = self._lean()
-
-    def same_arrays(self, args):
-        """Whether args are numpy arrays of this program's shapes and dtypes (the lean path)."""
-        if len(args) != len(self.shapes):
-            return False
-        for a, (shape, dtype) in zip(args, self.shapes):
-            if a.__class__ is not np.ndarray or a.shape != shape or a.dtype != dtype:
-                return False
-        return True
 
     def matches(self, args):
         """Whether args have this program's shapes and dtypes (Tensors and values too), and one
@@ -855,8 +850,8 @@ def _identifier(name, taken):
 
 
 _RESERVED = {"np", "step", "step_and_update", "stamp", "broadcast_to", "one_hot",
-             "cross_entropy_and_softmax", "P", "G", "lr"}
-_PREFIXED = re.compile(r"[POD]_|G\d+$")  # P_W, O_W, D_W, G0: the namespace's own names
+             "cross_entropy_and_softmax", "P", "G", "lr", "KEPT"}
+_PREFIXED = re.compile(rf"[POD]_|G\d+$|{CHECKS}")  # P_W, O_W, D_W, G0, the checks' names
 
 
 class _Builder:

@@ -81,22 +81,17 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
-    def _state(self, p):
-        """p's buffers, or None when it has none yet, or when p.data was given another shape or
-        dtype since they were made (W.data = W.data.astype(np.float64)): they start again.
-        Only looked at when some tensor's .data changed shape or dtype since the last look."""
+    def _buffers(self, p, fresh):
+        """p's buffers: those of its last update, or new ones, d (the update's scratch array)
+        and fresh(p)'s, when it has none yet or p.data was given another shape or dtype since
+        (W.data = W.data.astype(np.float64)). Shapes are compared only when some .data
+        assignment has changed a shape or dtype since the last look (_Layout.changes, as jit
+        does): every step comes here."""
         st = self.state.get(id(p))
-        if st is not None and st["layout"] != _Layout.changes:
-            d, data = st["d"], p._data
-            if d.shape != data.shape or d.dtype != data.dtype:
-                return None
+        if st is None or st["layout"] != _Layout.changes:
+            if st is None or st["d"].shape != p._data.shape or st["d"].dtype != p._data.dtype:
+                st = self.state[id(p)] = {"d": np.empty_like(p._data), **fresh(p)}
             st["layout"] = _Layout.changes
-        return st
-
-    def _new_state(self, p, **buffers):
-        """p's buffers, made now: d, the update's scratch array, and the optimizer's own."""
-        st = self.state[id(p)] = {"d": np.empty_like(p._data), "layout": _Layout.changes,
-                                  **buffers}
         return st
 
     def _grads(self, group):
@@ -112,6 +107,16 @@ class Optimizer:
                                      f"has shape {p.shape} but its grad has {g.shape}")
                 found.append((p, g))
         return found
+
+
+def _velocity(p):
+    """SGD's buffer of p beside d: the momentum's velocity, made at its first use."""
+    return {"v": None}
+
+
+def _moments(p):
+    """Adam's buffers of p beside d: the step count and the two moments."""
+    return {"t": 0, "m": np.zeros_like(p._data), "v": np.zeros_like(p._data)}
 
 
 class SGD(Optimizer):
@@ -146,9 +151,9 @@ class SGD(Optimizer):
             lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
             dtype = scale = None
             for p, g in self._grads(group):
-                st = state.get(id(p))  # _state()'s first look, without the call: every step
-                if st is None or st["layout"] != _Layout.changes:  # comes here, and a call costs
-                    st = self._state(p) or self._new_state(p, v=None)
+                st = state.get(id(p))  # _buffers()'s first look, written out: a call per
+                if st is None or st["layout"] != _Layout.changes:  # parameter and step costs
+                    st = self._buffers(p, _velocity)
                 d = st["d"]
                 if not wd and not mu:  # plain SGD, Nielsen's and DLFS's: one scaled subtract
                     if g.dtype is not dtype:  # lr in g's dtype, as g * lr: once per dtype
@@ -205,8 +210,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             (b1, b2), eps, wd = group["betas"], group["eps"], group["weight_decay"]
             for p, g in self._grads(group):
-                st = self._state(p) or self._new_state(p, t=0, m=np.zeros_like(p._data),
-                                                       v=np.zeros_like(p._data))
+                st = self._buffers(p, _moments)
                 st["t"] += 1
                 m, v, d, t = st["m"], st["v"], st["d"], st["t"]
                 if wd:
