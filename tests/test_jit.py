@@ -1080,6 +1080,45 @@ def test_threads_sharing_a_step_replay_one_at_a_time():
     assert np.array_equal(W.numpy(), want)
 
 
+def test_another_threads_eager_run_waits_for_a_replay_to_write_back_what_the_caller_keeps():
+    """An eager run of any step asks each program that follows kept tensors to look again. From
+    another thread it must wait for a replay in progress: coming between the replay and its
+    write-back, it left the caller's net.h at the batch before, silently."""
+    import threading
+    import time
+    rng = np.random.default_rng(11)
+    net = types.SimpleNamespace(h=None)
+    W = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+
+    def forward(x):
+        net.h = (Tensor(x) @ W).sigmoid()
+        return (net.h ** 2).sum()
+
+    step = jit(forward, optimizer=SGD([W], lr=0.1))
+    for _ in range(3):  # the capture and the checked calls: the next call replays
+        step(rng.standard_normal((2, 4)))
+    prog = step.program
+    assert prog.kept and prog.fast  # ... and writes its h into net.h
+    V = Tensor(np.ones(3), requires_grad=True)
+    other = jit(lambda v: (Tensor(v) * V).sum(), optimizer=SGD([V], lr=0.1))  # another network
+    update, inside = prog._update, threading.Event()
+
+    def slow_update(*args):
+        inside.set()
+        time.sleep(0.3)  # without the lock, the other step's eager run comes in meanwhile
+        return update(*args)
+
+    prog._update = slow_update
+    x = rng.standard_normal((2, 4))
+    want = (Tensor(x) @ Tensor(W.numpy().copy())).sigmoid().numpy()  # before the update
+    replay = threading.Thread(target=step, args=(x,))
+    replay.start()
+    inside.wait(5)
+    other(np.ones(3))  # its capture: an eager run
+    replay.join()
+    assert np.array_equal(net.h.numpy(), want)
+
+
 @pytest.mark.parametrize("use", ["index", "labels"])
 def test_an_index_or_labels_tensor_made_outside_the_step_is_followed(use):
     """Its array is a setting of the operation, not an input: jit watches the tensor, so that

@@ -78,39 +78,38 @@ class Jit:
     def __call__(self, *args, **kwargs):
         if kwargs:  # step(x=x, y=y): the same step as step(x, y)
             args = self._positional(args, kwargs)
-        prog = self.program
-        # The replay of every later batch, kept short: each line here runs once per step, and
-        # at a batch of 10 the step is only ten times longer than this path once was.
-        if prog is not None and prog.fast and _Quiet.on and not self.debug \
-                and prog.layout == _Layout.changes:
-            lock = self.lock  # one call at a time: a replay writes into buffers its step keeps
-            if prog._guarded is not None and not prog.kept and len(args) == prog.nargs:
-                lock.acquire()
-                try:  # SGD's update in the source, behind the checks of fits() (_misfits)
-                    loss = prog._guarded(*args)
-                finally:
-                    lock.release()
-                if loss is not _MISS:
-                    return _loss(loss, prog.loss.name)
-            elif len(args) == prog.nargs and prog.fits(*args):  # Adam's update, or kept tensors
-                lock.acquire()
-                try:
-                    return prog.replay(args, self.optimizer)
-                finally:
-                    lock.release()
-        if _State.capturing is not None:  # a step inside a step: the outer replay would skip it
-            raise RuntimeError("jit: a jitted step was called while another is being captured; "
-                               "call the inner function directly")
-        if not (_Quiet.on or _State.enabled):
-            raise RuntimeError("jit: the step was called inside no_grad(); a jitted step trains "
-                               "(backward, and the optimizer's step): to evaluate, call the plain "
-                               "function under no_grad()")
-        with self.lock:
+        # One call at a time, decided and run under the step's lock: a replay writes into
+        # buffers its step keeps, and another thread's checked call may change the program.
+        lock = self.lock
+        lock.acquire()
+        try:
+            prog = self.program
+            # The replay of every later batch, kept short: each line here runs once per step,
+            # and at a batch of 10 the step is only ten times longer than this path once was.
+            if prog is not None and prog.fast and _Quiet.on and not self.debug \
+                    and prog.layout == _Layout.changes and len(args) == prog.nargs:
+                if prog._guarded is not None and not prog.kept_vars:
+                    loss = prog._guarded(*args)  # SGD's update in the source, behind the
+                    if loss is not _MISS:  # checks of fits() (_misfits)
+                        return _loss(loss, prog.loss.name)
+                elif prog.fits(*args):  # Adam's update, or tensors the caller keeps
+                    loss = prog.replay(args, self.optimizer)
+                    if loss is not _MISS:
+                        return loss
+            if _State.capturing is not None:  # a step inside a step: the outer replay would
+                raise RuntimeError("jit: a jitted step was called while another is being "
+                                   "captured; call the inner function directly")  # skip it
+            if not (_Quiet.on or _State.enabled):
+                raise RuntimeError("jit: the step was called inside no_grad(); a jitted step "
+                                   "trains (backward, and the optimizer's step): to evaluate, "
+                                   "call the plain function under no_grad()")
             return self._call(args)
+        finally:
+            lock.release()
 
     def _call(self, args):
         """The slow path: find or capture the program for args, then a checked call or a replay."""
-        prog = self.program  # read again: another thread may have changed it
+        prog = self.program
         if prog is None or not prog.matches(args) or not prog.valid() or _State.anomaly:
             key = _key(args)
             prog = next((p for p in self.programs.get(key, ()) if p.valid()), None)
@@ -121,7 +120,8 @@ class Jit:
             _adopt(prog)  # tensors: those of a run with its own tape are followed at once
         if prog.checks_left or self.debug or prog.observe:
             return self._checked(prog, args)
-        return prog.replay(args, self.optimizer)
+        loss = prog.replay(args, self.optimizer)  # _MISS: another thread's eager run asked it
+        return self._checked(prog, args) if loss is _MISS else loss  # to look again first
 
     def _positional(self, args, kwargs):
         """args and kwargs as fn's positional arguments, in its order."""
@@ -195,10 +195,11 @@ class Jit:
         loss, watched = self._checked_run(prog, args)  # its graph is gone with its frame
         if not _State.tapes:  # a Tape() keeps every tensor: nothing to tell, not a full check
             found = [(ref, where) for ref, where in watched if ref() is not None]
-            prog.follow(found)
-            if found:  # a program with the same tape may follow these without an eager run
-                _LATEST[0] = (prog.ops, found)
-            prog.checked()
+            with _FOLLOW:
+                prog.follow(found)
+                if found:  # a program with the same tape may follow these without an eager run
+                    _LATEST[0] = (prog.ops, found)
+                prog.checked()
         return loss
 
     def _checked_run(self, prog, args):
@@ -288,17 +289,23 @@ _FOLLOWING = weakref.WeakSet()  # the programs whose replays write into what a c
 _MISS = object()  # what a Program's guarded update returns when a lean-path check fails
 CHECKS = "lean_checks"  # the prefix of the names the checks use (a reserved name: _identifier)
 _LATEST = [None]  # (ops, what the caller kept) of the latest eager run that was followed
+# Held while _FOLLOWING, _LATEST or a following program's kept, observe and fast change, and
+# while such a program replays and writes back: they are shared by the steps of all threads (an
+# eager run of any step asks every following program to look again). Taken after a step's own
+# lock, never before it.
+_FOLLOW = threading.RLock()
 
 
 def _observe():
     """Before any eager run of a step (any step: two may share a model): the caller may be
     given new tensors to keep, so every program that follows what the caller keeps must see
     them before it replays again (_adopt, or an eager run)."""
-    _LATEST[0] = None
-    for p in list(_FOLLOWING):
-        p.kept, p.observe = [], True
-        p.fast = p._lean()
-    _FOLLOWING.clear()
+    with _FOLLOW:
+        _LATEST[0] = None
+        for p in list(_FOLLOWING):
+            p.kept, p.observe = [], True
+            p.fast = p._lean()
+        _FOLLOWING.clear()
 
 
 def _is_wire(u):
@@ -311,9 +318,10 @@ def _adopt(prog):
     """Follow the tensors of the latest eager run if its tape had prog's operations, wired
     alike (the same step at another batch size, or with other parameters frozen): no eager
     run needed."""
-    latest = _LATEST[0]
-    if latest is not None and latest[0] == prog.ops:
-        prog.follow(latest[1])
+    with _FOLLOW:
+        latest = _LATEST[0]
+        if latest is not None and latest[0] == prog.ops:
+            prog.follow(latest[1])
 
 
 def _weak_graph(tensors, args, made):
@@ -632,6 +640,17 @@ class Program:
         return self._gradients(*[a._data if isinstance(a, Tensor) else a for a in args])
 
     def replay(self, args, optimizer):
+        """This batch's step, replayed; _MISS, with nothing run, when the program follows what
+        the caller keeps and an eager run since (of any step, in another thread) has asked it to
+        look again: what the caller keeps may have changed."""
+        if self.kept_vars:  # (kept_vars changes under the step's lock, kept under _FOLLOW)
+            with _FOLLOW:  # the replay and its write-back into the tensors followed now
+                if self.observe:
+                    return _MISS
+                return self._replay(args, optimizer)
+        return self._replay(args, optimizer)
+
+    def _replay(self, args, optimizer):
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         if self._update is not None:
             loss = self._update(*arrays)
