@@ -78,7 +78,7 @@ class Network:
         n = len(training_data)
         for _ in range(epochs):
             random.shuffle(training_data)
-            step = mini_batch_size // 2 if self.bug == "overlap" else mini_batch_size
+            step = {"overlap": mini_batch_size // 2, "slide": 1}.get(self.bug, mini_batch_size)
             mini_batches = [training_data[k:k + mini_batch_size] for k in range(0, n, step)]
             for mini_batch in mini_batches:
                 self.update_mini_batch(mini_batch, eta)
@@ -91,10 +91,13 @@ class Network:
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
         scale = eta if self.bug == "eta_not_divided" else eta / len(mini_batch)
+        if self.bug == "eta_twice":
+            scale *= eta
         sign = -1.0 if self.bug == "flipped_sign" else 1.0
         for i in range(len(self.weights)):
             self.weights[i] = self.weights[i] - sign * scale * nabla_w[i]
-            self.biases[i] = self.biases[i] - sign * scale * nabla_b[i]
+            if self.bug != "biases_frozen":
+                self.biases[i] = self.biases[i] - sign * scale * nabla_b[i]
             if self.bug == "return_in_loop":
                 return
 
@@ -111,6 +114,8 @@ class Network:
         delta = (activations[-1] - y) * sigmoid_prime(at[-1])
         if self.bug == "cross_entropy_delta":  # network2's δᴸ kept with the quadratic cost
             delta = activations[-1] - y
+        if self.bug == "cost_sign":  # cost_derivative returning y − a
+            delta = -delta
         nabla_b[-1] = delta
         nabla_w[-1] = np.dot(delta, activations[-2].transpose())
         if self.bug == "transposed":
@@ -538,6 +543,33 @@ def check(module, learner, data, **kw):
     return module.run(learner, data, oracle.build(learner, data), **kw)
 
 
+def test_gradients_left_at_zero_are_not_taken_for_stale_activations(data):
+    """A `return` inside backward's layer loop leaves the first layer's gradients at zero, the
+    same zeros after a forward pass on other examples: not stale, never computed."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    right = learner.grads
+
+    def grads(X, Y):
+        return {n: np.zeros_like(g) if n.endswith("[0]") else g for n, g in right(X, Y).items()}
+
+    learner.grads = grads
+    result = check(gradients, learner, data)
+    assert result.status == "wrong" and "stale" not in result.summary, result.summary
+    assert "self.weights[0]" in result.summary + " ".join(result.details), result
+
+
+def test_gradients_scaled_by_the_learning_rate_are_named_so(data):
+    """dz3 = lr * (out - Y) / m: every gradient exactly η× autograd's, which the ½ of a cost
+    does not explain when η is 3."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]), lr=3.0)
+    right = learner.grads
+    learner.grads = lambda X, Y: {n: 3.0 * g for n, g in right(X, Y).items()}
+    result = check(gradients, learner, data)
+    assert result.status == "wrong"
+    assert "and 3 is your η: is the learning rate applied in the gradients as well" in \
+        result.details[0], result.details
+
+
 def test_update_passes_on_correct_programs_and_restores_the_parameters(data):
     for learner in (nielsen_learner(Network([N_IN, 9, N_OUT])),
                     dlfs_learner(TwoLayerNet(N_IN, 9, N_OUT)),
@@ -553,6 +585,9 @@ def test_update_passes_on_correct_programs_and_restores_the_parameters(data):
     ("eta_not_divided", "η is not divided by m"),
     ("flipped_sign", "the sign is flipped"),
     ("return_in_loop", "never updates self.weights[1], self.biases[1]: is there a `return`"),
+    ("eta_twice", "the step is η·η·∇C, η = 3: the learning rate is applied twice"),
+    ("biases_frozen", "never updates self.biases, in any layer (self.biases[0], "
+                      "self.biases[1]), while self.weights move: is that update line missing"),
 ])
 def test_update_flags_planted_nielsen_bugs(data, bug, words):
     result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT], bug=bug)), data)
@@ -587,6 +622,13 @@ def test_update_names_another_layers_gradient(data):
     assert result.status == "wrong", result
     assert "updates the wrong layer: self.weights[1] is updated with the gradient of " \
         "self.weights[2]" in result.summary, result.summary
+
+
+def test_update_that_follows_gradients_of_the_wrong_sign_defers_to_the_gradients_check(data):
+    """A sign flipped in cost_derivative makes the step p + η·∇C, yet update_mini_batch is
+    right: it applies the learner's own gradients as the rule says."""
+    result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT], bug="cost_sign")), data)
+    assert result.status == "ok" and "your own gradients" in result.summary, result
 
 
 def test_update_of_the_books_rule_defers_to_the_gradients_check(data):
@@ -625,6 +667,16 @@ def test_minibatches_count_seed_000s_overlapping_slices(data):
 def test_minibatches_flag_overlap_in_a_shuffled_loop(data):
     result = check(minibatches, nielsen_learner(Network([N_IN, 9, N_OUT], bug="overlap")), data)
     assert result.status == "wrong" and "batches overlap: 600 of 600 used" in result.summary
+
+
+def test_minibatches_flag_slices_that_step_by_one_in_a_shuffled_loop(data):
+    """Slices of a shuffled list that step by 1 use each example about size times, as random
+    draws with replacement would on average; consecutive batches sharing all but one example
+    give them away."""
+    result = check(minibatches, nielsen_learner(Network([N_IN, 9, N_OUT], bug="slide")), data)
+    assert result.status == "wrong" and "batches overlap: 600 of 600 used" in result.summary
+    assert "share 8.9 of their 10 examples on average: the slices step by 1" in \
+        result.details[0], result.details
 
 
 def test_minibatches_accept_a_dropped_last_batch(data):

@@ -113,6 +113,34 @@ def test_dlfs_ch05_layers_stay_linked_to_params(data):
     assert str(learner.where["epoch"]) == "training loop (train_neuralnet.py:17)"
 
 
+def test_dlfs_the_files_own_learning_rate_wins_over_a_version_beside_it(programs, data):
+    """Learners keep older versions side by side (two_layer_net_old.py in ch04/): the checked
+    file's own learning_rate and batch_size are the ones its checks run with."""
+    text = (PROGRAMS / "dlfs" / "ch04" / "two_layer_net.py").read_text()
+    assert "learning_rate = 0.1\nbatch_size = 100\n" in text
+    (programs / "dlfs" / "ch04" / "two_layer_net_old.py").write_text(text)
+    path = programs / "dlfs" / "ch04" / "two_layer_net.py"
+    path.write_text(text.replace("learning_rate = 0.1\nbatch_size = 100\n",
+                                 "learning_rate = 0.37\nbatch_size = 50\n"))
+    learner = recognize(load(path), data)
+    assert (learner.lr, learner.batch_size) == (0.37, 50)
+
+
+def test_dlfs_update_loop_with_a_line_of_its_own_before_the_update(programs, data):
+    """`grad[key] = learning_rate * grad[key]` beside the update in the script's loop: the
+    loop is still the update the check runs, and it applies η twice."""
+    script = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+    line = "        network.params[key] -= learning_rate * grad[key]\n"
+    text = script.read_text()
+    assert line in text
+    script.write_text(text.replace(line, "        grad[key] = learning_rate * grad[key]\n" + line))
+    learner = recognize(load(programs / "dlfs" / "ch05" / "two_layer_net.py"), data)
+    assert learner.step is not None
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    result = next(r for r in report.results if r.check == "update")
+    assert result.status == "wrong" and "the learning rate is applied twice" in result.summary
+
+
 def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
     learner = recognize(load(PROGRAMS / "dlfs" / "ch04" / "two_layer_net.py"), data)
     assert learner.params[0].get().shape == (784, 100)  # its skipped TwoLayerNet(..., 100, ...)

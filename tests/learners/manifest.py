@@ -324,6 +324,13 @@ CASES += [
                  "`return parameters` is indented into the for loop, so update_parameters "
                  "returns after updating W1 and b1 and the later layers never learn."),
              ),
+    _planted("coursera/dnn_app_dZL_sign.py", "coursera/dnn_app.py", "coursera", "mnist",
+             "columns", COURSERA_NOTES,
+             Bug("gradients", ("L_model_backward", "b3", "exactly -1×"), "dZL = Y - AL",
+                 "The output layer's dZ is written Y − AL instead of AL − Y, so every gradient "
+                 "has the wrong sign; update_parameters, which subtracts them as it should, "
+                 "then climbs the cost."),
+             ),
     # Neural Networks from Scratch layer objects
     Case(path="nnfs/nnfs_mnist.py", target=None, style="nnfs", data="mnist", layout="rows",
          layout_notes=NNFS_NOTES),

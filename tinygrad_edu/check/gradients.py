@@ -72,7 +72,13 @@ def run(learner, data, oracle):
     textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
     rule = f"a textbook rule, not a slip: your gradients follow " \
         f"{book.VARIANT_WORDS[textbook]} (see the book check)" if textbook else None
-    details = [stale, averaging, rule] + [_row_line(r) for r in report.rows if r.ok is False] + \
+    lr = float(learner.lr) if learner.lr else None
+    twice = (f"every gradient is exactly {k:.4g}× autograd's, and {k:.4g} is your η: is the "
+             "learning rate applied in the gradients as well as in the update (a step of "
+             "η·η·∇C)?") if k is not None and lr not in (None, 1.0) and \
+        np.isclose(k, lr, rtol=1e-6) else None
+    details = [stale, twice, averaging, rule] + \
+        [_row_line(r) for r in report.rows if r.ok is False] + \
         [f"not returned: {n}" for n in report.missing] + \
         [None if averaging else _worst_example(learner, oracle, batch, report,
                                                 tolerance(dtype))] + \
@@ -105,8 +111,9 @@ def _stale(learner, data, batch, got, tol):
     names = [n for n in got if isinstance(got[n], np.ndarray) and
              isinstance(again.get(n) if isinstance(again, Mapping) else None, np.ndarray) and
              again[n].shape == got[n].shape]
-    if not names or all(_common_factor(again, got, [n]) is not None for n in names):
-        return None  # the same gradients, or each only rescaled (a schedule): not stale
+    if not names or all(np.array_equal(again[n], got[n]) or
+                        _common_factor(again, got, [n]) is not None for n in names):
+        return None  # the same gradients (all zeros too), or each only rescaled: not stale
     return ("stale activations: your gradients for the same batch change after a forward pass "
             "on other examples, so they are computed from the activations that pass stored, "
             "not from this batch; run the forward pass on the batch inside the backprop")

@@ -18,6 +18,14 @@ def _contiguous(batch):
     return len(batch) > 1 and all(b - a == 1 for a, b in zip(batch, batch[1:]))
 
 
+def _shared(batches):
+    """How many examples two consecutive batches have in common, on average: about size²/n for
+    random draws, size − step for slices of one (shuffled) list that step by less than the
+    batch size."""
+    pairs = list(zip(batches, batches[1:]))
+    return sum(len(set(a).intersection(b)) for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
 def _most_uses(draws, n, chance=1e-6):
     """The most times any of n examples is drawn in `draws` uniform random draws, but for a
     `chance` of exceeding it: the Poisson tail, so a long random run (DLFS's 10,000 iterations
@@ -87,8 +95,10 @@ def run(learner, data, oracle):
                            data=data_)
     # Some example is used more than once: sampling with replacement, or overlapping batches.
     expected = 1 - np.exp(-draws / n)
-    if not any(_contiguous(b) for b in first) and abs(used / n - expected) < 0.05 and \
-            counts.max() < _most_uses(draws, n):
+    shared = _shared(first)
+    sliding = shared >= max(1.0, 2 * size * size / n)  # far more than random draws share
+    if not sliding and not any(_contiguous(b) for b in first) and \
+            abs(used / n - expected) < 0.05 and counts.max() < _most_uses(draws, n):
         return CheckResult("minibatches", "ok",
                            f"{epoch} draws its batches at random with replacement: {facts}, "
                            f"as expected of {draws:,} random draws", details=details,
@@ -100,6 +110,13 @@ def run(learner, data, oracle):
         details.insert(0, f"batch k starts at example k·{step} but holds {size}: the slices "
                        f"step by {step}, not by the batch size, so they overlap; take "
                        f"data[k:k + {size}] for k in range(0, n, {size})")
+    elif sliding:  # the same slices of a shuffled list: no index runs in order
+        step = max(size - round(shared), 1)
+        details.insert(0, f"consecutive batches share {shared:.2g} of their {size} examples on "
+                       f"average: the slices step by {step}, not by the batch size, so they "
+                       f"overlap ({len(first):,} batches where {n:,} examples make "
+                       f"{-(-n // size):,}); take data[k:k + {size}] for k in range(0, n, "
+                       f"{size})")
     else:
         details.insert(0, f"{draws:,} example-uses in an epoch of {n:,}: batches overlap, "
                        "or some examples are repeated")

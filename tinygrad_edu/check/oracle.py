@@ -345,8 +345,10 @@ def _settle_cost(oracle, learner, batch):
         oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
         oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}")
         return
-    # None matches: the closest is the one the gradient is a multiple of, else the nearest.
-    err, residual, ratio, settled = min(scored, key=lambda s: (s[1] > 1e-6, s[0]))
+    # None matches: the closest is the one the gradient is a multiple of (the multiple nearest
+    # ±1: a flipped sign is −1× the mean's gradient, not −1/m× the sum's), else the nearest.
+    err, residual, ratio, settled = min(scored, key=lambda s: (
+        (False, abs(np.log(abs(s[2])))) if s[1] <= 1e-6 and s[2] else (True, s[0])))
     oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
     how = f"exactly {ratio:.4g}× it" if residual <= 1e-6 else \
         f"off by up to {err:.2g} of its largest entry"

@@ -9,6 +9,7 @@ script. Imports numpy, the standard library, ``learner`` and ``source``.
 """
 
 import ast
+import builtins
 import contextlib
 import inspect
 import random
@@ -117,14 +118,15 @@ def _scripts(module):
                 if any(_mentions(s.node, _class_names(module)) for s in found):
                     statements += found
                     constants.update(values)
+    own = {}  # the file's own values win over those of the scripts beside it
     for s in getattr(module, "__skipped__", []):
         if isinstance(s.node, ast.Assign) and isinstance(s.node.targets[0], ast.Name):
             with _unreadable():
-                constants[s.node.targets[0].id] = ast.literal_eval(s.node.value)
+                own[s.node.targets[0].id] = ast.literal_eval(s.node.value)
     for key, value in vars(module).items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            constants.setdefault(key, value)
-    return statements, constants
+            own.setdefault(key, value)
+    return statements, {**constants, **own}
 
 
 def _class_names(module):
@@ -483,30 +485,38 @@ def _dict_param(net, key):
 
 def _dlfs_step(net, statements, constants):
     """The script's own update loop (`for key in ...: network.params[key] -= lr * grad[key]`,
-    whatever its operator: a `+=` is a learner's bug for the update check to find)."""
+    whatever its operator: a `+=` is a learner's bug for the update check to find), with the
+    plain statements the learner put beside that line in the loop (`grad[key] *= lr`)."""
     for s in statements:
         node = s.node
-        if not isinstance(node, ast.For):
+        if not isinstance(node, ast.For) or not isinstance(node.target, ast.Name):
             continue
-        text = ast.unparse(node)
-        if "params[" not in text or not isinstance(node.target, ast.Name):
+        if "params[" not in ast.unparse(node) or not all(
+                isinstance(b, (ast.Assign, ast.AugAssign, ast.Expr)) for b in node.body):
             continue
-        if len(node.body) != 1 or not isinstance(node.body[0], ast.AugAssign):
+        updates = [b for b in node.body if isinstance(b, ast.AugAssign)
+                   and isinstance(b.target, ast.Subscript)
+                   and isinstance(b.target.value, ast.Attribute)
+                   and b.target.value.attr == "params"]
+        if len(updates) != 1:
             continue
-        update = node.body[0]
-        target = update.target
-        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)):
-            continue
-        net_name = ast.unparse(target.value.value)
+        update = updates[0]
+        net_name = ast.unparse(update.target.value.value)
         grad_names = {n.value.id for n in ast.walk(update.value)
                       if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)}
-        lr_names = {n.id for n in ast.walk(update.value) if isinstance(n, ast.Name)} - grad_names
+        # the other names the loop reads: the learning rate (whatever its name), but not the
+        # loop's own variable, numpy, or what a statement of the loop assigns
+        assigned = {n.id for b in node.body for n in ast.walk(b)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        lr_names = {n.id for b in node.body for n in ast.walk(b) if isinstance(n, ast.Name)
+                    and isinstance(n.ctx, ast.Load)} - grad_names - assigned - {
+            node.target.id, net_name, "np", "numpy"} - set(dir(builtins))
         code = compile(ast.Module([node], type_ignores=[]), s.file, "exec")
 
         def step(X, Y, lr, code=code, net_name=net_name, grad_names=grad_names,
                  lr_names=lr_names):
             grad = net.gradient(np.asarray(X), np.asarray(Y))
-            namespace = {net_name: net, **{g: grad for g in grad_names},
+            namespace = {"np": np, "numpy": np, net_name: net, **{g: grad for g in grad_names},
                          **{n: lr for n in lr_names}}
             exec(code, namespace)
         return step, Where("training loop", s.file, s.line)

@@ -6,6 +6,8 @@ activations of an earlier forward pass (stale activations).
 It imports the oracle (for ∇C by autograd) and calls; the learner's parameters are restored.
 """
 
+import re
+
 import numpy as np
 
 from .calls import assigns, function, raised, skipped, where
@@ -27,10 +29,13 @@ def _fit(delta, direction, names):
     return r, float(np.abs(d - r * e).max() / max(np.abs(d).max(), 1e-300))
 
 
-def _factor(k, m):
+def _factor(k, m, lr=None):
     """What a step of k·η·∇C means, or None when k is 1."""
     if np.isclose(k, 1, rtol=1e-4):
         return None
+    if lr is not None and lr != 1 and np.isclose(k, lr, rtol=1e-4):
+        return (f"the step is η·η·∇C, η = {lr:g}: the learning rate is applied twice (the "
+                "gradients scaled by η before the update scales them again?)")
     if m > 1 and np.isclose(k, m, rtol=1e-4):
         return (f"the step is {m}× too large, {m} being the batch size: η is not divided by m "
                 "(the rule is p − (η/m)·Σₓ∇Cₓ, the mean gradient)")
@@ -43,11 +48,12 @@ def _factor(k, m):
     return f"the step is {k:.4g}× η·∇C: the learning rate is scaled by {k:.4g} somewhere"
 
 
-def _schedule(k, m):
+def _schedule(k, m, lr=None):
     """True when one common factor k can be a learning-rate schedule (decay) rather than a
-    mistake: positive and not the batch size's m or 1/m."""
+    mistake: positive and not the batch size's m or 1/m, nor η itself (η applied twice)."""
     return k > 0 and not (m > 1 and (np.isclose(k, m, rtol=1e-4) or
-                                     np.isclose(k, 1 / m, rtol=1e-4)))
+                                     np.isclose(k, 1 / m, rtol=1e-4))) \
+        and not (lr is not None and lr != 1 and np.isclose(k, lr, rtol=1e-4))
 
 
 def run(learner, data, oracle):
@@ -98,8 +104,15 @@ def run(learner, data, oracle):
         factors[n] = r / lr
     else:
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_)
-        off = [n for n, k in factors.items() if _factor(k, m)]
-        if result.status == "wrong" and off:  # the line that steps them, not the def line
+        if result.status == "ok":
+            return result
+        # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
+        # the rule says: a sign flipped in cost_derivative is the gradients check's to report
+        own = _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_)
+        if own is not None:
+            return own
+        off = [n for n, k in factors.items() if _factor(k, m, lr)]
+        if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
         return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
@@ -121,18 +134,18 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
     for n, k in factors.items():
         key = next((g for g in groups if np.isclose(g, k, rtol=1e-4)), k)
         groups.setdefault(key, []).append(n)
-    problems, right = [], []
+    problems, right, lr = [], [], float(data_["lr"])
     (common, *_), schedule = groups, None
-    if len(groups) == 1 and _factor(common, m) and _schedule(common, m):
+    if len(groups) == 1 and _factor(common, m) and _schedule(common, m, lr):
         # every parameter by the same η' = k·η: the learner's own schedule (decay) set it
         schedule = (f"the step uses η' = {common * float(data_['lr']):.4g}, {common:.4g}× the η "
                     "given: a learning-rate schedule or decay in the learner's optimizer")
         groups = {1.0: groups[common]}
     for k, names in groups.items():
-        why = _factor(k, m)
+        why = _factor(k, m, lr)
         if why is None:
             right += names
-        elif not (len(groups) > 1 and _schedule(k, m) and k < 1.5):
+        elif not (len(groups) > 1 and _schedule(k, m, lr) and k < 1.5):
             problems.append(f"{', '.join(names)}: {why}")
     if len(groups) > 1 and not problems:
         problems.append("the parameters do not all move by the same multiple of η·∇C: " +
@@ -141,8 +154,7 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
                         " (the learning rate changes between layers: a decay counter advanced "
                         "once per layer?)")
     if unchanged:
-        problems.insert(0, f"it never updates {', '.join(unchanged)}: is there a `return` "
-                        "inside the update loop, or a loop that stops at the first layer?")
+        problems.insert(0, _never_updated(unchanged, list(factors) + unchanged))
     notes = [f"{', '.join(decay)} also shrink{'s' if len(decay) == 1 else ''} by the factor "
              f"(1 − {max(decay.values()):.3g}) each step: L2 weight decay, which is fine"] \
         if decay else []
@@ -158,6 +170,29 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
                        details=problems[1:] + notes, where=place, data=data_)
 
 
+def _kind(name):
+    """The parameter's name without its layer: self.biases[1] → self.biases, W2 → W."""
+    return re.sub(r"\[\d+\]|\d+", "", name)
+
+
+def _never_updated(unchanged, names):
+    """What it means that the parameters unchanged never move: one kind of parameter left out
+    in every layer (the biases), or the layers after some point (a `return` in the loop)."""
+    kinds = {}
+    for n in names:
+        kinds.setdefault(_kind(n), []).append(n)
+    left_out = [k for k, ns in kinds.items() if set(ns) <= set(unchanged)]
+    if len(kinds) > 1 and left_out and \
+            sorted(unchanged) == sorted(n for k in left_out for n in kinds[k]):
+        moving = ", ".join(k for k in kinds if k not in left_out)
+        return (f"it never updates {' or '.join(left_out)}, in any layer "
+                f"({', '.join(unchanged)}), while {moving} move: is that update line missing, "
+                "or does it assign to a copy (b = b - ... in a loop over the list) that the "
+                "network never reads?")
+    return (f"it never updates {', '.join(unchanged)}: is there a `return` inside the update "
+            "loop, or a loop that stops at the first layer?")
+
+
 def _broadcast(grads, shapes):
     """The learner's gradients broadcast to the parameters' shapes, as numpy does in
     `p -= lr * g`, or None when they are missing or cannot be."""
@@ -168,6 +203,29 @@ def _broadcast(grads, shapes):
                 for n, shape in shapes.items()}
     except (KeyError, ValueError, TypeError):
         return None
+
+
+def _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_):
+    """The ok result when the step is −η × the learner's own gradients for the batch (which
+    then differ from autograd's: the gradients check says how), else None."""
+    if learner.grads is None or unchanged:
+        return None
+    try:
+        own = learner.grads(batch.X, batch.Y)
+    except Exception:  # the gradients check reports it
+        return None
+    # A wrong-shaped gradient that numpy broadcasts in the step (np.sum(dZ) gives one number
+    # for a whole bias) is still the learner's own gradient applied as written.
+    own = _broadcast(own, {n: delta[n].shape for n in changed})
+    if own is None:
+        return None
+    scale = len(batch) if learner.grads_reduction == "sum" else 1
+    r, residual = _fit(delta, {n: -own[n] / scale for n in changed}, changed)
+    if residual > tol or not np.isclose(r / lr, 1, rtol=1e-4):
+        return None
+    return CheckResult("update", "ok", f"{what} moves every parameter by −η × your own "
+                       "gradients, averaged over the batch; those differ from autograd's (see "
+                       "gradients)", where=place, data=data_)
 
 
 def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged, lr, tol,
@@ -210,23 +268,9 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
     if swapped:
         return CheckResult("update", "wrong", f"{name} updates the wrong layer: {swapped[0]}",
                            details=swapped[1:], where=place, data=data_)
-    own = None
-    if learner.grads is not None:
-        try:
-            own = learner.grads(batch.X, batch.Y)
-        except Exception:
-            own = None
-    # A wrong-shaped gradient that numpy broadcasts in the step (np.sum(dZ) gives one number
-    # for a whole bias) is still the learner's own gradient applied as written.
-    own = _broadcast(own, {n: delta[n].shape for n in changed})
+    own = _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_)
     if own is not None:
-        scale = m if learner.grads_reduction == "sum" else 1
-        r, residual = _fit(delta, {n: -own[n] / scale for n in changed}, changed)
-        if residual <= tol and np.isclose(r / lr, 1, rtol=1e-4) and not unchanged:
-            return CheckResult("update", "ok",
-                               f"{what} moves every parameter by −η × your own gradients, "
-                               "averaged over the batch; those differ from autograd's (see "
-                               "gradients)", where=place, data=data_)
+        return own
     r, residual = _fit(delta, minus, changed)
     return CheckResult("update", "wrong",
                        f"{name}: the change of the parameters is not −η·∇C for this batch "
