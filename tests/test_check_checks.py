@@ -543,6 +543,24 @@ def check(module, learner, data, **kw):
     return module.run(learner, data, oracle.build(learner, data), **kw)
 
 
+def test_a_gradient_that_reads_what_no_forward_pass_stored_names_the_attribute(data):
+    """DLFS's SoftmaxWithLoss.backward reads self.t, which only its forward pass sets: a
+    gradient() that never runs the forward pass meets None there."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+
+    class Layer:
+        t = None
+
+        def backward(self, dout):
+            return dout / self.t.shape[0]
+
+    learner.grads = lambda X, Y: Layer().backward(1.0)
+    result = check(gradients, learner, data)
+    assert result.status == "error" and result.details[0].startswith(
+        "self.t is None when backward runs: it is set by another method that has not run"), \
+        result.details
+
+
 def test_gradients_left_at_zero_are_not_taken_for_stale_activations(data):
     """A `return` inside backward's layer loop leaves the first layer's gradients at zero, the
     same zeros after a forward pass on other examples: not stale, never computed."""
@@ -568,6 +586,25 @@ def test_gradients_scaled_by_the_learning_rate_are_named_so(data):
     assert result.status == "wrong"
     assert "and 3 is your η: is the learning rate applied in the gradients as well" in \
         result.details[0], result.details
+
+
+def test_an_update_that_broadcasts_a_gradient_into_another_shape_says_so(data):
+    """db summed over the wrong axis, (1, m) for a (9, 1) bias: b - lr * db broadcasts to
+    (9, m), and every later forward pass trips over it. The update and learning checks name
+    the parameter and its two shapes, not numpy's error somewhere later."""
+    net = Network([N_IN, 9, N_OUT])
+    learner = nielsen_learner(net)
+    right = learner.step
+
+    def step(X, Y, lr):
+        right(X, Y, lr)
+        net.biases[0] = net.biases[0] - np.zeros((1, len(X)))
+
+    learner.step = step
+    for module in (update, learning):
+        result = check(module, learner, data)
+        assert result.status == "wrong" and "changes the shape of self.biases[0] from (9, 1) " \
+            "to (9, " in result.summary, result.summary
 
 
 def test_update_passes_on_correct_programs_and_restores_the_parameters(data):

@@ -483,3 +483,19 @@ def test_a_clean_float32_functional_program_passes_with_its_adapter(programs):
     status = {r.check: r.status for r in report.results}
     assert status.pop("minibatches") == "skipped" and set(status.values()) == {"ok"}
     assert any("pandas cannot be imported" in n for n in report.notes)
+
+
+def test_like_does_not_override_what_the_forward_pass_shows(programs):
+    """--like 3b1b (sigmoid, squared error) on the ReLU/softmax tutorial: the preset is tried
+    first where the program does not tell, and the forward pass and gradients tell."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fn_adapter_like",
+                                                  programs / "functional" / "adapter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(programs / "functional" / "simple_nn.py", adapter=module.adapter,
+                           like="3b1b")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert any(n.startswith("--like 3b1b: cost squared_error, activation sigmoid, where your "
+                            "program does not show another") for n in report.notes)

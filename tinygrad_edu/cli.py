@@ -207,8 +207,9 @@ def build_parser():
                         "check (my_net.py:Network); without it, --preset is checked")
     _preset_arg(p, REFERENCED)
     p.add_argument("--like", choices=list(presets.PRESETS), metavar="PRESET",
-                   help="with PATH: the preset your network follows, which settles its cost and "
-                        "activation (" + ", ".join(presets.PRESETS) + ")")
+                   help="with PATH: the preset your network follows: its cost and activation "
+                        "are tried first where your program does not show them (" +
+                        ", ".join(presets.PRESETS) + ")")
     p.add_argument("--adapter", type=Path, metavar="ADAPTER.py",
                    help="with PATH: a file defining adapter(program) -> check.Adapter, for "
                         "programs the checker does not recognize")

@@ -7,6 +7,7 @@ parameter). Numpy-free and engine-free: it imports only the report.
 
 import ast
 import dataclasses
+import re
 import traceback
 from pathlib import Path
 
@@ -50,11 +51,29 @@ def raised(check, e, learner, role=None):
     line = f": {frame.line.strip()}" if frame.line else ""
     hint = ""
     if "NoneType" in last:
-        hint = "a value is None: did a function (feedforward?) forget to `return` its result?"
+        attr = _none_attribute(e, frame)
+        hint = (f"self.{attr} is None when {frame.name} runs: it is set by another method that "
+                f"has not run on this batch (the forward pass, in {function}, before what "
+                "reads it?), or a function forgot to `return` its result") if attr else \
+            "a value is None: did a function (feedforward?) forget to `return` its result?"
     return CheckResult(check, "error", f"{function} raised {last} at {where}{line}",
                        details=[hint] if hint else [], where=f"{frame.name} ({where})",
                        data={"exception": type(e).__name__, "message": str(e),
                              "file": frame.filename, "line": frame.lineno})
+
+
+def _none_attribute(e, frame):
+    """The name of an attribute of self that the failing line reads and that is None (the
+    self.t a DLFS layer's forward pass stores, read by a backward run first), or None."""
+    tb = e.__traceback__
+    while tb is not None and not (tb.tb_frame.f_code.co_filename == frame.filename
+                                  and tb.tb_lineno == frame.lineno):
+        tb = tb.tb_next
+    owner = tb.tb_frame.f_locals.get("self") if tb is not None else None
+    if owner is None or not frame.line:
+        return None
+    return next((a for a in re.findall(r"\bself\.(\w+)", frame.line)
+                 if getattr(owner, a, 0) is None), None)
 
 
 def _set_by_script(e, frame):
@@ -144,3 +163,18 @@ def assigns(learner, role, names):
     if not lines:
         return where(learner, role)
     return str(dataclasses.replace(w, line=min(lines)))
+
+
+def reshaped(learner, before, after, check):
+    """A wrong result when the learner's update gave a parameter another shape in after than it
+    had in before (snapshots): a gradient of another shape broadcast into it (b of (10, 1) minus
+    a (1, 7) sum becomes (10, 7)), which every later step and cost would trip over. Else None."""
+    for p in learner.params:
+        was, now = before[p.name].shape, after[p.name].shape
+        if now != was:
+            return CheckResult(
+                check, "wrong", f"{function(learner, 'update', 'the update')} changes the shape "
+                f"of {p.name} from {was} to {now}: a gradient of another shape was broadcast "
+                "into it (p - η·g with g of the wrong shape: the gradients check says which)",
+                where=assigns(learner, "update", [p.name]))
+    return None

@@ -98,6 +98,8 @@ class Learner:
     cost: str | None = None  # "quadratic" ½‖a−y‖², "squared_error" ‖a−y‖², "cross_entropy"
     # (softmax), "sigmoid_cross_entropy"; None: the checks infer it
     activation: str | None = None  # hidden activation ("sigmoid", "relu", "tanh"); None: infer
+    like: tuple = (None, None)  # (cost, activation) of `--like PRESET`: tried first where the
+    # program does not tell, never against what its forward pass or gradients show
     where: dict = field(default_factory=dict)  # role → Where: "forward", "backprop", "update",
     # "epoch", "evaluate"
     notes: list = field(default_factory=list)  # what the recognizer found or could not find

@@ -8,7 +8,7 @@ parameters are restored.
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import function, raised, reshaped, skipped, where
 from .report import CheckResult
 
 SUBSET = 300  # examples the cost is measured on and the steps are drawn from
@@ -34,6 +34,9 @@ def run(learner, data, oracle, *, plot=None):
             i = (k * size) % len(sub)
             with np.errstate(all="ignore"):
                 learner.step(sub.X[i:i + size], sub.Y[i:i + size], lr)
+            grown = reshaped(learner, before, learner.snapshot(), "learning")
+            if grown is not None:
+                return grown
             costs.append(oracle.cost_value(sub.X, sub.Y))
     except Exception as e:
         return raised("learning", e, learner, "update")

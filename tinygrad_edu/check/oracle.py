@@ -275,7 +275,8 @@ def rows(out, m, n_out):
 
 
 def _settle_activations(oracle, learner, batch):
-    hidden = [learner.activation] if learner.activation else list(HIDDEN)
+    liked_cost, liked = learner.like
+    hidden = [learner.activation] if learner.activation else _first(HIDDEN, liked)
     if len(oracle.layers) == 1:
         hidden = hidden[:1]
     outputs = list(OUTPUT)
@@ -283,6 +284,8 @@ def _settle_activations(oracle, learner, batch):
         outputs = ["softmax", "identity"]
     elif learner.cost == "sigmoid_cross_entropy":
         outputs = ["sigmoid", "identity"]
+    elif liked_cost in ("cross_entropy", "sigmoid_cross_entropy"):  # --like's: tried first
+        outputs = _first(outputs, "softmax" if liked_cost == "cross_entropy" else "sigmoid")
     oracle.activation, oracle.output_activation = hidden[0], outputs[0]
     oracle.candidates = [(h, o) for h in hidden for o in outputs]
     if learner.forward is None:
@@ -296,18 +299,25 @@ def _settle_activations(oracle, learner, batch):
     if got is None:
         return
     scores = sorted((rel_error(got, oracle.output(batch.X, activation=h, output_activation=o)),
-                     h, o) for h, o in oracle.candidates)
-    err, h, o = scores[0]
+                     k, h, o) for k, (h, o) in enumerate(oracle.candidates))  # ties: in order
+    err, _, h, o = scores[0]
     if err <= tolerance(oracle.dtype) * 100:
         oracle.activation, oracle.output_activation = h, o
         oracle.candidates = [(h, o)]
         if not learner.activation:
             oracle.notes.append(f"activations inferred from the forward pass: {h} hidden, "
-                                f"{o} output")
+                                f"{o} output" + (f" (not --like's {liked}: your forward pass "
+                                                 "computes another)" if liked not in (None, h)
+                                                 else ""))
+
+
+def _first(names, preferred):
+    """names as a list, preferred (if one of them) first."""
+    return sorted(names, key=lambda n: n != preferred)
 
 
 def _settle_cost(oracle, learner, batch):
-    costs = [learner.cost] if learner.cost else list(COSTS)
+    costs = [learner.cost] if learner.cost else _first(COSTS, learner.like[0])
     reductions = [learner.grads_reduction] if learner.grads_reduction else ["mean", "sum"]
     options = [(h, o, c, r) for (h, o), c, r in itertools.product(oracle.candidates, costs,
                                                                   reductions)
@@ -343,7 +353,9 @@ def _settle_cost(oracle, learner, batch):
     err, _, _, settled = min(scored, key=lambda s: s[0])
     if err <= tolerance(oracle.dtype) * 10:
         oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
-        oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}")
+        oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}"
+                            + (f" (not --like's {learner.like[0]}: your gradients follow "
+                               "another)" if learner.like[0] not in (None, oracle.cost) else ""))
         return
     # None matches: the closest is the one the gradient is a multiple of (the multiple nearest
     # ±1: a flipped sign is −1× the mean's gradient, not −1/m× the sum's), else the nearest.

@@ -48,7 +48,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     target: a path "file.py" or "file.py:ClassOrFunction", a module, a learner's object, an
     Adapter (anything with .learner()) or a Learner. adapter: a callable(module) returning an
     Adapter or a Learner, for programs no recognizer knows. like: a preset name ("nielsen",
-    "scratch", "3b1b", "digits32", ...) that settles the cost and activation. checks: the names
+    "scratch", "3b1b", "digits32", ...) whose cost and activation are tried first where the
+    program does not show them (Learner.like). checks: the names
     to run (default all of CHECKS), or {name: run(learner, data, oracle)} to run other code
     (with "oracle": build(learner, data) in it, that builds the oracle).
     data: a learner.Data (default: a seeded subset of bundled MNIST, or of the 32×32 digits
@@ -78,10 +79,10 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
     if like is not None:
         preset = presets.get(like)
-        learner.cost = learner.cost or preset.loss
-        learner.activation = learner.activation or preset.activation
-        notes.append(f"--like {preset.name}: cost {learner.cost}, activation "
-                     f"{learner.activation}")
+        learner.like = (preset.loss, preset.activation)
+        notes.append(f"--like {preset.name}: cost {learner.cost or preset.loss}, activation "
+                     f"{learner.activation or preset.activation}, where your program does not "
+                     "show another")
     if data is None:
         n_in = _input_size(learner)
         data = made if made is not None and made.train.X.shape[1] == n_in else make_data(

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from .calls import assigns, function, raised, skipped, where
+from .calls import assigns, function, raised, reshaped, skipped, where
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -74,6 +74,9 @@ def run(learner, data, oracle):
                 pass
         learner.step(batch.X, batch.Y, lr)
         after = learner.snapshot()
+        grown = reshaped(learner, before, after, "update")
+        if grown is not None:
+            return grown
     except Exception as e:
         return raised("update", e, learner, "update")
     finally:
