@@ -467,6 +467,10 @@ def test_a_global_only_the_script_sets_skips_the_check_and_says_how(programs):
     assert "Brain.learn reads the global `test` at brain.py:50" in result.summary
     assert "brain.py:53: train, test = digits.load()" in result.summary
     assert [r.status for r in report.results].count("ok") == len(CHECKS) - 1
+    # its own loader (digits.load) is never run: the report says so, as a note
+    assert any(n.startswith("not run: load, your own loading code: the checks give your "
+                            "network the bundled mnist directly") for n in report.notes), \
+        report.notes
 
 
 def test_a_clean_float32_functional_program_passes_with_its_adapter(programs):

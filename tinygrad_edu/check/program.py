@@ -26,7 +26,7 @@ from ..data import load_digits32, load_mnist, one_hot
 from .learner import CHECKS, Data, Learner, Sample
 from .report import CheckResult, ProgramReport
 from .shapes import recognize
-from .source import LearnerFileError, give_data, load
+from .source import LearnerFileError, give_data, load, own_loaders
 
 TRAIN_SIZE = 300  # canonical examples the checks train and batch on
 TEST_SIZE = 200
@@ -89,6 +89,12 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             n_in, seed=seed)
     if module is not None:
         give_data(module, data)
+        loaders = own_loaders(module)
+        if loaders:
+            notes.append(f"not run: {', '.join(loaders)}, your own loading code: the checks give "
+                         f"your network the bundled {data.name} directly, so a loader that pairs "
+                         "images with the wrong labels, or scales or drops some, is not seen "
+                         "here (print a few images beside their labels to check it)")
     runs = _check_functions(checks, plot)
     budget = BUDGET_S if budget_s is None else float(budget_s)
     initial = learner.snapshot()
