@@ -503,6 +503,11 @@ def test_the_epoch_recorder_can_keep_running_a_function_whose_result_the_loop_ne
     assert program.calls == 3 and "forward" not in vars(program)
     assert Adapter(program, params=["W"], layout="columns", epoch=program.model,
                    epoch_calls="forward").learner().batches is not None
+    learner = Adapter(program, params=["W"], layout="columns", epoch=program.model,
+                      epoch_calls="forward").learner()
+    with pytest.raises(AttributeError) as raised:  # the loop reads None.shape: the recorder's
+        learner.batches(10)
+    assert "add epoch_keep=True to the Adapter" in raised.value.hint
 
 
 def test_seed003_gradients_taken_from_its_in_place_backward_pass_the_check():
@@ -524,3 +529,20 @@ def test_seed003_gradients_taken_from_its_in_place_backward_pass_the_check():
     (result,) = report.results
     assert result.status == "ok", str(report)
     assert result.where.startswith("Net.backward") and "all 6 parameters" in result.summary
+
+
+def test_reduction_says_how_the_cost_reduces_so_a_missing_one_over_m_shows():
+    """A backward pass that forgets to divide by the batch size gives gradients m× too large,
+    which read as those of a summed cost unless the adapter says the cost is a mean."""
+    W = {"W": np.ones((4, 3))}
+
+    def grads(x, y):  # ∂/∂W of Σ_batch ½‖xW − y‖²: the sum, where the program's cost is a mean
+        return {"W": x.T @ (x @ W["W"] - y)}
+
+    assert Adapter(W, params=["W"], grads=grads).learner().grads_reduction is None  # inferred
+    learner = Adapter(W, params=["W"], grads=grads, reduction="mean").learner()
+    assert learner.grads_reduction == "mean"
+    with pytest.raises(ValueError, match="reduction='average'; use 'mean'"):
+        Adapter(W, params=["W"], reduction="average")
+    with pytest.raises(ValueError, match="reduction is for batch layouts"):
+        Adapter(W, params=["W"], layout="vector", reduction="mean")

@@ -58,6 +58,10 @@ class Adapter:
       epoch_keep=True the recorder also runs it and returns its result (for a function whose
       result the loop needs, such as a forward pass that takes the mini-batch).
 
+    reduction ("mean" or "sum", batch layouts only) says how the program's cost reduces over a
+    batch; without it the checker reads it from the gradients, which then cannot show a
+    missing 1/m (gradients m× too large read as those of a summed cost).
+
     >>> class Net:
     ...     def __init__(self):
     ...         self.W = [np.ones((3, 4)), np.ones((2, 3))]
@@ -71,7 +75,7 @@ class Adapter:
     def __init__(self, obj=None, *, params, layout="rows", targets="onehot", forward=None,
                  grads=None, update=None, update_batch=None, evaluate=None, epoch=None,
                  epoch_calls=None, epoch_keep=False, lr=None, batch_size=None, cost=None,
-                 activation=None, name=None):
+                 activation=None, reduction=None, name=None):
         if layout not in LAYOUTS:
             raise ValueError(f"adapter: layout={layout!r}; use one of "
                              + ", ".join(f"{k!r} ({v})" for k, v in LAYOUTS.items()))
@@ -82,6 +86,13 @@ class Adapter:
             raise ValueError(f"adapter: update_batch is for per-example layouts ('column', "
                              f"'vector'); with layout={layout!r} give update(x, y, lr), which "
                              "receives the whole batch")
+        if reduction not in (None, "mean", "sum"):
+            raise ValueError(f"adapter: reduction={reduction!r}; use 'mean' (the cost averaged "
+                             "over the batch) or 'sum'")
+        if reduction is not None and layout in ("column", "vector"):
+            raise ValueError(f"adapter: reduction is for batch layouts ('rows', 'columns'); with "
+                             f"layout={layout!r} each gradient is one example's, and the "
+                             "checker sums them")
         if isinstance(params, (str, bytes)) or not params:
             raise ValueError("adapter: params must be a list of paths such as ['self.W[0]', "
                              "'self.b[0]'] or of (name, get, set) triples")
@@ -90,7 +101,7 @@ class Adapter:
                           evaluate=evaluate, epoch=epoch)
         self.epoch_calls, self.epoch_keep = epoch_calls, epoch_keep
         self.lr, self.batch_size, self.cost, self.activation = lr, batch_size, cost, activation
-        self.name = name
+        self.name, self.reduction = name, reduction
 
     # ----- the Learner ---------------------------------------------------------------------------
 
@@ -103,10 +114,10 @@ class Adapter:
         grads = reduction = None
         if "grads" in hooks:
             grads = self._grads(hooks["grads"], params)
-            reduction = "sum" if per_example else None  # the checker sums per-example grads
+            reduction = "sum" if per_example else self.reduction  # per example: summed
         elif step is not None:
             grads = self._grads_from_update(step, params)
-            reduction = "sum" if per_example and "update_batch" not in hooks else None
+            reduction = "sum" if per_example and "update_batch" not in hooks else self.reduction
         where = {}
         for role, hook in [("forward", "forward"), ("backprop", "grads"), ("backprop", "update"),
                            ("backprop", "update_batch"), ("update", "update"),
@@ -312,11 +323,18 @@ class Adapter:
             else:  # one compact copy in float32: the loop may shuffle it in place
                 x = np.array(X if self.layout == "rows" else X.T, dtype=np.float32)
             y = self._y(Y)
-            with path.replaced(recorder) as original, np.errstate(all="ignore"):
-                if isinstance(x, list):
-                    hooks["epoch"](list(zip(x, y)))
-                else:
-                    hooks["epoch"](x, y)
+            try:
+                with path.replaced(recorder) as original, np.errstate(all="ignore"):
+                    if isinstance(x, list):
+                        hooks["epoch"](list(zip(x, y)))
+                    else:
+                        hooks["epoch"](x, y)
+            except Exception as e:  # a loop that uses what the update returns (a loss to print)
+                if seen and not self.epoch_keep and "NoneType" in str(e):  # met our None
+                    e.hint = (f"the None may be the checker's: {target} is replaced by a recorder "
+                              "that returns None; if your loop uses what it returns, add "
+                              "epoch_keep=True to the Adapter (the recorder then runs it)")
+                raise
             return seen
         return run
 

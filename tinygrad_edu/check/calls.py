@@ -50,7 +50,9 @@ def raised(check, e, learner, role=None):
                            "argument, and this check can run", where=f"{frame.name} ({where})")
     line = f": {frame.line.strip()}" if frame.line else ""
     hint = ""
-    if "NoneType" in last:
+    if getattr(e, "hint", None):  # what the checker knows of this error (an Adapter's recorder)
+        hint = e.hint
+    elif "NoneType" in last:
         attr = _none_attribute(e, frame)
         hint = (f"self.{attr} is None when {frame.name} runs: it is set by another method that "
                 f"has not run on this batch (the forward pass, in {function}, before what "
