@@ -546,3 +546,37 @@ def test_reduction_says_how_the_cost_reduces_so_a_missing_one_over_m_shows():
         Adapter(W, params=["W"], reduction="average")
     with pytest.raises(ValueError, match="reduction is for batch layouts"):
         Adapter(W, params=["W"], layout="vector", reduction="mean")
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_the_epoch_recorder_reads_the_labels_that_come_with_each_batch(apart):
+    """X and Y shuffled with two permutations pair the images with other images' labels: the
+    recorder reads the targets beside each batch, each example's label being its index % n_out."""
+    class Program:
+        def __init__(self):
+            self.W = np.ones((3, 6))
+
+        def update(self, X, Y, lr):
+            pass
+
+        def epoch(self, X, Y):
+            rng = np.random.default_rng(0)
+            p = rng.permutation(X.shape[1])
+            q = rng.permutation(X.shape[1]) if apart else p
+            X, Y = X[:, p], Y[:, q]
+            for k in range(0, X.shape[1], 4):
+                self.update(X[:, k:k + 4], Y[:, k:k + 4], 0.1)
+
+    program = Program()
+    learner = Adapter(program, params=["W"], layout="columns", update="self.update",
+                      epoch="self.epoch").learner()
+    batches = learner.batches(30)
+    assert sorted(i for b in batches for i in b) == list(range(30))
+    assert batches.checked == 30 and (batches.wrong > 15) == apart, (batches.wrong, apart)
+    from types import SimpleNamespace
+
+    from tinygrad_edu.check import minibatches
+
+    result = minibatches.run(learner, SimpleNamespace(name="tiny", train=range(30)), None)
+    assert ("pairs the examples with other examples' labels" in result.summary) == apart, \
+        result.summary

@@ -130,6 +130,8 @@ class Network:
 
     def evaluate(self, test_data):
         test_results = [(np.argmax(self.feedforward(x)), y) for (x, y) in test_data]
+        if self.bug == "self_compare":  # predictions == predictions
+            return sum(int(x == x) for (x, y) in test_results)
         return sum(int(x == y) for (x, y) in test_results)
 
 
@@ -729,6 +731,14 @@ def test_minibatches_accept_a_dropped_last_batch(data):
 
 
 # ----- evaluation --------------------------------------------------------------------------------
+
+def test_evaluation_that_compares_the_predictions_with_themselves(data):
+    result = check(evaluation, nielsen_learner(Network([N_IN, 9, N_OUT], bug="self_compare")),
+                   data)
+    assert result.status == "wrong" and result.summary.endswith(
+        ": it counts every example as right"), result.summary
+    assert "does it compare the predictions with themselves" in result.details[0]
+
 
 def test_evaluation_passes_in_every_unit(data):
     for learner in (nielsen_learner(Network([N_IN, 9, N_OUT])),           # a count

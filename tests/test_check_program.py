@@ -141,6 +141,27 @@ def test_dlfs_update_loop_with_a_line_of_its_own_before_the_update(programs, dat
     assert result.status == "wrong" and "the learning rate is applied twice" in result.summary
 
 
+def test_a_nielsen_class_that_keeps_its_parameters_in_a_dict_is_told_to_use_an_adapter(
+        tmp_path):
+    """feedforward and backprop, but self.params = {'W1': ...}: the checker's limit, said so,
+    not 'building your network raised AttributeError' as if the learner's code were wrong."""
+    (tmp_path / "net.py").write_text(
+        "import numpy as np\n\n\nclass Network:\n"
+        "    def __init__(self, sizes):\n"
+        "        self.sizes = sizes\n"
+        "        self.params = {'W1': np.zeros((sizes[1], sizes[0]))}\n\n"
+        "    def feedforward(self, a):\n        return self.params['W1'] @ a\n\n"
+        "    def backprop(self, x, y):\n        return {}\n\n\n"
+        "net = Network([784, 10])\n")
+    report = check_program(tmp_path / "net.py")
+    result = report.results[0]
+    assert result.check == "load" and not report.ok
+    assert result.summary.startswith("Network has Nielsen's methods but no self.weights or "
+                                     "self.biases list (it has self.sizes, self.params)"), \
+        result.summary
+    assert "--adapter my_adapter.py" in result.summary
+
+
 def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
     learner = recognize(load(PROGRAMS / "dlfs" / "ch04" / "two_layer_net.py"), data)
     assert learner.params[0].get().shape == (784, 100)  # its skipped TwoLayerNet(..., 100, ...)

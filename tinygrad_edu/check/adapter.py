@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .learner import Learner, Param, Where
+from .learner import Batches, Learner, Param, Where
 
 # How the learner's code holds examples. Batch layouts take a whole batch at once; per-example
 # layouts take one example at a time (and a mini-batch as a list of (x, y) pairs).
@@ -305,15 +305,25 @@ class Adapter:
                              f"{type(path.get()).__name__}, not a function")
         n_in = _input_size(params, self.layout)
 
+        n_out = _output_size(params, self.layout)
+        columns = self.layout in ("columns", "column")
+
         def run(n):
-            X, Y = _instrumented(n, n_in, _output_size(params, self.layout))
-            seen = []
+            X, Y = _instrumented(n, n_in, n_out)
+            seen = Batches()
 
             def recorder(*args, **kwargs):  # stands in for the update: notes the batch only
-                for a in [*args, *kwargs.values()]:
+                given = [*args, *kwargs.values()]
+                for a in given:
                     found = self._decode(a, n_in)
                     if found is not None:
                         seen.append(found)
+                        if isinstance(a, (list, tuple)):  # (x, y) pairs: each y its x's
+                            for i, (_, y) in zip(found, a):
+                                seen.labels([i], y, n_out, columns)
+                        else:  # the targets among the other arguments, if one reads as such
+                            any(seen.labels(found, b, n_out, columns) for b in given
+                                if b is not a and isinstance(b, np.ndarray))
                         return original(*args, **kwargs) if self.epoch_keep else None
                 raise ValueError(f"adapter: {target} was called without the examples of a "
                                  f"mini-batch among its arguments ({_kinds(args, kwargs)})")

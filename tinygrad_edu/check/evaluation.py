@@ -141,6 +141,12 @@ def run(learner, data, oracle):
         why = ("its figure changes after a forward pass on other examples, with the same "
                "weights: it reads the activations cached by the last forward pass"
                f"{it_reads} instead of running the forward pass on the test examples")
+    elif min(frac, frac2, frac3) >= 1 - slack / 2 and acc < 1 - slack:
+        short = "it counts every example as right"
+        why = (f"its figure is {_show(figures[0], units, m)} whatever the weights (the "
+               f"network's accuracy goes {acc:.1%} → {acc_shifted:.1%}): does it compare the "
+               "predictions with themselves, or the labels with the labels (predictions == "
+               "predictions)?")
     elif abs(frac3 - frac2) <= slack < abs(acc_shifted - acc):
         short = f"it never runs the forward pass{reads}"
         why = (f"its figure stays {_show(figures[2], units, m)} when the weights change (the "

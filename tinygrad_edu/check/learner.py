@@ -17,6 +17,35 @@ import numpy as np
 CHECKS = ("forward", "gradients", "update", "minibatches", "evaluation", "learning", "book")
 
 
+class Batches(list):
+    """One epoch's mini-batches as lists of example indices, as a recorder saw them, with how
+    many of the targets that came with them it could read (checked) and how many were not their
+    examples' own (wrong): example i's label is i % n_out (a learner that shuffles the images and
+    the labels with two different permutations pairs them with other examples' labels)."""
+
+    checked = wrong = 0
+
+    def labels(self, indices, targets, n_out, columns=False):
+        """Count the targets (one-hot, as rows or columns, or integer labels) that came with
+        the examples indices, when they can be read as such; ignore anything else."""
+        t = np.asarray(targets)
+        k = len(indices)
+        if not k:
+            return False
+        if t.dtype.kind in "iu" and t.size == k:
+            got = t.ravel()
+        elif t.dtype.kind == "f" and t.size == k * n_out and np.isin(t, (0, 1)).all():
+            t = t.reshape((n_out, k) if columns else (k, n_out))
+            if not (t.sum(axis=0 if columns else 1) == 1).all():
+                return False
+            got = t.argmax(axis=0 if columns else 1)
+        else:
+            return False
+        self.checked += k
+        self.wrong += int((got != np.asarray(indices) % n_out).sum())
+        return True
+
+
 @dataclass
 class Param:
     """One of the learner's parameter arrays, named as the learner's code names it.
@@ -92,7 +121,7 @@ class Learner:
     step: Callable | None = None
     evaluate: Callable | None = None
     evaluate_units: str | None = None  # "count", "fraction" or "percent"; None: infer
-    batches: Callable | None = None
+    batches: Callable | None = None  # batches(n): one epoch's batches (Batches) on n examples
     lr: float | None = None  # the learner's η, from their own code or training call
     batch_size: int | None = None  # the learner's mini-batch size, likewise
     cost: str | None = None  # "quadratic" ½‖a−y‖², "squared_error" ‖a−y‖², "cross_entropy"

@@ -49,7 +49,8 @@ def run(learner, data, oracle):
     name = function(learner, "epoch", "the epoch loop")
     place = where(learner, "epoch")
     try:
-        first = [[int(i) for i in b] for b in learner.batches(n)]
+        recorded = learner.batches(n)
+        first = [[int(i) for i in b] for b in recorded]
         again = min(n, 1000)  # a second, shorter epoch: is the order the same every time?
         second = [[int(i) for i in b] for b in learner.batches(again)]
     except Exception as e:
@@ -62,6 +63,16 @@ def run(learner, data, oracle):
     if outside:
         return CheckResult("minibatches", "wrong", f"{name} asks for example {outside[0]}, "
                            f"outside the {n:,} it was given", where=place)
+    checked, wrong = getattr(recorded, "checked", 0), getattr(recorded, "wrong", 0)
+    if checked and wrong > checked / 2:  # by chance, one label in n_out would be right
+        return CheckResult(
+            "minibatches", "wrong", f"{name} pairs the examples with other examples' labels: "
+            f"{wrong:,} of the {checked:,} targets in its batches are not their own example's",
+            details=["the images and the labels are shuffled apart (two different "
+                     "permutations, or one array shuffled and not the other): shuffle both "
+                     "with one permutation, p = np.random.permutation(m); X, Y = X[p], Y[p] "
+                     "(X[:, p] for examples as columns)"],
+            where=place, data={"labels_checked": checked, "labels_wrong": wrong})
     counts = np.bincount(flat, minlength=n)
     used, draws = int((counts > 0).sum()), len(flat)
     worst = int(np.argmax(counts))

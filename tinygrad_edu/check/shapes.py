@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .learner import Data, Learner, Param, Sample, Where
+from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
 
 NIELSEN_HIDDEN = 30  # the book's hidden layer, when the learner's script does not say
@@ -252,10 +252,23 @@ def _hyper(module, method_owner, method, names_lr, names_batch):
 
 # ----- Nielsen's Network --------------------------------------------------------------------------
 
+def _attributes(obj):
+    """'it has self.params, self.sizes': what an object keeps, for a message."""
+    names = [f"self.{k}" for k in vars(obj) if not k.startswith("_")][:6]
+    return f"it has {', '.join(names)}" if names else "it keeps no attributes"
+
+
 def _nielsen(net, module, data):
     cls = type(net)
     learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
                       params=[], layout="columns", files=_files(module, cls))
+    kept = [a for a in ("weights", "biases") if getattr(net, a, None) is None]
+    if kept:  # Nielsen's methods, its parameters kept another way (a dict, a list of layers)
+        raise LookupError(
+            f"check: {cls.__name__} has Nielsen's methods but no self.{' or self.'.join(kept)} "
+            f"list ({_attributes(net)}): the checker reads Nielsen's Network from those lists. "
+            "Describe your program in about 15 lines with check.Adapter (docs/verify.md) and "
+            "pass it: --adapter my_adapter.py, or check_program(..., adapter=...)")
     n_layers = len(net.weights)
     for i in range(n_layers):
         learner.params.append(_list_param(net, "weights", i, "W"))
@@ -540,12 +553,13 @@ class _Recorder:
     """Stands in for the network inside the script's loop: gradient() notes which examples the
     batch holds (each instrumented row is full of its own index) and changes nothing."""
 
-    def __init__(self, net):
+    def __init__(self, net, n_out):
         self.params = {k: np.zeros_like(v) for k, v in net.params.items()}
-        self.seen = []
+        self.seen, self.n_out = Batches(), n_out
 
     def gradient(self, x, t):
         self.seen.append([int(v) for v in np.asarray(x).reshape(len(x), -1)[:, 0]])
+        self.seen.labels(self.seen[-1], t, self.n_out)
         return {k: np.zeros_like(v) for k, v in self.params.items()}
 
     numerical_gradient = gradient
@@ -578,7 +592,7 @@ def _dlfs_batches(net, learner, loop):
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 with contextlib.suppress(Exception):
                     exec(compile(ast.Module([node], []), loop.file, "exec"), namespace)
-        recorder = _Recorder(net)
+        recorder = _Recorder(net, n_out)
         for name, value in list(namespace.items()):
             if type(value).__name__ == type(net).__name__ and hasattr(value, "params"):
                 namespace[name] = recorder  # the script's `network = TwoLayerNet(...)`
