@@ -116,6 +116,8 @@ class Network:
             delta = activations[-1] - y
         if self.bug == "cost_sign":  # cost_derivative returning y − a
             delta = -delta
+        if self.bug == "labels_not_one_hot":  # a − y with y the digit
+            delta = (activations[-1] - np.argmax(y)) * sigmoid_prime(at[-1])
         nabla_b[-1] = delta
         nabla_w[-1] = np.dot(delta, activations[-2].transpose())
         if self.bug == "transposed":
@@ -634,6 +636,33 @@ def test_update_flags_planted_nielsen_bugs(data, bug, words):
     assert result.where.startswith("Network.update_mini_batch (test_check_checks.py:")
 
 
+def test_update_given_a_learning_rate_of_zero_says_so(data):
+    result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT]), lr=0.0), data)
+    assert result.status == "wrong" and "is given a learning rate of 0 by your program" in \
+        result.summary, result.summary
+
+
+def test_update_names_the_parameter_that_moves_otherwise(data):
+    """One bias stepped with something besides its gradient (a momentum buffer shared with
+    another layer): the finding names it, and the parameters that move right."""
+    net = Network([N_IN, 9, N_OUT])
+    learner = nielsen_learner(net)
+    right = learner.step
+    push = np.linspace(-1, 1, N_OUT).reshape(-1, 1) * 1e-3
+
+    def step(X, Y, lr):
+        right(X, Y, lr)
+        net.biases[1] = net.biases[1] + push
+
+    learner.step = step
+    result = check(update, learner, data)
+    assert result.status == "wrong"
+    assert result.summary.startswith("Network.update_mini_batch: the change of "
+                                     "self.biases[1] is not −η·∇C"), result.summary
+    assert any(d.startswith("self.weights[0], self.biases[0], self.weights[1] move along −∇C")
+               for d in result.details), result.details
+
+
 def test_update_names_stale_activations(data):
     result = check(update, threeb1b_learner(Neural_Network([N_IN, 9, 8, N_OUT], bug="stale")),
                    data)
@@ -864,6 +893,18 @@ def test_update_accepts_a_decayed_learning_rate_but_not_one_per_layer(data):
                                      "by the same multiple of η·∇C: self.weights[0], "
                                      "self.biases[0] by 1·η·∇C; self.weights[1], self.biases[1] "
                                      "by 0.9·η·∇C"), result.summary
+
+
+def test_book_and_gradients_name_labels_subtracted_as_numbers(data):
+    """a − y with y the digit, not its one-hot vector: numpy broadcasts it without an error.
+    A slip, not a book's rule, and the gradients check says so."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT], bug="labels_not_one_hot"))
+    result = check(book, learner, data)
+    assert result.status == "wrong" and result.summary.startswith(
+        "your output δ subtracts the labels as numbers: a − y with y the digit"), result.summary
+    result = check(gradients, learner, data)
+    assert "a common slip: your gradients follow an output δ = a − y with y the digit, not " \
+        "its one-hot vector (see the book check)" in result.details, result.details
 
 
 def test_book_names_the_cross_entropy_delta_kept_with_the_quadratic_cost(data):

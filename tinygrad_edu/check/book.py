@@ -1,6 +1,7 @@
 """The book check: when the learner's gradients are not those of its cost but follow a rule a
-textbook teaches (Rashid's hidden error whoᵀ·(t − o) without the output σ′, σ′ taken at a instead
-of z, the cross-entropy's δᴸ = a − y kept with the quadratic cost), say so, naming the term.
+textbook teaches (Rashid's hidden error whoᵀ·(t − o) without the output σ′, the cross-entropy's
+δᴸ = a − y kept with the quadratic cost) or a slip as common (σ′ taken at a instead of z, a − y
+with y the digit instead of its one-hot vector), say so, naming the term.
 
 The textbook rules are written here once, in numpy, as the books write backprop (rows, one δ per
 layer), each a small change to the exact rule; a test holds the exact rule to autograd. It imports
@@ -17,12 +18,14 @@ from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
 VARIANTS = ("exact", "rashid", "sigma_prime_of_a", "sigma_prime_of_a_output",
-            "output_delta_without_sigma_prime")
+            "output_delta_without_sigma_prime", "labels_not_one_hot")
+SLIPS = ("sigma_prime_of_a", "sigma_prime_of_a_output", "labels_not_one_hot")  # not rules
 VARIANT_WORDS = {  # each rule in a few words, for other checks to point here
     "rashid": "Rashid's hidden error, which drops the output layer's σ′",
     "sigma_prime_of_a": "σ′ taken at the activations a instead of at z",
     "sigma_prime_of_a_output": "the output δ with σ′ taken at a instead of at z",
     "output_delta_without_sigma_prime": "the cross-entropy's output δ = a − y with another cost",
+    "labels_not_one_hot": "an output δ = a − y with y the digit, not its one-hot vector",
 }
 
 
@@ -66,6 +69,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         zs.append(z)
         a.append(_act(oracle.activation if k < len(layers) - 1 else out_act, z))
     Y = np.asarray(Y, np.float64)
+    if variant == "labels_not_one_hot":  # a − y with y the (m,) labels broadcast over a row
+        Y = np.repeat(Y.argmax(axis=1)[:, None], Y.shape[1], axis=1).astype(np.float64)
     cost, dC_da = oracle.cost, None
     if cost in ("quadratic", "squared_error"):
         if out_act == "softmax":
@@ -134,6 +139,12 @@ def _message(variant, oracle):
                 f"(a − y) ⊙ σ′(zᴸ) (BP1)",
                 ["Nielsen's network2.py drops σ′ because its cost is the cross-entropy: "
                  "keep the two together (switch the cost, or multiply by a(1 − a))"])
+    if variant == "labels_not_one_hot":
+        return ("your output δ subtracts the labels as numbers: a − y with y the digit (3), "
+                "not its one-hot vector (0, 0, 0, 1, 0, …); numpy broadcasts the m labels "
+                "over each example's outputs without an error",
+                ["one-hot encode the targets before the backward pass: Y = np.eye(10)[labels] "
+                 "(.T for examples as columns)"])
     return ("", [])
 
 
@@ -142,11 +153,13 @@ def rule(got, oracle, X, Y):
     on X, Y, or None when they follow none, or the exact gradient."""
     arrays = oracle.arrays()
     tol = tolerance(oracle.dtype) * 10
-    for variant in VARIANTS[1:]:
-        grads = textbook_grads(oracle, arrays, X, Y, variant)
-        if grads is not None and all(got.get(n) is not None for n in grads) and \
-                max(rel_error(got[n], grads[n]) for n in grads) <= tol:
-            return variant
+    other = "sum" if oracle.reduction == "mean" else "mean"  # read from gradients that are
+    for reduction in (oracle.reduction, other):  # not the cost's, it may be the other one
+        for variant in VARIANTS[1:]:
+            grads = textbook_grads(oracle, arrays, X, Y, variant, reduction)
+            if grads is not None and all(got.get(n) is not None for n in grads) and \
+                    max(rel_error(got[n], grads[n]) for n in grads) <= tol:
+                return variant
     return None
 
 

@@ -70,8 +70,10 @@ def run(learner, data, oracle):
     averaging = _averaging(got, expected, oracle, len(batch))
     stale = _stale(learner, data, batch, got, tolerance(dtype))
     textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
-    rule = f"a textbook rule, not a slip: your gradients follow " \
-        f"{book.VARIANT_WORDS[textbook]} (see the book check)" if textbook else None
+    rule = None if not textbook else (
+        f"a common slip: your gradients follow {book.VARIANT_WORDS[textbook]} (see the book "
+        "check)" if textbook in book.SLIPS else f"a textbook rule, not a slip: your gradients "
+        f"follow {book.VARIANT_WORDS[textbook]} (see the book check)")
     lr = float(learner.lr) if learner.lr else None
     twice = (f"every gradient is exactly {k:.4g}× autograd's, and {k:.4g} is your η: is the "
              "learning rate applied in the gradients as well as in the update (a step of "

@@ -61,6 +61,12 @@ def run(learner, data, oracle):
     if learner.step is None:
         return skipped("update", f"{learner.name} has no update step the checker can call")
     m = 1 if learner.batch_size == 1 else DEFAULT_BATCH
+    if learner.lr is not None and float(learner.lr) == 0:
+        return CheckResult("update", "wrong", f"{function(learner, 'update', 'the update')} is "
+                           "given a learning rate of 0 by your program (η = 0), so no step "
+                           "changes a parameter: is η overwritten after it is set (a later "
+                           "`alpha = 0`, a loop variable left at its last value)?",
+                           where=where(learner, "update"), data={"lr": 0.0})
     lr = float(learner.lr) if learner.lr else 0.1
     batch, prev = data.train.take(slice(0, m)), data.train.take(slice(m, 2 * m))
     name = function(learner, "update", "the update")
@@ -275,9 +281,16 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
     if own is not None:
         return own
     r, residual = _fit(delta, minus, changed)
+    right = [n for n in changed if _fit(delta, minus, [n])[1] <= tol]
+    off = [n for n in changed if n not in right]
     return CheckResult("update", "wrong",
-                       f"{name}: the change of the parameters is not −η·∇C for this batch "
+                       f"{name}: the change of {', '.join(off)} is not −η·∇C for this batch "
                        f"(off by {residual:.2g} of its size after the best scaling)",
-                       details=[f"{what}"] + ([f"never updated: {', '.join(unchanged)}"]
-                                              if unchanged else []),
-                       where=place, data=data_)
+                       details=[f"{what}"] + ([f"{', '.join(right)} move along −∇C, as they "
+                                               "should: what differs in how the others are "
+                                               "stepped? (a buffer such as momentum shared "
+                                               "between layers, a weight updated before the "
+                                               "error that uses it is computed)"]
+                                              if right else []) +
+                       ([f"never updated: {', '.join(unchanged)}"] if unchanged else []),
+                       where=assigns(learner, "update", off[:1]), data=data_)
