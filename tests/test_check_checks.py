@@ -125,7 +125,8 @@ class Network:
         for l in range(2, self.num_layers):
             wrong = self.bug == "wrong_layer_W" and l == 3  # W of this layer, not the next
             W = self.weights[-l] if wrong else self.weights[-l + 1]
-            delta = np.dot(W.transpose(), delta) * sigmoid_prime(at[-l])
+            square = W.shape[0] == W.shape[1] and self.bug == "untransposed_W"
+            delta = np.dot(W if square else W.transpose(), delta) * sigmoid_prime(at[-l])
             nabla_b[-l] = delta
             nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
         return (nabla_b, nabla_w)
@@ -636,6 +637,28 @@ def test_update_flags_planted_nielsen_bugs(data, bug, words):
     assert result.where.startswith("Network.update_mini_batch (test_check_checks.py:")
 
 
+def test_an_update_that_cannot_subtract_a_misshapen_gradient_names_it(data):
+    """db summed over the wrong axis has the batch's size: with the checker's batch the step's
+    `b -= lr * db` raises, and the finding says which gradient has which shape."""
+    net = Network([N_IN, 9, N_OUT])
+    learner = nielsen_learner(net)
+    right = learner.grads
+
+    def grads(X, Y):
+        g = right(X, Y)
+        g["self.biases[0]"] = np.ones(len(X))
+        return g
+
+    def step(X, Y, lr):
+        net.biases[0] -= lr * grads(X, Y)["self.biases[0]"]  # (9, 1) -= (7,): numpy refuses
+
+    learner.grads, learner.step = grads, step
+    result = check(update, learner, data)
+    assert result.status == "error"
+    assert "your gradient of self.biases[0] has shape (7,) where self.biases[0] has (9, 1), " \
+        "with a batch of 7 examples" in result.details[-1], result.details
+
+
 def test_update_given_a_learning_rate_of_zero_says_so(data):
     result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT]), lr=0.0), data)
     assert result.status == "wrong" and "is given a learning rate of 0 by your program" in \
@@ -905,6 +928,15 @@ def test_book_and_gradients_name_labels_subtracted_as_numbers(data):
     result = check(gradients, learner, data)
     assert "a common slip: your gradients follow an output δ = a − y with y the digit, not " \
         "its one-hot vector (see the book check)" in result.details, result.details
+
+
+def test_book_names_a_square_w_left_untransposed_in_bp2(data):
+    """np.dot(w, delta) for np.dot(w.transpose(), delta): only a square layer runs it."""
+    learner = nielsen_learner(Network([N_IN, 9, 9, N_OUT], bug="untransposed_W"))
+    result = check(book, learner, data)
+    assert result.status == "wrong" and result.summary.startswith(
+        "your hidden error multiplies δ by self.weights[1] itself where BP2 has its "
+        "transpose"), result.summary
 
 
 def test_book_names_the_cross_entropy_delta_kept_with_the_quadratic_cost(data):

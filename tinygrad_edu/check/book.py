@@ -1,7 +1,8 @@
 """The book check: when the learner's gradients are not those of its cost but follow a rule a
 textbook teaches (Rashid's hidden error whoᵀ·(t − o) without the output σ′, the cross-entropy's
 δᴸ = a − y kept with the quadratic cost) or a slip as common (σ′ taken at a instead of z, a − y
-with y the digit instead of its one-hot vector), say so, naming the term.
+with y the digit instead of its one-hot vector, a square W left untransposed in BP2), say so,
+naming the term.
 
 The textbook rules are written here once, in numpy, as the books write backprop (rows, one δ per
 layer), each a small change to the exact rule; a test holds the exact rule to autograd. It imports
@@ -18,14 +19,16 @@ from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
 VARIANTS = ("exact", "rashid", "sigma_prime_of_a", "sigma_prime_of_a_output",
-            "output_delta_without_sigma_prime", "labels_not_one_hot")
-SLIPS = ("sigma_prime_of_a", "sigma_prime_of_a_output", "labels_not_one_hot")  # not rules
+            "output_delta_without_sigma_prime", "labels_not_one_hot", "untransposed_W")
+SLIPS = ("sigma_prime_of_a", "sigma_prime_of_a_output", "labels_not_one_hot",  # not rules
+         "untransposed_W")
 VARIANT_WORDS = {  # each rule in a few words, for other checks to point here
     "rashid": "Rashid's hidden error, which drops the output layer's σ′",
     "sigma_prime_of_a": "σ′ taken at the activations a instead of at z",
     "sigma_prime_of_a_output": "the output δ with σ′ taken at a instead of at z",
     "output_delta_without_sigma_prime": "the cross-entropy's output δ = a − y with another cost",
     "labels_not_one_hot": "an output δ = a − y with y the digit, not its one-hot vector",
+    "untransposed_W": "a hidden error W·δ, where BP2 has Wᵀ·δ (the layer is square, so it runs)",
 }
 
 
@@ -90,6 +93,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         delta = delta / len(X)
     if variant == "rashid" and (cost not in ("quadratic", "squared_error") or len(layers) < 2):
         return None
+    if variant == "untransposed_W" and not any(W.shape[0] == W.shape[1] for W in Ws[1:]):
+        return None  # no square layer: the exact rule
     grads = {}
     for k in range(len(layers) - 1, -1, -1):
         L = layers[k]
@@ -100,6 +105,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         if k == 0:
             break
         error = delta @ Ws[k].T
+        if variant == "untransposed_W" and Ws[k].shape[0] == Ws[k].shape[1]:
+            error = delta @ Ws[k]  # W·δ for Wᵀ·δ: only a square W lets numpy run it
         if variant == "rashid" and k == len(layers) - 1:
             scale = 1 / len(X) if (reduction or oracle.reduction) == "mean" else 1.0
             error = scale * dC_da @ Ws[k].T
@@ -139,6 +146,13 @@ def _message(variant, oracle):
                 f"(a − y) ⊙ σ′(zᴸ) (BP1)",
                 ["Nielsen's network2.py drops σ′ because its cost is the cross-entropy: "
                  "keep the two together (switch the cost, or multiply by a(1 − a))"])
+    if variant == "untransposed_W":
+        square = ", ".join(L.W for L in oracle.layers[1:] if L.n_in == L.n_out)
+        return (f"your hidden error multiplies δ by {square or 'a square W'} itself where BP2 "
+                "has its transpose: δˡ = ((Wˡ⁺¹)ᵀ·δˡ⁺¹) ⊙ σ′(zˡ); the layer is square, so numpy "
+                "multiplies without an error",
+                ["write the transpose: np.dot(w.transpose(), delta) (or delta @ W.T for examples "
+                 "as rows)"])
     if variant == "labels_not_one_hot":
         return ("your output δ subtracts the labels as numbers: a − y with y the digit (3), "
                 "not its one-hot vector (0, 0, 0, 1, 0, …); numpy broadcasts the m labels "

@@ -84,7 +84,10 @@ def run(learner, data, oracle):
         if grown is not None:
             return grown
     except Exception as e:
-        return raised("update", e, learner, "update")
+        result = raised("update", e, learner, "update")
+        if isinstance(e, ValueError):  # numpy's shapes: a gradient of the wrong shape?
+            result.details += _misshapen(learner, batch, before)
+        return result
     finally:
         learner.restore(before)
     names = list(before)
@@ -177,6 +180,22 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
                      "to p − η·∇C")
     return CheckResult("update", "wrong", f"{name}: {problems[0]}",
                        details=problems[1:] + notes, where=place, data=data_)
+
+
+def _misshapen(learner, batch, before):
+    """A line per parameter whose own gradient (learner.grads) has another shape: what the
+    step trips over, with the checker's batch of m examples where the learner's had another
+    size (a sum over the wrong axis gives a gradient the size of the batch)."""
+    if learner.grads is None:
+        return []
+    try:
+        own = learner.grads(batch.X, batch.Y)
+    except Exception:  # the gradients check reports it
+        return []
+    return [f"your gradient of {n} has shape {np.shape(own[n])} where {n} has {before[n].shape}, "
+            f"with a batch of {len(batch)} examples (see gradients): the step cannot subtract "
+            "it" for n in before if isinstance(own, dict) and own.get(n) is not None
+            and np.shape(own[n]) != before[n].shape][:2]
 
 
 def _kind(name):
