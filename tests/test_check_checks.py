@@ -566,6 +566,24 @@ def test_a_gradient_that_reads_what_no_forward_pass_stored_names_the_attribute(d
         result.details
 
 
+def test_gradients_that_pile_up_from_call_to_call_are_named(data):
+    """dW += ... into buffers nothing zeroes (no zero_grad()): each call returns the last
+    call's gradients plus this batch's."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    right, piled = learner.grads, {}
+
+    def grads(X, Y):
+        for n, g in right(X, Y).items():
+            piled[n] = piled.get(n, 0) + g
+        return {n: g.copy() for n, g in piled.items()}
+
+    learner.grads = grads
+    result = check(gradients, learner, data)
+    assert result.status == "wrong" and result.summary.endswith(
+        "adds each call's gradients to the last ones: they are never zeroed between steps"), \
+        result.summary
+
+
 def test_gradients_left_at_zero_are_not_taken_for_stale_activations(data):
     """A `return` inside backward's layer loop leaves the first layer's gradients at zero, the
     same zeros after a forward pass on other examples: not stale, never computed."""

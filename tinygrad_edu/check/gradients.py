@@ -49,6 +49,13 @@ def run(learner, data, oracle):
     shaped = [n for n in expected if isinstance(got.get(n), np.ndarray)
               and got[n].shape == expected[n].shape]
     k = _common_factor(got, expected, shaped) if len(shaped) == len(expected) else None
+    piled = _accumulates(learner, batch, got, expected, shaped, tolerance(dtype))
+    if piled:  # right or not the first time, the second call shows it
+        return CheckResult("gradients", "wrong", f"{name} adds each call's gradients to the "
+                           "last ones: they are never zeroed between steps",
+                           details=[piled] + ([] if report.ok else [
+                               f"against autograd: {report.diagnosis}"]) + [setting],
+                           where=place, report=report, loss=loss, data=data_)
     if not report.ok and k is not None and 0.5 < k < 1 and not np.isclose(k, 0.5, rtol=1e-3):
         # Every gradient alike a little short: gradients taken from an update whose learning
         # rate decays (NNFS's optimizer) come out so; no slip in backprop scales them all alike.
@@ -98,6 +105,26 @@ def run(learner, data, oracle):
                        where=assigns(learner, "backprop", bad[:1]) if bad and not stale
                        else place,  # stale: the fault is a missing forward call, no one line
                        report=report, loss=loss, data=data_)
+
+
+def _accumulates(learner, batch, got, expected, names, tol):
+    """A sentence when a second call on the same batch returns the first call's gradients plus
+    autograd's: buffers that `dW += ...` fills and nothing zeroes (a missing zero_grad())."""
+    if not names:
+        return None
+    try:
+        again = learner.grads(batch.X, batch.Y)
+    except Exception:  # the first call worked: whatever this is, the rows say it
+        return None
+    if not isinstance(again, Mapping) or not all(
+            isinstance(again.get(n), np.ndarray) and again[n].shape == got[n].shape and
+            np.any(again[n] != got[n]) for n in names):
+        return None
+    if max(rel_error(again[n] - got[n], expected[n]) for n in names) > tol * 100:
+        return None
+    return ("called twice on the same batch, your code returns the first gradients plus "
+            "autograd's (dW += ... into buffers that nothing zeroes): zero them before each "
+            "backward pass (zero_grad(), or dW = ... instead of +=)")
 
 
 def _stale(learner, data, batch, got, tol):
