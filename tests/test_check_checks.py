@@ -677,6 +677,26 @@ def test_an_update_that_cannot_subtract_a_misshapen_gradient_names_it(data):
         "with a batch of 7 examples" in result.details[-1], result.details
 
 
+def test_an_update_that_leaves_parameters_with_zero_gradients_where_they_are_is_right(data):
+    """A `return` inside backward's loop leaves layer 1's gradients at zero: the update, which
+    applies them as the rule says, is not the one to blame (the gradients check is)."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    right = learner.grads
+
+    def grads(X, Y):
+        return {n: np.zeros_like(g) if n.endswith("[0]") else g for n, g in right(X, Y).items()}
+
+    def step(X, Y, lr):
+        g = grads(X, Y)
+        for p in learner.params:
+            p.set(p.get() - lr / len(X) * g[p.name])
+
+    learner.grads, learner.step = grads, step
+    result = check(update, learner, data)
+    assert result.status == "ok" and "(those of self.weights[0], self.biases[0] are all zeros, " \
+        "so they stay)" in result.summary, result.summary
+
+
 def test_update_given_a_learning_rate_of_zero_says_so(data):
     result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT]), lr=0.0), data)
     assert result.status == "wrong" and "is given a learning rate of 0 by your program" in \
@@ -808,6 +828,10 @@ def test_evaluation_that_compares_the_predictions_with_themselves(data):
     assert result.status == "wrong" and result.summary.endswith(
         ": it counts every example as right"), result.summary
     assert "does it compare the predictions with themselves" in result.details[0]
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))  # a fraction, 1.0, beside ~10 %:
+    learner.evaluate, learner.evaluate_units = (lambda X, labels: 1.0), None  # not "1 %"
+    result = check(evaluation, learner, data)
+    assert result.summary.endswith(": it counts every example as right"), result.summary
 
 
 def test_evaluation_passes_in_every_unit(data):

@@ -162,6 +162,22 @@ def test_a_nielsen_class_that_keeps_its_parameters_in_a_dict_is_told_to_use_an_a
     assert "--adapter my_adapter.py" in result.summary
 
 
+def test_dlfs_softmax_without_its_one_over_m_is_an_averaging_slip_not_sigma_of_a(programs):
+    """SoftmaxWithLoss.backward without / batch_size: gradients m times too large. In a relu
+    network σ′(a) is σ′(z), so no textbook variant may be blamed for it."""
+    layers = programs / "dlfs" / "common" / "layers.py"
+    text = layers.read_text()
+    assert "return (self.y - self.t) / batch_size" in text
+    layers.write_text(text.replace("return (self.y - self.t) / batch_size",
+                                   "return self.y - self.t"))
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    status = {r.check: r for r in report.results}
+    assert status["gradients"].status == "wrong"
+    assert "m = 7 times too large: divide by the batch size" in status["gradients"].summary
+    assert not any("slip" in d for d in status["gradients"].details)
+    assert status["book"].status != "wrong", status["book"].summary
+
+
 def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
     learner = recognize(load(PROGRAMS / "dlfs" / "ch04" / "two_layer_net.py"), data)
     assert learner.params[0].get().shape == (784, 100)  # its skipped TwoLayerNet(..., 100, ...)

@@ -141,9 +141,12 @@ def run(learner, data, oracle):
         why = ("its figure changes after a forward pass on other examples, with the same "
                "weights: it reads the activations cached by the last forward pass"
                f"{it_reads} instead of running the forward pass on the test examples")
-    elif min(frac, frac2, frac3) >= 1 - slack / 2 and acc < 1 - slack:
+    elif acc < 1 - slack and (min(frac, frac2, frac3) >= 1 - slack / 2 or (
+            len(set(figures)) == 1 and figures[0] in (1.0, float(m), 100.0))):
+        # every example right whatever the weights (a 1.0 read as 1 % as well: a constant
+        # figure that is all of them in some unit)
         short = "it counts every example as right"
-        why = (f"its figure is {_show(figures[0], units, m)} whatever the weights (the "
+        why = (f"its figure is {figures[0]:g} whatever the weights (the "
                f"network's accuracy goes {acc:.1%} → {acc_shifted:.1%}): does it compare the "
                "predictions with themselves, or the labels with the labels (predictions == "
                "predictions)?")

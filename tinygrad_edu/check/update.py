@@ -236,12 +236,15 @@ def _broadcast(grads, shapes):
 def _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_):
     """The ok result when the step is −η × the learner's own gradients for the batch (which
     then differ from autograd's: the gradients check says how), else None."""
-    if learner.grads is None or unchanged:
+    if learner.grads is None:
         return None
     try:
         own = learner.grads(batch.X, batch.Y)
     except Exception:  # the gradients check reports it
         return None
+    if not isinstance(own, dict) or any(own.get(n) is None or np.any(np.asarray(own[n]) != 0)
+                                        for n in unchanged):
+        return None  # a parameter left as it was must have had no gradient of its own
     # A wrong-shaped gradient that numpy broadcasts in the step (np.sum(dZ) gives one number
     # for a whole bias) is still the learner's own gradient applied as written.
     own = _broadcast(own, {n: delta[n].shape for n in changed})
@@ -251,9 +254,10 @@ def _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, d
     r, residual = _fit(delta, {n: -own[n] / scale for n in changed}, changed)
     if residual > tol or not np.isclose(r / lr, 1, rtol=1e-4):
         return None
+    zeros = f" (those of {', '.join(unchanged)} are all zeros, so they stay)" if unchanged else ""
     return CheckResult("update", "ok", f"{what} moves every parameter by −η × your own "
-                       "gradients, averaged over the batch; those differ from autograd's (see "
-                       "gradients)", where=place, data=data_)
+                       f"gradients, averaged over the batch{zeros}; those differ from "
+                       "autograd's (see gradients)", where=place, data=data_)
 
 
 def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged, lr, tol,
