@@ -299,6 +299,24 @@ def test_like_settles_cost_and_activation(programs, data):
     assert report.ok and any("cost cross_entropy" in n for n in report.notes)
 
 
+def test_a_learning_failure_that_no_other_check_explains_says_what_they_cannot_see(programs,
+                                                                                  data):
+    from tinygrad_edu.check.report import ABOVE
+
+    def learning(learner, data, oracle):
+        return CheckResult("learning", "wrong", "does not lower the cost", details=[ABOVE])
+
+    def wrong_forward(learner, data, oracle):
+        return CheckResult("forward", "wrong", "returns None")
+
+    for forward, pointer in ((_forward_check, False), (wrong_forward, True)):
+        report = check_program(programs / "nielsen" / "network.py", data=data,
+                               checks=_stand_ins(forward=forward, learning=learning))
+        result = next(r for r in report.results if r.check == "learning")
+        assert (result.details[0] == ABOVE) == pointer, result.details
+        assert pointer or result.details[0].startswith("no check above explains it")
+
+
 def test_make_data_is_canonical_and_seeded():
     a, b = make_data(784, seed=3, train_size=50), make_data(784, seed=3, train_size=50)
     assert a.name == "mnist" and a.train.X.shape == (50, 784) and a.train.X.dtype == np.float64

@@ -9,7 +9,7 @@ parameters are restored.
 import numpy as np
 
 from .calls import function, raised, reshaped, skipped, where
-from .report import CheckResult
+from .report import ABOVE, CheckResult
 
 SUBSET = 300  # examples the cost is measured on and the steps are drawn from
 STEPS = 40  # steps of a mini-batch learner; an online one (batch of 1) takes 4× as many
@@ -68,14 +68,12 @@ def run(learner, data, oracle, *, plot=None):
         if fell(reference) and costs[0] - costs[-1] < SLOWER * (reference[0] - reference[-1]):
             return CheckResult("learning", "wrong", f"{run_} lowers the cost far less than "
                                f"plain SGD ({mine}, while {ref})",
-                               details=["the checks above say which part of the step is "
-                                        "wrong", *details], where=place, data=data_)
+                               details=[ABOVE, *details], where=place, data=data_)
         return CheckResult("learning", "ok", f"{run_}: {mine}", details=[ref, *details],
                            where=place, data=data_)
     if fell(reference):
         return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), "
-                           f"while {ref}", details=["the checks above say which part of the "
-                                                    "step is wrong", *details],
+                           f"while {ref}", details=[ABOVE, *details],
                            where=place, data=data_)
     return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), and "
                        f"neither does plain SGD at this η ({reference[-1]:.4g}): try another "

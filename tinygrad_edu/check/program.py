@@ -24,7 +24,7 @@ import numpy as np
 from .. import presets
 from ..data import load_digits32, load_mnist, one_hot
 from .learner import CHECKS, Data, Learner, Sample
-from .report import CheckResult, ProgramReport
+from .report import ABOVE, CheckResult, ProgramReport
 from .shapes import recognize
 from .source import LearnerFileError, give_data, load, own_loaders
 
@@ -123,8 +123,23 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         results.append(_run_one(name, run, learner, data, oracle,
                                 min(left, CHECK_BUDGET_S.get(name, 10.0))))
     learner.restore(initial)
+    _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
+
+
+def _unexplained(results):
+    """A learning check that fails with no other check failing does not send the reader to the
+    checks above: it says what they cannot see."""
+    if any(r.status in ("wrong", "error") for r in results if r.check != "learning"):
+        return
+    for r in results:
+        if r.check == "learning" and ABOVE in r.details:
+            r.details[r.details.index(ABOVE)] = (
+                "no check above explains it: the step differs from plain SGD in a way they "
+                "cannot see from one step (gradients m× too large that read as a summed "
+                "cost's: give the Adapter reduction='mean'; momentum or a learning-rate "
+                "schedule that grows)")
 
 
 def make_data(n_in=784, *, seed=0, train_size=TRAIN_SIZE, test_size=TEST_SIZE):

@@ -15,6 +15,7 @@ import numpy as np
 
 MARK = {"ok": "✓", "wrong": "✗", "error": "✗", "skipped": "–"}
 COLOUR = {"ok": "#1a7f37", "wrong": "#cf222e", "error": "#cf222e", "skipped": "#6e7781"}
+ABOVE = "the checks above say which part of the step is wrong"  # the learning check's pointer
 
 # ----- rows and the report ------------------------------------------------------------------------
 
