@@ -697,6 +697,16 @@ def test_an_update_that_leaves_parameters_with_zero_gradients_where_they_are_is_
         "so they stay)" in result.summary, result.summary
 
 
+def test_an_update_that_changes_nothing_names_both_causes(data):
+    """The step writes into a local copy, or reads an η of 0 the checker did not give it."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    learner.step = lambda X, Y, lr: None
+    result = check(update, learner, data)
+    assert result.status == "wrong" and result.summary.endswith("changed no parameter")
+    assert result.details[0].startswith("the step must write the new arrays where the network")
+    assert result.details[1].startswith("or the learning rate it reads is 0 (a global `alpha")
+
+
 def test_update_given_a_learning_rate_of_zero_says_so(data):
     result = check(update, nielsen_learner(Network([N_IN, 9, N_OUT]), lr=0.0), data)
     assert result.status == "wrong" and "is given a learning rate of 0 by your program" in \

@@ -102,7 +102,10 @@ def run(learner, data, oracle):
     if not changed:
         return CheckResult("update", "wrong", f"{what} changed no parameter",
                            details=["the step must write the new arrays where the network "
-                                    "reads them (self.weights[i] = ..., not a local copy)"],
+                                    "reads them (self.weights[i] = ..., not a local copy)",
+                                    "or the learning rate it reads is 0 (a global `alpha = 0` "
+                                    "set after the one given, a loop variable left at its "
+                                    "last value)"],
                            where=place, data=data_)
     factors, decay = {}, {}
     for n in changed:
