@@ -167,12 +167,12 @@ def assigns(learner, role, names):
     return str(dataclasses.replace(w, line=min(lines)))
 
 
-def reshaped(learner, before, after, check):
-    """A wrong result when the learner's update gave a parameter another shape in after than it
-    had in before (snapshots): a gradient of another shape broadcast into it (b of (10, 1) minus
-    a (1, 7) sum becomes (10, 7)), which every later step and cost would trip over. Else None."""
-    for p in learner.params:
-        was, now = before[p.name].shape, after[p.name].shape
+def reshaped(learner, before, check):
+    """A wrong result when the learner's update gave a parameter another shape than it had in
+    before (a snapshot): a gradient of another shape broadcast into it (b of (10, 1) minus a
+    (1, 7) sum becomes (10, 7)), which every later step and cost would trip over. Else None."""
+    for p, now in zip(learner.params, learner.shapes().values()):
+        was = before[p.name].shape
         if now != was:
             return CheckResult(
                 check, "wrong", f"{function(learner, 'update', 'the update')} changes the shape "

@@ -34,7 +34,7 @@ def run(learner, data, oracle, *, plot=None):
             i = (k * size) % len(sub)
             with np.errstate(all="ignore"):
                 learner.step(sub.X[i:i + size], sub.Y[i:i + size], lr)
-            grown = reshaped(learner, before, learner.snapshot(), "learning")
+            grown = reshaped(learner, before, "learning")
             if grown is not None:
                 return grown
             costs.append(oracle.cost_value(sub.X, sub.Y))

@@ -67,7 +67,8 @@ def run(learner, data, oracle):
     if checked and wrong > checked / 2:  # by chance, one label in n_out would be right
         return CheckResult(
             "minibatches", "wrong", f"{name} pairs the examples with other examples' labels: "
-            f"{wrong:,} of the {checked:,} targets in its batches are not their own example's",
+            f"{wrong:,} of the first {checked:,} targets in its batches are not their own "
+            "example's",
             details=["the images and the labels are shuffled apart (two different "
                      "permutations, or one array shuffled and not the other): shuffle both "
                      "with one permutation, p = np.random.permutation(m); X, Y = X[p], Y[p] "

@@ -79,10 +79,10 @@ def run(learner, data, oracle):
             except Exception:  # the forward check reports it
                 pass
         learner.step(batch.X, batch.Y, lr)
-        after = learner.snapshot()
-        grown = reshaped(learner, before, after, "update")
+        grown = reshaped(learner, before, "update")
         if grown is not None:
             return grown
+        after = learner.snapshot()
     except Exception as e:
         result = raised("update", e, learner, "update")
         if isinstance(e, ValueError):  # numpy's shapes: a gradient of the wrong shape?
