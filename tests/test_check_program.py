@@ -558,3 +558,47 @@ def test_like_does_not_override_what_the_forward_pass_shows(programs):
     assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
     assert any(n.startswith("--like 3b1b: cost squared_error, activation sigmoid, where your "
                             "program does not show another") for n in report.notes)
+
+
+def _keras(programs, old=None, new=None):
+    """The mini-Keras program with dropout (its adapter beside it), with one edit."""
+    import importlib.util
+
+    path = programs / "keras" / "mini_keras.py"
+    if old is not None:
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+    spec = importlib.util.spec_from_file_location("keras_adapter", path.with_name("adapter.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return check_program(path, adapter=module.adapter)
+
+
+def test_a_network_with_dropout_is_no_false_alarm(programs):
+    """Dropout in training draws a new mask in every call: the checks start each call from the
+    same random numbers, so no stale activations or cached test are seen where there are none,
+    and the gradients, which autograd of the network without dropout cannot check, say so."""
+    report = _keras(programs)
+    status = {r.check: r for r in report.results}
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert status["gradients"].status == "skipped"
+    assert status["gradients"].summary.startswith(
+        "Sequential.backward's gradients draw random numbers (dropout?): the same batch gives "
+        "other gradients"), status["gradients"].summary
+    assert status["book"].status == "skipped" and "random" in status["book"].summary
+    assert status["update"].status == "ok" and "your own gradients" in status["update"].summary
+    for check in ("forward", "minibatches", "evaluation", "learning"):
+        assert status[check].status == "ok", status[check].summary
+
+
+def test_dropout_left_on_in_the_evaluation_is_named(programs):
+    report = _keras(programs, "        out = self.forward(X)\n",
+                    "        out = self.forward(X, training=True)\n")
+    result = next(r for r in report.results if r.check == "evaluation")
+    assert result.status == "wrong" and result.summary.endswith(": it draws random numbers"), \
+        result.summary
+    assert "is dropout, or another training-only step, left on in the evaluation" in \
+        result.details[0]
+    assert result.where.startswith("Sequential.evaluate (mini_keras.py:")
+    assert [r.check for r in report.wrong] == ["evaluation"]

@@ -74,6 +74,19 @@ def run(learner, data, oracle):
                            f"{sum(r.ok is True for r in report.rows)} parameters (max rel error "
                            f"{worst:.1e})", details=details, where=place, report=report,
                            loss=loss, data=data_)
+    drawn = book.drawn(learner, batch, got, shaped)
+    if drawn:  # no rule of autograd's deterministic network can explain them
+        return CheckResult("gradients", "skipped", f"{name}'s gradients draw random numbers "
+                           "(dropout?): "
+                           f"the same batch gives other gradients ({drawn}) when numpy's "
+                           "random numbers change, so autograd, which runs the forward pass "
+                           "without them, cannot check them",
+                           details=["is that dropout, or noise added in training? To check "
+                                    "the gradients, switch it off for the check (dropout's "
+                                    "p = 0, keep_prob = 1, in an adapter) and run it again",
+                                    setting],
+                           where=place, report=report, loss=loss,
+                           data={**data_, "random": True})
     averaging = _averaging(got, expected, oracle, len(batch))
     stale = _stale(learner, data, batch, got, tolerance(dtype))
     textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)

@@ -8,6 +8,9 @@ learner's own layout (columns, lists of (x, y) pairs, ...) and convert the answe
 module is numpy only.
 """
 
+import contextlib
+import functools
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +18,41 @@ from pathlib import Path
 import numpy as np
 
 CHECKS = ("forward", "gradients", "update", "minibatches", "evaluation", "learning", "book")
+
+_DRAWS = [0]  # the seed each call of the learner's code starts from (other_draws changes it)
+
+
+def same_draws(f):
+    """f, starting each call from numpy's and random's global generators seeded alike, and
+    leaving them as they were: code that draws random numbers (a dropout mask, noise) draws the
+    same ones in every call a check compares, as if it drew none."""
+    if f is None or getattr(f, "same_draws", False):
+        return f
+
+    @functools.wraps(f)
+    def call(*args, **kwargs):
+        state, py_state = np.random.get_state(), random.getstate()
+        np.random.seed(_DRAWS[0])
+        random.seed(_DRAWS[0])
+        try:
+            return f(*args, **kwargs)
+        finally:
+            np.random.set_state(state)
+            random.setstate(py_state)
+
+    call.same_draws = True
+    return call
+
+
+@contextlib.contextmanager
+def other_draws(seed=1):
+    """Calls of same_draws functions start from another seed inside: what changes then was
+    drawn at random (dropout left on, noise)."""
+    _DRAWS[0], old = seed, _DRAWS[0]
+    try:
+        yield
+    finally:
+        _DRAWS[0] = old
 
 
 class Batches(list):
@@ -152,6 +190,13 @@ class Learner:
     def shapes(self):
         """{name: the current array's shape}, without copying it (snapshot copies)."""
         return {p.name: np.shape(p.get()) for p in self.params}
+
+    def same_draws(self):
+        """Make every call of forward, grads, step and evaluate start from the same random
+        numbers (same_draws); batches(n) keeps drawing afresh, as a shuffle must."""
+        for role in ("forward", "grads", "step", "evaluate"):
+            setattr(self, role, same_draws(getattr(self, role)))
+        return self
 
     def restore(self, arrays):
         """Write back arrays taken by snapshot(), in each parameter's current dtype."""

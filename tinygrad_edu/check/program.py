@@ -74,6 +74,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             message = f"building your network did not finish within {e} (an endless loop?)"
         raised = None if ours or isinstance(e, CheckTimeout) else type(e).__name__
         return _failed(str(target), "load", message, where, start, raised)
+    learner.same_draws()  # a dropout mask is the same in every call a check compares
     if module is not None:
         for loaded in [module, *getattr(module, "__learner_modules__", [])]:
             notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
