@@ -644,7 +644,8 @@ def test_update_passes_on_correct_programs_and_restores_the_parameters(data):
 @pytest.mark.parametrize("bug, words", [
     ("eta_not_divided", "η is not divided by m"),
     ("flipped_sign", "the sign is flipped"),
-    ("return_in_loop", "never updates self.weights[1], self.biases[1]: is there a `return`"),
+    ("return_in_loop", "never updates self.weights[1], self.biases[1]: its loop returns in its "
+                       "first pass (the `return` at test_check_checks.py:"),
     ("eta_twice", "the step is η·η·∇C, η = 3: the learning rate is applied twice"),
     ("biases_frozen", "never updates self.biases, in any layer (self.biases[0], "
                       "self.biases[1]), while self.weights move: is that update line missing"),

@@ -36,6 +36,16 @@ def _assert_findings(case, report):
         assert result.status in ("wrong", "error"), f"{bug.check} missed: {bug.what}"
         for name in bug.names:
             assert name in _text(result), f"{bug.check} does not name {name}: {_text(result)}"
+        if bug.at:
+            assert bug.line in _line_at(case, result.where), \
+                f"{bug.check} is at {result.where}, not at {bug.line!r}"
+
+
+def _line_at(case, where):
+    """The source line a finding's place names: 'Network.SGD (network2_shuffle.py:76)'."""
+    file, _, line = where.rpartition("(")[2].rstrip(")").partition(":")
+    path = next(Path(case.file).parent.rglob(file))
+    return path.read_text().splitlines()[int(line) - 1]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])

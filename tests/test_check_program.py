@@ -560,15 +560,16 @@ def test_like_does_not_override_what_the_forward_pass_shows(programs):
                             "program does not show another") for n in report.notes)
 
 
-def _keras(programs, old=None, new=None):
-    """The mini-Keras program with dropout (its adapter beside it), with one edit."""
+def _keras(programs, *edits):
+    """The mini-Keras program with dropout (its adapter beside it), with edits (old, new)."""
     import importlib.util
 
     path = programs / "keras" / "mini_keras.py"
-    if old is not None:
-        text = path.read_text()
+    text = path.read_text()
+    for old, new in edits:
         assert old in text
-        path.write_text(text.replace(old, new))
+        text = text.replace(old, new)
+    path.write_text(text)
     spec = importlib.util.spec_from_file_location("keras_adapter", path.with_name("adapter.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -593,8 +594,8 @@ def test_a_network_with_dropout_is_no_false_alarm(programs):
 
 
 def test_dropout_left_on_in_the_evaluation_is_named(programs):
-    report = _keras(programs, "        out = self.forward(X)\n",
-                    "        out = self.forward(X, training=True)\n")
+    report = _keras(programs, ("        out = self.forward(X)\n",
+                               "        out = self.forward(X, training=True)\n"))
     result = next(r for r in report.results if r.check == "evaluation")
     assert result.status == "wrong" and result.summary.endswith(": it draws random numbers"), \
         result.summary
@@ -602,3 +603,57 @@ def test_dropout_left_on_in_the_evaluation_is_named(programs):
         result.details[0]
     assert result.where.startswith("Sequential.evaluate (mini_keras.py:")
     assert [r.check for r in report.wrong] == ["evaluation"]
+
+
+NO_DROPOUT = ("    model.add(Dropout(0.5))\n", "")
+
+
+def _line_of(path, text):
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_layers_own_gradient_line_is_where_a_finding_points(programs):
+    """self.layers[2].b's gradient is summed over the wrong axis and its W's is right: the line
+    that sets it is in the layer's method (Dense.backward's self.db = ...), not in the
+    Sequential.backward the adapter calls."""
+    report = _keras(programs, NO_DROPOUT, ("self.db = grad.sum(axis=0)",
+                                           "self.db = grad.sum(axis=1)"))
+    result = next(r for r in report.results if r.check == "gradients")
+    path = programs / "keras" / "mini_keras.py"
+    assert result.status == "wrong"
+    assert result.where == f"Dense.backward (mini_keras.py:{_line_of(path, 'self.db = ')})", \
+        result.where
+
+
+def test_a_wrong_delta_points_at_the_function_the_adapter_calls(programs):
+    """The whole layer's gradients wrong (ReLU's backward without its mask): the δ may come
+    from anywhere above, so no one layer line is named."""
+    report = _keras(programs, NO_DROPOUT, ("        return grad * self.mask\n",
+                                           "        return grad\n"))
+    result = next(r for r in report.results if r.check == "gradients")
+    assert result.status == "wrong" and result.where.startswith("Sequential.backward ("), \
+        result.where
+
+
+def test_biases_never_stepped_point_at_the_line_that_steps_the_weights(programs):
+    report = _keras(programs, NO_DROPOUT, ("                layer.b -= self.lr * layer.db\n",
+                                           ""))
+    result = next(r for r in report.results if r.check == "update")
+    path = programs / "keras" / "mini_keras.py"
+    assert result.summary.startswith("Sequential.train_on_batch: it never updates "
+                                     "self.layers[i].b, in any layer (self.layers[0].b, "
+                                     "self.layers[2].b), while self.layers[i].W move"), \
+        result.summary
+    assert result.where == f"SGD.step (mini_keras.py:{_line_of(path, 'layer.W -= ')})"
+
+
+def test_a_list_shuffled_into_none_names_the_line_that_did_it():
+    """`training_data = random.shuffle(training_data)`: the finding is at that line, with what
+    random.shuffle returns, not at the list comprehension that trips over the None."""
+    path = Path(__file__).with_name("learners") / "nielsen2" / "network2_shuffle.py"
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    line = _line_of(path, "training_data = random.shuffle(training_data)")
+    assert result.where == f"Network.SGD (network2_shuffle.py:{line})", result.where
+    assert result.details[0].startswith(
+        f"`training_data = random.shuffle(training_data)` at line {line} sets training_data "
+        "to None: random.shuffle changes its argument in place and returns None"), result.details

@@ -26,6 +26,8 @@ class Bug:
     # cost), or batches made by a helper that the adapter's epoch only shows being consumed
     line: str  # a substring of the learner's source line at fault ("" if no line is at fault)
     what: str  # one sentence, as a teacher would explain the bug
+    at: bool = False  # the finding's place ("at Network.SGD (network2_shuffle.py:76)") must be
+    # that line itself, not only its function
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ CASES = [
             Bug("evaluation", ("test",), "np.argmax(self.layer[3])",
                 "test() compares every label with the output left in self.layer[3] by the last "
                 "forward pass instead of running feedforward on each test image, so every image "
-                "gets the same prediction."),
+                "gets the same prediction.", at=True),
             Bug("update", ("gradient_step",), "ga = 2*(self.layer[3]-self.y(label))",
                 "gradient_step never runs the forward pass for the current image (the line under "
                 "'# Set the layer outputs' is missing), so backprop uses the activations of an "
@@ -256,14 +258,15 @@ CASES += [
              Bug("minibatches", ("SGD",), "training_data = random.shuffle(training_data)",
                  "random.shuffle shuffles the list in place and returns None, so assigning its "
                  "result replaces the training data with None and the mini-batches cannot be "
-                 "made."),
+                 "made.", at=True),
              target="Network"),
     _planted("nielsen2/network2_eta_not_over_m.py", "nielsen2/network2.py", "nielsen2", "mnist",
              "columns", NIELSEN2_NOTES,
              Bug("update", ("update_mini_batch", "self.weights[0]"), "w-eta*nw",
                  "nabla_w is a sum over the mini-batch, so the weight step must be "
                  "eta/len(mini_batch) times it; without the division the weights move "
-                 "len(mini_batch) times too far (the biases still use eta/len(mini_batch))."),
+                 "len(mini_batch) times too far (the biases still use eta/len(mini_batch)).",
+                 at=True),
              target="Network"),
     # DLFS chapter 4: sigmoid TwoLayerNet with numerical_gradient
     Case(path="dlfs4/ch04/two_layer_net.py", target="TwoLayerNet", style="dlfs4", data="mnist",
@@ -280,7 +283,7 @@ CASES += [
              Bug("gradients", ("gradient", "params['b1']"), "grads['b1'] = np.sum(da1, axis=1)",
                  "The bias gradient must sum δ over the batch (axis 0, one entry per hidden "
                  "neuron); summing over axis 1 adds up the neurons instead and gives one number "
-                 "per example, the wrong shape for b1."),
+                 "per example, the wrong shape for b1.", at=True),
              target="TwoLayerNet"),
     # the functional full-batch tutorial style
     Case(path="functional/mnist_nn.py", target=None, style="functional", data="mnist",
@@ -306,7 +309,7 @@ CASES += [
              Bug("evaluation", ("test_accuracy",), "get_accuracy(dev_predictions, Y_train)",
                  "test_accuracy compares the predictions for X with the global training labels "
                  "Y_train instead of its own argument Y, so the figure it reports is not the "
-                 "accuracy on the data it was given."),
+                 "accuracy on the data it was given.", at=True),
              ),
     # deeplearning.ai / Coursera dict of parameters with caches
     Case(path="coursera/dnn_app.py", target=None, style="coursera", data="mnist",
@@ -322,7 +325,7 @@ CASES += [
              "columns", COURSERA_NOTES,
              Bug("update", ("update_parameters", "W2"), "        return parameters",
                  "`return parameters` is indented into the for loop, so update_parameters "
-                 "returns after updating W1 and b1 and the later layers never learn."),
+                 "returns after updating W1 and b1 and the later layers never learn.", at=True),
              ),
     _planted("coursera/dnn_app_dZL_sign.py", "coursera/dnn_app.py", "coursera", "mnist",
              "columns", COURSERA_NOTES,
@@ -346,7 +349,7 @@ CASES += [
              Bug("evaluation", ("evaluate",), "np.argmax(loss_activation.output, axis=1)",
                  "evaluate() reads loss_activation.output left over from the last training "
                  "batch without running the forward pass on X, so it scores old predictions "
-                 "against the new labels."),
+                 "against the new labels.", at=True),
              ),
     # Rashid, Make Your Own Neural Network: the book's own rule
     Case(path="rashid/neural_network.py", target="neuralNetwork", style="rashid", data="mnist",
@@ -367,14 +370,15 @@ CASES += [
              "columns", GLOBALS_NOTES,
              Bug("gradients", ("backprop", "W2"), "dW2 = np.outer(a1, d2)",
                  "∂C/∂W2 is δ2·a1ᵀ = np.outer(d2, a1); np.outer(a1, d2) is its transpose, which "
-                 "has the same (16, 16) shape, so nothing fails but W2 moves the wrong way."),
+                 "has the same (16, 16) shape, so nothing fails but W2 moves the wrong way.",
+                 at=True),
              ),
     _planted("globals3b1b/digits_wrong_layer_w.py", "globals3b1b/digits.py", "3b1b", "mnist",
              "columns", GLOBALS_NOTES,
              Bug("gradients", ("backprop", "W1"), "d1 = (W3.T @ d2) * sigmoid_prime(z1)",
                  "BP2 carries δ2 back through the weights that produced z2, so d1 needs W2ᵀ·d2; "
                  "the copied line still uses W3, which has the same shape, so W1 and b1 get "
-                 "wrong gradients."),
+                 "wrong gradients.", at=True),
              ),
     _planted("globals3b1b/digits_stale_activations.py", "globals3b1b/digits.py", "3b1b",
              "mnist", "columns", GLOBALS_NOTES,

@@ -49,9 +49,16 @@ def raised(check, e, learner, role=None):
                            f"does not run that part: pass `{e.name}` to {function} as an "
                            "argument, and this check can run", where=f"{frame.name} ({where})")
     line = f": {frame.line.strip()}" if frame.line else ""
-    hint = ""
+    hint, at = "", f"{_qualname(e, frame)} ({where})"
+    inplace = _none_from_in_place(frame) if "NoneType" in last else None
     if getattr(e, "hint", None):  # what the checker knows of this error (an Adapter's recorder)
         hint = e.hint
+    elif inplace:
+        name, call, lineno = inplace
+        hint = (f"`{name} = {call}` at line {lineno} sets {name} to None: "
+                f"{call.split('(')[0]} changes its argument in place and returns None; call "
+                f"it on its own line (`{call}`) and keep using the argument")
+        at = f"{_qualname(e, frame)} ({Path(frame.filename).name}:{lineno})"
     elif "NoneType" in last:
         attr = _none_attribute(e, frame)
         hint = (f"self.{attr} is None when {frame.name} runs: it is set by another method that "
@@ -59,9 +66,47 @@ def raised(check, e, learner, role=None):
                 "reads it?), or a function forgot to `return` its result") if attr else \
             "a value is None: did a function (feedforward?) forget to `return` its result?"
     return CheckResult(check, "error", f"{function} raised {last} at {where}{line}",
-                       details=[hint] if hint else [], where=f"{frame.name} ({where})",
+                       details=[hint] if hint else [], where=at,
                        data={"exception": type(e).__name__, "message": str(e),
                              "file": frame.filename, "line": frame.lineno})
+
+
+_IN_PLACE = ("shuffle", "sort", "reverse", "append", "extend", "insert", "update")
+
+
+def _none_from_in_place(frame):
+    """(name, call, line) when the failing line reads a name that its function assigned from a
+    call that works in place and returns None (`training_data = random.shuffle(training_data)`),
+    else None."""
+    try:
+        tree = ast.parse(Path(frame.filename).read_text())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    inner = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                node.lineno <= frame.lineno <= (node.end_lineno or node.lineno) and \
+                (inner is None or node.lineno >= inner.lineno):
+            inner = node
+    for n in ast.walk(inner) if inner is not None and frame.line else ():
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Call) and \
+                ast.unparse(n.value.func).rpartition(".")[2] in _IN_PLACE and \
+                n.lineno < frame.lineno and \
+                re.search(rf"\b{n.targets[0].id}\b", frame.line):
+            return n.targets[0].id, ast.unparse(n.value), n.lineno
+    return None
+
+
+def _qualname(e, frame):
+    """frame's function as its code names it (SGD.step, Network.SGD for its list
+    comprehension), where Python says (3.11+); its bare name before."""
+    tb = e.__traceback__
+    while tb is not None and not (tb.tb_frame.f_code.co_filename == frame.filename
+                                  and tb.tb_lineno == frame.lineno):
+        tb = tb.tb_next
+    name = getattr(tb.tb_frame.f_code, "co_qualname", frame.name) if tb else frame.name
+    return re.sub(r"\.<locals>\.<\w+>$", "", name).replace(".<locals>", "")
 
 
 def _none_attribute(e, frame):
@@ -135,10 +180,11 @@ def function_node(w):
     return found
 
 
-def assigns(learner, role, names):
+def assigns(learner, role, names, layers=True):
     """Where for role moved to the first line of its function that assigns one of names (the
-    learner's parameters: `self.biases = [...]`, `grads['b1'] = ...`), as str; the function's own
-    line when no line does (a loop over zip(...), an index computed at run time)."""
+    learner's parameters: `self.biases = [...]`, `grads['b1'] = ...`), as str; else, with
+    layers, the line of a layer object's method that does (_layer_method); else the function's
+    own line (a loop over zip(...), an index computed at run time)."""
     w = learner.where.get(role)
     node = function_node(w)
     if node is None:
@@ -153,6 +199,10 @@ def assigns(learner, role, names):
         if isinstance(index, ast.Subscript) and isinstance(index.slice, ast.Constant) and \
                 isinstance(index.slice.value, str):
             wanted.add(index.slice.value)  # params['b1'] is set by `grads['b1'] = ...`
+    if role == "backprop":  # W2's gradient is set by `dW2 = ...`, `grads['dW2'] = ...`
+        wanted |= {g for w in list(wanted) if w.isidentifier()
+                   for g in (f"d{w}", f"d_{w}", f"grad_{w}", f"{w}_grad", f"nabla_{w}")}
+        wanted |= _returned(node, learner, names)
     lines = []
     for n in ast.walk(node):
         targets = n.targets if isinstance(n, ast.Assign) else \
@@ -163,8 +213,82 @@ def assigns(learner, role, names):
             if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted):
                 lines.append(n.lineno)
     if not lines:
-        return where(learner, role)
+        return (layers and _layer_method(learner, role, names)) or where(learner, role)
     return str(dataclasses.replace(w, line=min(lines)))
+
+
+def _returned(node, learner, names):
+    """The names a backprop returns for names, read as one gradient per parameter in the
+    parameters' order (`return [dW1, d1, dW2, d2]` for W1, b1, W2, b2: b1's gradient is d1)."""
+    order = [p.name for p in learner.params]
+    found = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Return) and isinstance(n.value, (ast.Tuple, ast.List)) and \
+                len(n.value.elts) == len(order):
+            found |= {n.value.elts[order.index(name)].id for name in names if name in order
+                      and isinstance(n.value.elts[order.index(name)], ast.Name)}
+    return found
+
+
+def return_in_loop(learner, role):
+    """Where (as str) of a `return` inside a loop of role's function: the loop ends at its first
+    pass (only the first layer is updated); None when there is none."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    for loop in ast.walk(node) if node is not None else ():
+        if isinstance(loop, (ast.For, ast.While)):
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Return):
+                    return str(dataclasses.replace(w, line=n.lineno))
+    return None
+
+
+def _layer_method(learner, role, names):
+    """For a parameter of a layer object (self.layers[2].b, dense1.weights), the line of the
+    layer's method that sets its gradient (self.db = ..., self.dweights = ...) for role
+    "backprop", or that steps it (layer.b -= ...) for role "update", as 'Dense.backward
+    (net.py:25)'; None when no one such line is found in the learner's files."""
+    attrs = [n.rsplit(".", 1)[1] for n in names if "." in n and n.rsplit(".", 1)[0] != "self"]
+    for attr in attrs:
+        if not attr.isidentifier():
+            continue
+        grads = {f"self.{g}" for g in (f"d{attr}", f"d_{attr}", f"grad_{attr}", f"{attr}_grad",
+                                       f"d{attr[:1].upper()}{attr[1:]}")}
+        found = []
+        for file in learner.files:
+            try:
+                tree = ast.parse(Path(file).read_text())
+            except (OSError, SyntaxError, ValueError):
+                continue
+            for qualname, node in _methods(tree):
+                if node.name == "__init__":
+                    continue
+                for n in ast.walk(node):
+                    if isinstance(n, ast.Assign):
+                        targets, stepped = n.targets, False
+                    elif isinstance(n, ast.AugAssign):
+                        targets, stepped = [n.target], True
+                    else:
+                        continue
+                    for t in targets:
+                        text = ast.unparse(t)
+                        if (role == "backprop" and text in grads) or (
+                                role == "update" and stepped and isinstance(t, ast.Attribute)
+                                and t.attr == attr):
+                            found.append((qualname, file, n.lineno))
+        if len({(q, f) for q, f, _ in found}) == 1:  # one method, not one of several layers'
+            line = min(line for *_, line in found)
+            return f"{found[0][0]} ({Path(found[0][1]).name}:{line})"  # as Where says it
+    return None
+
+
+def _methods(tree):
+    """(Class.method, node) for every function defined in a class, at any depth."""
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef):
+            for node in cls.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield f"{cls.name}.{node.name}", node
 
 
 def reshaped(learner, before, check):

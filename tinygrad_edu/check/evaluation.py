@@ -8,6 +8,7 @@ It imports the oracle and calls; the learner's parameters are restored.
 """
 
 import ast
+import dataclasses
 from numbers import Number
 
 import numpy as np
@@ -48,17 +49,29 @@ def _show(figure, units, m):
 
 
 def _cached_reads(w):
-    """What the learner's evaluate reads its prediction from, e.g. 'self.layer[3]', when that is
-    an attribute of self rather than something computed in the function."""
+    """(what the learner's evaluate reads its prediction from, its line), e.g.
+    ('self.layer[3]', 41), when that is an attribute of self or of a global object
+    (`loss_activation.output`) rather than something computed in the function; else
+    (None, None)."""
     node = function_node(w)
-    if node is not None:
-        for call in ast.walk(node):
-            if isinstance(call, ast.Call) and call.args and \
-                    ast.unparse(call.func).endswith("argmax"):
-                text = ast.unparse(call.args[0])
-                if text.startswith("self.") and "(" not in text:
-                    return text
-    return None
+    if node is None:
+        return None, None
+    local = {a.arg for a in node.args.args} | {
+        t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign, ast.For))
+        for t in ast.walk(n.target if not isinstance(n, ast.Assign) else ast.Tuple(n.targets))
+        if isinstance(t, ast.Name)}
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and call.args and \
+                ast.unparse(call.func).endswith("argmax"):
+            arg = call.args[0]
+            root = arg
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(arg, (ast.Attribute, ast.Subscript)) and isinstance(root, ast.Name) \
+                    and (root.id == "self" or root.id not in local) and \
+                    not any(isinstance(n, ast.Call) for n in ast.walk(arg)):
+                return ast.unparse(arg), call.lineno
+    return None, None
 
 
 def _trained(oracle, data, learner):
@@ -118,9 +131,13 @@ def run(learner, data, oracle):
     except Exception as e:
         result = raised("evaluation", e, learner, "evaluate")
         if "(7," in str(e) or "(7)" in str(e):  # the 7 examples of the last forward pass
+            cached, line = _cached_reads(learner.where.get("evaluate"))
             result.details.append("7 is the number of examples of the forward pass run "
                                   "before it: does it read the activations that pass cached "
+                                  + (f"(it reads {cached}) " if cached else "") +
                                   "instead of running the forward pass on the test examples?")
+            if cached:  # the line that reads them, not the one that trips over them
+                result.where = str(dataclasses.replace(learner.where["evaluate"], line=line))
         return result
     finally:
         learner.restore(before)
@@ -138,7 +155,7 @@ def run(learner, data, oracle):
     slack = 1.5 / m  # a tie in argmax may fall either way in float32
     data_ = {"figure": figures[0], "units": units, "accuracy": acc, "examples": m}
     said = f"{name} reports {_show(figures[0], units, m)}"
-    cached = _cached_reads(learner.where.get("evaluate"))
+    cached, line = _cached_reads(learner.where.get("evaluate"))
     reads, it_reads = (f" ({cached})", f" (it reads {cached})") if cached else ("", "")
     if drawn != figures[0]:  # code that draws nothing gives the same figure, to the bit
         short = "it draws random numbers"
@@ -181,5 +198,7 @@ def run(learner, data, oracle):
             "not every time" if drawn != figures[0] else "not from the weights")
     details = ([why] if why else []) + [
         "run the forward pass on each test example and compare its argmax with the label"]
+    if cached and short and short.endswith(reads):  # the line that reads them
+        place = str(dataclasses.replace(learner.where["evaluate"], line=line))
     return CheckResult("evaluation", "wrong", f"{summary}: {short}" if short else summary,
                        details=details, where=place, data=data_)

@@ -115,9 +115,19 @@ def run(learner, data, oracle):
         details[1:1] = [f"against autograd: {report.diagnosis}"]
     bad = [r.name for r in report.rows if r.ok is False and r.kind == "param"]
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
-                       where=assigns(learner, "backprop", bad[:1]) if bad and not stale
+                       where=assigns(learner, "backprop", bad[:1], _alone(bad[0], oracle, report))
+                       if bad and not stale
                        else place,  # stale: the fault is a missing forward call, no one line
                        report=report, loss=loss, data=data_)
+
+
+def _alone(name, oracle, report):
+    """Whether name's layer has a parameter whose gradient agrees: then the fault is in the line
+    that computes name's own gradient, not in the δ that reaches the layer (which may come
+    from anywhere above it)."""
+    layer = next((L for L in oracle.layers if name in (L.W, L.b)), None)
+    others = [] if layer is None else [n for n in (layer.W, layer.b) if n and n != name]
+    return any(r.ok is True for r in report.rows if r.name in others)
 
 
 def _accumulates(learner, batch, got, expected, names, tol):

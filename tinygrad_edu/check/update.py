@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from .calls import assigns, function, raised, reshaped, skipped, where
+from .calls import assigns, function, raised, reshaped, return_in_loop, skipped, where
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -118,7 +118,8 @@ def run(learner, data, oracle):
             break
         factors[n] = r / lr
     else:
-        result = _scaled(factors, decay, unchanged, m, what, name, place, data_)
+        returns = return_in_loop(learner, "update") if unchanged else None
+        result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns)
         if result.status == "ok":
             return result
         # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
@@ -129,6 +130,9 @@ def run(learner, data, oracle):
         off = [n for n, k in factors.items() if _factor(k, m, lr)]
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
+        elif unchanged:  # the loop's return, or the line that steps the others: where the
+            # missing one belongs
+            result.where = returns or assigns(learner, "update", list(factors))
         return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
@@ -142,7 +146,7 @@ def _fit_decay(delta, direction, w):
     return float(a), float(c), float(np.abs(rest).max() / max(np.abs(delta).max(), 1e-300))
 
 
-def _scaled(factors, decay, unchanged, m, what, name, place, data_):
+def _scaled(factors, decay, unchanged, m, what, name, place, data_, returns=None):
     """Every changed parameter moves along −∇C: by η (ok), or by another multiple of it."""
     data_["factors"] = factors
     groups = {}
@@ -169,7 +173,7 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_):
                         " (the learning rate changes between layers: a decay counter advanced "
                         "once per layer?)")
     if unchanged:
-        problems.insert(0, _never_updated(unchanged, list(factors) + unchanged))
+        problems.insert(0, _never_updated(unchanged, list(factors) + unchanged, returns))
     notes = [f"{', '.join(decay)} also shrink{'s' if len(decay) == 1 else ''} by the factor "
              f"(1 − {max(decay.values()):.3g}) each step: L2 weight decay, which is fine"] \
         if decay else []
@@ -202,11 +206,12 @@ def _misshapen(learner, batch, before):
 
 
 def _kind(name):
-    """The parameter's name without its layer: self.biases[1] → self.biases, W2 → W."""
-    return re.sub(r"\[\d+\]|\d+", "", name)
+    """The parameter's name without its layer: self.biases[1] → self.biases, W2 → W,
+    self.layers[2].b → self.layers[i].b."""
+    return re.sub(r"\[\d+\]|\d+", "", re.sub(r"\[\d+\](?=\.)", "[i]", name))
 
 
-def _never_updated(unchanged, names):
+def _never_updated(unchanged, names, returns=None):
     """What it means that the parameters unchanged never move: one kind of parameter left out
     in every layer (the biases), or the layers after some point (a `return` in the loop)."""
     kinds = {}
@@ -220,6 +225,10 @@ def _never_updated(unchanged, names):
                 f"({', '.join(unchanged)}), while {moving} move: is that update line missing, "
                 "or does it assign to a copy (b = b - ... in a loop over the list) that the "
                 "network never reads?")
+    if returns:
+        return (f"it never updates {', '.join(unchanged)}: its loop returns in its first pass "
+                f"(the `return` at {returns.rpartition('(')[2].rstrip(')')} is inside the "
+                "loop; move it out, after the loop)")
     return (f"it never updates {', '.join(unchanged)}: is there a `return` inside the update "
             "loop, or a loop that stops at the first layer?")
 
