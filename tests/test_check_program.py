@@ -84,6 +84,47 @@ def test_nielsen_minibatches_catch_a_sliding_window(programs, data):
     assert len(batches) == 100 and len(set(used)) < 200  # overlapping windows, as seed 000
 
 
+def test_nielsen_shuffled_once_before_the_epochs_is_named_as_never_shuffling_is(programs):
+    """random.shuffle before `for j in range(epochs)`: each call of SGD shuffles, so two calls
+    differ, but every epoch of one call repeats the first's batches; read from the code."""
+    path = _variant(programs, "        for j in range(epochs):\n            random.shuffle("
+                    "training_data)\n", "        random.shuffle(training_data)\n"
+                    "        for j in range(epochs):\n")
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "wrong" and result.summary == (
+        "Network.SGD: it shuffles the training data once, at line 27, before its epoch loop "
+        "(line 28): every epoch then trains on the same batches in the same order; shuffle at "
+        "the start of each epoch, inside the loop"), result.summary
+    assert result.where == "Network.SGD (network.py:27)"
+
+
+_SCORE = ('                print("Epoch {0}: {1} / {2}".format(j, self.evaluate(test_data), '
+          'n_test))\n')
+_TRAIN_CHECK = ("                train_check = [(x, np.argmax(y)) for x, y in "
+                "training_data[:n_test]]\n")
+
+
+def test_a_test_figure_scored_on_the_training_data_is_named(programs):
+    """SGD is given test_data but prints evaluate(train_check), built from training_data:
+    "my test accuracy is 99% but Kaggle says 60%"."""
+    path = _variant(programs, _SCORE, _TRAIN_CHECK + _SCORE.replace("(test_data)",
+                                                                     "(train_check)"))
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    line = _line_of(path, "self.evaluate(train_check)")
+    assert result.status == "wrong" and result.summary == (
+        "Network.SGD is given test_data and never scores it: it scores "
+        f"self.evaluate(train_check) at line {line}, built from training_data, so the accuracy "
+        "it shows is on examples it trains on"), result.summary
+    assert result.where == f"Network.SGD (network.py:{line})"
+
+
+def test_scoring_the_training_data_beside_the_test_data_is_fine(programs):
+    path = _variant(programs, _SCORE, _TRAIN_CHECK + _SCORE + _SCORE.replace(
+        "(test_data)", "(train_check)"))
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    assert result.status == "ok", result.summary
+
+
 def test_network2_one_d_biases_lambda_and_cost_class(data):
     learner = recognize(load(PROGRAMS / "network2" / "network2.py"), data)
     assert [p.get().shape for p in learner.params] == [(40, 784), (40,), (10, 40), (10,)]

@@ -120,7 +120,7 @@ CASES = [
             Bug("minibatches", ("train",), "for k in range(len(training_data)//mb_size)",
                 "the mini-batches start at k = 0, 1, 2, ... instead of stepping by mb_size, so "
                 "one epoch uses only the first len//mb_size + mb_size − 1 examples (604 of "
-                "60,000), in batches that overlap almost entirely."),
+                "60,000), in batches that overlap almost entirely.", at=True),
         ),
         fixed="seed000_fixed/neural_network.py",
     ),
@@ -134,7 +134,7 @@ CASES = [
         bugs=(
             Bug("forward", ("feedforward",), "a = sigmoid(np.dot(w, a) + b)",
                 "feedforward computes the output but has no `return a`, so it returns None and "
-                "evaluate() counts argmax(None) = 0 as every prediction."),
+                "evaluate() counts argmax(None) = 0 as every prediction.", at=True),
         ),
         fixed="seed001_fixed/network.py",
     ),
@@ -251,7 +251,8 @@ CASES += [
              Bug("gradients", ("backprop", "self.weights[0]"),
                  "sp = sigmoid_prime(activations[-l])",
                  "The hidden layer's δ multiplies by σ′(a) = σ′(σ(z)) instead of σ′(z): "
-                 "sigmoid_prime already applies σ, so it must be given z, not the activation."),
+                 "sigmoid_prime already applies σ, so it must be given z, not the activation.",
+                 at=True),
              target="Network"),
     _planted("nielsen2/network2_shuffle.py", "nielsen2/network2.py", "nielsen2", "mnist",
              "columns", NIELSEN2_NOTES,
@@ -276,7 +277,7 @@ CASES += [
              Bug("gradients", ("gradient", "params['W1']"), "dy = y - t",
                  "loss() is the mean cross-entropy over the batch, so its gradient at the softmax "
                  "input is (y − t) / batch_num; without the division every gradient is "
-                 "batch_num times too large."),
+                 "batch_num times too large.", at=True),
              target="TwoLayerNet"),
     _planted("dlfs4/ch04/two_layer_net_bias_wrong_axis.py", "dlfs4/ch04/two_layer_net.py",
              "dlfs4", "mnist", "rows", DLFS4_NOTES,
@@ -319,7 +320,7 @@ CASES += [
              Bug("minibatches", (), "shuffled_X[:, k:k + mini_batch_size]",
                  "The k-th mini-batch starts at column k instead of k * mini_batch_size, so the "
                  "batches overlap almost entirely and one epoch sees only about "
-                 "m / mini_batch_size + mini_batch_size distinct examples."),
+                 "m / mini_batch_size + mini_batch_size distinct examples.", at=True),
              ),
     _planted("coursera/dnn_app_return_in_loop.py", "coursera/dnn_app.py", "coursera", "mnist",
              "columns", COURSERA_NOTES,
@@ -332,7 +333,7 @@ CASES += [
              Bug("gradients", ("L_model_backward", "b3", "exactly -1×"), "dZL = Y - AL",
                  "The output layer's dZ is written Y − AL instead of AL − Y, so every gradient "
                  "has the wrong sign; update_parameters, which subtracts them as it should, "
-                 "then climbs the cost."),
+                 "then climbs the cost.", at=True),
              ),
     # Neural Networks from Scratch layer objects
     Case(path="nnfs/nnfs_mnist.py", target=None, style="nnfs", data="mnist", layout="rows",
@@ -359,7 +360,7 @@ CASES += [
                    "The book backpropagates the output error (t − o) through whoᵀ without the "
                    "output sigmoid's slope o(1 − o); the gradient of ½‖t − o‖² needs it, so the "
                    "wih update is the book's rule, not gradient descent on its cost (who is "
-                   "exact)."),),
+                   "exact).", at=True),),
          fixed="rashid/neural_network_fixed.py"),
     Case(path="rashid/neural_network_fixed.py", target="neuralNetwork", style="rashid",
          data="mnist", layout="columns", layout_notes=RASHID_NOTES),

@@ -124,7 +124,9 @@ class Adapter:
                            ("update", "update_batch"), ("evaluate", "evaluate"),
                            ("epoch", "epoch")]:
             if role not in where and hook in hooks:
-                found = _where(hooks[hook], self.obj)
+                # the epoch's own loop, not the function it calls per batch (recorded)
+                skip = str(self.epoch_calls or "").rpartition(".")[2] if hook == "epoch" else ""
+                found = _where(hooks[hook], self.obj, skip)
                 if found is not None:
                     where[role] = found
         notes = [f"adapter: {len(params)} parameters, layout {self.layout!r}, targets "
@@ -646,9 +648,10 @@ def _kinds(args, kwargs):
 
 # ----- the learner's function behind a hook -------------------------------------------------------
 
-def _where(fn, obj):
-    """Where(function, file, line) of the learner's own function behind a hook, when known."""
-    target = _learner_function(fn, obj)
+def _where(fn, obj, skip=""):
+    """Where(function, file, line) of the learner's own function behind a hook, when known;
+    never the function named skip."""
+    target = _learner_function(fn, obj, skip=skip)
     if target is None:
         return None
     code = target.__code__
@@ -667,7 +670,7 @@ def _files(obj, where):
     return sorted(files)
 
 
-def _learner_function(fn, obj, depth=0):
+def _learner_function(fn, obj, depth=0, skip=""):
     """The learner's own function a hook runs: itself, or for a lambda the first learner function
     it names (``lambda x: net.feedforward(x)`` → ``Network.feedforward``)."""
     fn = inspect.unwrap(getattr(fn, "__func__", fn))
@@ -694,7 +697,7 @@ def _learner_function(fn, obj, depth=0):
             bound = getattr(target, "__func__", None) is not None
             target = getattr(target, "__func__", target)
             if isinstance(target, types.FunctionType) and not _glue(target) and \
-                    _learners(target):
+                    _learners(target) and target.__name__ != skip:
                 (methods if bound or "." in target.__qualname__ else functions).append(target)
                 break
     pick = methods or functions
@@ -702,7 +705,7 @@ def _learner_function(fn, obj, depth=0):
     if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
         for inner in owners:
             if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:
-                found = _learner_function(inner, obj, depth + 1) or found
+                found = _learner_function(inner, obj, depth + 1, skip) or found
     return found
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import function, line_like, raised, skipped, where
 from .learner import other_draws
 from .oracle import rel_error, tolerance
 from .report import CheckResult
@@ -220,7 +220,8 @@ def run(learner, data, oracle):
     variant = rule(got, oracle, batch.X, batch.Y)
     if variant is not None:
         summary, details = _message(variant, oracle)
-        return CheckResult("book", "wrong", summary, details=details, where=place,
+        return CheckResult("book", "wrong", summary, details=details,
+                           where=line_like(learner, "backprop", variant) or place,
                            data={"rule": variant})
     if drawn(learner, batch, got, list(exact)):
         return skipped("book", f"{name}'s gradients draw random numbers (dropout?), which no "

@@ -230,6 +230,32 @@ def _returned(node, learner, names):
     return found
 
 
+_TARGET = r"(self\.)?(t|T|y|Y|targets?|labels?|y_true|one_hot_?[yY])\b"
+LINES = {  # what the line at fault looks like, by the mistake found (the book's rules)
+    "delta": rf"\b{_TARGET}\s*-\s*[A-Za-z_]|[A-Za-z_][\w.\[\]-]*\s*-\s*{_TARGET}",  # a − y
+    "sigma_prime_of_a": r"(prime|deriv)\w*\(\s*(self\.)?(a\b|a\d|a_|A\d|A_|act|activations?"
+                        r"\b|out|hidden_out|final_out)",
+    "rashid": r"\.T\b.*err",
+}
+LINES["sigma_prime_of_a_output"] = LINES["sigma_prime_of_a"]
+LINES["labels_not_one_hot"] = LINES["output_delta_without_sigma_prime"] = LINES["delta"]
+
+
+def line_like(learner, role, kind):
+    """Where (as str) of the first line of role's function that looks like LINES[kind] (the
+    output δ `dZ2 = A2 - Y`, a σ′ taken at `activations[-l]`), outside comments; None when no
+    line does."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    if node is None or kind not in LINES:
+        return None
+    lines = Path(w.file).read_text().splitlines()
+    for number in range(node.lineno + 1, (node.end_lineno or node.lineno) + 1):
+        if re.search(LINES[kind], lines[number - 1].split("#")[0]):
+            return str(dataclasses.replace(w, line=number))
+    return None
+
+
 def return_in_loop(learner, role):
     """Where (as str) of a `return` inside a loop of role's function: the loop ends at its first
     pass (only the first layer is updated); None when there is none."""

@@ -74,6 +74,56 @@ def _cached_reads(w):
     return None, None
 
 
+def _scores_training(learner):
+    """(line, the call's text, the training argument, the test argument) when the epoch's
+    function is given test data but evaluates only something built from its training data (a
+    'test' figure on examples it trains on); else None."""
+    epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
+    node = function_node(epoch)
+    if node is None or evaluate is None:
+        return None
+    args = [a.arg for a in node.args.args if a.arg != "self"]
+    tests = [a for a in args if "test" in a.lower() or "val" in a.lower()]
+    trains = [a for a in args if "train" in a.lower()] or args[:1]
+    if not tests or not trains:
+        return None
+    sources = {}  # name → the names its assignments read
+    for n in ast.walk(node):
+        if isinstance(n, ast.Assign):
+            read = _reads(n.value)
+            for t in n.targets:
+                for v in ast.walk(t):
+                    if isinstance(v, ast.Name):
+                        sources.setdefault(v.id, set()).update(read)
+
+    def roots(name, seen=()):
+        if name in seen:
+            return set()
+        return {name} | {r for s in sources.get(name, ()) for r in roots(s, (*seen, name))}
+
+    short = evaluate.function.rpartition(".")[2]
+    calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and c.args and
+             ast.unparse(c.func).rpartition(".")[2] == short]
+    used = [(c, set().union(*(roots(v) for a in c.args for v in _reads(a)))) for c in calls]
+    if not used or any(r & set(tests) for _, r in used):
+        return None  # the test data is scored somewhere (beside the training data, maybe)
+    for call, r in used:
+        if r & set(trains):
+            return call.lineno, ast.unparse(call), (r & set(trains)).pop(), tests[0]
+    return None
+
+
+def _reads(expr):
+    """The names whose values expr is made of: not those that only size it (a slice's bounds,
+    len(test_data))."""
+    if isinstance(expr, ast.Name):
+        return {expr.id}
+    if isinstance(expr, ast.Slice) or (isinstance(expr, ast.Call) and
+                                        ast.unparse(expr.func) == "len"):
+        return set()
+    return set().union(*(_reads(c) for c in ast.iter_child_nodes(expr)))
+
+
 def _trained(oracle, data, learner):
     """The learner's weights after a short oracle SGD run, when that raises the accuracy."""
     sub = data.train.take(slice(0, min(len(data.train), 600)))
@@ -187,6 +237,20 @@ def run(learner, data, oracle):
                f"forward pass on the test examples{it_reads}")
     else:
         short = why = None
+    training = _scores_training(learner)
+    if training:
+        line, call, train, test = training
+        epoch = learner.where["epoch"]
+        scores = (f"{epoch.function} is given {test} and never scores it: it scores {call} "
+                  f"at line {line}, built from {train}, so the accuracy it shows is on "
+                  "examples it trains on")
+    if abs(frac - acc) <= slack and why is None and training:
+        return CheckResult("evaluation", "wrong", scores,
+                           details=[f"score {test} there (and the training data too, if you "
+                                    "want both, each said as what it is)",
+                                    f"{said} on {m} test examples, as the network its weights "
+                                    f"define ({acc:.1%}): the evaluation itself is right"],
+                           where=str(dataclasses.replace(epoch, line=line)), data=data_)
     if abs(frac - acc) <= slack and why is None:
         return CheckResult("evaluation", "ok",
                            f"{said} on {m} test examples, as the network its weights define "
@@ -197,7 +261,8 @@ def run(learner, data, oracle):
         summary = f"{said}, as the network does ({acc:.1%}), but " + (
             "not every time" if drawn != figures[0] else "not from the weights")
     details = ([why] if why else []) + [
-        "run the forward pass on each test example and compare its argmax with the label"]
+        "run the forward pass on each test example and compare its argmax with the label"] + \
+        ([f"also: {scores}"] if training else [])
     if cached and short and short.endswith(reads):  # the line that reads them
         place = str(dataclasses.replace(learner.where["evaluate"], line=line))
     return CheckResult("evaluation", "wrong", f"{summary}: {short}" if short else summary,

@@ -5,6 +5,7 @@ It imports the oracle (for the right answer) and calls (to report the learner's 
 """
 
 import ast
+import dataclasses
 
 import numpy as np
 
@@ -27,13 +28,15 @@ def run(learner, data, oracle):
     except Exception as e:
         return raised("forward", e, learner, "forward")
     if out is None:
-        computed = _last_assigned(learner.where.get("forward"))
+        computed, line = _last_assigned(learner.where.get("forward"))
         what = f"it computes {computed} but never returns it (add `return {computed}`)" \
             if computed else "add `return` with the network's output at its end"
         return CheckResult("forward", "wrong", f"{name} returns None: {what}",
                            details=["every caller of it (evaluation, accuracy) then sees None "
                                     "instead of the output, so accuracy cannot change"],
-                           where=place, data={"returned": None})
+                           where=place if line is None else  # the line the return follows
+                           str(dataclasses.replace(learner.where["forward"], line=line)),
+                           data={"returned": None})
     if isinstance(out, np.ndarray) and out.shape == (n_out, m) != (m, n_out):
         out = out.T  # columns, as the learner's code holds them
     if not isinstance(out, np.ndarray):
@@ -80,11 +83,12 @@ def _formula(oracle):
 
 
 def _last_assigned(w):
-    """The name the learner's function assigns last ('a'), read from its source, or None."""
+    """(the name the learner's function assigns last ('a'), its line), read from its source,
+    or (None, None)."""
     node = function_node(w)
     if node is None:
-        return None
+        return None, None
     names = [t for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
              for t in (n.targets if isinstance(n, ast.Assign) else [n.target])]
     names.sort(key=lambda t: (t.lineno, t.col_offset))
-    return ast.unparse(names[-1]) if names else None
+    return (ast.unparse(names[-1]), names[-1].lineno) if names else (None, None)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import book
-from .calls import assigns, function, raised, skipped, where
+from .calls import assigns, function, line_like, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
@@ -114,8 +114,12 @@ def run(learner, data, oracle):
                    "disagree with autograd)")
         details[1:1] = [f"against autograd: {report.diagnosis}"]
     bad = [r.name for r in report.rows if r.ok is False and r.kind == "param"]
+    # every gradient one multiple of autograd's (a sign, 1/m) or a textbook rule: the line of
+    # the term at fault (the output δ, σ′)
+    line = line_like(learner, "backprop", textbook or ("delta" if k is not None else ""))
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
-                       where=assigns(learner, "backprop", bad[:1], _alone(bad[0], oracle, report))
+                       where=line or assigns(learner, "backprop", bad[:1],
+                                             _alone(bad[0], oracle, report))
                        if bad and not stale
                        else place,  # stale: the fault is a missing forward call, no one line
                        report=report, loss=loss, data=data_)

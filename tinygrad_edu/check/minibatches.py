@@ -6,9 +6,13 @@ A last partial batch dropped is fine, and so is sampling with replacement (DLFS 
 with np.random.choice). It imports calls only: the oracle is not needed.
 """
 
+import ast
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 
-from .calls import function, raised, skipped, where
+from .calls import function, function_node, raised, skipped, where
 from .report import CheckResult
 
 EPOCH = {"mnist": 60_000, "digits32": 1_934}  # a training epoch of each bundled dataset
@@ -85,9 +89,16 @@ def run(learner, data, oracle):
     epoch = f"one epoch of {name} ({len(first):,} batches of {size})"
     details = []
     k = len(second) - 1  # the batches both epochs have whole: the same ones first, unshuffled?
+    once = _shuffled_once(learner.where.get("epoch"))
     if k > 1 and size > 1 and first[:k] == second[:k]:
         details.append("the batches come in the same order every epoch: they are not shuffled "
                        "(shuffle the training data at the start of each epoch)")
+    elif once is not None:
+        line, loop = once
+        details.append(f"it shuffles the training data once, at line {line}, before its epoch "
+                       f"loop (line {loop}): every epoch then trains on the same batches in the "
+                       "same order; shuffle at the start of each epoch, inside the loop")
+        place = str(dataclasses.replace(learner.where["epoch"], line=line))
     claims_sgd = "sgd" in name.lower() or "stochastic" in name.lower()
     if counts.max() <= 1:
         missing = n - used
@@ -132,5 +143,53 @@ def run(learner, data, oracle):
     else:
         details.insert(0, f"{draws:,} example-uses in an epoch of {n:,}: batches overlap, "
                        "or some examples are repeated")
+    line = _slice_line(learner.where.get("epoch")) if details[0].startswith(
+        ("batch k starts", "consecutive batches")) else None
     return CheckResult("minibatches", "wrong", f"{name}'s batches overlap: {facts}",
-                       details=details, where=place, data=data_)
+                       details=details, where=place if line is None else
+                       str(dataclasses.replace(learner.where["epoch"], line=line)), data=data_)
+
+
+def _shuffled_once(w):
+    """(the shuffle's line, the epoch loop's line) when the epoch's function shuffles before its
+    `for ... in range(epochs)` loop and never inside it; else None."""
+    node = function_node(w)
+    loops = [n for n in ast.walk(node) if isinstance(n, ast.For) and
+             "epoch" in ast.unparse(n.iter).lower()] if node is not None else []
+    if not loops:
+        return None
+    loop = loops[0]
+    inside = {id(n) for n in ast.walk(loop)}
+    tree = ast.parse(Path(w.file).read_text())
+    shufflers = {"shuffle", "permutation"} | {  # the learner's own functions that shuffle
+        f.name for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and f is not node and any(isinstance(c, ast.Call) and ast.unparse(c.func).rpartition(
+            ".")[2] in ("shuffle", "permutation") for c in ast.walk(f))}
+    shuffles = [n for n in ast.walk(node) if isinstance(n, ast.Call) and
+                ast.unparse(n.func).rpartition(".")[2] in shufflers]
+    if not shuffles or any(id(n) in inside for n in shuffles):
+        return None
+    before = [n.lineno for n in shuffles if n.lineno < loop.lineno]
+    return (min(before), loop.lineno) if before else None
+
+
+def _slice_line(w):
+    """The line of the epoch's function that slices data[k:k + size] with k from a range()
+    without a step: the slices that step by 1. None when there is no such line."""
+    node = function_node(w)
+    stepped_by_one = set()
+    for n in ast.walk(node) if node is not None else ():
+        loops = [n] if isinstance(n, ast.For) else n.generators if isinstance(
+            n, (ast.ListComp, ast.GeneratorExp)) else []
+        for loop in loops:
+            it = loop.iter
+            if isinstance(loop.target, ast.Name) and isinstance(it, ast.Call) and \
+                    ast.unparse(it.func) == "range" and len(it.args) < 3:
+                stepped_by_one.add(loop.target.id)
+    for n in ast.walk(node) if node is not None else ():
+        if isinstance(n, ast.Slice) and isinstance(n.lower, ast.Name) and \
+                n.lower.id in stepped_by_one and isinstance(n.upper, ast.BinOp) and \
+                any(isinstance(v, ast.Name) and v.id == n.lower.id
+                    for v in (n.upper.left, n.upper.right)):
+            return n.lineno
+    return None
