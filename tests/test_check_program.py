@@ -698,3 +698,28 @@ def test_a_list_shuffled_into_none_names_the_line_that_did_it():
     assert result.details[0].startswith(
         f"`training_data = random.shuffle(training_data)` at line {line} sets training_data "
         "to None: random.shuffle changes its argument in place and returns None"), result.details
+
+
+def test_an_update_whose_returned_parameters_the_loop_drops_is_named(tmp_path):
+    """Samson Zhang's update_params rebinds W1 = W1 - alpha * dW1 and returns the new arrays;
+    a loop that calls it without assigning them never trains. update_params alone is right."""
+    import importlib.util
+
+    folder = Path(__file__).with_name("learners") / "functional"
+    shutil.copytree(folder, tmp_path / "functional")
+    path = tmp_path / "functional" / "mnist_nn_fixed.py"
+    text = path.read_text()
+    old = "        W1, b1, W2, b2 = update_params("
+    assert old in text
+    path.write_text(text.replace(old, "        update_params("))
+    spec = importlib.util.spec_from_file_location("fn_drop", path.with_name("adapter.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = next(r for r in check_program(path, adapter=module.adapter).results
+                  if r.check == "update")
+    line = _line_of(path, "        update_params(")
+    assert result.status == "wrong" and result.summary.startswith(
+        f"gradient_descent calls update_params at line {line} and drops what it returns: "
+        "update_params rebinds W1, b1, W2, b2"), result.summary
+    assert result.where == f"gradient_descent (mnist_nn_fixed.py:{line})"
+    assert result.details[0].endswith(": the update itself is right")

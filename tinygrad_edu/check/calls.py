@@ -256,6 +256,61 @@ def line_like(learner, role, kind):
     return None
 
 
+def dropped(learner):
+    """(where, a sentence) when the program calls the update as a statement of its own and
+    drops what it returns, while the update only rebinds its arguments (W1 = W1 - alpha * dW1
+    leaves the caller's arrays as they were); else None."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    if node is None or not any(isinstance(n, ast.Return) and n.value is not None
+                               for n in ast.walk(node)):
+        return None
+    args = {a.arg for a in node.args.args}
+    in_place = any(  # W1 -= ..., W[0] = ..., params['W1'] = ..., w.data = ...: the caller sees it
+        isinstance(t, (ast.Subscript, ast.Attribute)) and isinstance(_root(t), ast.Name) and
+        _root(t).id in args or isinstance(n, ast.AugAssign) and isinstance(t, ast.Name) and
+        t.id in args
+        for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
+    rebound = [t.id for n in ast.walk(node) if isinstance(n, ast.Assign)
+               for t in n.targets if isinstance(t, ast.Name) and t.id in args]
+    if in_place or not rebound:
+        return None
+    returned = [e.id for n in ast.walk(node) if isinstance(n, ast.Return)
+                for e in (n.value.elts if isinstance(n.value, ast.Tuple) else [n.value])
+                if isinstance(e, ast.Name)]
+    rebound = [r for r in returned if r in rebound]  # it returns what it rebinds
+    if not rebound:
+        return None
+    name = node.name
+    for file in learner.files:
+        try:
+            tree = ast.parse(Path(file).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and \
+                    ast.unparse(n.value.func).rpartition(".")[2] == name:
+                caller = next((f.name for f in ast.walk(tree) if isinstance(
+                    f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f is not node and
+                    f.lineno <= n.lineno <= (f.end_lineno or f.lineno)), None)
+                said = rebound[:4] + (["..."] if len(rebound) > 4 else [])
+                return (f"{caller or Path(file).stem} ({Path(file).name}:{n.lineno})",
+                        f"{caller or 'your script'} calls {name} at line {n.lineno} and drops "
+                        f"what it returns: {name} rebinds {', '.join(said)} (new arrays, "
+                        "which the caller never sees) and returns them, so training never "
+                        f"changes its parameters; assign them: {', '.join(said)} = "
+                        f"{ast.unparse(n.value)}")
+    return None
+
+
+def _root(node):
+    """The name an attribute or subscript chain starts from: params in params['W1'].T."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
+
+
 def return_in_loop(learner, role):
     """Where (as str) of a `return` inside a loop of role's function: the loop ends at its first
     pass (only the first layer is updated); None when there is none."""

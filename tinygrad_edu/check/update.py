@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from .calls import assigns, function, raised, reshaped, return_in_loop, skipped, where
+from .calls import assigns, dropped, function, raised, reshaped, return_in_loop, skipped, where
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -57,6 +57,21 @@ def _schedule(k, m, lr=None):
 
 
 def run(learner, data, oracle):
+    """Take one learner step on a batch and compare the parameters' change with −η·∇C; then
+    read whether the program drops what the update returns."""
+    result = _step(learner, data, oracle)
+    drop = dropped(learner) if result.status in ("ok", "wrong") else None
+    if drop is None:
+        return result
+    line, words = drop
+    if result.status == "ok":
+        return CheckResult("update", "wrong", words, details=[
+            f"{result.summary}: the update itself is right"], where=line, data=result.data)
+    result.details.append(f"also: {words} ({line})")
+    return result
+
+
+def _step(learner, data, oracle):
     """Take one learner step on a batch and compare the parameters' change with −η·∇C."""
     if learner.step is None:
         return skipped("update", f"{learner.name} has no update step the checker can call")
