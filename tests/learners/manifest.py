@@ -343,7 +343,8 @@ CASES += [
              Bug("update", ("dense2.weights",), "self.iterations += 1",
                  "The decay counter is advanced inside update_params, once per layer, instead of "
                  "once per step in post_update_params: within one step dense2 gets a smaller "
-                 "learning rate than dense1, and the rate decays twice as fast as intended."),
+                 "learning rate than dense1, and the rate decays twice as fast as intended.",
+                 at=True),
              ),
     _planted("nnfs/nnfs_mnist_cached_eval.py", "nnfs/nnfs_mnist.py", "nnfs", "mnist", "rows",
              NNFS_NOTES,

@@ -213,7 +213,7 @@ def assigns(learner, role, names, layers=True):
             if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted):
                 lines.append(n.lineno)
     if not lines:
-        return (layers and _layer_method(learner, role, names)) or where(learner, role)
+        return (layers and layer_method(learner, role, names)) or where(learner, role)
     return str(dataclasses.replace(w, line=min(lines)))
 
 
@@ -324,11 +324,13 @@ def return_in_loop(learner, role):
     return None
 
 
-def _layer_method(learner, role, names):
+def layer_method(learner, role, names, counter=False):
     """For a parameter of a layer object (self.layers[2].b, dense1.weights), the line of the
     layer's method that sets its gradient (self.db = ..., self.dweights = ...) for role
     "backprop", or that steps it (layer.b -= ...) for role "update", as 'Dense.backward
-    (net.py:25)'; None when no one such line is found in the learner's files."""
+    (net.py:25)'; with counter, that method's `self.iterations += 1` instead (a counter the
+    step advances once per layer). None when no one such line is found in the learner's
+    files."""
     attrs = [n.rsplit(".", 1)[1] for n in names if "." in n and n.rsplit(".", 1)[0] != "self"]
     for attr in attrs:
         if not attr.isidentifier():
@@ -356,9 +358,15 @@ def _layer_method(learner, role, names):
                         if (role == "backprop" and text in grads) or (
                                 role == "update" and stepped and isinstance(t, ast.Attribute)
                                 and t.attr == attr):
-                            found.append((qualname, file, n.lineno))
-        if len({(q, f) for q, f, _ in found}) == 1:  # one method, not one of several layers'
-            line = min(line for *_, line in found)
+                            found.append((qualname, file, n.lineno, node))
+        if len({(q, f) for q, f, *_ in found}) == 1:  # one method, not one of several layers'
+            line = min(line for _, _, line, _ in found)
+            if counter:
+                line = next((n.lineno for n in ast.walk(found[0][3]) if isinstance(
+                    n, ast.AugAssign) and isinstance(n.target, ast.Attribute) and
+                    isinstance(n.value, ast.Constant) and n.value.value == 1), None)
+                if line is None:
+                    return None
             return f"{found[0][0]} ({Path(found[0][1]).name}:{line})"  # as Where says it
     return None
 

@@ -10,7 +10,17 @@ import re
 
 import numpy as np
 
-from .calls import assigns, dropped, function, raised, reshaped, return_in_loop, skipped, where
+from .calls import (
+    assigns,
+    dropped,
+    function,
+    layer_method,
+    raised,
+    reshaped,
+    return_in_loop,
+    skipped,
+    where,
+)
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -145,6 +155,9 @@ def _step(learner, data, oracle):
         off = [n for n, k in factors.items() if _factor(k, m, lr)]
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
+            if "once per layer" in result.summary:  # the counter's own line, if one is seen
+                result.where = layer_method(learner, "update", off, counter=True) or \
+                    result.where
         elif unchanged:  # the loop's return, or the line that steps the others: where the
             # missing one belongs
             result.where = returns or assigns(learner, "update", list(factors))
