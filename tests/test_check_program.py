@@ -125,6 +125,21 @@ def test_scoring_the_training_data_beside_the_test_data_is_fine(programs):
     assert result.status == "ok", result.summary
 
 
+def test_sums_started_from_the_initial_weights_draw_are_not_taken_for_weight_decay(programs):
+    """update_mini_batch's nabla_b, nabla_w copied from __init__ (np.random.randn): the checks'
+    calls draw from another seed than the network was built with, so the noise is not −W
+    exactly (which reads as L2 weight decay)."""
+    path = _variant(programs, "        nabla_b = [np.zeros(b.shape) for b in self.biases]\n"
+                    "        nabla_w = [np.zeros(w.shape) for w in self.weights]\n        for x, y",
+                    "        nabla_b = [np.random.randn(*b.shape) for b in self.biases]\n"
+                    "        nabla_w = [np.random.randn(*w.shape) for w in self.weights]\n"
+                    "        for x, y")
+    result = next(r for r in check_program(path).results if r.check == "update")
+    assert result.status == "wrong" and result.summary.startswith(
+        "Network.update_mini_batch draws random numbers in its step, and even on average over 8 "
+        "draws it does not move along −η·∇C"), result.summary
+
+
 def test_network2_one_d_biases_lambda_and_cost_class(data):
     learner = recognize(load(PROGRAMS / "network2" / "network2.py"), data)
     assert [p.get().shape for p in learner.params] == [(40, 784), (40,), (10, 40), (10,)]
@@ -723,3 +738,49 @@ def test_an_update_whose_returned_parameters_the_loop_drops_is_named(tmp_path):
         "update_params rebinds W1, b1, W2, b2"), result.summary
     assert result.where == f"gradient_descent (mnist_nn_fixed.py:{line})"
     assert result.details[0].endswith(": the update itself is right")
+
+
+def test_an_adapters_network_is_built_from_the_same_seed_on_every_run(programs):
+    """The adapter draws the network's weights (and this program seeds nothing itself): seeded
+    before it runs, two checks of the same program say the same, to the digit."""
+    first = str(_keras(programs, ("np.random.seed(0)\n", ""))).splitlines()
+    assert first == str(_keras(programs)).splitlines()  # the file as edited
+
+
+def test_dropout_drawn_from_the_learners_own_generator_is_drawn_alike_too(programs):
+    """`rng = np.random.default_rng(0)` draws the masks: the checks reseed that generator for
+    each call as they do numpy's, so the step matches the learner's own gradients."""
+    report = _keras(programs, ("import numpy as np\n",
+                               "import numpy as np\n\nrng = np.random.default_rng(0)\n"),
+                    ("np.random.rand(*x.shape) > self.p", "rng.random(x.shape) > self.p"))
+    status = {r.check: r for r in report.results}
+    assert status["gradients"].status == "skipped", status["gradients"].summary
+    assert status["update"].status == "ok", status["update"].summary
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+
+
+def test_a_step_that_adds_noise_its_gradients_do_not_is_skipped_not_wrong(programs):
+    """Noise added to the inputs in train_on_batch, and clean gradients from the adapter: the
+    step moves otherwise with other random numbers, so it cannot be held to −η·∇C."""
+    report = _keras(programs, NO_DROPOUT, (
+        "        pred = self.forward(xb, training=True)\n",
+        "        xb = xb + np.random.normal(0, 0.1, xb.shape)\n"
+        "        pred = self.forward(xb, training=True)\n"))
+    result = next(r for r in report.results if r.check == "update")
+    assert result.status == "skipped" and result.summary.startswith(
+        "Sequential.train_on_batch draws random numbers in its step"), result.summary
+
+
+def test_a_backprop_that_assigns_a_parameter_is_named_before_anything_else(programs):
+    """A line of __init__ copied into backward (`self.W = np.random.randn(...)`): the
+    gradients are of other weights; it is said so, not taken for dropout."""
+    report = _keras(programs, NO_DROPOUT, (
+        "        return grad @ self.W.T\n",
+        "        out = grad @ self.W.T\n"
+        "        self.W = np.random.randn(*self.W.shape) * 0.01\n        return out\n"))
+    result = next(r for r in report.results if r.check == "gradients")
+    assert result.status == "wrong" and "changes self.layers[" in result.summary and \
+        result.summary.endswith("while it computes the gradients: a backprop must only read "
+                                "the parameters"), result.summary
+    book = next(r for r in report.results if r.check == "book")
+    assert book.status == "skipped" and "changes the parameters" in book.summary

@@ -122,6 +122,15 @@ def test_python2_print_and_xrange_get_a_clear_message(tmp_path):
     assert module.__python2__ == ["old2.py:2: xrange is Python 2; in Python 3 use range"]
 
 
+def test_the_xrange_shim_of_code_that_runs_on_both_pythons_still_works(tmp_path):
+    """`try: xrange` / `except NameError: xrange = range`: the bare name is a probe, not the
+    script's work, so it runs and the handler binds xrange."""
+    (tmp_path / "both.py").write_text("try:\n    xrange\nexcept NameError:\n    xrange = range\n"
+                                      "\n\ndef f(n):\n    return list(xrange(n))\n")
+    module = load(tmp_path / "both.py")
+    assert module.f(3) == [0, 1, 2] and module.__python2__ == []
+
+
 def test_import_errors_name_the_learners_line(tmp_path):
     (tmp_path / "net.py").write_text("import numpy as np\nimport cPickle\n")
     with pytest.raises(LearnerFileError, match=r"net.py:2: .*cPickle is Python 2.*pickle"):

@@ -206,10 +206,15 @@ def run(learner, data, oracle):
     batch = data.train.take(slice(0, DEFAULT_BATCH))
     place = where(learner, "backprop")
     name = function(learner, "backprop", "the backprop")
+    before = learner.snapshot()
     try:
         got = learner.grads(batch.X, batch.Y)
     except Exception as e:
         return raised("book", e, learner, "backprop")
+    if any(not np.array_equal(a, before[n]) for n, a in learner.snapshot().items()):
+        learner.restore(before)
+        return skipped("book", f"{name} changes the parameters it differentiates (see "
+                       "gradients)")
     if not isinstance(got, Mapping):
         return skipped("book", f"{name} gave no gradients by name (see gradients)")
     exact = oracle.gradients(batch.X, batch.Y)

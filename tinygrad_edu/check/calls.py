@@ -189,6 +189,17 @@ def assigns(learner, role, names, layers=True):
     node = function_node(w)
     if node is None:
         return where(learner, role)
+    wanted = _gradient_names(node, learner, names) if role == "backprop" else \
+        _param_names(names)
+    lines = [n.lineno for n in _assignments(node, wanted)]
+    if not lines:
+        return (layers and layer_method(learner, role, names)) or where(learner, role)
+    return str(dataclasses.replace(w, line=min(lines)))
+
+
+def _param_names(names):
+    """What assigns names in the learner's code: self.biases for self.biases[0], b1 for
+    params['b1']."""
     wanted = set()
     for name in names:
         wanted.add(name.split("[")[0])  # self.biases[0] is set by `self.biases = ...`
@@ -199,22 +210,65 @@ def assigns(learner, role, names, layers=True):
         if isinstance(index, ast.Subscript) and isinstance(index.slice, ast.Constant) and \
                 isinstance(index.slice.value, str):
             wanted.add(index.slice.value)  # params['b1'] is set by `grads['b1'] = ...`
-    if role == "backprop":  # W2's gradient is set by `dW2 = ...`, `grads['dW2'] = ...`
-        wanted |= {g for w in list(wanted) if w.isidentifier()
-                   for g in (f"d{w}", f"d_{w}", f"grad_{w}", f"{w}_grad", f"nabla_{w}")}
-        wanted |= _returned(node, learner, names)
-    lines = []
+    return wanted
+
+
+def _gradient_names(node, learner, names):
+    """What assigns the gradients of names in a backprop: W2's by `dW2 = ...`, `grads['dW2']
+    = ...`, or the name it returns in W2's place."""
+    wanted = _param_names(names)
+    return wanted | {g for w in list(wanted) if w.isidentifier()
+                     for g in (f"d{w}", f"d_{w}", f"grad_{w}", f"{w}_grad", f"nabla_{w}")} | \
+        _returned(node, learner, names)
+
+
+def _assignments(node, wanted):
+    """The assignments in node to a name, or a constant key, in wanted, in line order."""
+    found = []
     for n in ast.walk(node):
         targets = n.targets if isinstance(n, ast.Assign) else \
             [n.target] if isinstance(n, ast.AugAssign) else []
+        targets = [e for t in targets for e in (  # grads['W2'], grads['b2'] = ...
+            t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        alias = bool(targets) and all(
+            isinstance(v, (ast.Name, ast.Attribute, ast.Subscript, ast.Constant))
+            for v in (n.value.elts if isinstance(n.value, ast.Tuple) else [n.value]))
         for t in targets:
             key = t.slice.value if isinstance(t, ast.Subscript) and \
                 isinstance(t.slice, ast.Constant) else None
+            if isinstance(t, ast.Name) and alias:
+                continue  # b1, b2 = self.params['b1'], self.params['b2']: a read, not a step
             if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted):
-                lines.append(n.lineno)
+                found.append(n)
+                break
+    return sorted(found, key=lambda n: n.lineno)
+
+
+def delta_line(learner, role, b):
+    """Where (as str) of the line that computes the δ of bias b's layer: the δ that b's
+    gradient line reads (`grads['b1'] = np.sum(da1, axis=0)` → `da1 = ...`), or that line
+    itself when the backprop returns the δ as b's gradient (`return [dW1, d1, ...]`); None
+    when neither is found."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    if node is None or b is None:
+        return None
+    wanted = _gradient_names(node, learner, [b])
+    lines = _assignments(node, wanted)
     if not lines:
-        return (layers and layer_method(learner, role, names)) or where(learner, role)
-    return str(dataclasses.replace(w, line=min(lines)))
+        return None
+    first = lines[0]
+    returned = _returned(node, learner, [b])
+    targets = first.targets if isinstance(first, ast.Assign) else [first.target]
+    if not any(isinstance(t, ast.Name) and t.id in returned for t in targets):
+        reads = {v.id for v in ast.walk(first.value) if isinstance(v, ast.Name)}
+        earlier = [n for n in ast.walk(node) if isinstance(n, ast.Assign) and
+                   n.lineno < first.lineno and any(isinstance(t, ast.Name) and t.id in reads
+                                                   for t in n.targets)]
+        if not earlier:
+            return None
+        first = max(earlier, key=lambda n: n.lineno)
+    return str(dataclasses.replace(w, line=first.lineno))
 
 
 def _returned(node, learner, names):
@@ -311,26 +365,41 @@ def _root(node):
     return node
 
 
-def return_in_loop(learner, role):
-    """Where (as str) of a `return` inside a loop of role's function: the loop ends at its first
-    pass (only the first layer is updated); None when there is none."""
+def return_in_loop(learner, role, names=()):
+    """Where (as str) of a `return` inside a loop of role's function, or of the layer method
+    that steps names (SGD.step): the loop ends at its first pass (only the first layer is
+    updated); None when there is none."""
     w = learner.where.get(role)
-    node = function_node(w)
+    line = _loop_return(function_node(w))
+    if line is not None:
+        return str(dataclasses.replace(w, line=line))
+    return layer_method(learner, role, names, find=_loop_return) if names else None
+
+
+def _loop_return(node):
+    """The line of a `return` inside a for or while loop of node, or None."""
     for loop in ast.walk(node) if node is not None else ():
         if isinstance(loop, (ast.For, ast.While)):
             for n in ast.walk(loop):
                 if isinstance(n, ast.Return):
-                    return str(dataclasses.replace(w, line=n.lineno))
+                    return n.lineno
     return None
 
 
-def layer_method(learner, role, names, counter=False):
+def counter(node):
+    """The line of a `self.iterations += 1` in node (a counter advanced per call), or None."""
+    return next((n.lineno for n in ast.walk(node) if isinstance(n, ast.AugAssign) and
+                 isinstance(n.target, ast.Attribute) and isinstance(n.value, ast.Constant) and
+                 n.value.value == 1), None)
+
+
+def layer_method(learner, role, names, find=None):
     """For a parameter of a layer object (self.layers[2].b, dense1.weights), the line of the
     layer's method that sets its gradient (self.db = ..., self.dweights = ...) for role
     "backprop", or that steps it (layer.b -= ...) for role "update", as 'Dense.backward
-    (net.py:25)'; with counter, that method's `self.iterations += 1` instead (a counter the
-    step advances once per layer). None when no one such line is found in the learner's
-    files."""
+    (net.py:25)'; with find, the line find(method) names instead (counter: a
+    `self.iterations += 1` the step advances once per layer). None when no one such line is
+    found in the learner's files."""
     attrs = [n.rsplit(".", 1)[1] for n in names if "." in n and n.rsplit(".", 1)[0] != "self"]
     for attr in attrs:
         if not attr.isidentifier():
@@ -361,10 +430,8 @@ def layer_method(learner, role, names, counter=False):
                             found.append((qualname, file, n.lineno, node))
         if len({(q, f) for q, f, *_ in found}) == 1:  # one method, not one of several layers'
             line = min(line for _, _, line, _ in found)
-            if counter:
-                line = next((n.lineno for n in ast.walk(found[0][3]) if isinstance(
-                    n, ast.AugAssign) and isinstance(n.target, ast.Attribute) and
-                    isinstance(n.value, ast.Constant) and n.value.value == 1), None)
+            if find is not None:
+                line = find(found[0][3])
                 if line is None:
                     return None
             return f"{found[0][0]} ({Path(found[0][1]).name}:{line})"  # as Where says it

@@ -74,27 +74,54 @@ def _cached_reads(w):
     return None, None
 
 
+_HELD_OUT = {"test", "val", "valid", "validation", "evaluation", "eval", "dev", "holdout"}
+_SETTINGS = {"interval", "every", "freq", "monitor", "n", "num", "size", "print", "flag"}
+
+
 def _scores_training(learner):
     """(line, the call's text, the training argument, the test argument) when the epoch's
-    function is given test data but evaluates only something built from its training data (a
-    'test' figure on examples it trains on); else None."""
+    function is given test data, never uses it (beyond len() or an `if`), and evaluates
+    something built from its training data (a 'test' figure on examples it trains on); else
+    None. A training argument the function rebinds (a part held out) is left alone."""
     epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
     node = function_node(epoch)
     if node is None or evaluate is None:
         return None
     args = [a.arg for a in node.args.args if a.arg != "self"]
-    tests = [a for a in args if "test" in a.lower() or "val" in a.lower()]
+    defaults = dict(zip(args[::-1], node.args.defaults[::-1]))
+    tests = [a for a in args if set(a.lower().split("_")) & _HELD_OUT and
+             not set(a.lower().split("_")) & _SETTINGS and not (
+                 isinstance(defaults.get(a), ast.Constant) and
+                 isinstance(defaults[a].value, (bool, int, float)))]
     trains = [a for a in args if "train" in a.lower()] or args[:1]
-    if not tests or not trains:
+    assigned = {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+                for t in ast.walk(n) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    if not tests or not trains or set(trains) & assigned:
         return None
-    sources = {}  # name → the names its assignments read
+    sizing = {id(v) for n in ast.walk(node) for part in (
+        [n.test] if isinstance(n, (ast.If, ast.While, ast.IfExp)) else
+        [n] if isinstance(n, ast.Call) and ast.unparse(n.func) == "len" else [])
+        for v in ast.walk(part)}
+    if any(isinstance(v, ast.Name) and v.id in tests and isinstance(v.ctx, ast.Load) and
+           id(v) not in sizing for v in ast.walk(node)):
+        return None  # the test data is used: scored somewhere, maybe beside the training data
+    sources = {}  # name → the names its values are made of
     for n in ast.walk(node):
         if isinstance(n, ast.Assign):
-            read = _reads(n.value)
-            for t in n.targets:
-                for v in ast.walk(t):
-                    if isinstance(v, ast.Name):
-                        sources.setdefault(v.id, set()).update(read)
+            pairs = [(t, n.value) for t in n.targets]
+        elif isinstance(n, ast.AugAssign):
+            pairs = [(n.target, n.value)]
+        elif isinstance(n, (ast.For, ast.comprehension)):
+            pairs = [(n.target, n.iter)]
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                n.func.attr in ("append", "extend", "insert"):  # train_check.append((x, y))
+            pairs = [(n.func.value, a) for a in n.args]
+        else:
+            continue
+        for target, value in pairs:
+            for v in ast.walk(target):
+                if isinstance(v, ast.Name):
+                    sources.setdefault(v.id, set()).update(_reads(value))
 
     def roots(name, seen=()):
         if name in seen:
@@ -102,14 +129,12 @@ def _scores_training(learner):
         return {name} | {r for s in sources.get(name, ()) for r in roots(s, (*seen, name))}
 
     short = evaluate.function.rpartition(".")[2]
-    calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and c.args and
-             ast.unparse(c.func).rpartition(".")[2] == short]
-    used = [(c, set().union(*(roots(v) for a in c.args for v in _reads(a)))) for c in calls]
-    if not used or any(r & set(tests) for _, r in used):
-        return None  # the test data is scored somewhere (beside the training data, maybe)
-    for call, r in used:
-        if r & set(trains):
-            return call.lineno, ast.unparse(call), (r & set(trains)).pop(), tests[0]
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and ast.unparse(call.func).rpartition(".")[2] == short:
+            read = set().union(set(), *(roots(v) for a in [*call.args, *(
+                k.value for k in call.keywords)] for v in _reads(a)))
+            if read & set(trains):
+                return call.lineno, ast.unparse(call), (read & set(trains)).pop(), tests[0]
     return None
 
 
@@ -209,7 +234,7 @@ def run(learner, data, oracle):
     reads, it_reads = (f" ({cached})", f" (it reads {cached})") if cached else ("", "")
     if drawn != figures[0]:  # code that draws nothing gives the same figure, to the bit
         short = "it draws random numbers"
-        why = (f"with the same weights and test examples its figure changes with numpy's "
+        why = (f"with the same weights and test examples its figure changes with the "
                f"random numbers ({_show(figures[0], units, m)}, then "
                f"{_show(drawn, units, m)}): is dropout, or another training-only step, left "
                "on in the evaluation (training=True)?")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import book
-from .calls import assigns, function, line_like, raised, skipped, where
+from .calls import assigns, delta_line, function, line_like, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
@@ -25,10 +25,23 @@ def run(learner, data, oracle):
     batch = data.train.take(slice(0, DEFAULT_BATCH))
     name = function(learner, "backprop", "the backprop")
     place = where(learner, "backprop")
+    before = learner.snapshot()
     try:
         got = learner.grads(batch.X, batch.Y)
     except Exception as e:
         return raised("gradients", e, learner, "backprop")
+    moved = [n for n, a in learner.snapshot().items() if not np.array_equal(a, before[n])]
+    if moved:  # before anything else: every gradient after this is of other weights
+        learner.restore(before)
+        more = f" and {len(moved) - 1} more" if len(moved) > 1 else ""
+        return CheckResult("gradients", "wrong", f"{name} changes {moved[0]}{more} while it "
+                           "computes the gradients: a backprop must only read the parameters",
+                           details=["is a line that sets a parameter (from __init__, "
+                                    "`self.W2 = np.random.randn(...)`, or the update) in the "
+                                    "backprop? The gradients after it are those of other "
+                                    "weights, and training starts over from them"],
+                           where=assigns(learner, "backprop", moved[:1], layers=False),
+                           data={"changed": moved})
     if not isinstance(got, Mapping):
         return CheckResult("gradients", "wrong",
                            f"{name} gave a {type(got).__name__}, not one gradient per parameter",
@@ -78,9 +91,10 @@ def run(learner, data, oracle):
     if drawn:  # no rule of autograd's deterministic network can explain them
         return CheckResult("gradients", "skipped", f"{name}'s gradients draw random numbers "
                            "(dropout?): "
-                           f"the same batch gives other gradients ({drawn}) when numpy's "
-                           "random numbers change, so autograd, which runs the forward pass "
-                           "without them, cannot check them",
+                           f"the same batch gives other gradients ({drawn}) when the random "
+                           "numbers change (numpy's, random's or your generator's), so "
+                           "autograd, which runs the forward pass without them, cannot check "
+                           "them",
                            details=["is that dropout, or noise added in training? To check "
                                     "the gradients, switch it off for the check (dropout's "
                                     "p = 0, keep_prob = 1, in an adapter) and run it again",
@@ -117,12 +131,13 @@ def run(learner, data, oracle):
     # every gradient one multiple of autograd's (a sign, 1/m) or a textbook rule: the line of
     # the term at fault (the output δ, σ′)
     line = line_like(learner, "backprop", textbook or ("delta" if k is not None else ""))
+    if bad and not stale and not line:
+        layer = next((L for L in oracle.layers if bad[0] in (L.W, L.b)), None)
+        line = assigns(learner, "backprop", bad[:1]) if _alone(bad[0], oracle, report) else \
+            delta_line(learner, "backprop", layer.b if layer else None)  # the layer's δ
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
-                       where=line or assigns(learner, "backprop", bad[:1],
-                                             _alone(bad[0], oracle, report))
-                       if bad and not stale
-                       else place,  # stale: the fault is a missing forward call, no one line
-                       report=report, loss=loss, data=data_)
+                       # stale: the fault is a missing forward call, no one line
+                       where=line or place, report=report, loss=loss, data=data_)
 
 
 def _alone(name, oracle, report):

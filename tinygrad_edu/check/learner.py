@@ -19,29 +19,64 @@ import numpy as np
 
 CHECKS = ("forward", "gradients", "update", "minibatches", "evaluation", "learning", "book")
 
-_DRAWS = [0]  # the seed each call of the learner's code starts from (other_draws changes it)
+_DRAWS = [1729]  # the seed each call of the learner's code starts from (other_draws changes
+# it); not the seed its network was built with, or weights drawn again in a step would come
+# out equal to the first ones
 
 
-def same_draws(f):
-    """f, starting each call from numpy's and random's global generators seeded alike, and
-    leaving them as they were: code that draws random numbers (a dropout mask, noise) draws the
-    same ones in every call a check compares, as if it drew none."""
+def same_draws(f, generators=()):
+    """f, starting each call from numpy's and random's global generators, and the learner's own
+    generators (an `rng = np.random.default_rng(0)`, a RandomState), seeded alike, and leaving
+    them as they were: code that draws random numbers (a dropout mask, noise) draws the same
+    ones in every call a check compares, as if it drew none."""
     if f is None or getattr(f, "same_draws", False):
         return f
 
     @functools.wraps(f)
     def call(*args, **kwargs):
         state, py_state = np.random.get_state(), random.getstate()
+        own = [g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+               for g in generators]
         np.random.seed(_DRAWS[0])
         random.seed(_DRAWS[0])
+        for k, g in enumerate(generators):
+            if isinstance(g, np.random.Generator):
+                g.bit_generator.state = type(g.bit_generator)(_DRAWS[0] + k).state
+            else:
+                g.seed(_DRAWS[0] + k)
         try:
             return f(*args, **kwargs)
         finally:
             np.random.set_state(state)
             random.setstate(py_state)
+            for g, saved in zip(generators, own):
+                if isinstance(g, np.random.Generator):
+                    g.bit_generator.state = saved
+                else:
+                    g.set_state(saved)
 
     call.same_draws = True
     return call
+
+
+def generators(*owners):
+    """The numpy generators (Generator, RandomState) the owners hold: a module's globals, an
+    object's attributes, and their attributes one level down."""
+    found, seen = [], set()
+
+    def visit(value, depth):
+        if isinstance(value, (np.random.Generator, np.random.RandomState)):
+            if id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+        elif depth < 2 and not isinstance(value, (type, np.ndarray)):
+            attrs = getattr(value, "__dict__", None)
+            for v in list(attrs.values()) if isinstance(attrs, dict) else ():
+                visit(v, depth + 1)
+
+    for owner in owners:
+        visit(owner, 0)
+    return found
 
 
 @contextlib.contextmanager
@@ -191,11 +226,12 @@ class Learner:
         """{name: the current array's shape}, without copying it (snapshot copies)."""
         return {p.name: np.shape(p.get()) for p in self.params}
 
-    def same_draws(self):
+    def same_draws(self, generators=()):
         """Make every call of forward, grads, step and evaluate start from the same random
-        numbers (same_draws); batches(n) keeps drawing afresh, as a shuffle must."""
+        numbers (same_draws), those of the learner's own generators too; batches(n) keeps
+        drawing afresh, as a shuffle must."""
         for role in ("forward", "grads", "step", "evaluate"):
-            setattr(self, role, same_draws(getattr(self, role)))
+            setattr(self, role, same_draws(getattr(self, role), generators))
         return self
 
     def restore(self, arrays):

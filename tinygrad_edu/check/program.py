@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import presets
 from ..data import load_digits32, load_mnist, one_hot
-from .learner import CHECKS, Data, Learner, Sample
+from .learner import CHECKS, Data, Learner, Sample, generators
 from .report import ABOVE, CheckResult, ProgramReport
 from .shapes import recognize
 from .source import LearnerFileError, give_data, load, own_loaders
@@ -74,7 +74,10 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             message = f"building your network did not finish within {e} (an endless loop?)"
         raised = None if ours or isinstance(e, CheckTimeout) else type(e).__name__
         return _failed(str(target), "load", message, where, start, raised)
-    learner.same_draws()  # a dropout mask is the same in every call a check compares
+    # a dropout mask is the same in every call a check compares, drawn by numpy, random, or
+    # the learner's own generator (an rng in the module or on its objects)
+    learner.same_draws(generators(module, *_owners(learner)) if module is not None else
+                       generators(*_owners(learner)))
     if module is not None:
         for loaded in [module, *getattr(module, "__learner_modules__", [])]:
             notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
@@ -127,6 +130,12 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
+
+
+def _owners(learner):
+    """The objects the learner's functions are bound to (a network whose self.rng draws)."""
+    return [f.__self__ for f in (learner.forward, learner.grads, learner.step, learner.evaluate)
+            if getattr(f, "__self__", None) is not None]
 
 
 def _unexplained(results):
@@ -186,6 +195,7 @@ def _learner(target, adapter, data, seed):
     if module is not None:  # before the learner's code runs: a constructor may load data
         give_data(module, shape_data)
     if adapter is not None:
+        _seed(seed)  # the adapter builds the network: its weights the same on every run
         made = adapter(module if module is not None else target)
         return (made if isinstance(made, Learner) else made.learner()), module, shape_data
     if module is not None and name is not None:

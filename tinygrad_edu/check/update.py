@@ -12,6 +12,7 @@ import numpy as np
 
 from .calls import (
     assigns,
+    counter,
     dropped,
     function,
     layer_method,
@@ -21,6 +22,7 @@ from .calls import (
     skipped,
     where,
 )
+from .learner import other_draws
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -143,7 +145,7 @@ def _step(learner, data, oracle):
             break
         factors[n] = r / lr
     else:
-        returns = return_in_loop(learner, "update") if unchanged else None
+        returns = return_in_loop(learner, "update", list(factors)) if unchanged else None
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns)
         if result.status == "ok":
             return result
@@ -156,7 +158,7 @@ def _step(learner, data, oracle):
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
             if "once per layer" in result.summary:  # the counter's own line, if one is seen
-                result.where = layer_method(learner, "update", off, counter=True) or \
+                result.where = layer_method(learner, "update", off, find=counter) or \
                     result.where
         elif unchanged:  # the loop's return, or the line that steps the others: where the
             # missing one belongs
@@ -164,6 +166,28 @@ def _step(learner, data, oracle):
         return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
+
+
+def _drawn_steps(learner, batch, prev, lr, delta, draws=8):
+    """The parameters' changes of the step run again as before from other random numbers, with
+    delta first, when any differs from delta (the step draws); else None."""
+    before, steps = learner.snapshot(), [delta]
+    try:
+        for seed in range(1, draws):
+            with other_draws(seed):
+                if learner.forward is not None:
+                    learner.forward(prev.X)
+                learner.step(batch.X, batch.Y, lr)
+            after = learner.snapshot()
+            learner.restore(before)
+            steps.append({n: after[n] - before[n] for n in delta})
+            if seed == 1 and all(np.array_equal(steps[1][n], delta[n]) for n in delta):
+                return None  # the same step: it draws nothing
+    except Exception:  # it ran once: what this is, the result says
+        return None
+    finally:
+        learner.restore(before)
+    return steps
 
 
 def _fit_decay(delta, direction, w):
@@ -343,6 +367,24 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
     own = _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_)
     if own is not None:
         return own
+    steps = _drawn_steps(learner, batch, prev, lr, delta)
+    if steps:  # the step draws: on average, does it go along −η·∇C, as noise would?
+        mean = {n: np.mean([d[n] for d in steps], axis=0) for n in changed}
+        r, residual = _fit(mean, minus, changed)
+        data_ = {**data_, "random": True, "mean_residual": residual}
+        if r > 0 and residual <= 0.5:  # input noise of σ = 0.1 on MNIST: 0.27
+            return CheckResult("update", "skipped", f"{name} draws random numbers in its step "
+                               "(noise added to the inputs, dropout) that your gradients do "
+                               "not: one step cannot be held to −η·∇C, though on average over "
+                               f"{len(steps)} draws it moves along it (off by {residual:.2g})",
+                               where=place, data=data_)
+        return CheckResult("update", "wrong", f"{name} draws random numbers in its step, and "
+                           f"even on average over {len(steps)} draws it does not move along "
+                           f"−η·∇C (off by {residual:.2g} of its size after the best scaling)",
+                           details=["is a sum started from random numbers (np.random.randn "
+                                    "copied from __init__ where np.zeros belongs), or are random "
+                                    "numbers added to the parameters?", what],
+                           where=place, data=data_)
     r, residual = _fit(delta, minus, changed)
     right = [n for n in changed if _fit(delta, minus, [n])[1] <= tol]
     off = [n for n in changed if n not in right]
