@@ -243,6 +243,18 @@ def test_dlfs_ch04_functions_and_its_own_hidden_size(data):
         p.name for p in learner.params}
 
 
+def test_a_layer_whose_delta_is_wrong_points_at_its_delta_line(programs):
+    """σ′ dropped from the hidden δ (da1 = dz1): W1 and b1 are both wrong, so the fault is the
+    δ that b1's gradient line reads, not that line itself."""
+    path = programs / "dlfs" / "ch04" / "two_layer_net.py"
+    text = path.read_text()
+    assert "        da1 = sigmoid_grad(a1) * dz1\n" in text
+    path.write_text(text.replace("        da1 = sigmoid_grad(a1) * dz1\n", "        da1 = dz1\n"))
+    result = next(r for r in check_program(path).results if r.check == "gradients")
+    assert result.status == "wrong"
+    assert result.where == f"TwoLayerNet.gradient (two_layer_net.py:{_line_of(path, 'da1 = dz1')})"
+
+
 def test_a_learners_object_is_recognized_as_it_is(data):
     module = load(PROGRAMS / "nielsen" / "network.py")
     net = module.Network([784, 12, 10])
