@@ -796,3 +796,51 @@ def test_a_backprop_that_assigns_a_parameter_is_named_before_anything_else(progr
                                 "the parameters"), result.summary
     book = next(r for r in report.results if r.check == "book")
     assert book.status == "skipped" and "changes the parameters" in book.summary
+
+
+def test_a_gradient_set_in_a_helper_the_backprop_calls_points_there(tmp_path):
+    """Coursera's L_model_backward builds its keys at run time (grads["db" + str(l)]) from
+    linear_backward's dW and db: a bias summed over the wrong axis is at linear_backward's
+    `db = ...` line."""
+    import importlib.util
+
+    shutil.copytree(Path(__file__).with_name("learners") / "coursera", tmp_path / "coursera")
+    path = tmp_path / "coursera" / "dnn_app.py"
+    text = path.read_text()
+    old = "    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)\n"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("axis=1", "axis=0")))
+    spec = importlib.util.spec_from_file_location("cw_adapter", path.with_name("adapter.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = next(r for r in check_program(path, adapter=module.adapter).results
+                  if r.check == "gradients")
+    assert result.status == "wrong"
+    assert result.where == f"linear_backward (dnn_app.py:{_line_of(path, '    db = 1 / m')})", \
+        result.where
+
+
+def test_a_step_that_keeps_a_state_is_not_taken_for_one_that_draws(tmp_path):
+    """A momentum buffer shared between layers: run again from the same parameters the step
+    moves otherwise, because of the buffer, not of random numbers; it is still wrong."""
+    import importlib.util
+
+    shutil.copytree(Path(__file__).with_name("learners") / "nnfs", tmp_path / "nnfs")
+    path, adapter = tmp_path / "nnfs" / "nnfs_mnist.py", tmp_path / "nnfs" / "adapter.py"
+    old = "        layer.biases += -self.current_learning_rate * layer.dbiases\n"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, (
+        "        self.bias_momentums = 0.5 * getattr(self, 'bias_momentums', 0) - "
+        "self.current_learning_rate * layer.dbiases\n"
+        "        layer.biases += self.bias_momentums\n")))
+    text = adapter.read_text()  # a hidden layer as wide as the output: the buffer fits both
+    assert "Layer_Dense(784, 32), program.Layer_Dense(32, 10)" in text
+    adapter.write_text(text.replace("Layer_Dense(784, 32), program.Layer_Dense(32, 10)",
+                                    "Layer_Dense(784, 10), program.Layer_Dense(10, 10)"))
+    spec = importlib.util.spec_from_file_location("nnfs_momentum", adapter)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = next(r for r in check_program(path, adapter=module.adapter).results
+                  if r.check == "update")
+    assert result.status == "wrong" and "dense2.biases" in result.summary, result.summary

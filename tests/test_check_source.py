@@ -131,6 +131,16 @@ def test_the_xrange_shim_of_code_that_runs_on_both_pythons_still_works(tmp_path)
     assert module.f(3) == [0, 1, 2] and module.__python2__ == []
 
 
+def test_weights_drawn_from_a_numpy_generator_at_module_level_are_kept(tmp_path):
+    """`rng = np.random.default_rng(0)` then `W1 = rng.normal(...)`: numpy's work, not the
+    script's, so W1 is there for the checks (a loader call beside it is still skipped)."""
+    (tmp_path / "rows.py").write_text(
+        "import numpy as np\n\nrng = np.random.default_rng(0)\n"
+        "W1 = rng.normal(0, 0.1, (784, 16))\ndata = load_mnist('train.csv')\n")
+    module = load(tmp_path / "rows.py")
+    assert module.W1.shape == (784, 16) and not hasattr(module, "data")
+
+
 def test_import_errors_name_the_learners_line(tmp_path):
     (tmp_path / "net.py").write_text("import numpy as np\nimport cPickle\n")
     with pytest.raises(LearnerFileError, match=r"net.py:2: .*cPickle is Python 2.*pickle"):

@@ -310,9 +310,10 @@ class Adapter:
         n_out = _output_size(params, self.layout)
         columns = self.layout in ("columns", "column")
 
-        def run(n):
+        def run(n, keep=self.epoch_keep):
             X, Y = _instrumented(n, n_in, n_out)
             seen = Batches()
+            seen.kept = keep and not self.epoch_keep  # run again, the update kept
 
             def recorder(*args, **kwargs):  # stands in for the update: notes the batch only
                 given = [*args, *kwargs.values()]
@@ -326,7 +327,7 @@ class Adapter:
                         else:  # the targets among the other arguments, if one reads as such
                             any(seen.labels(found, b, n_out, columns) for b in given
                                 if b is not a and isinstance(b, np.ndarray))
-                        return original(*args, **kwargs) if self.epoch_keep else None
+                        return original(*args, **kwargs) if keep else None
                 raise ValueError(f"adapter: {target} was called without the examples of a "
                                  f"mini-batch among its arguments ({_kinds(args, kwargs)})")
 
@@ -342,10 +343,11 @@ class Adapter:
                     else:
                         hooks["epoch"](x, y)
             except Exception as e:  # a loop that uses what the update returns (a loss to print)
-                if seen and not self.epoch_keep and "NoneType" in str(e):  # met our None
-                    e.hint = (f"the None may be the checker's: {target} is replaced by a recorder "
-                              "that returns None; if your loop uses what it returns, add "
-                              "epoch_keep=True to the Adapter (the recorder then runs it)")
+                if seen and not keep and "NoneType" in str(e):  # met our None: run it too
+                    return run(n, keep=True)
+                if seen and keep and not self.epoch_keep:
+                    e.hint = (f"{target} was replaced by a recorder that returned None, and then "
+                              "by one that runs it too (as epoch_keep=True does)")
                 raise
             return seen
         return run

@@ -193,8 +193,42 @@ def assigns(learner, role, names, layers=True):
         _param_names(names)
     lines = [n.lineno for n in _assignments(node, wanted)]
     if not lines:
-        return (layers and layer_method(learner, role, names)) or where(learner, role)
+        return (role == "backprop" and _in_callee(node, learner, names)) or \
+            (layers and layer_method(learner, role, names)) or where(learner, role)
     return str(dataclasses.replace(w, line=min(lines)))
+
+
+def _in_callee(node, learner, names):
+    """Where (as str) of the line, in a function the backprop calls, that sets the gradient of
+    names' kind (`db = ...` in Coursera's linear_backward for parameters['b3']), when one such
+    function does; else None."""
+    called = {c.func.id if isinstance(c.func, ast.Name) else c.func.attr
+              for c in ast.walk(node) if isinstance(c, ast.Call) and (
+                  isinstance(c.func, ast.Name) or isinstance(c.func, ast.Attribute) and
+                  isinstance(c.func.value, ast.Name) and c.func.value.id == "self")}
+    kinds = {re.sub(r"\d+", "", w) for w in _param_names(names) if w.isidentifier()}
+    wanted = {g for k in kinds for g in (f"d{k}", f"d{k.lower()}", f"d_{k}", f"grad_{k}")}
+    found = []
+    for file in learner.files:
+        try:
+            tree = ast.parse(Path(file).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        own = {f.name for _, f in _functions(tree)}
+        for qualname, f in _functions(tree):
+            if f.name in called and f is not node:  # not `dA, dW, db = linear_backward(...)`
+                found += [(qualname, file, n.lineno) for n in _assignments(f, wanted)
+                          if not (isinstance(n.value, ast.Call) and
+                                  _called_name(n.value) in own)]
+    if len({(q, f) for q, f, _ in found}) != 1:  # one function, not one of several
+        return None
+    return f"{found[0][0]} ({Path(found[0][1]).name}:{min(n for *_, n in found)})"
+
+
+def _called_name(call):
+    """The bare name a call calls: linear_backward for linear_backward(...) or self.x(...)."""
+    return call.func.id if isinstance(call.func, ast.Name) else \
+        call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 def _param_names(names):
@@ -297,17 +331,36 @@ LINES["labels_not_one_hot"] = LINES["output_delta_without_sigma_prime"] = LINES[
 
 def line_like(learner, role, kind):
     """Where (as str) of the first line of role's function that looks like LINES[kind] (the
-    output δ `dZ2 = A2 - Y`, a σ′ taken at `activations[-l]`), outside comments; None when no
-    line does."""
+    output δ `dZ2 = A2 - Y`, a σ′ taken at `activations[-l]`), outside comments; for the output
+    δ, else of a cost's or loss layer's own function (cost_derivative, SoftmaxWithLoss.backward,
+    in any of the learner's files); None when no line does."""
     w = learner.where.get(role)
     node = function_node(w)
     if node is None or kind not in LINES:
         return None
-    lines = Path(w.file).read_text().splitlines()
-    for number in range(node.lineno + 1, (node.end_lineno or node.lineno) + 1):
-        if re.search(LINES[kind], lines[number - 1].split("#")[0]):
-            return str(dataclasses.replace(w, line=number))
+    places = [(w.function, w.file, node)]
+    if LINES[kind] == LINES["delta"]:
+        for file in learner.files:
+            try:
+                tree = ast.parse(Path(file).read_text())
+            except (OSError, SyntaxError, ValueError):
+                continue
+            places += [(q, file, f) for q, f in _functions(tree)
+                       if ("loss" in q.lower() or "cost" in q.lower()) and f is not node]
+    for function, file, f in places:
+        lines = Path(file).read_text().splitlines()
+        for number in range(f.lineno + 1, (f.end_lineno or f.lineno) + 1):
+            if re.search(LINES[kind], lines[number - 1].split("#")[0]):
+                return f"{function} ({Path(file).name}:{number})"  # as Where says it
     return None
+
+
+def _functions(tree):
+    """(qualified name, node) for every function of a file: Class.method, or the bare name."""
+    methods = {id(node): q for q, node in _methods(tree)}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield methods.get(id(node), node.name), node
 
 
 def dropped(learner):

@@ -97,6 +97,7 @@ class Batches(list):
     the labels with two different permutations pairs them with other examples' labels)."""
 
     checked = wrong = 0
+    kept = False  # the learner's update ran too (its loop uses what the update returns)
     ENOUGH = 2000  # targets read: enough to tell one in n_out from all, and cheap for an
     # online learner's 60,000 calls of one example each
 

@@ -59,6 +59,10 @@ def run(learner, data, oracle):
         second = [[int(i) for i in b] for b in learner.batches(again)]
     except Exception as e:
         return raised("minibatches", e, learner, "epoch")
+    kept = (f"minibatches: {name} uses what {function(learner, 'update', 'the update')} "
+            "returns, so the recorder ran it too (as the Adapter's epoch_keep=True does)")
+    if getattr(recorded, "kept", False) and kept not in learner.notes:
+        learner.notes.append(kept)
     flat = [i for b in first for i in b]
     if not flat:
         return CheckResult("minibatches", "wrong", f"{name} trains on no batch at all in an "

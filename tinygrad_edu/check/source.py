@@ -360,6 +360,12 @@ def _library_names(tree):
                 top = (module or alias.name).partition(".")[0]
                 if top in sys.stdlib_module_names or top == "numpy":
                     names.add(alias.asname or alias.name.partition(".")[0])
+    for node in getattr(tree, "body", []):  # rng = np.random.default_rng(0): numpy's too
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and \
+                _dotted(node.value.func).partition(".")[0] in names and \
+                not _does_work(node.value, names):
+            names.add(node.targets[0].id)
     return names
 
 

@@ -172,16 +172,25 @@ def _drawn_steps(learner, batch, prev, lr, delta, draws=8):
     """The parameters' changes of the step run again as before from other random numbers, with
     delta first, when any differs from delta (the step draws); else None."""
     before, steps = learner.snapshot(), [delta]
+
+    def again():
+        if learner.forward is not None:
+            learner.forward(prev.X)
+        learner.step(batch.X, batch.Y, lr)
+        after = learner.snapshot()
+        learner.restore(before)
+        return {n: after[n] - before[n] for n in delta}
+
+    def same(a, b):
+        return all(np.array_equal(a[n], b[n]) for n in delta)
+
     try:
+        if not same(again(), delta):  # the same random numbers, another step: a state the
+            return None  # step keeps (momentum, Adam's moments), not randomness
         for seed in range(1, draws):
             with other_draws(seed):
-                if learner.forward is not None:
-                    learner.forward(prev.X)
-                learner.step(batch.X, batch.Y, lr)
-            after = learner.snapshot()
-            learner.restore(before)
-            steps.append({n: after[n] - before[n] for n in delta})
-            if seed == 1 and all(np.array_equal(steps[1][n], delta[n]) for n in delta):
+                steps.append(again())
+            if seed == 1 and same(steps[1], delta):
                 return None  # the same step: it draws nothing
     except Exception:  # it ran once: what this is, the result says
         return None
