@@ -104,6 +104,18 @@ _TRAIN_CHECK = ("                train_check = [(x, np.argmax(y)) for x, y in "
                 "training_data[:n_test]]\n")
 
 
+def test_a_shuffle_before_the_epochs_with_another_inside_is_not_shuffling_once(programs):
+    """random.shuffle before the loop, and random.sample(...) of the whole list inside it: two
+    epochs of one run differ, so nothing is said (read from the code alone, it looked like a
+    shuffle done once)."""
+    path = _variant(programs, "        for j in range(epochs):\n            random.shuffle("
+                    "training_data)\n", "        random.shuffle(training_data)\n"
+                    "        for j in range(epochs):\n            training_data = random.sample("
+                    "training_data, n)\n")
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "ok" and not result.details, (result.summary, result.details)
+
+
 def test_a_test_figure_scored_on_the_training_data_is_named(programs):
     """SGD is given test_data but prints evaluate(train_check), built from training_data:
     "my test accuracy is 99% but Kaggle says 60%"."""

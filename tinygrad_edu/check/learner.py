@@ -187,6 +187,8 @@ class Learner:
     evaluate(X, labels) -> the learner's own figure (a count, a fraction or a percentage).
     batches(n) -> the learner's own epoch loop run on n instrumented examples with its update
         replaced by a recorder: one list of example indices per mini-batch it would train on.
+    repeats(n) -> the same for two epochs in one run of the loop, where the recognizer can ask
+        for two (a shuffle done once, before the epochs, shows as two equal halves).
     """
 
     name: str  # "Network in network.py"
@@ -210,6 +212,8 @@ class Learner:
     # "epoch", "evaluate"
     notes: list = field(default_factory=list)  # what the recognizer found or could not find
     files: list = field(default_factory=list)  # the learner's source files, for traceback lines
+    repeats: Callable | None = None  # repeats(n): the batches of two epochs of the learner's
+    # loop in one run on n examples, where a recognizer can ask for two (Nielsen's SGD)
 
     def param(self, name):
         """The Param called name."""

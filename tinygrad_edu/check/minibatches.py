@@ -93,16 +93,21 @@ def run(learner, data, oracle):
     epoch = f"one epoch of {name} ({len(first):,} batches of {size})"
     details = []
     k = len(second) - 1  # the batches both epochs have whole: the same ones first, unshuffled?
-    once = _shuffled_once(learner.where.get("epoch"))
+    once = None
     if k > 1 and size > 1 and first[:k] == second[:k]:
         details.append("the batches come in the same order every epoch: they are not shuffled "
                        "(shuffle the training data at the start of each epoch)")
-    elif once is not None:
+    elif size > 1:
+        once = _shuffled_once(learner, second, again)
+    if once is not None:
         line, loop = once
-        details.append(f"it shuffles the training data once, at line {line}, before its epoch "
-                       f"loop (line {loop}): every epoch then trains on the same batches in the "
-                       "same order; shuffle at the start of each epoch, inside the loop")
-        place = str(dataclasses.replace(learner.where["epoch"], line=line))
+        at = f", at line {line}, before its epoch loop (line {loop})" if line else \
+            ", before its epoch loop"
+        details.insert(0, f"it shuffles the training data once{at}: every epoch then trains "
+                       "on the same batches in the same order; shuffle at the start of each "
+                       "epoch, inside the loop")
+        if line:
+            place = str(dataclasses.replace(learner.where["epoch"], line=line))
     claims_sgd = "sgd" in name.lower() or "stochastic" in name.lower()
     if counts.max() <= 1:
         missing = n - used
@@ -115,7 +120,7 @@ def run(learner, data, oracle):
             return CheckResult("minibatches", "wrong",
                                f"{epoch} trains on only {used:,} of {n:,} examples",
                                details=details, where=place, data=data_)
-        if details and claims_sgd:
+        if details and (claims_sgd or once):  # shuffling once says SGD was meant
             return CheckResult("minibatches", "wrong", f"{name}: {details[0]}", where=place,
                                data=data_)
         return CheckResult("minibatches", "ok", summary, details=details, where=place,
@@ -154,27 +159,42 @@ def run(learner, data, oracle):
                        str(dataclasses.replace(learner.where["epoch"], line=line)), data=data_)
 
 
-def _shuffled_once(w):
-    """(the shuffle's line, the epoch loop's line) when the epoch's function shuffles before its
-    `for ... in range(epochs)` loop and never inside it; else None."""
+_SHUFFLES = ("shuffle", "permutation", "sample", "choice")
+
+
+def _shuffled_once(learner, second, again):
+    """(the shuffle's line or None, the epoch loop's line or None) when the epoch function
+    shuffles once, before the loop over its epochs: seen in two epochs of one run where the
+    recognizer can ask for them (learner.repeats), else read from the code, conservatively (no
+    call inside the loop that might shuffle); None otherwise."""
+    w, update = learner.where.get("epoch"), learner.where.get("update")
     node = function_node(w)
-    loops = [n for n in ast.walk(node) if isinstance(n, ast.For) and
-             "epoch" in ast.unparse(n.iter).lower()] if node is not None else []
-    if not loops:
+    short = update.function.rpartition(".")[2] if update is not None else None
+    loops = [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.While)) and any(
+        isinstance(c, ast.Call) and _name(c) == short for c in ast.walk(n))] if node else []
+    loop = loops[0] if loops else None  # the outermost loop around the update
+    shuffles = [c for c in ast.walk(node) if isinstance(c, ast.Call) and
+                _name(c) in _SHUFFLES] if node else []
+    before = [c.lineno for c in shuffles if loop is not None and c.lineno < loop.lineno]
+    located = (min(before), loop.lineno) if before else (None, None)
+    if learner.repeats is not None:
+        two = [[int(i) for i in b] for b in learner.repeats(again)]
+        per = len(second)
+        return located if len(two) == 2 * per and two[:per] == two[per:] else None
+    if loop is None or not before:
         return None
-    loop = loops[0]
-    inside = {id(n) for n in ast.walk(loop)}
-    tree = ast.parse(Path(w.file).read_text())
-    shufflers = {"shuffle", "permutation"} | {  # the learner's own functions that shuffle
-        f.name for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and f is not node and any(isinstance(c, ast.Call) and ast.unparse(c.func).rpartition(
-            ".")[2] in ("shuffle", "permutation") for c in ast.walk(f))}
-    shuffles = [n for n in ast.walk(node) if isinstance(n, ast.Call) and
-                ast.unparse(n.func).rpartition(".")[2] in shufflers]
-    if not shuffles or any(id(n) in inside for n in shuffles):
-        return None
-    before = [n.lineno for n in shuffles if n.lineno < loop.lineno]
-    return (min(before), loop.lineno) if before else None
+    inside = [c for c in ast.walk(loop) if isinstance(c, ast.Call)]
+    own = {f.name for f in ast.walk(ast.parse(Path(w.file).read_text()))
+           if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if any(_name(c) in _SHUFFLES or (_name(c) in own and _name(c) != short) for c in inside):
+        return None  # a shuffle, or a function of the learner's that might shuffle
+    return located
+
+
+def _name(call):
+    """The bare name a call calls: shuffle for random.shuffle(...), f for self.f(...)."""
+    return call.func.id if isinstance(call.func, ast.Name) else \
+        call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 def _slice_line(w):

@@ -340,6 +340,7 @@ def _nielsen(net, module, data):
         learner.evaluate, learner.evaluate_units = evaluate, "count"
     if hasattr(net, "SGD") and update is not None:
         learner.batches = _nielsen_batches(net, learner, column)
+        learner.repeats = lambda n: learner.batches(n, epochs=2)
     if judge is None:
         learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
                              "is skipped; an Adapter can name yours")
@@ -382,7 +383,7 @@ def _extra_args(method, n_known):
 
 
 def _nielsen_batches(net, learner, column):
-    def batches(n):
+    def batches(n, epochs=1):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
         n_in = np.asarray(net.weights[0]).shape[1]
@@ -397,7 +398,7 @@ def _nielsen_batches(net, learner, column):
             seen.append([int(np.asarray(x).flat[0]) for x, _ in mini_batch])
         net.update_mini_batch = record
         try:
-            net.SGD(examples, 1, learner.batch_size or 10, learner.lr or 1.0)
+            net.SGD(examples, epochs, learner.batch_size or 10, learner.lr or 1.0)
         finally:
             del net.update_mini_batch
         return seen
