@@ -350,6 +350,22 @@ def test_a_hang_becomes_a_finding_naming_the_function(programs, data):
     assert after.status == "skipped" and "time budget" in after.summary
 
 
+def test_a_hang_in_a_real_check_is_the_budgets_finding_not_the_learners_exception(programs,
+                                                                                  monkeypatch):
+    """The minibatches check reports what the learner's loop raises; the budget's own
+    CheckTimeout, raised inside that loop, is not the learner's exception."""
+    from tinygrad_edu.check import program
+
+    monkeypatch.setitem(program.CHECK_BUDGET_S, "minibatches", 0.5)
+    path = _variant(programs, "            for mini_batch in mini_batches:\n",
+                    "            while True:\n                pass\n"
+                    "            for mini_batch in mini_batches:\n")
+    result = next(r for r in check_program(path, checks=["minibatches"]).results)
+    assert result.status == "error" and "did not finish within" in result.summary, \
+        result.summary
+    assert "raised" not in result.summary
+
+
 def test_the_budget_works_outside_the_main_thread(programs, data):
     path = _variant(programs, "test_results = [",
                     "import time; time.sleep(2)\n        test_results = [")

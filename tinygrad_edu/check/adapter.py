@@ -26,6 +26,7 @@ LAYOUTS = {"rows": "(m, n_in): one example per row, as in Deep Learning from Scr
            "column": "one example at a time as a column (n_in, 1), as in Nielsen's network.py",
            "vector": "one example at a time as a 1-D array (n_in,), as in 3Blue1Brown scripts"}
 TARGETS = ("onehot", "labels")
+KEPT_EXAMPLES = 10_000  # the epoch the recorder runs the update in too: training for real
 HOOKS = ("forward", "grads", "update", "update_batch", "evaluate", "epoch")
 _SCALE = 2.0 ** 16  # an instrumented example carries its index as its first input, / 2¹⁶
 
@@ -311,8 +312,10 @@ class Adapter:
         columns = self.layout in ("columns", "column")
 
         def run(n, keep=self.epoch_keep):
+            n = min(n, KEPT_EXAMPLES) if keep else n  # a real epoch of training: a shorter one
             X, Y = _instrumented(n, n_in, n_out)
             seen = Batches()
+            seen.n = n
             seen.kept = keep and not self.epoch_keep  # run again, the update kept
 
             def recorder(*args, **kwargs):  # stands in for the update: notes the batch only

@@ -9,6 +9,7 @@ import ast
 import dataclasses
 import re
 import traceback
+import types
 from pathlib import Path
 
 from .report import CheckResult
@@ -29,7 +30,7 @@ def learner_frame(e, learner):
 def raised(check, e, learner, role=None):
     """The CheckResult for the learner's code raising e; re-raises when the checker raised it."""
     frame = learner_frame(e, learner)
-    if frame is None:
+    if frame is None or type(e).__name__ == "CheckTimeout":  # the budget's, not the learner's
         raise e
     last = traceback.format_exception_only(type(e), e)[-1].strip()
     where = f"{Path(frame.filename).name}:{frame.lineno}"
@@ -78,16 +79,7 @@ def _none_from_in_place(frame):
     """(name, call, line) when the failing line reads a name that its function assigned from a
     call that works in place and returns None (`training_data = random.shuffle(training_data)`),
     else None."""
-    try:
-        tree = ast.parse(Path(frame.filename).read_text())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    inner = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                node.lineno <= frame.lineno <= (node.end_lineno or node.lineno) and \
-                (inner is None or node.lineno >= inner.lineno):
-            inner = node
+    inner = function_node(types.SimpleNamespace(file=frame.filename, line=frame.lineno))
     for n in ast.walk(inner) if inner is not None and frame.line else ():
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
                 isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Call) and \
@@ -163,6 +155,15 @@ def skipped(check, why):
     return CheckResult(check, "skipped", why)
 
 
+def _trees(learner):
+    """(file, its parsed module) for each of the learner's source files that parses."""
+    for file in learner.files:
+        try:
+            yield file, ast.parse(Path(file).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+
+
 def function_node(w):
     """The innermost function definition in the learner's source holding Where w, or None."""
     if w is None:
@@ -209,11 +210,7 @@ def _in_callee(node, learner, names):
     kinds = {re.sub(r"\d+", "", w) for w in _param_names(names) if w.isidentifier()}
     wanted = {g for k in kinds for g in (f"d{k}", f"d{k.lower()}", f"d_{k}", f"grad_{k}")}
     found = []
-    for file in learner.files:
-        try:
-            tree = ast.parse(Path(file).read_text())
-        except (OSError, SyntaxError, ValueError):
-            continue
+    for file, tree in _trees(learner):
         own = {f.name for _, f in _functions(tree)}
         for qualname, f in _functions(tree):
             if f.name in called and f is not node:  # not `dA, dW, db = linear_backward(...)`
@@ -340,11 +337,7 @@ def line_like(learner, role, kind):
         return None
     places = [(w.function, w.file, node)]
     if LINES[kind] == LINES["delta"]:
-        for file in learner.files:
-            try:
-                tree = ast.parse(Path(file).read_text())
-            except (OSError, SyntaxError, ValueError):
-                continue
+        for file, tree in _trees(learner):
             places += [(q, file, f) for q, f in _functions(tree)
                        if ("loss" in q.lower() or "cost" in q.lower()) and f is not node]
     for function, file, f in places:
@@ -390,11 +383,7 @@ def dropped(learner):
     if not rebound:
         return None
     name = node.name
-    for file in learner.files:
-        try:
-            tree = ast.parse(Path(file).read_text())
-        except (OSError, SyntaxError, ValueError):
-            continue
+    for file, tree in _trees(learner):
         for n in ast.walk(tree):
             if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and \
                     ast.unparse(n.value.func).rpartition(".")[2] == name:
@@ -460,11 +449,7 @@ def layer_method(learner, role, names, find=None):
         grads = {f"self.{g}" for g in (f"d{attr}", f"d_{attr}", f"grad_{attr}", f"{attr}_grad",
                                        f"d{attr[:1].upper()}{attr[1:]}")}
         found = []
-        for file in learner.files:
-            try:
-                tree = ast.parse(Path(file).read_text())
-            except (OSError, SyntaxError, ValueError):
-                continue
+        for file, tree in _trees(learner):
             for qualname, node in _methods(tree):
                 if node.name == "__init__":
                     continue

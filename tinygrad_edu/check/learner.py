@@ -98,6 +98,7 @@ class Batches(list):
 
     checked = wrong = 0
     kept = False  # the learner's update ran too (its loop uses what the update returns)
+    n = None  # the examples the epoch ran on, when fewer than asked (a real epoch is costly)
     ENOUGH = 2000  # targets read: enough to tell one in n_out from all, and cheap for an
     # online learner's 60,000 calls of one example each
 

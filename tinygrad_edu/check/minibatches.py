@@ -54,6 +54,7 @@ def run(learner, data, oracle):
     place = where(learner, "epoch")
     try:
         recorded = learner.batches(n)
+        n = getattr(recorded, "n", None) or n  # fewer, where the update ran for real
         first = [[int(i) for i in b] for b in recorded]
         again = min(n, 1000)  # a second, shorter epoch: is the order the same every time?
         second = [[int(i) for i in b] for b in learner.batches(again)]
