@@ -116,6 +116,16 @@ def test_a_shuffle_before_the_epochs_with_another_inside_is_not_shuffling_once(p
     assert result.status == "ok" and not result.details, (result.summary, result.details)
 
 
+def test_sigma_prime_at_a_in_the_hidden_layers_only_points_at_its_line(programs):
+    """Nielsen's chapter 1 network.py with `sp = sigmoid_prime(activations[-l])`: the output δ
+    is right, so no textbook variant matches the whole backprop; the diagnosis names σ′(a), and
+    the place is that line, not `cost_derivative(activations[-1], y)` above it."""
+    path = _variant(programs, "sp = sigmoid_prime(z)", "sp = sigmoid_prime(activations[-l])")
+    result = next(r for r in check_program(path).results if r.check == "gradients")
+    line = _line_of(path, "sp = sigmoid_prime(activations[-l])")
+    assert result.where == f"Network.backprop (network.py:{line})", result.where
+
+
 def test_a_test_figure_scored_on_the_training_data_is_named(programs):
     """SGD is given test_data but prints evaluate(train_check), built from training_data:
     "my test accuracy is 99% but Kaggle says 60%"."""

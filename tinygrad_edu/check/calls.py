@@ -318,8 +318,9 @@ def _returned(node, learner, names):
 _TARGET = r"(self\.)?(t|T|y|Y|targets?|labels?|y_true|one_hot_?[yY])\b"
 LINES = {  # what the line at fault looks like, by the mistake found (the book's rules)
     "delta": rf"\b{_TARGET}\s*-\s*[A-Za-z_]|[A-Za-z_][\w.\[\]-]*\s*-\s*{_TARGET}",  # a − y
-    "sigma_prime_of_a": r"(prime|deriv)\w*\(\s*(self\.)?(a\b|a\d|a_|A\d|A_|act|activations?"
-                        r"\b|out|hidden_out|final_out)",
+    "sigma_prime_of_a": r"(?i)((sigmoid|sig|relu|tanh)\w*(prime|deriv|grad)|d_?(sigmoid|sig|relu"
+                        r"|tanh))\w*\(\s*(self\.)?(a\b|a\d|a_|act|activations?\b|out|hidden_out"
+                        r"|final_out)",
     "rashid": r"\.T\b.*err",
 }
 LINES["sigma_prime_of_a_output"] = LINES["sigma_prime_of_a"]

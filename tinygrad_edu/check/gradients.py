@@ -130,7 +130,9 @@ def run(learner, data, oracle):
     bad = [r.name for r in report.rows if r.ok is False and r.kind == "param"]
     # every gradient one multiple of autograd's (a sign, 1/m) or a textbook rule: the line of
     # the term at fault (the output δ, σ′)
-    line = line_like(learner, "backprop", textbook or ("delta" if k is not None else ""))
+    at_a = "(a) where δ needs" in (report.diagnosis or "")  # σ′(a) in one layer: its line
+    line = line_like(learner, "backprop", textbook or ("delta" if k is not None else "") or
+                     ("sigma_prime_of_a" if at_a else ""))
     if bad and not stale and not line:
         layer = next((L for L in oracle.layers if bad[0] in (L.W, L.b)), None)
         line = assigns(learner, "backprop", bad[:1]) if _alone(bad[0], oracle, report) else \
