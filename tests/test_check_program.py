@@ -882,3 +882,17 @@ def test_a_step_that_keeps_a_state_is_not_taken_for_one_that_draws(tmp_path):
     result = next(r for r in check_program(path, adapter=module.adapter).results
                   if r.check == "update")
     assert result.status == "wrong" and "dense2.biases" in result.summary, result.summary
+
+
+def test_a_permutation_before_the_batch_loop_of_one_epoch_is_not_shuffling_once(programs):
+    """An adapter's epoch is one epoch: train_epoch draws a permutation, then loops over the
+    batches. That loop is not over epochs, so nothing is shuffled 'once'."""
+    import importlib.util
+
+    path = programs / "script" / "my_net.py"
+    spec = importlib.util.spec_from_file_location("script_adapter", path.with_name("adapter.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_program(path, adapter=module.adapter)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert all(r.status == "ok" for r in report.results), [r.summary for r in report.results]

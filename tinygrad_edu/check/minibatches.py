@@ -182,8 +182,9 @@ def _shuffled_once(learner, second, again):
         two = [[int(i) for i in b] for b in learner.repeats(again)]
         per = len(second)
         return located if len(two) == 2 * per and two[:per] == two[per:] else None
-    if loop is None or not before:
-        return None
+    if loop is None or not before or "epoch" not in ast.unparse(
+            loop.iter if isinstance(loop, ast.For) else loop.test).lower():
+        return None  # an adapter's epoch is one epoch: a loop over batches is not over epochs
     inside = [c for c in ast.walk(loop) if isinstance(c, ast.Call)]
     own = {f.name for f in ast.walk(ast.parse(Path(w.file).read_text()))
            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
