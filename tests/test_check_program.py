@@ -896,3 +896,17 @@ def test_a_permutation_before_the_batch_loop_of_one_epoch_is_not_shuffling_once(
     report = check_program(path, adapter=module.adapter)
     assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
     assert all(r.status == "ok" for r in report.results), [r.summary for r in report.results]
+
+
+def test_checks_that_only_trip_over_a_forward_without_return_are_skipped_saying_so(programs):
+    """Sequential.forward without `return x` (so the adapter's predict gives None): the forward
+    finding is the one; the checks whose calls raise on its None are skipped, naming it."""
+    report = _keras(programs, NO_DROPOUT, ("            x = layer.forward(x, training)\n"
+                                           "        return x\n",
+                                           "            x = layer.forward(x, training)\n"))
+    status = {r.check: r for r in report.results}
+    assert status["forward"].status == "wrong"
+    tripped = [r for r in report.results if r.summary.startswith(
+        "not checked: Sequential.predict returns None (see forward), and ")]
+    assert tripped and all(r.status == "skipped" for r in tripped)
+    assert not any(r.status == "error" and "NoneType" in r.summary for r in report.results)

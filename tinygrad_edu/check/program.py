@@ -127,6 +127,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         results.append(_run_one(name, run, learner, data, oracle,
                                 min(left, CHECK_BUDGET_S.get(name, 10.0))))
     learner.restore(initial)
+    _after_none(results)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -136,6 +137,20 @@ def _owners(learner):
     """The objects the learner's functions are bound to (a network whose self.rng draws)."""
     return [f.__self__ for f in (learner.forward, learner.grads, learner.step, learner.evaluate)
             if getattr(f, "__self__", None) is not None]
+
+
+def _after_none(results):
+    """Checks that only tripped over the None a forward pass without `return` gave them are
+    that finding's consequence, not findings of their own: skipped, saying so."""
+    forward = next((r for r in results if r.check == "forward"), None)
+    if forward is None or forward.status != "wrong" or "returned" not in forward.data or \
+            forward.data["returned"] is not None:
+        return
+    name = forward.summary.partition(" returns None")[0]
+    for r in results:
+        if r.status == "error" and "NoneType" in str(r.data.get("message", "")):
+            r.status = "skipped"
+            r.summary = f"not checked: {name} returns None (see forward), and {r.summary}"
 
 
 def _unexplained(results):
