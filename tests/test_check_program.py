@@ -126,6 +126,21 @@ def test_sigma_prime_at_a_in_the_hidden_layers_only_points_at_its_line(programs)
     assert result.where == f"Network.backprop (network.py:{line})", result.where
 
 
+@pytest.mark.parametrize("split", [
+    "        n_val = n // 6\n        validation = training_data[-n_val:]\n"
+    "        training_data = training_data[:-n_val]\n        n = len(training_data)\n",
+    "        training_data, validation = training_data[:50000], training_data[50000:]\n"
+    "        n = len(training_data)\n"])
+def test_a_validation_set_held_out_by_the_epoch_function_is_fine(programs, split):
+    """SGD sets a sixth of its training data aside as validation: 50,000 of 60,000 used is
+    what it means to do, said as such, not 'trains on only'."""
+    path = _variant(programs, "        n = len(training_data)\n",
+                    "        n = len(training_data)\n" + split)
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "ok" and "uses 50,000 of 60,000 examples once each; it holds out " \
+        "the other 10,000 at line" in result.summary, result.summary
+
+
 def test_a_test_figure_scored_on_the_training_data_is_named(programs):
     """SGD is given test_data but prints evaluate(train_check), built from training_data:
     "my test accuracy is 99% but Kaggle says 60%"."""

@@ -117,6 +117,12 @@ def run(learner, data, oracle):
         elif missing < size and sorted(flat) == list(range(used)):
             summary = (f"{epoch} uses {used:,} of {n:,} examples once each; the last partial "
                        f"batch of {missing} is dropped, which is fine")
+        elif _held_out(learner.where.get("epoch")) and sorted(flat) == list(
+                range(min(flat), min(flat) + used)):  # one block: the rest set aside on purpose
+            line, text = _held_out(learner.where.get("epoch"))
+            summary = (f"{epoch} uses {used:,} of {n:,} examples once each; it holds out the "
+                       f"other {missing:,} at line {line} (`{text}`) and never trains on them: "
+                       "a validation set, which is fine")
         else:
             return CheckResult("minibatches", "wrong",
                                f"{epoch} trains on only {used:,} of {n:,} examples",
@@ -197,6 +203,23 @@ def _name(call):
     """The bare name a call calls: shuffle for random.shuffle(...), f for self.f(...)."""
     return call.func.id if isinstance(call.func, ast.Name) else \
         call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _held_out(w):
+    """(line, text) of the statement that sets part of the epoch function's training argument
+    aside (`validation = training_data[-n_val:]`) when the function also rebinds that argument
+    to a slice of itself (`training_data = training_data[:-n_val]`); else None."""
+    node = function_node(w)
+    args = [a.arg for a in node.args.args if a.arg != "self"] if node is not None else []
+    train = next((a for a in args if "train" in a.lower()), args[0] if args else None)
+    slices = [n for n in ast.walk(node) if isinstance(n, ast.Assign) and any(
+        isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name) and v.value.id == train
+        and isinstance(v.slice, ast.Slice) for v in ast.walk(n.value))] if train else []
+    kept = [n for n in slices if any(isinstance(t, ast.Name) and t.id == train
+                                     for e in n.targets for t in ast.walk(e))]
+    aside = [n for n in slices if n not in kept] or [  # train, val = train[:k], train[k:]
+        n for n in kept if sum(isinstance(t, ast.Name) for e in n.targets for t in ast.walk(e)) > 1]
+    return (aside[0].lineno, ast.unparse(aside[0])) if kept and aside else None
 
 
 def _slice_line(w):
