@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .calls import function, line_like, raised, skipped, where
-from .learner import other_draws
+from .learner import drawn
 from .oracle import rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
@@ -181,23 +181,6 @@ def rule(got, oracle, X, Y):
     return None
 
 
-def drawn(learner, batch, got, names):
-    """'W1 and 3 more' when the learner's gradients for this batch change with the seed of
-    numpy's and random's generators (each call starts from the same one: Learner.same_draws)."""
-    try:
-        with other_draws():
-            again = learner.grads(batch.X, batch.Y)
-    except Exception:  # the first call worked: whatever this is, the rows say it
-        return None
-    if not isinstance(again, Mapping):
-        return None
-    moved = [n for n in names if isinstance(again.get(n), np.ndarray) and
-             isinstance(got.get(n), np.ndarray) and again[n].shape == got[n].shape and
-             not np.array_equal(again[n], got[n])]
-    return None if not moved else moved[0] + (f" and {len(moved) - 1} more" if len(moved) > 1
-                                               else "")
-
-
 def run(learner, data, oracle):
     """Hold the learner's gradients to the exact rule and to the textbook variants."""
     if learner.grads is None:
@@ -228,7 +211,7 @@ def run(learner, data, oracle):
         return CheckResult("book", "wrong", summary, details=details,
                            where=line_like(learner, "backprop", variant) or place,
                            data={"rule": variant})
-    if drawn(learner, batch, got, list(exact)):
+    if drawn(learner, batch.X, batch.Y, got, list(exact)):
         return skipped("book", f"{name}'s gradients draw random numbers (dropout?), which no "
                        "textbook rule of the network without them explains: see gradients")
     return skipped("book", f"{name}'s gradients differ from autograd's in a way no textbook "

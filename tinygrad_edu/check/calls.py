@@ -216,13 +216,13 @@ def _in_callee(node, learner, names):
             if f.name in called and f is not node:  # not `dA, dW, db = linear_backward(...)`
                 found += [(qualname, file, n.lineno) for n in _assignments(f, wanted)
                           if not (isinstance(n.value, ast.Call) and
-                                  _called_name(n.value) in own)]
+                                  called_name(n.value) in own)]
     if len({(q, f) for q, f, _ in found}) != 1:  # one function, not one of several
         return None
     return f"{found[0][0]} ({Path(found[0][1]).name}:{min(n for *_, n in found)})"
 
 
-def _called_name(call):
+def called_name(call):
     """The bare name a call calls: linear_backward for linear_backward(...) or self.x(...)."""
     return call.func.id if isinstance(call.func, ast.Name) else \
         call.func.attr if isinstance(call.func, ast.Attribute) else None

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import book
 from .calls import assigns, delta_line, function, line_like, raised, skipped, where
+from .learner import drawn
 from .oracle import rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
@@ -87,11 +88,11 @@ def run(learner, data, oracle):
                            f"{sum(r.ok is True for r in report.rows)} parameters (max rel error "
                            f"{worst:.1e})", details=details, where=place, report=report,
                            loss=loss, data=data_)
-    drawn = book.drawn(learner, batch, got, shaped)
-    if drawn:  # no rule of autograd's deterministic network can explain them
+    moved_by_draws = drawn(learner, batch.X, batch.Y, got, shaped)
+    if moved_by_draws:  # no rule of autograd's deterministic network can explain them
         return CheckResult("gradients", "skipped", f"{name}'s gradients draw random numbers "
-                           "(dropout?): "
-                           f"the same batch gives other gradients ({drawn}) when the random "
+                           "(dropout?): the same batch gives other gradients "
+                           f"({moved_by_draws}) when the random "
                            "numbers change (numpy's, random's or your generator's), so "
                            "autograd, which runs the forward pass without them, cannot check "
                            "them",

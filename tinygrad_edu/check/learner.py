@@ -11,7 +11,7 @@ module is numpy only.
 import contextlib
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,23 @@ def same_draws(f, generators=()):
 
     call.same_draws = True
     return call
+
+
+def drawn(learner, X, Y, got, names):
+    """'W1 and 3 more' when the learner's gradients got for (X, Y) change with the seed its
+    calls start from (same_draws): they draw random numbers (dropout); else None."""
+    try:
+        with other_draws():
+            again = learner.grads(X, Y)
+    except Exception:  # the first call worked: whatever this is, the caller's check says it
+        return None
+    if not isinstance(again, Mapping) or not isinstance(got, Mapping):
+        return None
+    moved = [n for n in names if isinstance(again.get(n), np.ndarray) and
+             isinstance(got.get(n), np.ndarray) and again[n].shape == got[n].shape and
+             not np.array_equal(again[n], got[n])]
+    return None if not moved else moved[0] + (f" and {len(moved) - 1} more" if len(moved) > 1
+                                               else "")
 
 
 def generators(*owners):

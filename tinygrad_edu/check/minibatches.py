@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calls import function, function_node, raised, skipped, where
+from .calls import called_name, function, function_node, raised, skipped, where
 from .report import CheckResult
 
 EPOCH = {"mnist": 60_000, "digits32": 1_934}  # a training epoch of each bundled dataset
@@ -178,10 +178,10 @@ def _shuffled_once(learner, second, again):
     node = function_node(w)
     short = update.function.rpartition(".")[2] if update is not None else None
     loops = [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.While)) and any(
-        isinstance(c, ast.Call) and _name(c) == short for c in ast.walk(n))] if node else []
+        isinstance(c, ast.Call) and called_name(c) == short for c in ast.walk(n))] if node else []
     loop = loops[0] if loops else None  # the outermost loop around the update
     shuffles = [c for c in ast.walk(node) if isinstance(c, ast.Call) and
-                _name(c) in _SHUFFLES] if node else []
+                called_name(c) in _SHUFFLES] if node else []
     before = [c.lineno for c in shuffles if loop is not None and c.lineno < loop.lineno]
     located = (min(before), loop.lineno) if before else (None, None)
     if learner.repeats is not None:
@@ -194,15 +194,9 @@ def _shuffled_once(learner, second, again):
     inside = [c for c in ast.walk(loop) if isinstance(c, ast.Call)]
     own = {f.name for f in ast.walk(ast.parse(Path(w.file).read_text()))
            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    if any(_name(c) in _SHUFFLES or (_name(c) in own and _name(c) != short) for c in inside):
+    if any(called_name(c) in _SHUFFLES or called_name(c) in own - {short} for c in inside):
         return None  # a shuffle, or a function of the learner's that might shuffle
     return located
-
-
-def _name(call):
-    """The bare name a call calls: shuffle for random.shuffle(...), f for self.f(...)."""
-    return call.func.id if isinstance(call.func, ast.Name) else \
-        call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 def _held_out(w):

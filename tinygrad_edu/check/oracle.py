@@ -16,7 +16,7 @@ import numpy as np
 from .. import autograd
 from ..functional import binary_cross_entropy_with_logits
 from ..tensor import Tensor
-from .learner import other_draws
+from .learner import drawn
 from .verify import DEFAULT_BATCH, RTOL, RTOLS, SCALE_FLOOR
 
 HIDDEN = ("sigmoid", "relu", "tanh")
@@ -341,14 +341,7 @@ def _settle_cost(oracle, learner, batch):
              and got[n].shape == np.shape(learner.param(n).get())]
     if not names:
         return
-    try:
-        with other_draws():
-            again = learner.grads(batch.X, batch.Y)
-    except Exception:
-        again = got
-    if isinstance(again, dict) and any(
-            again.get(n) is not None and not np.array_equal(np.asarray(again[n]), got[n])
-            for n in names):
+    if drawn(learner, batch.X, batch.Y, got, names):
         natural = {"softmax": "cross_entropy", "identity": "cross_entropy",
                    "sigmoid": "quadratic"}  # what such an output is trained with, most often
         oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = next(
