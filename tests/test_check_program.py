@@ -98,6 +98,58 @@ def test_nielsen_shuffled_once_before_the_epochs_is_named_as_never_shuffling_is(
     assert result.where == "Network.SGD (network.py:27)"
 
 
+def _renamed(programs, name, signature="self, training_data, epochs, mini_batch_size, eta, "
+             "test_data=None", call="(training_data, 30, 10, 3.0, test_data=test_data)"):
+    """The Nielsen program with its SGD named otherwise (a `train`), the script's call too."""
+    path = _variant(programs, "    def SGD(self, training_data, epochs, mini_batch_size, eta, "
+                    "test_data=None):", f"    def {name}({signature}):")
+    text = path.read_text()
+    assert "net.SGD(training_data, 30, 10, 3.0, test_data=test_data)" in text
+    path.write_text(text.replace("net.SGD(training_data, 30, 10, 3.0, test_data=test_data)",
+                                 f"net.{name}{call}"))
+    return path
+
+
+def test_an_sgd_named_train_is_run_as_sgd(programs, data):
+    """Learners name the epoch loop train or fit: the method whose loop calls update_mini_batch
+    is the SGD, its call gives η and the batch size, and the mini-batch check runs it."""
+    path = _renamed(programs, "train")
+    learner = recognize(load(path), data)
+    assert (learner.lr, learner.batch_size) == (3.0, 10)
+    assert str(learner.where["epoch"]).startswith("Network.train (network.py:")
+    assert "Network.train is your SGD: it calls update_mini_batch in a loop" in learner.notes
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "ok", result.summary
+
+
+def test_an_sgd_named_train_that_shuffles_once_is_named(programs):
+    path = _renamed(programs, "train")
+    text = path.read_text()
+    old = "        for j in range(epochs):\n            random.shuffle(training_data)\n"
+    assert old in text
+    path.write_text(text.replace(old, "        random.shuffle(training_data)\n"
+                                      "        for j in range(epochs):\n"))
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "wrong" and result.summary.startswith(
+        "Network.train: it shuffles the training data once, at line 27"), result.summary
+
+
+def test_an_epoch_loop_in_another_order_is_called_by_its_arguments_names(programs, data):
+    """fit(self, training_data, eta, epochs, batch_size): called by name, not in SGD's order;
+    one with an argument the checker cannot fill in is said and skipped."""
+    path = _renamed(programs, "fit", "self, training_data, eta, epochs, mini_batch_size, "
+                    "test_data=None", "(training_data, 3.0, 30, 10, test_data=test_data)")
+    learner = recognize(load(path), data)
+    assert (learner.lr, learner.batch_size) == (3.0, 10)
+    assert [len(b) for b in learner.batches(100)] == [10] * 10
+    path = _renamed(programs, "fit", "self, training_data, epochs, mini_batch_size, eta, "
+                    "schedule, test_data=None", "(training_data, 30, 10, 3.0, None)")
+    learner = recognize(load(path), data)
+    assert learner.batches is None
+    assert any(n.startswith("Network.fit takes arguments the checker cannot fill in")
+               for n in learner.notes)
+
+
 _SCORE = ('                print("Epoch {0}: {1} / {2}".format(j, self.evaluate(test_data), '
           'n_test))\n')
 _TRAIN_CHECK = ("                train_check = [(x, np.argmax(y)) for x, y in "
@@ -141,18 +193,63 @@ def test_a_validation_set_held_out_by_the_epoch_function_is_fine(programs, split
         "the other 10,000 at line" in result.summary, result.summary
 
 
-def test_a_test_figure_scored_on_the_training_data_is_named(programs):
-    """SGD is given test_data but prints evaluate(train_check), built from training_data:
-    "my test accuracy is 99% but Kaggle says 60%"."""
-    path = _variant(programs, _SCORE, _TRAIN_CHECK + _SCORE.replace("(test_data)",
-                                                                     "(train_check)"))
+@pytest.mark.parametrize("scored, built", [
+    ("train_check", "built from training_data"),
+    ("test_data", "after line {rebinds} set test_data to examples of training_data")])
+def test_a_test_figure_scored_on_the_training_data_is_named(programs, scored, built):
+    """SGD is given test_data but prints evaluate(train_check), built from training_data: "my
+    test accuracy is 99% but Kaggle says 60%"; or it rebinds test_data = [... for x, y in
+    training_data[:n_test]] in the epoch loop and scores that: the name is the test's, the
+    examples are trained on."""
+    path = _variant(programs, _SCORE, _TRAIN_CHECK.replace("train_check", scored) +
+                    _SCORE.replace("(test_data)", f"({scored})"))
     result = next(r for r in check_program(path).results if r.check == "evaluation")
-    line = _line_of(path, "self.evaluate(train_check)")
+    line = _line_of(path, f"self.evaluate({scored})")
     assert result.status == "wrong" and result.summary == (
-        "Network.SGD is given test_data and never scores it: it scores "
-        f"self.evaluate(train_check) at line {line}, built from training_data, so the accuracy "
-        "it shows is on examples it trains on"), result.summary
+        f"Network.SGD is given test_data and never scores it: it scores self.evaluate({scored}) "
+        f"at line {line}, {built.format(rebinds=line - 1)}, so the accuracy it shows is on "
+        "examples it trains on"), result.summary
     assert result.where == f"Network.SGD (network.py:{line})"
+    assert scored == "train_check" or result.details[0].startswith(
+        f"remove line {line - 1}, which replaces the test_data")
+
+
+def test_a_test_argument_rebound_to_a_part_of_itself_is_fine(programs):
+    path = _variant(programs, _SCORE, "                test_data = test_data[:n_test]\n" + _SCORE)
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    assert result.status == "ok", result.summary
+
+
+def test_a_figure_labelled_test_but_scored_on_the_training_data_is_named(programs):
+    """SGD scores test_data, and also prints "Test accuracy" of examples it trains on: the
+    test data is used, but the labelled figure is the training data's."""
+    score = ('                print("Test accuracy:", self.evaluate([(x, np.argmax(y)) for x, '
+             'y in training_data[:n_test]]))\n')
+    path = _variant(programs, _SCORE, _SCORE + score)
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    line = _line_of(path, 'print("Test accuracy:"')
+    assert result.status == "wrong" and result.summary.startswith(
+        "Network.SGD scores self.evaluate([(x, np.argmax(y)) for x, y in "
+        f"training_data[:n_test]]) at line {line} under 'Test accuracy:': the held-out figure "
+        "it shows is on training_data"), result.summary
+    path = _variant(programs, _SCORE, _SCORE + score.replace("Test", "Training"))
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    assert result.status == "ok", result.summary
+
+
+def test_network2s_evaluation_accuracy_on_the_training_data_is_named(programs):
+    """network2's `if monitor_evaluation_accuracy:` block copied from the training one, still
+    scoring training_data (and `training_data = list(training_data)` is no part held out)."""
+    path = programs / "network2" / "network2.py"
+    text = path.read_text()
+    old = "                accuracy.append(self.accuracy(evaluation_data))\n"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("evaluation_data", "training_data")).replace(
+        "        n = len(training_data)\n",
+        "        training_data = list(training_data)\n        n = len(training_data)\n", 1))
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    assert result.status == "wrong" and " under `if monitor_evaluation_accuracy:`: the " \
+        "held-out figure it shows is on training_data" in result.summary, result.summary
 
 
 def test_scoring_the_training_data_beside_the_test_data_is_fine(programs):
@@ -681,20 +778,26 @@ def test_like_does_not_override_what_the_forward_pass_shows(programs):
                             "program does not show another") for n in report.notes)
 
 
-def _keras(programs, *edits):
-    """The mini-Keras program with dropout (its adapter beside it), with edits (old, new)."""
+def _adapted(path, *edits):
+    """check_program of the learner program at path, with edits (old, new), and the adapter
+    beside it (adapter.py)."""
     import importlib.util
 
-    path = programs / "keras" / "mini_keras.py"
     text = path.read_text()
     for old, new in edits:
         assert old in text
         text = text.replace(old, new)
     path.write_text(text)
-    spec = importlib.util.spec_from_file_location("keras_adapter", path.with_name("adapter.py"))
+    spec = importlib.util.spec_from_file_location(f"{path.parent.name}_adapter",
+                                                  path.with_name("adapter.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return check_program(path, adapter=module.adapter)
+
+
+def _keras(programs, *edits):
+    """The mini-Keras program with dropout (its adapter beside it), with edits (old, new)."""
+    return _adapted(programs / "keras" / "mini_keras.py", *edits)
 
 
 def test_a_network_with_dropout_is_no_false_alarm(programs):
@@ -724,6 +827,52 @@ def test_dropout_left_on_in_the_evaluation_is_named(programs):
         result.details[0]
     assert result.where.startswith("Sequential.evaluate (mini_keras.py:")
     assert [r.check for r in report.wrong] == ["evaluation"]
+
+
+def test_dropout_scaled_at_test_time_as_deep_learning_from_scratch_writes_it(programs):
+    """DLFS chapter 6's Dropout keeps a unit with probability 0.8 in training and multiplies by
+    0.8 at test time (not inverted): the forward pass is the weights' network with a1 × 0.8,
+    said in a note, not 'differs from the network its weights define'."""
+    report = check_program(programs / "dlfs" / "ch06" / "two_layer_net_dropout.py")
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    status = {r.check: r for r in report.results}
+    assert status["forward"].status == "ok" and "a1 × 0.8;" in status["forward"].summary
+    assert "identity output" in status["forward"].summary  # predict returns the scores
+    assert status["gradients"].status == "skipped" and "dropout?" in status["gradients"].summary
+    assert any(n.startswith("your forward pass multiplies the hidden activations by 0.8 (a1), "
+                            "and your gradients draw random numbers") for n in report.notes)
+
+
+def test_two_dropout_layers_scaled_at_test_time_each_get_their_own_factor(programs):
+    """Two hidden layers with non-inverted dropout of 0.5 and 0.2: with zero biases a relu
+    network shows only the factors' product, so the checker also calls the forward pass with
+    other biases, and names 0.5 and 0.8, not √0.4 twice."""
+    report = _keras(programs, (
+        "        if not training:\n            return x\n"
+        "        self.mask = (np.random.rand(*x.shape) > self.p) / (1 - self.p)\n",
+        "        if not training:\n            return x * (1 - self.p)\n"
+        "        self.mask = (np.random.rand(*x.shape) > self.p)\n"), (
+        "    model.add(Dense(64, 10))\n",
+        "    model.add(Dense(64, 32))\n    model.add(ReLU())\n    model.add(Dropout(0.2))\n"
+        "    model.add(Dense(32, 10))\n"))
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    forward = next(r for r in report.results if r.check == "forward")
+    assert "784-64-32-10" in forward.summary and "a1 × 0.5, a2 × 0.8;" in forward.summary
+
+
+def test_a_test_time_factor_without_dropout_in_training_is_wrong(programs):
+    """The same factor with no mask drawn in training is a mistake: the factor is read as
+    dropout's only when the gradients draw random numbers."""
+    layers = programs / "dlfs" / "common" / "layers.py"
+    text = layers.read_text()
+    old = "self.mask = np.random.rand(*x.shape) > self.dropout_ratio"
+    assert old in text
+    layers.write_text(text.replace(old, "self.mask = np.ones(x.shape, dtype=bool)"))
+    report = check_program(programs / "dlfs" / "ch06" / "two_layer_net_dropout.py")
+    forward = next(r for r in report.results if r.check == "forward")
+    assert forward.status == "wrong" and "differs from the network its weights define" in \
+        forward.summary, forward.summary
+    assert not any("multiplies the hidden activations" in n for n in report.notes)
 
 
 NO_DROPOUT = ("    model.add(Dropout(0.5))\n", "")
@@ -925,3 +1074,49 @@ def test_checks_that_only_trip_over_a_forward_without_return_are_skipped_saying_
         "not checked: Sequential.predict returns None (see forward), and ")]
     assert tripped and all(r.status == "skipped" for r in tripped)
     assert not any(r.status == "error" and "NoneType" in r.summary for r in report.results)
+
+
+def test_an_argmax_of_a_forward_without_return_is_skipped_too(programs):
+    """np.argmax(self.forward(X), axis=1) on that None raises AxisError, not a NoneType error:
+    the line calls the forward pass, so the evaluation is skipped naming it, not a finding."""
+    report = _keras(programs, NO_DROPOUT, ("            x = layer.forward(x, training)\n"
+                                           "        return x\n",
+                                           "            x = layer.forward(x, training)\n"),
+                    ("        out = self.forward(X)\n        return np.mean(np.argmax(out, "
+                     "axis=1) == labels)\n", "        return np.mean(np.argmax(self.forward(X), "
+                     "axis=1) == labels)\n"))
+    evaluation = next(r for r in report.results if r.check == "evaluation")
+    assert evaluation.status == "skipped" and evaluation.summary.startswith(
+        "not checked: Sequential.predict returns None (see forward), and Sequential.evaluate "
+        "raised numpy.exceptions.AxisError"), evaluation.summary
+    assert [r.check for r in report.wrong] == ["forward"]
+
+
+def _script(programs, *edits):
+    """The script program of globals (its adapter beside it), with edits (old, new)."""
+    return _adapted(programs / "script" / "my_net.py", *edits)
+
+
+def test_a_step_that_reads_the_last_forward_pass_is_stale_and_its_crash_a_consequence(
+        programs):
+    """train_step backpropagates from a global cache the previous forward pass left, and runs
+    its own forward pass after the update: no single hypothesis (this batch's inputs with the
+    previous activations) matches, but the step changes with the forward pass run before it.
+    The learning check's shape error (200 evaluated examples against a batch of 64) is that
+    finding's consequence: skipped, naming it."""
+    report = _script(programs, ("    return out, (z1, a1, z2, a2, out)\n",
+                                "    last['cache'] = (z1, a1, z2, a2, out)\n"
+                                "    return out, (z1, a1, z2, a2, out)\n"),
+                     ("lr = 0.5\n", "lr = 0.5\nlast = {}\n"),
+                     ("    out, cache = forward(Xb)\n    grads = backward(Xb, Yb, cache)\n"
+                      "    update(grads)\n",
+                      "    grads = backward(Xb, Yb, last['cache'])\n    update(grads)\n"
+                      "    out, cache = forward(Xb)\n"))
+    status = {r.check: r for r in report.results}
+    assert status["update"].status == "wrong" and status["update"].summary == (
+        "train_step uses stale activations: its step depends on the forward pass run before "
+        "it, not only on this batch; after a forward pass on this batch it is −η·∇C")
+    assert status["learning"].status == "skipped" and status["learning"].summary.startswith(
+        "not checked: train_step reads stale activations (see update), and train_step raised "
+        "ValueError: operands could not be broadcast"), status["learning"].summary
+    assert [r.check for r in report.wrong] == ["update"] and not report.raised

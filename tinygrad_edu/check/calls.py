@@ -6,6 +6,7 @@ parameter). Numpy-free and engine-free: it imports only the report.
 """
 
 import ast
+import builtins
 import dataclasses
 import re
 import traceback
@@ -179,6 +180,23 @@ def function_node(w):
                 (found is None or node.lineno >= found.lineno):
             found = node
     return found
+
+
+def returned_calls(w):
+    """The names of the learner's functions whose results the function at Where w returns
+    (`return self.forward(X)`: {'forward'}; not Python's or numpy's: sum, int, argmax)."""
+    node = function_node(w)
+    returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value] \
+        if node is not None else []
+    names = {c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id
+             for value in returns for c in ast.walk(value) if isinstance(c, ast.Call)
+             and isinstance(c.func, (ast.Attribute, ast.Name))}
+    return {n for n in names if not hasattr(builtins, n) and n not in _NUMPY_CALLS}
+
+
+# what an evaluation or a forward pass returns through, which are numpy's, not the learner's
+_NUMPY_CALLS = {"mean", "argmax", "dot", "array", "asarray", "exp", "matmul", "count_nonzero",
+                "average", "equal", "astype", "reshape", "item", "tolist", "squeeze"}
 
 
 def assigns(learner, role, names, layers=True):

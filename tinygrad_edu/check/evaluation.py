@@ -9,11 +9,12 @@ It imports the oracle and calls; the learner's parameters are restored.
 
 import ast
 import dataclasses
+import re
 from numbers import Number
 
 import numpy as np
 
-from .calls import function, function_node, raised, skipped, where
+from .calls import function, function_node, raised, returned_calls, skipped, where
 from .learner import other_draws
 from .report import CheckResult
 
@@ -78,33 +79,9 @@ _HELD_OUT = {"test", "val", "valid", "validation", "evaluation", "eval", "dev", 
 _SETTINGS = {"interval", "every", "freq", "monitor", "n", "num", "size", "print", "flag"}
 
 
-def _scores_training(learner):
-    """(line, the call's text, the training argument, the test argument) when the epoch's
-    function is given test data, never uses it (beyond len() or an `if`), and evaluates
-    something built from its training data (a 'test' figure on examples it trains on); else
-    None. A training argument the function rebinds (a part held out) is left alone."""
-    epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
-    node = function_node(epoch)
-    if node is None or evaluate is None:
-        return None
-    args = [a.arg for a in node.args.args if a.arg != "self"]
-    defaults = dict(zip(args[::-1], node.args.defaults[::-1]))
-    tests = [a for a in args if set(a.lower().split("_")) & _HELD_OUT and
-             not set(a.lower().split("_")) & _SETTINGS and not (
-                 isinstance(defaults.get(a), ast.Constant) and
-                 isinstance(defaults[a].value, (bool, int, float)))]
-    trains = [a for a in args if "train" in a.lower()] or args[:1]
-    assigned = {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
-                for t in ast.walk(n) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
-    if not tests or not trains or set(trains) & assigned:
-        return None
-    sizing = {id(v) for n in ast.walk(node) for part in (
-        [n.test] if isinstance(n, (ast.If, ast.While, ast.IfExp)) else
-        [n] if isinstance(n, ast.Call) and ast.unparse(n.func) == "len" else [])
-        for v in ast.walk(part)}
-    if any(isinstance(v, ast.Name) and v.id in tests and isinstance(v.ctx, ast.Load) and
-           id(v) not in sizing for v in ast.walk(node)):
-        return None  # the test data is used: scored somewhere, maybe beside the training data
+def _roots(node):
+    """roots(name): the names whose values name is made of in function node, itself included
+    (train_check = [... for x, y in training_data[:n]] → {train_check, training_data, ...})."""
     sources = {}  # name → the names its values are made of
     for n in ast.walk(node):
         if isinstance(n, ast.Assign):
@@ -128,13 +105,138 @@ def _scores_training(learner):
             return set()
         return {name} | {r for s in sources.get(name, ()) for r in roots(s, (*seen, name))}
 
+    return roots
+
+
+def _labelled_training(learner):
+    """(line, the call's text, the training argument, the label) when the epoch's function
+    scores its training data under a held-out label: inside `if monitor_evaluation_accuracy:`,
+    or in a statement that says "test" or "validation" (print("Test accuracy:",
+    self.evaluate(training_data))); else None. A training argument the function rebinds (a
+    part held out) is left alone."""
+    epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
+    node = function_node(epoch)
+    if node is None or evaluate is None:
+        return None
+    args = [a.arg for a in node.args.args if a.arg != "self"]
+    trains = [a for a in args if "train" in a.lower()] or args[:1]
+    if not trains or _holds_out(node, trains):
+        return None
+    roots = _roots(node)  # the evaluation, or what it returns (evaluate → self.accuracy)
+    judges = {evaluate.function.rpartition(".")[2]} | returned_calls(evaluate)
+    parents = {c: p for p in ast.walk(node) for c in ast.iter_child_nodes(p)}
+    for call in ast.walk(node):
+        if not (isinstance(call, ast.Call) and
+                ast.unparse(call.func).rpartition(".")[2] in judges):
+            continue
+        read = set().union(set(), *(roots(v) for a in [*call.args, *(
+            k.value for k in call.keywords)] for v in _reads(a))) & set(trains)
+        label = _label(call, parents, node) if read else None
+        if read and label:
+            return call.lineno, ast.unparse(call), sorted(read)[0], label
+    return None
+
+
+def _label(call, parents, function):
+    """How the code labels the figure call computes: a string that names held-out data in the
+    statement holding the call or in one of the next two that read the name it is assigned to
+    (print("Test accuracy:", acc)), else the condition of an enclosing `if` that does, a flag
+    for a figure (monitor_evaluation_accuracy, not `if test_data:`); None when none does, or
+    one names training data first."""
+    chain, up = [], call
+    while up in parents and parents[up] is not function:
+        up = parents[up]
+        chain.append(up)
+    statement = next((s for s in chain if isinstance(s, ast.stmt)), None)
+    if statement is None:
+        return None
+    said = [statement]
+    body = next((b for b in (getattr(parents.get(statement), f, None) for f in ("body", "orelse"))
+                 if isinstance(b, list) and statement in b), [])
+    names = {t.id for t in ast.walk(statement) if isinstance(t, ast.Name)
+             and isinstance(t.ctx, ast.Store)}
+    if names and body and not isinstance(statement, (ast.If, ast.For, ast.While)):
+        at = body.index(statement)
+        said += [s for s in body[at + 1:at + 3] if any(
+            isinstance(v, ast.Name) and v.id in names and isinstance(v.ctx, ast.Load)
+            for v in ast.walk(s))]
+    for text in (c.value for st in said for c in ast.walk(st)
+                 if isinstance(c, ast.Constant) and isinstance(c.value, str)):
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & {"train", "training"}:
+            return None
+        if _held_out_words(words):
+            return repr(text)
+    for test in (s.test for s in chain if isinstance(s, ast.If)):
+        words = {w for v in ast.walk(test) if isinstance(v, ast.Name)
+                 for w in v.id.lower().split("_")}
+        if words & {"train", "training"}:
+            return None
+        if _held_out_words(words) and words & _FIGURES:  # a flag, not `if test_data:`
+            return f"`if {ast.unparse(test)}:`"
+    return None
+
+
+_FIGURES = {"monitor", "accuracy", "acc", "score", "show", "print", "report", "log"}
+
+
+def _holds_out(node, trains):
+    """Whether function node rebinds a training argument to a part of something
+    (training_data = training_data[:-n_val]): a part held out, which it may score as held-out
+    data. A rebinding to the whole (training_data = list(training_data)) is not."""
+    return any(isinstance(t, ast.Name) and t.id in trains and any(
+        isinstance(v, ast.Subscript) and isinstance(v.slice, ast.Slice) for v in ast.walk(
+            n.value)) for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+        for target in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        for t in ast.walk(target))
+
+
+def _held_out_words(words):
+    """Whether words name held-out data (test, validation, evaluation) and not training data."""
+    return bool(words & (_HELD_OUT | {"testing"})) and not words & {"train", "training"}
+
+
+def _scores_training(learner):
+    """(line, the call's text, the training argument, the test argument, the line that rebinds
+    that test argument to training data or None) when the epoch's function is given test data,
+    never uses it (beyond len() or an `if`; nor after rebinding it to training data), and
+    evaluates something built from its training data (a 'test' figure on examples it trains
+    on); else None. A training argument the function rebinds (a part held out) is left alone."""
+    epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
+    node = function_node(epoch)
+    if node is None or evaluate is None:
+        return None
+    args = [a.arg for a in node.args.args if a.arg != "self"]
+    defaults = dict(zip(args[::-1], node.args.defaults[::-1]))
+    tests = [a for a in args if set(a.lower().split("_")) & _HELD_OUT and
+             not set(a.lower().split("_")) & _SETTINGS and not (
+                 isinstance(defaults.get(a), ast.Constant) and
+                 isinstance(defaults[a].value, (bool, int, float)))]
+    trains = [a for a in args if "train" in a.lower()] or args[:1]
+    if not tests or not trains or _holds_out(node, trains):
+        return None
+    roots = _roots(node)
+    sizing = {id(v) for n in ast.walk(node) for part in (
+        [n.test] if isinstance(n, (ast.If, ast.While, ast.IfExp)) else
+        [n] if isinstance(n, ast.Call) and ast.unparse(n.func) == "len" else [])
+        for v in ast.walk(part)}
+    # a test argument the function rebinds to training data (test_data = [... for x, y in
+    # training_data[:10000]]) is training data from there on: its reads are not the test's
+    rebound = {t: n.lineno for n in ast.walk(node) if isinstance(n, ast.Assign)
+               for target in n.targets for t in tests if isinstance(target, ast.Name)
+               and target.id == t and (roots(t) - {t}) & set(trains)}
+    if any(isinstance(v, ast.Name) and v.id in tests and v.id not in rebound and
+           isinstance(v.ctx, ast.Load) and id(v) not in sizing for v in ast.walk(node)):
+        return None  # the test data is used: scored somewhere, maybe beside the training data
     short = evaluate.function.rpartition(".")[2]
     for call in ast.walk(node):
         if isinstance(call, ast.Call) and ast.unparse(call.func).rpartition(".")[2] == short:
             read = set().union(set(), *(roots(v) for a in [*call.args, *(
                 k.value for k in call.keywords)] for v in _reads(a)))
             if read & set(trains):
-                return call.lineno, ast.unparse(call), (read & set(trains)).pop(), tests[0]
+                test = next((t for t in tests if t in read and t in rebound), tests[0])
+                return (call.lineno, ast.unparse(call), sorted(read & set(trains))[0], test,
+                        rebound.get(test))
     return None
 
 
@@ -262,19 +364,30 @@ def run(learner, data, oracle):
                f"forward pass on the test examples{it_reads}")
     else:
         short = why = None
-    training = _scores_training(learner)
+    training, epoch = _scores_training(learner), learner.where.get("epoch")
     if training:
-        line, call, train, test = training
-        epoch = learner.where["epoch"]
+        line, call, train, test, rebinds = training
+        built = f"built from {train}" if rebinds is None else \
+            f"after line {rebinds} set {test} to examples of {train}"
         scores = (f"{epoch.function} is given {test} and never scores it: it scores {call} "
-                  f"at line {line}, built from {train}, so the accuracy it shows is on "
-                  "examples it trains on")
+                  f"at line {line}, {built}, so the accuracy it shows is on examples it "
+                  "trains on")
+        fix = f"score {test} there (and the training data too, if you want both, each said " \
+            "as what it is)" if rebinds is None else (
+                f"remove line {rebinds}, which replaces the {test} {epoch.function} is given, "
+                f"and score {test} (keep a training figure under a name of its own, each said "
+                "as what it is)")
+    elif labelled := _labelled_training(learner):
+        line, call, train, label = labelled
+        training = labelled
+        scores = (f"{epoch.function} scores {call} at line {line} under {label}: the held-out "
+                  f"figure it shows is on {train}, examples it trains on")
+        fix = "score the held-out data there (a copied line that kept the training data?)"
     if abs(frac - acc) <= slack and why is None and training:
         return CheckResult("evaluation", "wrong", scores,
-                           details=[f"score {test} there (and the training data too, if you "
-                                    "want both, each said as what it is)",
-                                    f"{said} on {m} test examples, as the network its weights "
-                                    f"define ({acc:.1%}): the evaluation itself is right"],
+                           details=[fix, f"{said} on {m} test examples, as the network its "
+                                    f"weights define ({acc:.1%}): the evaluation itself is "
+                                    "right"],
                            where=str(dataclasses.replace(epoch, line=line)), data=data_)
     if abs(frac - acc) <= slack and why is None:
         return CheckResult("evaluation", "ok",

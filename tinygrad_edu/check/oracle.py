@@ -77,6 +77,10 @@ class Oracle:
     notes: list = field(default_factory=list)  # how activation and cost were settled
     closest: str | None = None  # when no standard cost matched the learner's gradient: how near
     candidates: list = field(default_factory=list, repr=False)  # (hidden, output) still possible
+    # {k: c}: the forward pass multiplies hidden layer k's activations (k counted from 0) by c,
+    # as dropout without the inverted scaling does at test time (Deep Learning from Scratch's
+    # Dropout: x * (1 − dropout_ratio)); only ever set for a learner whose gradients draw
+    scales: dict = field(default_factory=dict)
 
     @property
     def names(self):
@@ -96,7 +100,20 @@ class Oracle:
         sizes = "-".join(str(n) for n in [self.layers[0].n_in] + [L.n_out for L in self.layers])
         hidden = f"{self.activation} hidden layers, " if len(self.layers) > 1 else ""
         return (f"{sizes}, {hidden}{self.output_activation} output, {COSTS[self.cost]} "
-                f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)")
+                f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)"
+                + "".join(f", a{self.layers[k].index} × {c:.4g}"
+                          for k, c in sorted(self.scales.items())))
+
+    def scaling(self):
+        """What scales says, for the report ('' when it is empty)."""
+        if not self.scales:
+            return ""
+        return ("your forward pass multiplies the hidden activations by " + ", ".join(
+            f"{c:.4g} (a{self.layers[k].index})" for k, c in sorted(self.scales.items()))
+            + ", and your gradients draw random numbers: dropout that keeps a unit with that "
+            "probability in training and scales by it at test time (Deep Learning from "
+            "Scratch's Dropout), so the network its weights define is read with that factor; "
+            "with inverted dropout (÷ p in training) that factor would be a mistake")
 
     # ----- the network ----------------------------------------------------------------------------
 
@@ -108,9 +125,10 @@ class Oracle:
             z = z + (b.T if layer.bias == "column" else b)
         return z
 
-    def logits(self, params, x, *, activation=None, named=False):
+    def logits(self, params, x, *, activation=None, named=False, scales=None):
         """z of the output layer for rows x; params is {name: Tensor}."""
         act = activation or self.activation
+        scales = self.scales if scales is None else scales
         a = x
         for k, layer in enumerate(self.layers):
             z = self._z(layer, a, params)
@@ -119,6 +137,8 @@ class Oracle:
             if k == len(self.layers) - 1:
                 return z
             a = getattr(z, act)()
+            if k in scales:
+                a = a * scales[k]
             if named:
                 a.name = f"a{layer.index}"
 
@@ -159,7 +179,7 @@ class Oracle:
         """The network's output for rows X (m, n_out), from the learner's weights or arrays."""
         with autograd.no_grad():
             z = self.logits(self._leaves(arrays, False), Tensor(np.asarray(X, np.float64)),
-                            activation=settled.get("activation"))
+                            activation=settled.get("activation"), scales=settled.get("scales"))
             return self._output(z, settled.get("output_activation",
                                                self.output_activation)).data
 
@@ -302,6 +322,8 @@ def _settle_activations(oracle, learner, batch):
     scores = sorted((rel_error(got, oracle.output(batch.X, activation=h, output_activation=o)),
                      k, h, o) for k, (h, o) in enumerate(oracle.candidates))  # ties: in order
     err, _, h, o = scores[0]
+    if err > tolerance(oracle.dtype) * 100 and _draws(learner, batch):
+        err, h, o = _test_time_scales(oracle, got, batch, err, h, o)
     if err <= tolerance(oracle.dtype) * 100:
         oracle.activation, oracle.output_activation = h, o
         oracle.candidates = [(h, o)]
@@ -310,6 +332,110 @@ def _settle_activations(oracle, learner, batch):
                                 f"{o} output" + (f" (not --like's {liked}: your forward pass "
                                                  "computes another)" if liked not in (None, h)
                                                  else ""))
+
+
+def _draws(learner, batch):
+    """Whether the learner's gradients for batch change with the random numbers (dropout)."""
+    if learner.grads is None:
+        return False
+    try:
+        got = learner.grads(batch.X, batch.Y)
+    except Exception:  # the gradients check reports it with the learner's line
+        return False
+    return isinstance(got, dict) and drawn(learner, batch.X, batch.Y, got, list(got)) is not None
+
+
+def _test_time_scales(oracle, got, batch, err, h, o):
+    """(err, h, o) of the best candidate once hidden activations may be multiplied by a constant
+    in (0, 1], the factor found by search: a network with dropout that keeps each unit with
+    probability p in training and multiplies by p at test time (not inverted dropout) returns
+    the output of its weights' network with a · p. Sets oracle.scales when that fits."""
+    hidden = range(len(oracle.layers) - 1)
+    views = [(got, None)]
+    if len(hidden) > 1:  # with zero biases, relu layers show only the factors' product
+        views += _with_other_biases(oracle, batch)
+    best = (err, h, o, {})
+    for h_, o_ in oracle.candidates:
+        def residual(c, h_=h_, o_=o_):  # c: one factor per hidden layer
+            return np.concatenate([np.ravel(out - oracle.output(
+                batch.X, arrays, activation=h_, output_activation=o_,
+                scales=dict(zip(hidden, c)))) for out, arrays in views])
+
+        c = np.full(len(hidden), _search(lambda c: _size(residual([c] * len(hidden)))))
+        if len(hidden) > 1:  # layers with a ratio of their own, from that common one
+            c = _least_squares(residual, c)
+        e = max(rel_error(out, oracle.output(batch.X, arrays, activation=h_,
+                                             output_activation=o_, scales=dict(zip(hidden, c))))
+                for out, arrays in views)
+        if e < best[0]:
+            best = (e, h_, o_, dict(zip(hidden, c.tolist())))
+    err, h, o, scales = best
+    if err <= tolerance(oracle.dtype) * 100:
+        oracle.scales = {k: c for k, c in scales.items() if abs(c - 1) > 1e-9}
+        oracle.notes.append(oracle.scaling())
+    return err, h, o
+
+
+def _with_other_biases(oracle, batch):
+    """[(the learner's forward output, the arrays it came from)] with the biases set to small
+    random numbers for the call (put back after), or [] when there are none or it fails."""
+    learner = oracle.learner
+    biases = [p for p in learner.params if p.role == "b"]
+    if not biases or learner.forward is None:
+        return []
+    before = learner.snapshot()
+    rng = np.random.default_rng(7)
+    try:
+        for p in biases:
+            b = np.asarray(p.get())
+            p.set((b + rng.normal(0, 0.1, b.shape)).astype(b.dtype))
+        out = rows(learner.forward(batch.X), len(batch), oracle.layers[-1].n_out)
+        arrays = learner.snapshot()
+    except Exception:  # the first view decides alone
+        return []
+    finally:
+        learner.restore(before)
+    return [] if out is None else [(out, arrays)]
+
+
+def _size(r):
+    return float(r @ r)
+
+
+def _least_squares(residual, c, steps=40):
+    """c in (0, 1]ⁿ where ‖residual(c)‖ is least, from c: Levenberg–Marquardt, the Jacobian by
+    differences (a few factors, each call one forward pass of 7 examples)."""
+    r, damping = residual(c), 1e-3
+    for _ in range(steps):
+        J = np.stack([(residual(c + e * 1e-7) - r) / 1e-7 for e in np.eye(len(c))], axis=1)
+        A, g = J.T @ J, J.T @ r
+        step = np.linalg.solve(A + damping * np.diag(np.diag(A) + 1e-12), -g)
+        trial = np.clip(c + step, 1e-3, 1.0)
+        r_trial = residual(trial)
+        if _size(r_trial) < _size(r):
+            c, r, damping = trial, r_trial, damping / 3
+            if np.abs(step).max() < 1e-12:
+                break
+        else:
+            damping *= 4
+            if damping > 1e8:
+                break
+    return c
+
+
+def _search(error, lo=0.02, hi=1.0):
+    """The c in [lo, hi] where error(c) is least: a grid, then golden sections around its best."""
+    grid = np.linspace(lo, hi, 50)
+    i = int(np.argmin([error(c) for c in grid]))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    ratio = (np.sqrt(5) - 1) / 2
+    for _ in range(60):
+        c, d = b - ratio * (b - a), a + ratio * (b - a)
+        if error(c) < error(d):
+            b = d
+        else:
+            a = c
+    return float((a + b) / 2)
 
 
 def _first(names, preferred):

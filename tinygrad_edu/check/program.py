@@ -9,7 +9,9 @@ import contextlib
 import importlib
 import inspect
 import io
+import linecache
 import random
+import re
 import signal
 import sys
 import sysconfig
@@ -23,6 +25,7 @@ import numpy as np
 
 from .. import presets
 from ..data import load_digits32, load_mnist, one_hot
+from .calls import returned_calls
 from .learner import CHECKS, Data, Learner, Sample, generators
 from .report import ABOVE, CheckResult, ProgramReport
 from .shapes import recognize
@@ -107,6 +110,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         try:
             build = runs.pop("oracle", None) or _import("oracle").build
             oracle = build(learner, data)
+            if getattr(oracle, "scales", None):  # said once, for every check that reads it
+                notes.append(oracle.scaling())
         except ModuleNotFoundError as e:
             return ProgramReport(learner.name, [CheckResult(
                 "forward", "skipped", f"the checks are not installed here ({e})")],
@@ -127,7 +132,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
         results.append(_run_one(name, run, learner, data, oracle,
                                 min(left, CHECK_BUDGET_S.get(name, 10.0))))
     learner.restore(initial)
-    _after_none(results)
+    _after_none(results, learner)
+    _after_stale(results)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -139,18 +145,53 @@ def _owners(learner):
             if getattr(f, "__self__", None) is not None]
 
 
-def _after_none(results):
+def _after_none(results, learner):
     """Checks that only tripped over the None a forward pass without `return` gave them are
-    that finding's consequence, not findings of their own: skipped, saying so."""
+    that finding's consequence, not findings of their own: skipped, saying so. Tripped over it:
+    the error is about a None, or its line calls that forward pass (`np.argmax(self.forward(X),
+    axis=1)` raises AxisError, not a NoneType error)."""
     forward = next((r for r in results if r.check == "forward"), None)
     if forward is None or forward.status != "wrong" or "returned" not in forward.data or \
             forward.data["returned"] is not None:
         return
     name = forward.summary.partition(" returns None")[0]
+    # the forward pass's name (Sequential.predict) and those of the calls it returns (forward)
+    names = {name.rpartition(".")[2]} | returned_calls(learner.where.get("forward"))
+    calls_it = re.compile(r"\b(%s)\(" % "|".join(map(re.escape, sorted(names))))
     for r in results:
-        if r.status == "error" and "NoneType" in str(r.data.get("message", "")):
+        if r.status == "error" and ("NoneType" in str(r.data.get("message", "")) or
+                                    calls_it.search(_failing_line(r))):
             r.status = "skipped"
             r.summary = f"not checked: {name} returns None (see forward), and {r.summary}"
+
+
+_SHAPES = re.compile(r"shape|broadcast|align|dimension|size", re.IGNORECASE)
+
+
+def _after_stale(results):
+    """Checks whose step raised over shapes after the update or gradients check found stale
+    activations: arrays of an earlier forward pass on another number of examples (an
+    evaluation's 200, a batch's 128) meet this batch's, so the raise is that finding's
+    consequence: skipped, naming it."""
+    stale = next((r for r in results if r.check in ("gradients", "update") and
+                  r.status == "wrong" and "stale activations" in r.summary), None)
+    if stale is None:
+        return
+    name = stale.summary.partition(" stale activations")[0].removesuffix(
+        " computes its gradients from").removesuffix(" uses")
+    for r in results:
+        if r.status == "error" and r.check not in ("forward", "gradients") and \
+                r.data.get("exception") in ("ValueError", "IndexError") and \
+                _SHAPES.search(str(r.data.get("message", ""))):
+            r.status = "skipped"
+            r.summary = (f"not checked: {name} reads stale activations (see {stale.check}), "
+                         f"and {r.summary}")
+
+
+def _failing_line(result):
+    """The text of the learner's line where result's exception was raised ('' if unknown)."""
+    file, line = result.data.get("file"), result.data.get("line")
+    return linecache.getline(file, line) if file and line else ""
 
 
 def _unexplained(results):

@@ -15,6 +15,7 @@ import inspect
 import random
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -306,14 +307,17 @@ def _nielsen(net, module, data):
         return total
     learner.grads, learner.grads_reduction = grads, "sum"
 
-    lr, batch, call = _hyper(module, cls, "SGD", ("eta", "lr", "learning_rate", "alpha"),
-                             ("mini_batch_size", "batch_size", "mb_size"))
+    sgd = _epoch_method(cls)
+    lr, batch, call = _hyper(module, cls, sgd or "SGD", _LR_NAMES, _BATCH_NAMES)
     learner.lr, learner.batch_size = lr, batch
     if call is not None:
         learner.notes.append(f"η = {lr} and mini-batch size {batch} from your {call}")
     else:
-        learner.notes.append("no SGD(...) call found in your script: η and the mini-batch size "
-                             "are not known (pass them through an Adapter)")
+        learner.notes.append(f"no {sgd or 'SGD'}(...) call found in your script: η and the "
+                             "mini-batch size are not known (pass them through an Adapter)")
+    if sgd not in (None, "SGD"):
+        learner.notes.append(f"{cls.__name__}.{sgd} is your SGD: it calls update_mini_batch in "
+                             "a loop")
 
     update = getattr(net, "update_mini_batch", None)
     if update is not None:
@@ -338,8 +342,13 @@ def _nielsen(net, module, data):
         def evaluate(X, labels):
             return getattr(net, judge)([(arrange(x), int(t)) for x, t in zip(X, labels)])
         learner.evaluate, learner.evaluate_units = evaluate, "count"
-    if hasattr(net, "SGD") and update is not None:
-        learner.batches = _nielsen_batches(net, learner, column)
+    run_epochs = _epoch_call(net, sgd)
+    if sgd is not None and run_epochs is None:
+        learner.notes.append(f"{cls.__name__}.{sgd} takes arguments the checker cannot fill in "
+                             "(it knows the training data, epochs, mini-batch size and η): the "
+                             "mini-batch check is skipped")
+    if run_epochs is not None and update is not None:
+        learner.batches = _nielsen_batches(net, learner, column, run_epochs)
         learner.repeats = lambda n: learner.batches(n, epochs=2)
     if judge is None:
         learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
@@ -347,10 +356,10 @@ def _nielsen(net, module, data):
     learner.cost = _nielsen_cost(net)
     learner.where = {role: w for role, w in {
         "forward": _where(cls, "feedforward"), "backprop": _where(cls, "backprop"),
-        "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, "SGD"),
+        "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, sgd or "SGD"),
         "evaluate": _where(cls, judge or "evaluate")}.items() if w is not None}
-    for role in ("update_mini_batch", "SGD"):
-        if not hasattr(net, role):
+    for role, found in (("update_mini_batch", update), ("SGD", sgd)):
+        if found is None:
             learner.notes.append(f"{cls.__name__} has no {role}: the checks that need it are "
                                  "skipped; an Adapter can name yours")
     learner.notes.append(f"recognized Nielsen's Network: {len(net.weights)} weight layers, "
@@ -382,7 +391,63 @@ def _extra_args(method, n_known):
     return extra
 
 
-def _nielsen_batches(net, learner, column):
+_LR_NAMES = ("eta", "lr", "learning_rate", "alpha")
+_BATCH_NAMES = ("mini_batch_size", "batch_size", "mb_size")
+
+
+def _epoch_method(cls):
+    """The name of the class's epoch loop: SGD, else the one method (train, fit, ...) whose loop
+    calls self.update_mini_batch; None when there is no such method, or more than one."""
+    if hasattr(cls, "SGD"):
+        return "SGD"
+    found = []
+    for name, func in vars(cls).items():
+        if name == "update_mini_batch" or not inspect.isfunction(func):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        loops = (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While)))
+        if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+               and c.func.attr == "update_mini_batch" and isinstance(c.func.value, ast.Name)
+               and c.func.value.id == "self" for loop in loops for c in ast.walk(loop)):
+            found.append(name)
+    return found[0] if len(found) == 1 else None
+
+
+def _epoch_call(net, name):
+    """run(examples, epochs, batch_size, lr) calling net's epoch method, or None when it takes an
+    argument the checker cannot fill in. Nielsen's SGD is called as the book orders its
+    arguments; another name is called by its arguments' names (epochs, mini_batch_size, eta)."""
+    method = getattr(net, name, None) if name else None
+    if method is None:
+        return None
+    if name == "SGD":
+        return lambda examples, epochs, batch, lr: method(examples, epochs, batch, lr)
+    params = [p for p in inspect.signature(method).parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if not params:
+        return None
+    roles = {}
+    for p in params[1:]:
+        role = ("epochs" if "epoch" in p.name.lower() else "batch" if p.name in _BATCH_NAMES
+                or "batch" in p.name.lower() else "lr" if p.name in _LR_NAMES
+                or "rate" in p.name.lower() else "lambda" if p.name in _LAMBDA_NAMES else None)
+        if role is not None:
+            roles[p.name] = role
+        elif p.default is inspect.Parameter.empty:
+            return None
+    if not {"epochs", "batch", "lr"} <= set(roles.values()):
+        return None
+
+    def run(examples, epochs, batch, lr):
+        values = {"epochs": epochs, "batch": batch, "lr": lr, "lambda": 0.0}
+        return method(examples, **{k: values[r] for k, r in roles.items()})
+    return run
+
+
+def _nielsen_batches(net, learner, column, run_epochs):
     def batches(n, epochs=1):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
@@ -398,7 +463,7 @@ def _nielsen_batches(net, learner, column):
             seen.append([int(np.asarray(x).flat[0]) for x, _ in mini_batch])
         net.update_mini_batch = record
         try:
-            net.SGD(examples, epochs, learner.batch_size or 10, learner.lr or 1.0)
+            run_epochs(examples, epochs, learner.batch_size or 10, learner.lr or 1.0)
         finally:
             del net.update_mini_batch
         return seen

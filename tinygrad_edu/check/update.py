@@ -199,6 +199,32 @@ def _drawn_steps(learner, batch, prev, lr, delta, draws=8):
     return steps
 
 
+def _after_own_forward(learner, batch, prev, lr, delta):
+    """The parameters' change when the step runs after a forward pass on its own batch, when
+    that differs from delta (the step after a forward pass on prev) while the step after prev
+    again gives delta (so no state the step keeps explains it); else None."""
+    if learner.forward is None:
+        return None
+    before = learner.snapshot()
+
+    def step_after(X):
+        learner.forward(X)
+        learner.step(batch.X, batch.Y, lr)
+        after = learner.snapshot()
+        learner.restore(before)
+        return {n: after[n] - before[n] for n in delta}
+
+    try:
+        if not all(np.array_equal(a, delta[n]) for n, a in step_after(prev.X).items()):
+            return None  # another change from the same calls: a state of its own
+        fresh = step_after(batch.X)
+    except Exception:  # it ran once: what this is, the result says
+        return None
+    finally:
+        learner.restore(before)
+    return None if all(np.array_equal(a, delta[n]) for n, a in fresh.items()) else fresh
+
+
 def _fit_decay(delta, direction, w):
     """(a, c, residual): delta ≈ a·direction − c·w, residual relative to |delta|."""
     A = np.stack([direction.ravel(), -w.ravel()], axis=1)
@@ -394,6 +420,19 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
                                     "copied from __init__ where np.zeros belongs), or are random "
                                     "numbers added to the parameters?", what],
                            where=place, data=data_)
+    fresh = _after_own_forward(learner, batch, prev, lr, delta)
+    if fresh is not None:  # the step reads what the forward pass before it left
+        r, residual = _fit(fresh, minus, changed)
+        right = residual <= tol and np.isclose(r / lr, 1, rtol=1e-4)
+        return CheckResult(
+            "update", "wrong", f"{name} uses stale activations: its step depends on the "
+            "forward pass run before it, not only on this batch" + (
+                "; after a forward pass on this batch it is −η·∇C" if right else ""),
+            details=[f"{what}, after a forward pass on other examples, and again after one on "
+                     "this batch: the two changes differ, so the step reads activations (a "
+                     "cache, a layer's output, a global) that the earlier forward pass left",
+                     "run the forward pass on the batch inside the step, before its backward "
+                     "pass"], where=place, data={**data_, "stale": "the previous forward pass"})
     r, residual = _fit(delta, minus, changed)
     right = [n for n in changed if _fit(delta, minus, [n])[1] <= tol]
     off = [n for n in changed if n not in right]
