@@ -1120,3 +1120,23 @@ def test_a_step_that_reads_the_last_forward_pass_is_stale_and_its_crash_a_conseq
         "not checked: train_step reads stale activations (see update), and train_step raised "
         "ValueError: operands could not be broadcast"), status["learning"].summary
     assert [r.check for r in report.wrong] == ["update"] and not report.raised
+
+
+def test_a_pytorch_style_program_names_the_networks_backward_and_the_grads_line(programs):
+    """The adapter's grads call loss_fn.backward() and model.backward(...): the backprop is the
+    network's (Sequential.backward), not the loss object's, and a wrong bias gradient points at
+    the line that adds to self.bias.grad in Linear.backward."""
+    report = _adapted(programs / "torchlike" / "my_torch.py",
+                      ("        self.bias.grad += grad_out.sum(axis=0)\n",
+                       "        self.bias.grad -= grad_out.sum(axis=0)\n"))
+    result = next(r for r in report.results if r.check == "gradients")
+    line = _line_of(programs / "torchlike" / "my_torch.py", "self.bias.grad -= ")
+    assert result.status == "wrong" and result.summary.startswith("Sequential.backward: "), \
+        result.summary
+    assert result.where == f"Linear.backward (my_torch.py:{line})", result.where
+
+
+def test_a_pytorch_style_program_passes(programs):
+    report = _adapted(programs / "torchlike" / "my_torch.py")
+    assert report.ok and all(r.status == "ok" for r in report.results), \
+        [r.summary for r in report.results]

@@ -9,6 +9,7 @@ examples; ``.learner()`` turns that into the ``Learner`` the checks use. Numpy o
 
 import ast
 import inspect
+import re
 import sys
 import types
 from collections.abc import Mapping
@@ -696,6 +697,7 @@ def _learner_function(fn, obj, depth=0, skip=""):
     # ...))); in a nested function the last (it sets η, runs the forward pass, then the update).
     functions, methods = [], []
     for name in fn.__code__.co_names:
+        found = []
         for owner in owners:
             target = owner.get(name) if isinstance(owner, Mapping) else \
                 getattr(owner, name, None) if not isinstance(owner, np.ndarray) else None
@@ -703,8 +705,12 @@ def _learner_function(fn, obj, depth=0, skip=""):
             target = getattr(target, "__func__", target)
             if isinstance(target, types.FunctionType) and not _glue(target) and \
                     _learners(target) and target.__name__ != skip:
-                (methods if bound or "." in target.__qualname__ else functions).append(target)
-                break
+                found.append((bound, target))
+        # model.backward(loss_fn.backward()): the network's method, not the loss object's
+        found.sort(key=lambda f: bool(_LOSS.search(f[1].__qualname__.partition(".")[0])))
+        if found:
+            bound, target = found[0]
+            (methods if bound or "." in target.__qualname__ else functions).append(target)
     pick = methods or functions
     found = (pick[0] if fn.__name__ == "<lambda>" else pick[-1]) if pick else None
     if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
@@ -712,6 +718,9 @@ def _learner_function(fn, obj, depth=0, skip=""):
             if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:
                 found = _learner_function(inner, obj, depth + 1, skip) or found
     return found
+
+
+_LOSS = re.compile(r"loss|cost|criterion", re.IGNORECASE)  # a class of the cost, not the net
 
 
 def _glue(fn):

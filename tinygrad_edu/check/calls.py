@@ -466,7 +466,7 @@ def layer_method(learner, role, names, find=None):
         if not attr.isidentifier():
             continue
         grads = {f"self.{g}" for g in (f"d{attr}", f"d_{attr}", f"grad_{attr}", f"{attr}_grad",
-                                       f"d{attr[:1].upper()}{attr[1:]}")}
+                                       f"d{attr[:1].upper()}{attr[1:]}", f"{attr}.grad")}
         found = []
         for file, tree in _trees(learner):
             for qualname, node in _methods(tree):
