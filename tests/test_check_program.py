@@ -1140,3 +1140,22 @@ def test_a_pytorch_style_program_passes(programs):
     report = _adapted(programs / "torchlike" / "my_torch.py")
     assert report.ok and all(r.status == "ok" for r in report.results), \
         [r.summary for r in report.results]
+
+
+def test_random_batches_from_a_slice_of_the_training_data_are_named_with_the_slice(programs):
+    """x_train = x_train[:300] before DLFS's np.random.choice loop (the book's overfitting
+    demo): every example is drawn many times, which read as overlapping slices that step by
+    76; it is random draws from examples 0 to 299 alone, and the slice's line says so."""
+    script = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+    old = "network = TwoLayerNet("
+    text = script.read_text()
+    assert old in text
+    script.write_text(text.replace(old, "x_train = x_train[:300]\nt_train = t_train[:300]\n" + old))
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    result = next(r for r in report.results if r.check == "minibatches")
+    assert result.status == "wrong" and result.summary.endswith(
+        "trains on only 300 of 60,000 examples: it draws its batches at random with replacement "
+        "from examples 0 to 299 alone"), result.summary
+    line = _line_of(script, "x_train = x_train[:300]")
+    assert result.where == f"training loop (train_neuralnet.py:{line})", result.where
+    assert result.details[0].startswith("`x_train = x_train[:300]` at line")

@@ -132,12 +132,27 @@ def run(learner, data, oracle):
                                data=data_)
         return CheckResult("minibatches", "ok", summary, details=details, where=place,
                            data=data_)
-    # Some example is used more than once: sampling with replacement, or overlapping batches.
-    expected = 1 - np.exp(-draws / n)
+    # Some example is used more than once: sampling with replacement, or overlapping batches,
+    # from all the examples or from one block of them (x_train = x_train[:300] before the loop)
+    lo, hi = min(flat), max(flat) + 1
+    pool = hi - lo if hi - lo <= 0.9 * n else n
+    expected = 1 - np.exp(-draws / pool)
     shared = _shared(first)
-    sliding = shared >= max(1.0, 2 * size * size / n)  # far more than random draws share
+    sliding = shared >= max(1.0, 2 * size * size / pool)  # far more than random draws share
     if not sliding and not any(_contiguous(b) for b in first) and \
-            abs(used / n - expected) < 0.05 and counts.max() < _most_uses(draws, n):
+            abs(used / pool - expected) < 0.05 and counts.max() < _most_uses(draws, pool):
+        if pool < n:
+            cut = _prefix_slice(learner.where.get("epoch"), lo, hi)
+            return CheckResult(
+                "minibatches", "wrong", f"{epoch} trains on only {used:,} of {n:,} examples: it "
+                f"draws its batches at random with replacement from examples {lo:,} to "
+                f"{hi - 1:,} alone",
+                details=[(f"`{cut[1]}` at line {cut[0]} keeps" if cut else "a slice of the "
+                          f"training data before the loop (x_train[:{hi}]) keeps") +
+                         f" only {hi - lo:,} examples (Deep Learning from Scratch's overfitting "
+                         "demos do so on purpose; to learn the digits, train on them all)"],
+                where=str(dataclasses.replace(learner.where["epoch"], line=cut[0])) if cut
+                else place, data=data_)
         return CheckResult("minibatches", "ok",
                            f"{epoch} draws its batches at random with replacement: {facts}, "
                            f"as expected of {draws:,} random draws", details=details,
@@ -214,6 +229,24 @@ def _held_out(w):
     aside = [n for n in slices if n not in kept] or [  # train, val = train[:k], train[k:]
         n for n in kept if sum(isinstance(t, ast.Name) for e in n.targets for t in ast.walk(e)) > 1]
     return (aside[0].lineno, ast.unparse(aside[0])) if kept and aside else None
+
+
+def _prefix_slice(w, lo, hi):
+    """(line, text) of an assignment in the epoch's file that keeps examples lo to hi − 1 of a
+    name (x_train = x_train[:300]), when one does with those numbers written out; else None."""
+    try:
+        tree = ast.parse(Path(w.file).read_text()) if w is not None else None
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for n in ast.walk(tree) if tree is not None else ():
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Subscript) and \
+                isinstance(n.value.slice, ast.Slice) and n.value.slice.step is None:
+            bounds = [n.value.slice.lower, n.value.slice.upper]
+            values = [None if b is None else b.value if isinstance(b, ast.Constant) else "?"
+                      for b in bounds]
+            if values[0] in (None, lo) and values[1] == hi:
+                return n.lineno, ast.unparse(n)
+    return None
 
 
 def _slice_line(w):
