@@ -1159,3 +1159,27 @@ def test_random_batches_from_a_slice_of_the_training_data_are_named_with_the_sli
     line = _line_of(script, "x_train = x_train[:300]")
     assert result.where == f"training loop (train_neuralnet.py:{line})", result.where
     assert result.details[0].startswith("`x_train = x_train[:300]` at line")
+
+
+@pytest.mark.parametrize("decayed, ok", [(("W1", "W2"), True), (("W1",), False)])
+def test_l2_weight_decay_in_the_gradients_is_right_in_every_layer(programs, decayed, ok):
+    """Deep Learning from Scratch's weight_decay_lambda: grads['W'] = dW + λ·W, the gradient of
+    C + ½λ Σ‖W‖² (not a false alarm); the decay left out of one layer is still wrong."""
+    path = programs / "dlfs" / "ch05" / "two_layer_net.py"
+    text = path.read_text()
+    for k in decayed:
+        i = k[1]
+        old = f"grads['W{i}'], grads['b{i}'] = self.layers['Affine{i}'].dW,"
+        assert old in text
+        text = text.replace(old, f"grads['W{i}'], grads['b{i}'] = self.layers['Affine{i}'].dW + "
+                                 f"0.1 * self.params['W{i}'],")
+    path.write_text(text)
+    results = {r.check: r for r in check_program(path).results}
+    if ok:
+        assert results["gradients"].status == "ok" and "plus 0.1·W for the weights " \
+            "(self.params['W1'] and 1 more): L2 weight decay, λ = 0.1" in \
+            results["gradients"].summary, results["gradients"].summary
+        assert results["book"].status == "ok" and results["book"].summary.endswith(
+            "with ½λ‖W‖² added (L2 weight decay, λ = 0.1)"), results["book"].summary
+    else:
+        assert results["gradients"].status == "wrong", results["gradients"].summary

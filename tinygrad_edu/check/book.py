@@ -181,6 +181,28 @@ def rule(got, oracle, X, Y):
     return None
 
 
+def weight_decay(learner, got, expected, params, tol):
+    """λ when the learner's gradients are autograd's plus λ·W for every weight matrix W (one λ
+    in (0, 1) for all) and autograd's exactly for everything else: L2 weight decay, the cost
+    C + ½λ Σ‖W‖² (Deep Learning from Scratch's weight_decay_lambda); else None."""
+    weights = [p.name for p in learner.params if p.role == "W"]
+    others = [n for n in expected if n not in weights]
+    if not weights or any(not isinstance(got.get(n), np.ndarray) or
+                          got[n].shape != expected[n].shape for n in expected):
+        return None
+    if any(rel_error(got[n], expected[n]) > tol for n in others):
+        return None
+    excess = np.concatenate([np.ravel(got[n] - expected[n]) for n in weights])
+    W = np.concatenate([np.ravel(params[n]) for n in weights])
+    if not W @ W:
+        return None
+    lam = float(excess @ W / (W @ W))
+    if not 0 < lam < 1 or any(rel_error(got[n], expected[n] + lam * params[n]) > tol
+                              for n in weights):  # + W itself is a slip, not a decay
+        return None
+    return lam
+
+
 def run(learner, data, oracle):
     """Hold the learner's gradients to the exact rule and to the textbook variants."""
     if learner.grads is None:
@@ -205,6 +227,11 @@ def run(learner, data, oracle):
             max(rel_error(got[n], exact[n]) for n in exact) <= tolerance(oracle.dtype) * 10:
         return CheckResult("book", "ok", f"{name} follows the gradient of the cost "
                            f"({oracle.describe()})", where=place)
+    decay = weight_decay(learner, got, exact, before, tolerance(oracle.dtype) * 10)
+    if decay is not None:
+        return CheckResult("book", "ok", f"{name} follows the gradient of the cost "
+                           f"({oracle.describe()}) with ½λ‖W‖² added (L2 weight decay, λ = "
+                           f"{decay:.4g})", where=place, data={"weight_decay": decay})
     variant = rule(got, oracle, batch.X, batch.Y)
     if variant is not None:
         summary, details = _message(variant, oracle)

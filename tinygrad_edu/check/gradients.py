@@ -88,6 +88,16 @@ def run(learner, data, oracle):
                            f"{sum(r.ok is True for r in report.rows)} parameters (max rel error "
                            f"{worst:.1e})", details=details, where=place, report=report,
                            loss=loss, data=data_)
+    decay = book.weight_decay(learner, got, expected, before, tolerance(dtype))
+    if decay is not None:
+        weights = [p.name for p in learner.params if p.role == "W"]
+        those = weights[0] + (f" and {len(weights) - 1} more" if len(weights) > 1 else "")
+        return CheckResult("gradients", "ok",
+                           f"{name}'s gradients agree with autograd's plus {decay:.4g}·W for "
+                           f"the weights ({those}): L2 weight decay, λ = {decay:.4g}, the "
+                           "gradient of the cost with ½λ‖W‖² added, which is right",
+                           details=[setting], where=place, report=report, loss=loss,
+                           data={**data_, "weight_decay": decay})
     moved_by_draws = drawn(learner, batch.X, batch.Y, got, shaped)
     if moved_by_draws:  # no rule of autograd's deterministic network can explain them
         return CheckResult("gradients", "skipped", f"{name}'s gradients draw random numbers "
