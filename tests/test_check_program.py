@@ -1183,3 +1183,45 @@ def test_l2_weight_decay_in_the_gradients_is_right_in_every_layer(programs, deca
             "with ½λ‖W‖² added (L2 weight decay, λ = 0.1)"), results["book"].summary
     else:
         assert results["gradients"].status == "wrong", results["gradients"].summary
+
+
+def _optimizer_net(programs, optimizer="Adam(lr=0.001)", edit=None):
+    """ch06/optimizer_net.py trained with another optimizer of common/optimizer.py, or with
+    that file edited (old, new)."""
+    path = programs / "dlfs" / "ch06" / "optimizer_net.py"
+    name = optimizer.partition("(")[0]
+    text = path.read_text().replace("from common.optimizer import Adam",
+                                    f"from common.optimizer import {name}")
+    path.write_text(text.replace("optimizer = Adam(lr=0.001)", f"optimizer = {optimizer}"))
+    if edit:
+        module = programs / "dlfs" / "common" / "optimizer.py"
+        source = module.read_text()
+        assert edit[0] in source
+        module.write_text(source.replace(*edit))
+    return check_program(path)
+
+
+@pytest.mark.parametrize("optimizer, summary", [
+    ("Adam(lr=0.001)", "one call of Adam.update with η = 0.001 on 7 examples moves each "
+     "parameter by 0.001·sign(−∇C) (less where ∇C is near the ε it adds): the first step of Adam"),
+    ("Momentum(lr=0.05)", "one call of Momentum.update with η = 0.05 on 7 examples moves every "
+     "parameter to p − η·∇C"),
+    ("SGD(lr=0.05)", "one call of SGD.update with η = 0.05 on 7 examples moves every parameter "
+     "to p − η·∇C")])
+def test_a_training_loop_that_updates_through_an_optimizer_object(programs, optimizer, summary):
+    """Deep Learning from Scratch's chapter 6: optimizer.update(network.params, grads), the
+    optimizer made as the script makes it (its η, its state kept from step to step). The
+    script's own loop wins over the one in two_layer_net_dropout.py beside it (η = 0.1)."""
+    report = _optimizer_net(programs, optimizer)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    update = next(r for r in report.results if r.check == "update")
+    assert update.summary.startswith(summary), update.summary
+    assert update.where.startswith(f"{optimizer.partition('(')[0]}.update (optimizer.py:")
+    assert not any("η = 0.1" in n for n in report.notes), report.notes
+
+
+def test_an_adam_without_its_square_root_is_wrong(programs):
+    report = _optimizer_net(programs, edit=("(np.sqrt(self.v[key]) + 1e-7)",
+                                            "(self.v[key] + 1e-7)"))
+    update = next(r for r in report.results if r.check == "update")
+    assert update.status == "wrong" and "is not −η·∇C" in update.summary, update.summary

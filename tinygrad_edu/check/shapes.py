@@ -104,13 +104,14 @@ def _unreadable():
     return contextlib.suppress(TypeError, OSError, ValueError, SyntaxError)
 
 
-def _scripts(module):
-    """Skipped statements of the module and of the scripts beside it, and their constants."""
+def _scripts(module, beside=True):
+    """Skipped statements of the module and of the scripts beside it (beside=False: of the
+    module alone), and their constants."""
     statements, constants = list(getattr(module, "__skipped__", [])), {}
     if module is None:
         return statements, constants
     file = Path(getattr(module, "__file__", "") or "")
-    if file.is_file():
+    if file.is_file() and beside:
         for sibling in sorted(file.parent.glob("*.py")):
             if sibling.resolve() == file.resolve() or sibling.stat().st_size > 200_000:
                 continue
@@ -519,6 +520,10 @@ def _dlfs(net, module, data):
             return net.accuracy(np.asarray(X), one_hot)
         learner.evaluate, learner.evaluate_units = evaluate, "fraction"
     statements, constants = _scripts(module)
+    if _training_loop(getattr(module, "__skipped__", [])) is not None:
+        # the checked file trains the network itself: its own loop and settings, not those of
+        # another script beside it (ch06/ holds a dozen, each with its own optimizer)
+        statements, constants = _scripts(module, beside=False)
     learner.lr = next((constants[n] for n in ("learning_rate", "lr", "eta", "alpha")
                        if n in constants), None)
     learner.batch_size = next((constants[n] for n in ("batch_size", "mini_batch_size")
@@ -527,10 +532,16 @@ def _dlfs(net, module, data):
         learner.notes.append(f"η = {learner.lr}, batch size {learner.batch_size} from your "
                              "training script")
     step, where = _dlfs_step(net, statements, constants)
+    if step is None:
+        step, where, lr = _dlfs_optimizer_step(net, module, statements)
+        if step is not None and lr is not None:
+            learner.lr = lr
+            learner.notes.append(f"η = {lr} from your optimizer ({where.function})")
     if step is not None:
         learner.step = step
     else:
-        learner.notes.append("no `params[key] -= lr * grad[key]` loop found in a training "
+        learner.notes.append("no `params[key] -= lr * grad[key]` loop or "
+                             "`optimizer.update(network.params, grads)` found in a training "
                              "script: the update check is skipped (an Adapter can give one)")
     loop = _training_loop(statements)
     if loop is not None:
@@ -600,6 +611,43 @@ def _dlfs_step(net, statements, constants):
             exec(code, namespace)
         return step, Where("training loop", s.file, s.line)
     return None, None
+
+
+def _dlfs_optimizer_step(net, module, statements):
+    """(step, Where, the optimizer's lr) for a training loop that updates through an optimizer
+    object, `optimizer.update(network.params, grads)` (Deep Learning from Scratch's chapter 6:
+    SGD, Momentum, AdaGrad, Adam), with the optimizer made as the script's own
+    `optimizer = Adam(lr=0.001)` makes it, once: it keeps its state (velocity, moments) from
+    step to step, as in training. (None, None, None) when there is no such loop."""
+    loop = _training_loop(statements)
+    calls = [n for n in ast.walk(loop.node) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "update"
+             and isinstance(n.func.value, ast.Name) and len(n.args) == 2
+             and ast.unparse(n.args[0]).endswith(".params")] if loop is not None else []
+    made = {s.node.targets[0].id: s.node for s in statements if isinstance(s.node, ast.Assign)
+            and len(s.node.targets) == 1 and isinstance(s.node.targets[0], ast.Name)
+            and isinstance(s.node.value, ast.Call)}
+    call = next((c for c in calls if c.func.value.id in made), None)
+    if call is None or module is None:
+        return None, None, None
+    try:
+        namespace = dict(vars(module))
+        exec(compile(ast.Module([made[call.func.value.id]], []), loop.file, "exec"), namespace)
+        optimizer = namespace[call.func.value.id]
+    except Exception:  # made from something the checker does not run: no update check
+        return None, None, None
+    update = getattr(optimizer, "update", None)
+    if not callable(update):
+        return None, None, None
+
+    def step(X, Y, lr):
+        if isinstance(getattr(optimizer, "lr", None), (int, float)):
+            optimizer.lr = lr
+        update(net.params, net.gradient(np.asarray(X), np.asarray(Y)))
+    lr = getattr(optimizer, "lr", None)
+    where = _where(type(optimizer), "update") or Where(
+        f"{type(optimizer).__name__}.update", loop.file, call.lineno)
+    return step, where, lr if isinstance(lr, (int, float)) else None
 
 
 def _training_loop(statements):

@@ -199,6 +199,27 @@ def _drawn_steps(learner, batch, prev, lr, delta, draws=8):
     return steps
 
 
+def _sign_step(delta, minus, changed, tiny=1e-6):
+    """c when the step moves every changed parameter by c·g/(|g| + e) for g = −∇C, with one
+    c > 0 and one e ≥ 0 (Adam's first step, m̂/(√v̂ + ε) with √v̂ = |g|, AdaGrad's and
+    RMSprop's, up to their constants): nearly c·sign(g) wherever |g| is well above e. Read
+    from 1/r = 1/c + (e/c)/|g|, r the step over sign(g), fitted over every entry with |g|
+    above tiny × the largest; else None."""
+    g = np.concatenate([np.ravel(minus[n]) for n in changed])
+    d = np.concatenate([np.ravel(delta[n]) for n in changed])
+    big = np.abs(g) > tiny * np.abs(g).max() if g.size and np.abs(g).max() else None
+    if big is None or big.sum() < 3:
+        return None
+    r = d[big] / np.sign(g[big])
+    if (r <= 0).any():
+        return None
+    A = np.stack([np.ones(big.sum()), 1 / np.abs(g[big])], axis=1)
+    (a, b), *_ = np.linalg.lstsq(A, 1 / r, rcond=None)
+    if a <= 0 or b < -1e-12 * a or np.abs((A @ [a, b]) * r - 1).max() > 1e-3:
+        return None
+    return float(1 / a)
+
+
 def _after_own_forward(learner, batch, prev, lr, delta):
     """The parameters' change when the step runs after a forward pass on its own batch, when
     that differs from delta (the step after a forward pass on prev) while the step after prev
@@ -420,6 +441,19 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
                                     "copied from __init__ where np.zeros belongs), or are random "
                                     "numbers added to the parameters?", what],
                            where=place, data=data_)
+    c = _sign_step(delta, minus, changed)
+    if c is not None:
+        return CheckResult(
+            "update", "ok", f"{what} moves each parameter by {c:.4g}·sign(−∇C) (less where ∇C "
+            "is near the ε it adds): the first step of Adam, AdaGrad or RMSprop, which divide "
+            "each gradient by its own size; that is right for a first step",
+            details=["only plain SGD's steps are held to −η·∇C: this step keeps a state "
+                     "(moments), so the steps after it are not checked"] + (
+                [] if np.isclose(c, lr, rtol=0.01) else [
+                    f"the step is {c / lr:.4g}×η: Adam with both bias corrections, and "
+                    "AdaGrad, take η·sign(−∇C) first; RMSprop takes η/√(1 − ρ)·sign(−∇C); "
+                    "Adam without its corrections η·(1 − β1)/√(1 − β2)·sign(−∇C)"]),
+            where=place, data={**data_, "sign_step": c})
     fresh = _after_own_forward(learner, batch, prev, lr, delta)
     if fresh is not None:  # the step reads what the forward pass before it left
         r, residual = _fit(fresh, minus, changed)
