@@ -1225,3 +1225,64 @@ def test_an_adam_without_its_square_root_is_wrong(programs):
                                             "(self.v[key] + 1e-7)"))
     update = next(r for r in report.results if r.check == "update")
     assert update.status == "wrong" and "is not −η·∇C" in update.summary, update.summary
+
+
+def _renamed_methods(programs, *edits):
+    """network.py with Nielsen's methods renamed as learners rewrite them, and edits."""
+    path = programs / "nielsen" / "network.py"
+    text = (PROGRAMS / "nielsen" / "network.py").read_text()
+    for old, new in [("feedforward(", "feed_forward("), ("backprop(", "back_prop("),
+                     ("update_mini_batch", "update_batch"), *edits]:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    return path
+
+
+def test_network_py_with_its_methods_renamed_is_recognized(programs):
+    """feed_forward, back_prop and update_batch in a class that keeps self.weights and
+    self.biases and returns (nabla_b, nabla_w): Nielsen's network under other names."""
+    report = check_program(_renamed_methods(programs))
+    assert report.ok and all(r.status == "ok" for r in report.results), \
+        [r.summary for r in report.results]
+    assert any(n.endswith("(feed_forward for feedforward, back_prop for backprop, update_batch "
+                          "for update_mini_batch)") for n in report.notes), report.notes
+    path = _renamed_methods(programs, ("sp = sigmoid_prime(z)",
+                                       "sp = sigmoid_prime(activations[-l])"))
+    result = next(r for r in check_program(path).results if r.check == "gradients")
+    line = _line_of(path, "sp = sigmoid_prime(activations[-l])")
+    assert result.status == "wrong" and result.summary.startswith("Network.back_prop"), \
+        result.summary
+    assert result.where == f"Network.back_prop (network.py:{line})", result.where
+
+
+def test_a_class_with_forward_and_backward_is_not_taken_for_network_py(programs):
+    """A layer-style class (forward/backward, no (nabla_b, nabla_w) pair) is no Nielsen
+    network: the checker asks for an adapter instead of misreading it."""
+    path = programs / "nielsen" / "layers_net.py"
+    path.write_text(
+        "import numpy as np\n\n\nclass Net:\n    def __init__(self):\n"
+        "        self.weights = [np.zeros((784, 10))]\n        self.biases = [np.zeros(10)]\n\n"
+        "    def feed_forward(self, X):\n        return X @ self.weights[0] + self.biases[0]\n\n"
+        "    def back_prop(self, X, Y):\n        return {'W': X.T @ (self.feed_forward(X) - Y)}\n")
+    with pytest.raises(LookupError, match="Adapter"):
+        recognize(load(path), make_data())
+
+
+def test_a_learning_rate_written_out_in_the_files_own_loop_is_its_eta(programs, data):
+    """two_layer_net.py trains itself with `-= 0.5 * grad[key]` while train_neuralnet.py
+    beside it sets learning_rate = 0.1: the file's own loop and its written-out 0.5 are used."""
+    path = programs / "dlfs" / "ch05" / "two_layer_net.py"
+    path.write_text(path.read_text() + (
+        "\n\nfrom dataset.mnist import load_mnist  # noqa: E402\n\n"
+        "(x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)\n"
+        "net = TwoLayerNet(input_size=784, hidden_size=32, output_size=10)\n"
+        "for i in range(10000):\n"
+        "    mask = np.random.choice(x_train.shape[0], 100)\n"
+        "    grad = net.gradient(x_train[mask], t_train[mask])\n"
+        "    for key in ('W1', 'b1', 'W2', 'b2'):\n"
+        "        net.params[key] -= 0.5 * grad[key]\n"))
+    learner = recognize(load(path), data)
+    assert learner.lr == 0.5 and str(learner.where["update"]).startswith(
+        "training loop (two_layer_net.py:")
+    _assert_step_is_eta_times_grads(learner, data, "mean")

@@ -90,9 +90,46 @@ def _class_file(cls):
     return None
 
 
+# Nielsen's method names, and what learners who rewrite network.py call them instead
+NIELSEN_NAMES = {
+    "feedforward": ("feedforward", "feed_forward", "feedForward"),
+    "backprop": ("backprop", "back_prop", "backProp", "backpropagate", "backpropagation"),
+    "update_mini_batch": ("update_mini_batch", "update_minibatch", "update_batch",
+                          "train_mini_batch", "train_batch"),
+}
+
+
+def _nielsen_names(cls):
+    """{Nielsen's name: the class's own} for feedforward, backprop and update_mini_batch, where
+    the class has one of the names learners give them (feed_forward, back_prop, update_batch)."""
+    has = {n for n in dir(cls) if not n.startswith("__")}
+    return {role: next(n for n in names if n in has)
+            for role, names in NIELSEN_NAMES.items() if has & set(names)}
+
+
+def _like_network_py(cls, backprop):
+    """Whether cls keeps network.py's shape under other method names: __init__ assigns
+    self.weights and self.biases, and the backprop method returns a pair (nabla_b, nabla_w)."""
+    try:
+        init = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
+        back = ast.parse(textwrap.dedent(inspect.getsource(getattr(cls, backprop))))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    set_ = {t.attr for n in ast.walk(init) if isinstance(n, ast.Assign) for t in n.targets
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+            and t.value.id == "self"}
+    pair = any(isinstance(n, ast.Return) and isinstance(n.value, ast.Tuple)
+               and len(n.value.elts) == 2 for n in ast.walk(back))
+    return {"weights", "biases"} <= set_ and pair
+
+
 def _kind(cls):
     has = {n for n in dir(cls) if not n.startswith("__")}
     if {"feedforward", "backprop"} <= has:
+        return "nielsen"
+    # network.py rewritten with other names (feed_forward, back_prop): its lists tell
+    names = _nielsen_names(cls)
+    if {"feedforward", "backprop"} <= set(names) and _like_network_py(cls, names["backprop"]):
         return "nielsen"
     if "predict" in has and ({"gradient", "numerical_gradient", "loss"} & has):
         return "dlfs"
@@ -262,6 +299,9 @@ def _attributes(obj):
 
 def _nielsen(net, module, data):
     cls = type(net)
+    names = _nielsen_names(cls)
+    forward_name, backprop_name = names["feedforward"], names["backprop"]
+    update_name = names.get("update_mini_batch", "update_mini_batch")
     learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
                       params=[], layout="columns", files=_files(module, cls))
     kept = [a for a in ("weights", "biases") if getattr(net, a, None) is None]
@@ -284,7 +324,7 @@ def _nielsen(net, module, data):
     n_out = np.asarray(net.weights[-1]).shape[0]
 
     def forward(X):
-        outs = [net.feedforward(arrange(x)) for x in X]
+        outs = [getattr(net, forward_name)(arrange(x)) for x in X]
         if any(o is None for o in outs):
             return None
         if all(np.size(o) == n_out for o in outs):
@@ -295,10 +335,11 @@ def _nielsen(net, module, data):
     def grads(X, Y):
         total = None
         for x, y in zip(X, Y):
-            got = net.backprop(arrange(x), arrange(y))
+            got = getattr(net, backprop_name)(arrange(x), arrange(y))
             if not isinstance(got, (tuple, list)) or len(got) != 2:
-                raise TypeError(f"{cls.__name__}.backprop(x, y) returned {type(got).__name__}; "
-                                "Nielsen's backprop returns the pair (nabla_b, nabla_w)")
+                raise TypeError(f"{cls.__name__}.{backprop_name}(x, y) returned "
+                                f"{type(got).__name__}; Nielsen's backprop returns the pair "
+                                "(nabla_b, nabla_w)")
             nabla_b, nabla_w = got
             each = {}
             for i in range(n_layers):
@@ -308,7 +349,7 @@ def _nielsen(net, module, data):
         return total
     learner.grads, learner.grads_reduction = grads, "sum"
 
-    sgd = _epoch_method(cls)
+    sgd = _epoch_method(cls, update_name)
     lr, batch, call = _hyper(module, cls, sgd or "SGD", _LR_NAMES, _BATCH_NAMES)
     learner.lr, learner.batch_size = lr, batch
     if call is not None:
@@ -317,19 +358,19 @@ def _nielsen(net, module, data):
         learner.notes.append(f"no {sgd or 'SGD'}(...) call found in your script: η and the "
                              "mini-batch size are not known (pass them through an Adapter)")
     if sgd not in (None, "SGD"):
-        learner.notes.append(f"{cls.__name__}.{sgd} is your SGD: it calls update_mini_batch in "
-                             "a loop")
+        learner.notes.append(f"{cls.__name__}.{sgd} is your SGD: it calls {update_name} in a "
+                             "loop")
 
-    update = getattr(net, "update_mini_batch", None)
+    update = getattr(net, update_name, None)
     if update is not None:
         extra = _extra_args(update, 2)
         if extra is None:
-            learner.notes.append(f"{cls.__name__}.update_mini_batch takes arguments the checker "
+            learner.notes.append(f"{cls.__name__}.{update_name} takes arguments the checker "
                                  "cannot fill in: the update check is skipped")
         else:
             def step(X, Y, lr):
                 pairs = [(arrange(x), arrange(y)) for x, y in zip(X, Y)]
-                net.update_mini_batch(pairs, lr, **{k: (len(X) if v == "n" else v)
+                getattr(net, update_name)(pairs, lr, **{k: (len(X) if v == "n" else v)
                                                     for k, v in extra.items()})
             learner.step = step
             if any(v == 0.0 for v in extra.values()):
@@ -349,22 +390,25 @@ def _nielsen(net, module, data):
                              "(it knows the training data, epochs, mini-batch size and η): the "
                              "mini-batch check is skipped")
     if run_epochs is not None and update is not None:
-        learner.batches = _nielsen_batches(net, learner, column, run_epochs)
+        learner.batches = _nielsen_batches(net, learner, column, run_epochs, update_name)
         learner.repeats = lambda n: learner.batches(n, epochs=2)
     if judge is None:
         learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
                              "is skipped; an Adapter can name yours")
     learner.cost = _nielsen_cost(net)
     learner.where = {role: w for role, w in {
-        "forward": _where(cls, "feedforward"), "backprop": _where(cls, "backprop"),
-        "update": _where(cls, "update_mini_batch"), "epoch": _where(cls, sgd or "SGD"),
+        "forward": _where(cls, forward_name), "backprop": _where(cls, backprop_name),
+        "update": _where(cls, update_name), "epoch": _where(cls, sgd or "SGD"),
         "evaluate": _where(cls, judge or "evaluate")}.items() if w is not None}
     for role, found in (("update_mini_batch", update), ("SGD", sgd)):
         if found is None:
             learner.notes.append(f"{cls.__name__} has no {role}: the checks that need it are "
                                  "skipped; an Adapter can name yours")
+    renamed = [f"{names[r]} for {r}" for r in ("feedforward", "backprop", "update_mini_batch")
+               if names.get(r, r) != r]
     learner.notes.append(f"recognized Nielsen's Network: {len(net.weights)} weight layers, "
-                         f"biases as {'columns (n, 1)' if column else '1-D arrays'}")
+                         f"biases as {'columns (n, 1)' if column else '1-D arrays'}" +
+                         (f" ({', '.join(renamed)})" if renamed else ""))
     return learner
 
 
@@ -396,14 +440,14 @@ _LR_NAMES = ("eta", "lr", "learning_rate", "alpha")
 _BATCH_NAMES = ("mini_batch_size", "batch_size", "mb_size")
 
 
-def _epoch_method(cls):
+def _epoch_method(cls, update="update_mini_batch"):
     """The name of the class's epoch loop: SGD, else the one method (train, fit, ...) whose loop
-    calls self.update_mini_batch; None when there is no such method, or more than one."""
+    calls self.update (update_mini_batch); None when there is no such method, or more than one."""
     if hasattr(cls, "SGD"):
         return "SGD"
     found = []
     for name, func in vars(cls).items():
-        if name == "update_mini_batch" or not inspect.isfunction(func):
+        if name == update or not inspect.isfunction(func):
             continue
         try:
             tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
@@ -411,7 +455,7 @@ def _epoch_method(cls):
             continue
         loops = (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While)))
         if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
-               and c.func.attr == "update_mini_batch" and isinstance(c.func.value, ast.Name)
+               and c.func.attr == update and isinstance(c.func.value, ast.Name)
                and c.func.value.id == "self" for loop in loops for c in ast.walk(loop)):
             found.append(name)
     return found[0] if len(found) == 1 else None
@@ -448,7 +492,7 @@ def _epoch_call(net, name):
     return run
 
 
-def _nielsen_batches(net, learner, column, run_epochs):
+def _nielsen_batches(net, learner, column, run_epochs, update="update_mini_batch"):
     def batches(n, epochs=1):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
@@ -462,11 +506,11 @@ def _nielsen_batches(net, learner, column, run_epochs):
 
         def record(mini_batch, *args, **kwargs):
             seen.append([int(np.asarray(x).flat[0]) for x, _ in mini_batch])
-        net.update_mini_batch = record
+        setattr(net, update, record)
         try:
             run_epochs(examples, epochs, learner.batch_size or 10, learner.lr or 1.0)
         finally:
-            del net.update_mini_batch
+            delattr(net, update)
         return seen
     return batches
 
@@ -532,6 +576,10 @@ def _dlfs(net, module, data):
         learner.notes.append(f"η = {learner.lr}, batch size {learner.batch_size} from your "
                              "training script")
     step, where = _dlfs_step(net, statements, constants)
+    if step is not None and step.literal is not None:  # the loop's own number is its η
+        learner.lr = step.literal
+        learner.notes.append(f"η = {step.literal} from your training loop (written out in its "
+                             "update)")
     if step is None:
         step, where, lr = _dlfs_optimizer_step(net, module, statements)
         if step is not None and lr is not None:
@@ -609,6 +657,9 @@ def _dlfs_step(net, statements, constants):
             namespace = {"np": np, "numpy": np, net_name: net, **{g: grad for g in grad_names},
                          **{n: lr for n in lr_names}}
             exec(code, namespace)
+        step.literal = None if lr_names else next(  # `-= 0.5 * grad[key]`: η written out
+            (n.value for n in ast.walk(update.value) if isinstance(n, ast.Constant)
+             and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)), None)
         return step, Where("training loop", s.file, s.line)
     return None, None
 
