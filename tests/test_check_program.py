@@ -1161,18 +1161,20 @@ def test_random_batches_from_a_slice_of_the_training_data_are_named_with_the_sli
     assert result.details[0].startswith("`x_train = x_train[:300]` at line")
 
 
-@pytest.mark.parametrize("decayed, ok", [(("W1", "W2"), True), (("W1",), False)])
-def test_l2_weight_decay_in_the_gradients_is_right_in_every_layer(programs, decayed, ok):
+@pytest.mark.parametrize("decayed, sign, ok", [(("W1", "W2"), "+", True),
+                                               (("W1",), "+", False), (("W1", "W2"), "-", False)])
+def test_l2_weight_decay_in_the_gradients_is_right_in_every_layer(programs, decayed, sign, ok):
     """Deep Learning from Scratch's weight_decay_lambda: grads['W'] = dW + λ·W, the gradient of
-    C + ½λ Σ‖W‖² (not a false alarm); the decay left out of one layer is still wrong."""
+    C + ½λ Σ‖W‖² (not a false alarm); the decay left out of one layer is still wrong, and one
+    subtracted is named as the wrong sign."""
     path = programs / "dlfs" / "ch05" / "two_layer_net.py"
     text = path.read_text()
     for k in decayed:
         i = k[1]
         old = f"grads['W{i}'], grads['b{i}'] = self.layers['Affine{i}'].dW,"
         assert old in text
-        text = text.replace(old, f"grads['W{i}'], grads['b{i}'] = self.layers['Affine{i}'].dW + "
-                                 f"0.1 * self.params['W{i}'],")
+        text = text.replace(old, f"grads['W{i}'], grads['b{i}'] = self.layers['Affine{i}'].dW "
+                                 f"{sign} 0.1 * self.params['W{i}'],")
     path.write_text(text)
     results = {r.check: r for r in check_program(path).results}
     if ok:
@@ -1183,6 +1185,9 @@ def test_l2_weight_decay_in_the_gradients_is_right_in_every_layer(programs, deca
             "with ½λ‖W‖² added (L2 weight decay, λ = 0.1)"), results["book"].summary
     else:
         assert results["gradients"].status == "wrong", results["gradients"].summary
+        assert (sign == "-") == results["gradients"].summary.endswith(
+            "minus 0.1·W for the weights (self.params['W1'] and 1 more): the L2 weight-decay "
+            "term has the wrong sign"), results["gradients"].summary
 
 
 def _optimizer_net(programs, optimizer="Adam(lr=0.001)", edit=None):
@@ -1232,7 +1237,7 @@ def _renamed_methods(programs, *edits):
     path = programs / "nielsen" / "network.py"
     text = (PROGRAMS / "nielsen" / "network.py").read_text()
     for old, new in [("feedforward(", "feed_forward("), ("backprop(", "back_prop("),
-                     ("update_mini_batch", "update_batch"), *edits]:
+                     ("update_mini_batch", "update_batch"), ("evaluate(", "score("), *edits]:
         assert old in text
         text = text.replace(old, new)
     path.write_text(text)
@@ -1247,6 +1252,8 @@ def test_network_py_with_its_methods_renamed_is_recognized(programs):
         [r.summary for r in report.results]
     assert any(n.endswith("(feed_forward for feedforward, back_prop for backprop, update_batch "
                           "for update_mini_batch)") for n in report.notes), report.notes
+    evaluation = next(r for r in report.results if r.check == "evaluation")
+    assert evaluation.summary.startswith("Network.score reports"), evaluation.summary
     path = _renamed_methods(programs, ("sp = sigmoid_prime(z)",
                                        "sp = sigmoid_prime(activations[-l])"))
     result = next(r for r in check_program(path).results if r.check == "gradients")
@@ -1286,3 +1293,16 @@ def test_a_learning_rate_written_out_in_the_files_own_loop_is_its_eta(programs, 
     assert learner.lr == 0.5 and str(learner.where["update"]).startswith(
         "training loop (two_layer_net.py:")
     _assert_step_is_eta_times_grads(learner, data, "mean")
+
+
+def test_a_last_partial_batch_dropped_from_a_reshuffled_list_is_fine(programs):
+    """range(len(X) // batch_size) over a permutation drawn every epoch: the 96 left out are
+    other examples each epoch, as fine as a dropped tail of an unshuffled list."""
+    report = _script(programs, ("    for i in range(0, X.shape[0], batch_size):\n"
+                                "        idx = perm[i:i + batch_size]\n",
+                                "    for k in range(X.shape[0] // batch_size):\n"
+                                "        idx = perm[k * batch_size:(k + 1) * batch_size]\n"))
+    result = next(r for r in report.results if r.check == "minibatches")
+    assert result.status == "ok" and result.summary.endswith(
+        "uses 59,968 of 60,000 examples once each; the last partial batch of 32 is dropped, "
+        "which is fine"), result.summary

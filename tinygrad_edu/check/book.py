@@ -183,8 +183,9 @@ def rule(got, oracle, X, Y):
 
 def weight_decay(learner, got, expected, params, tol):
     """λ when the learner's gradients are autograd's plus λ·W for every weight matrix W (one λ
-    in (0, 1) for all) and autograd's exactly for everything else: L2 weight decay, the cost
-    C + ½λ Σ‖W‖² (Deep Learning from Scratch's weight_decay_lambda); else None."""
+    with 0 < |λ| < 1 for all) and autograd's exactly for everything else: L2 weight decay, the
+    cost C + ½λ Σ‖W‖² (Deep Learning from Scratch's weight_decay_lambda), or with λ < 0 that
+    term subtracted; else None."""
     weights = [p.name for p in learner.params if p.role == "W"]
     others = [n for n in expected if n not in weights]
     if not weights or any(not isinstance(got.get(n), np.ndarray) or
@@ -197,10 +198,10 @@ def weight_decay(learner, got, expected, params, tol):
     if not W @ W:
         return None
     lam = float(excess @ W / (W @ W))
-    if not 0 < lam < 1 or any(rel_error(got[n], expected[n] + lam * params[n]) > tol
-                              for n in weights):  # + W itself is a slip, not a decay
+    if not 0 < abs(lam) < 1 or any(rel_error(got[n], expected[n] + lam * params[n]) > tol
+                                   for n in weights):  # + W itself is a slip, not a decay
         return None
-    return lam
+    return lam  # < 0: the decay term with the wrong sign, for the gradients check to say
 
 
 def run(learner, data, oracle):
@@ -228,7 +229,7 @@ def run(learner, data, oracle):
         return CheckResult("book", "ok", f"{name} follows the gradient of the cost "
                            f"({oracle.describe()})", where=place)
     decay = weight_decay(learner, got, exact, before, tolerance(oracle.dtype) * 10)
-    if decay is not None:
+    if decay is not None and decay > 0:
         return CheckResult("book", "ok", f"{name} follows the gradient of the cost "
                            f"({oracle.describe()}) with ½λ‖W‖² added (L2 weight decay, λ = "
                            f"{decay:.4g})", where=place, data={"weight_decay": decay})

@@ -89,9 +89,18 @@ def run(learner, data, oracle):
                            f"{worst:.1e})", details=details, where=place, report=report,
                            loss=loss, data=data_)
     decay = book.weight_decay(learner, got, expected, before, tolerance(dtype))
+    weights = [p.name for p in learner.params if p.role == "W"]
+    those = weights[0] + (f" and {len(weights) - 1} more" if len(weights) > 1 else "")
+    if decay is not None and decay < 0:
+        return CheckResult("gradients", "wrong",
+                           f"{name}'s gradients are autograd's minus {-decay:.4g}·W for the "
+                           f"weights ({those}): the L2 weight-decay term has the wrong sign",
+                           details=[f"the cost C + ½λ‖W‖² has the gradient ∇C + λ·W: add "
+                                    f"{-decay:.4g}·W, do not subtract it (subtracted, every "
+                                    "step makes the weights larger)", setting],
+                           where=assigns(learner, "backprop", weights[:1]), report=report,
+                           loss=loss, data={**data_, "weight_decay": decay})
     if decay is not None:
-        weights = [p.name for p in learner.params if p.role == "W"]
-        those = weights[0] + (f" and {len(weights) - 1} more" if len(weights) > 1 else "")
         return CheckResult("gradients", "ok",
                            f"{name}'s gradients agree with autograd's plus {decay:.4g}·W for "
                            f"the weights ({those}): L2 weight decay, λ = {decay:.4g}, the "

@@ -114,7 +114,8 @@ def run(learner, data, oracle):
         missing = n - used
         if missing == 0:
             summary = f"{epoch} uses each of the {n:,} examples once"
-        elif missing < size and sorted(flat) == list(range(used)):
+        elif missing < size and (sorted(flat) == list(range(used)) or not details):
+            # the tail of the list, or (shuffled every epoch) other examples each epoch
             summary = (f"{epoch} uses {used:,} of {n:,} examples once each; the last partial "
                        f"batch of {missing} is dropped, which is fine")
         elif _held_out(learner.where.get("epoch")) and sorted(flat) == list(

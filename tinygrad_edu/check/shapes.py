@@ -378,8 +378,7 @@ def _nielsen(net, module, data):
                                      "so one step is η·∇C")
     # network.py's evaluate(test_data), or network2.py's accuracy(data, convert=False): both
     # count the correct (x, label) pairs
-    judge = "evaluate" if hasattr(net, "evaluate") else "accuracy" if hasattr(
-        net, "accuracy") else None
+    judge = next((n for n in ("evaluate", "accuracy", "score") if hasattr(net, n)), None)
     if judge:
         def evaluate(X, labels):
             return getattr(net, judge)([(arrange(x), int(t)) for x, t in zip(X, labels)])
@@ -393,8 +392,8 @@ def _nielsen(net, module, data):
         learner.batches = _nielsen_batches(net, learner, column, run_epochs, update_name)
         learner.repeats = lambda n: learner.batches(n, epochs=2)
     if judge is None:
-        learner.notes.append(f"{cls.__name__} has no evaluate or accuracy: the evaluation check "
-                             "is skipped; an Adapter can name yours")
+        learner.notes.append(f"{cls.__name__} has no evaluate, accuracy or score: the "
+                             "evaluation check is skipped; an Adapter can name yours")
     learner.cost = _nielsen_cost(net)
     learner.where = {role: w for role, w in {
         "forward": _where(cls, forward_name), "backprop": _where(cls, backprop_name),
