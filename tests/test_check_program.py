@@ -1306,3 +1306,21 @@ def test_a_last_partial_batch_dropped_from_a_reshuffled_list_is_fine(programs):
     assert result.status == "ok" and result.summary.endswith(
         "uses 59,968 of 60,000 examples once each; the last partial batch of 32 is dropped, "
         "which is fine"), result.summary
+
+
+@pytest.mark.parametrize("derivative_too", [True, False])
+def test_a_leaky_relu_network_is_read_with_its_slope(programs, derivative_too):
+    """relu(z) = np.where(z > 0, z, 0.05 * z): no standard activation fits the forward pass; a
+    leaky ReLU with the slope found by search does (not 'differs from the network its weights
+    define'). Its derivative left as relu's ([z > 0]) is still a finding."""
+    edits = [("    return np.maximum(0, z)\n", "    return np.where(z > 0, z, 0.05 * z)\n")]
+    if derivative_too:
+        edits += [("* (z2 > 0)", "* np.where(z2 > 0, 1.0, 0.05)"),
+                  ("* (z1 > 0)", "* np.where(z1 > 0, 1.0, 0.05)")]
+    report = _script(programs, *edits)
+    results = {r.check: r for r in report.results}
+    assert results["forward"].status == "ok" and "leaky relu (slope 0.05) hidden layers" in \
+        results["forward"].summary, results["forward"].summary
+    assert (results["gradients"].status == "ok") == derivative_too, results["gradients"].summary
+    if derivative_too:
+        assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)

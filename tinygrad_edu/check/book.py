@@ -33,7 +33,9 @@ VARIANT_WORDS = {  # each rule in a few words, for other checks to point here
 }
 
 
-def _act(name, z):
+def _act(name, z, leak=0.01):
+    if name == "leaky_relu":  # z where z > 0, else leak·z
+        return np.where(z > 0, z, leak * z)
     if name == "sigmoid":
         return 0.5 * (1 + np.tanh(0.5 * z))
     if name == "tanh":
@@ -46,8 +48,10 @@ def _act(name, z):
     return z
 
 
-def _prime(name, z):
+def _prime(name, z, leak=0.01):
     """f′(z) for an elementwise activation."""
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, leak)
     if name == "sigmoid":
         s = _act("sigmoid", z)
         return s * (1 - s)
@@ -71,7 +75,7 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         if L.b is not None:
             z = z + np.reshape(arrays[L.b], (1, -1))
         zs.append(z)
-        a.append(_act(oracle.activation if k < len(layers) - 1 else out_act, z))
+        a.append(_act(oracle.activation if k < len(layers) - 1 else out_act, z, oracle.leak))
     Y = np.asarray(Y, np.float64)
     if variant == "labels_not_one_hot":  # a − y with y the (m,) labels broadcast over a row
         Y = np.repeat(Y.argmax(axis=1)[:, None], Y.shape[1], axis=1).astype(np.float64)
@@ -112,7 +116,7 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
             scale = 1 / len(X) if (reduction or oracle.reduction) == "mean" else 1.0
             error = scale * dC_da @ Ws[k].T
         at = a[k] if variant == "sigma_prime_of_a" else zs[k - 1]
-        delta = error * _prime(oracle.activation, at)
+        delta = error * _prime(oracle.activation, at, oracle.leak)
     return grads
 
 
@@ -120,7 +124,8 @@ def _message(variant, oracle):
     last, out = oracle.layers[-1], oracle.output_activation
     W = last.W
     sig = {"sigmoid": "σ′(z) = a(1 − a)", "tanh": "tanh′(z) = 1 − a²",
-           "relu": "relu′(z) = [z > 0]"}.get(oracle.activation, "f′(z)")
+           "relu": "relu′(z) = [z > 0]", "leaky_relu": f"leaky′(z) = 1 for z > 0, else "
+           f"{oracle.leak:.3g}"}.get(oracle.activation, "f′(z)")
     if variant == "rashid":
         term = f"{W}.T @ (t − o)" if last.orientation == "Wa" else f"(t − o) @ {W}.T"
         fixed = f"{W}.T @ ((t − o) * o * (1 − o))" if last.orientation == "Wa" else \

@@ -81,6 +81,7 @@ class Oracle:
     # as dropout without the inverted scaling does at test time (Deep Learning from Scratch's
     # Dropout: x * (1 − dropout_ratio)); only ever set for a learner whose gradients draw
     scales: dict = field(default_factory=dict)
+    leak: float = 0.01  # the slope below 0 when activation is "leaky_relu"
 
     @property
     def names(self):
@@ -98,7 +99,9 @@ class Oracle:
     def describe(self):
         """'784-30-10, sigmoid hidden layers, sigmoid output, quadratic ½‖a − y‖², mean'."""
         sizes = "-".join(str(n) for n in [self.layers[0].n_in] + [L.n_out for L in self.layers])
-        hidden = f"{self.activation} hidden layers, " if len(self.layers) > 1 else ""
+        act = f"leaky relu (slope {self.leak:.3g})" if self.activation == "leaky_relu" else \
+            self.activation
+        hidden = f"{act} hidden layers, " if len(self.layers) > 1 else ""
         return (f"{sizes}, {hidden}{self.output_activation} output, {COSTS[self.cost]} "
                 f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)"
                 + "".join(f", a{self.layers[k].index} × {c:.4g}"
@@ -125,10 +128,11 @@ class Oracle:
             z = z + (b.T if layer.bias == "column" else b)
         return z
 
-    def logits(self, params, x, *, activation=None, named=False, scales=None):
+    def logits(self, params, x, *, activation=None, named=False, scales=None, leak=None):
         """z of the output layer for rows x; params is {name: Tensor}."""
         act = activation or self.activation
         scales = self.scales if scales is None else scales
+        leak = self.leak if leak is None else leak
         a = x
         for k, layer in enumerate(self.layers):
             z = self._z(layer, a, params)
@@ -136,7 +140,7 @@ class Oracle:
                 z.name = f"z{layer.index}"
             if k == len(self.layers) - 1:
                 return z
-            a = getattr(z, act)()
+            a = z.maximum(z * leak) if act == "leaky_relu" else getattr(z, act)()
             if k in scales:
                 a = a * scales[k]
             if named:
@@ -179,7 +183,8 @@ class Oracle:
         """The network's output for rows X (m, n_out), from the learner's weights or arrays."""
         with autograd.no_grad():
             z = self.logits(self._leaves(arrays, False), Tensor(np.asarray(X, np.float64)),
-                            activation=settled.get("activation"), scales=settled.get("scales"))
+                            activation=settled.get("activation"), scales=settled.get("scales"),
+                            leak=settled.get("leak"))
             return self._output(z, settled.get("output_activation",
                                                self.output_activation)).data
 
@@ -322,6 +327,9 @@ def _settle_activations(oracle, learner, batch):
     scores = sorted((rel_error(got, oracle.output(batch.X, activation=h, output_activation=o)),
                      k, h, o) for k, (h, o) in enumerate(oracle.candidates))  # ties: in order
     err, _, h, o = scores[0]
+    if err > tolerance(oracle.dtype) * 100 and len(oracle.layers) > 1 and \
+            learner.activation in (None, "leaky_relu"):
+        err, h, o = _leaky(oracle, got, batch, err, h, o)
     if err > tolerance(oracle.dtype) * 100 and _draws(learner, batch):
         err, h, o = _test_time_scales(oracle, got, batch, err, h, o)
     if err <= tolerance(oracle.dtype) * 100:
@@ -332,6 +340,24 @@ def _settle_activations(oracle, learner, batch):
                                 f"{o} output" + (f" (not --like's {liked}: your forward pass "
                                                  "computes another)" if liked not in (None, h)
                                                  else ""))
+
+
+def _leaky(oracle, got, batch, err, h, o):
+    """(err, h, o) with h = "leaky_relu" when a leaky ReLU, its slope found by search, fits the
+    forward pass better than the standard activations; sets oracle.leak then."""
+    outputs = sorted({o_ for _, o_ in oracle.candidates}, key=list(OUTPUT).index)
+    for o_ in outputs:
+        def error(s, o_=o_):
+            return rel_error(got, oracle.output(batch.X, activation="leaky_relu",
+                                                output_activation=o_, leak=s))
+        slope = _search(error, lo=1e-3, hi=0.5)
+        e = error(slope)
+        if e < err:
+            err, h, o = e, "leaky_relu", o_
+            oracle.leak = float(np.round(slope, 6))
+    if h == "leaky_relu":
+        oracle.candidates = [(h, o_) for o_ in outputs]
+    return err, h, o
 
 
 def _draws(learner, batch):
