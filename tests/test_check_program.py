@@ -1324,3 +1324,32 @@ def test_a_leaky_relu_network_is_read_with_its_slope(programs, derivative_too):
     assert (results["gradients"].status == "ok") == derivative_too, results["gradients"].summary
     if derivative_too:
         assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+
+
+def test_a_hidden_layers_wrong_delta_in_network_py_points_at_its_delta_line(programs):
+    """sp = sigmoid(z) for sigmoid_prime(z): the hidden layer's δ is wrong, set by
+    nabla_b[-l] = delta in the loop; the finding points at the loop's `delta = ... * sp`, not
+    at backprop's def line."""
+    path = _variant(programs, "sp = sigmoid_prime(z)", "sp = sigmoid(z)")
+    result = next(r for r in check_program(path).results if r.check == "gradients")
+    line = _line_of(path, "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp")
+    assert result.status == "wrong" and result.where == f"Network.backprop (network.py:{line})", \
+        result.where
+
+
+def test_a_wrong_forward_pass_is_not_read_as_a_leaky_relu_that_comes_nearer(programs):
+    """A Coursera-style L-layer network whose softmax sums over the examples (axis=1 with
+    examples as columns) fits no network; a leaky ReLU with some slope comes nearer to it than
+    relu does, but a nearer miss is no fit: the network stays the relu one it is."""
+    report = _adapted(programs / "coursera" / "deep_nn.py",
+                      ("    return T / np.sum(T, axis=0, keepdims=True)\n",
+                       "    return T / np.sum(T, axis=1, keepdims=True)\n"))
+    forward = next(r for r in report.results if r.check == "forward")
+    assert forward.status == "wrong", forward.summary
+    assert not any("leaky" in line for r in report.results for line in [r.summary, *r.details])
+
+
+def test_a_coursera_style_l_layer_network_passes(programs):
+    report = _adapted(programs / "coursera" / "deep_nn.py")
+    assert report.ok and all(r.status == "ok" for r in report.results), \
+        [r.summary for r in report.results]

@@ -303,7 +303,7 @@ def delta_line(learner, role, b):
     if node is None or b is None:
         return None
     wanted = _gradient_names(node, learner, [b])
-    lines = _assignments(node, wanted)
+    lines = _assignments(node, wanted) or _nielsen_bias_line(node, learner, b)
     if not lines:
         return None
     first = lines[0]
@@ -318,6 +318,23 @@ def delta_line(learner, role, b):
             return None
         first = max(earlier, key=lambda n: n.lineno)
     return str(dataclasses.replace(w, line=first.lineno))
+
+
+def _nielsen_bias_line(node, learner, b):
+    """[the line of network.py's backprop that sets bias b's gradient]: `nabla_b[-1] = delta`
+    for the last layer, `nabla_b[-l] = delta` in the loop over the layers below for another;
+    [] when b is not a self.biases[k] or no such line is found."""
+    match = re.fullmatch(r"self\.biases\[(\d+)\]", b)
+    if match is None:
+        return []
+    last = int(match.group(1)) == sum(p.role == "b" for p in learner.params) - 1
+    loops = [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.While))]
+    in_loop = {id(n) for loop in loops for n in ast.walk(loop)}
+    return [n for n in ast.walk(node) if isinstance(n, ast.Assign) and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Subscript)
+            and isinstance(n.targets[0].value, ast.Name) and "b" in n.targets[0].value.id
+            and (ast.unparse(n.targets[0].slice) == "-1") == last
+            and (id(n) in in_loop) != last]
 
 
 def _returned(node, learner, names):
