@@ -237,19 +237,29 @@ def test_a_figure_labelled_test_but_scored_on_the_training_data_is_named(program
     assert result.status == "ok", result.summary
 
 
-def test_network2s_evaluation_accuracy_on_the_training_data_is_named(programs):
+@pytest.mark.parametrize("uses_evaluation_data", [True, False])
+def test_network2s_evaluation_accuracy_on_the_training_data_is_named(programs,
+                                                                     uses_evaluation_data):
     """network2's `if monitor_evaluation_accuracy:` block copied from the training one, still
-    scoring training_data (and `training_data = list(training_data)` is no part held out)."""
+    scoring training_data (and `training_data = list(training_data)` is no part held out):
+    named by its flag when the evaluation data is used elsewhere (network2's evaluation cost),
+    and as test data never scored when it is not (evaluate returns through self.accuracy)."""
     path = programs / "network2" / "network2.py"
     text = path.read_text()
     old = "                accuracy.append(self.accuracy(evaluation_data))\n"
     assert old in text
-    path.write_text(text.replace(old, old.replace("evaluation_data", "training_data")).replace(
+    new = old.replace("evaluation_data", "training_data")
+    if uses_evaluation_data:
+        new = "                seen = [x for x, y in evaluation_data]\n" + new
+    path.write_text(text.replace(old, new).replace(
         "        n = len(training_data)\n",
         "        training_data = list(training_data)\n        n = len(training_data)\n", 1))
     result = next(r for r in check_program(path).results if r.check == "evaluation")
-    assert result.status == "wrong" and " under `if monitor_evaluation_accuracy:`: the " \
-        "held-out figure it shows is on training_data" in result.summary, result.summary
+    assert result.status == "wrong", result.summary
+    assert (" under `if monitor_evaluation_accuracy:`: the held-out figure it shows is on "
+            "training_data" if uses_evaluation_data else "is given evaluation_data and never "
+            "scores it: it scores self.accuracy(training_data) at line") in result.summary, \
+        result.summary
 
 
 def test_scoring_the_training_data_beside_the_test_data_is_fine(programs):

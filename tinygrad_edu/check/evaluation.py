@@ -108,12 +108,11 @@ def _roots(node):
     return roots
 
 
-def _labelled_training(learner):
-    """(line, the call's text, the training argument, the label) when the epoch's function
-    scores its training data under a held-out label: inside `if monitor_evaluation_accuracy:`,
-    or in a statement that says "test" or "validation" (print("Test accuracy:",
-    self.evaluate(training_data))); else None. A training argument the function rebinds (a
-    part held out) is left alone."""
+def _epoch_scoring(learner):
+    """(the epoch function's node, its arguments, its training arguments, roots, [(call, the
+    names its arguments are made of)] for each call of the evaluation or of what the
+    evaluation returns through, evaluate → self.accuracy); None when there is no epoch
+    function or evaluation to read, or the function holds a part of its training data out."""
     epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
     node = function_node(epoch)
     if node is None or evaluate is None:
@@ -122,15 +121,28 @@ def _labelled_training(learner):
     trains = [a for a in args if "train" in a.lower()] or args[:1]
     if not trains or _holds_out(node, trains):
         return None
-    roots = _roots(node)  # the evaluation, or what it returns (evaluate → self.accuracy)
+    roots = _roots(node)
     judges = {evaluate.function.rpartition(".")[2]} | returned_calls(evaluate)
+    calls = [(call, set().union(set(), *(roots(v) for a in [*call.args, *(
+        k.value for k in call.keywords)] for v in _reads(a))))
+        for call in ast.walk(node) if isinstance(call, ast.Call)
+        and ast.unparse(call.func).rpartition(".")[2] in judges]
+    return node, args, trains, roots, calls
+
+
+def _labelled_training(learner):
+    """(line, the call's text, the training argument, the label) when the epoch's function
+    scores its training data under a held-out label: inside `if monitor_evaluation_accuracy:`,
+    or in a statement that says "test" or "validation" (print("Test accuracy:",
+    self.evaluate(training_data))); else None. A training argument the function rebinds (a
+    part held out) is left alone."""
+    found = _epoch_scoring(learner)
+    if found is None:
+        return None
+    node, _, trains, _, calls = found
     parents = {c: p for p in ast.walk(node) for c in ast.iter_child_nodes(p)}
-    for call in ast.walk(node):
-        if not (isinstance(call, ast.Call) and
-                ast.unparse(call.func).rpartition(".")[2] in judges):
-            continue
-        read = set().union(set(), *(roots(v) for a in [*call.args, *(
-            k.value for k in call.keywords)] for v in _reads(a))) & set(trains)
+    for call, read in calls:
+        read &= set(trains)
         label = _label(call, parents, node) if read else None
         if read and label:
             return call.lineno, ast.unparse(call), sorted(read)[0], label
@@ -202,20 +214,17 @@ def _scores_training(learner):
     never uses it (beyond len() or an `if`; nor after rebinding it to training data), and
     evaluates something built from its training data (a 'test' figure on examples it trains
     on); else None. A training argument the function rebinds (a part held out) is left alone."""
-    epoch, evaluate = learner.where.get("epoch"), learner.where.get("evaluate")
-    node = function_node(epoch)
-    if node is None or evaluate is None:
+    found = _epoch_scoring(learner)
+    if found is None:
         return None
-    args = [a.arg for a in node.args.args if a.arg != "self"]
+    node, args, trains, roots, calls = found
     defaults = dict(zip(args[::-1], node.args.defaults[::-1]))
     tests = [a for a in args if set(a.lower().split("_")) & _HELD_OUT and
              not set(a.lower().split("_")) & _SETTINGS and not (
                  isinstance(defaults.get(a), ast.Constant) and
                  isinstance(defaults[a].value, (bool, int, float)))]
-    trains = [a for a in args if "train" in a.lower()] or args[:1]
-    if not tests or not trains or _holds_out(node, trains):
+    if not tests:
         return None
-    roots = _roots(node)
     sizing = {id(v) for n in ast.walk(node) for part in (
         [n.test] if isinstance(n, (ast.If, ast.While, ast.IfExp)) else
         [n] if isinstance(n, ast.Call) and ast.unparse(n.func) == "len" else [])
@@ -228,15 +237,11 @@ def _scores_training(learner):
     if any(isinstance(v, ast.Name) and v.id in tests and v.id not in rebound and
            isinstance(v.ctx, ast.Load) and id(v) not in sizing for v in ast.walk(node)):
         return None  # the test data is used: scored somewhere, maybe beside the training data
-    short = evaluate.function.rpartition(".")[2]
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call) and ast.unparse(call.func).rpartition(".")[2] == short:
-            read = set().union(set(), *(roots(v) for a in [*call.args, *(
-                k.value for k in call.keywords)] for v in _reads(a)))
-            if read & set(trains):
-                test = next((t for t in tests if t in read and t in rebound), tests[0])
-                return (call.lineno, ast.unparse(call), sorted(read & set(trains))[0], test,
-                        rebound.get(test))
+    for call, read in calls:
+        if read & set(trains):
+            test = next((t for t in tests if t in read and t in rebound), tests[0])
+            return (call.lineno, ast.unparse(call), sorted(read & set(trains))[0], test,
+                    rebound.get(test))
     return None
 
 
