@@ -332,11 +332,14 @@ def summed_axes(natural_shape, shape):
 
 @functools.lru_cache(maxsize=1024)  # a training loop asks for the same few pairs every step
 def _reduction(natural_shape, shape):
-    """summed_axes, or None when natural_shape cannot be reduced to shape."""
+    """(summed_axes, keepdims) for the sum that turns natural_shape into shape, or None when it
+    cannot. keepdims is False when only leading axes go ((64, 128) to a bias's (128,)): the sum
+    then has the shape at once, with no reshape after it."""
     extra = len(natural_shape) - len(shape)
     if extra < 0 or any(n not in (1, m) for n, m in zip(shape, natural_shape[extra:])):
         return None
-    return summed_axes(natural_shape, shape)
+    axes = summed_axes(natural_shape, shape)
+    return axes, any(a >= extra for a in axes)
 
 
 def unbroadcast(dx, shape, op_name="backward"):
@@ -349,16 +352,17 @@ def unbroadcast(dx, shape, op_name="backward"):
     """
     if dx.shape == shape:
         return dx
-    axes = _reduction(tuple(dx.shape), tuple(shape))
-    if axes is None:
+    reduction = _reduction(tuple(dx.shape), tuple(shape))
+    if reduction is None:
         raise ValueError(
             f"{op_name}: gradient of shape {dx.shape} cannot be reduced to its input's "
             f"shape {shape}"
         )
+    axes, keepdims = reduction
     if dx.__class__ is np.ndarray:  # ndarray.sum's own Python wrapper skipped: the same sum
-        dx = np.add.reduce(dx, axes, None, None, True)
+        dx = np.add.reduce(dx, axes, None, None, keepdims)
     else:  # a Tensor, under create_graph
-        dx = dx.sum(axis=axes, keepdims=True)
+        dx = dx.sum(axis=axes, keepdims=keepdims)
     return dx if dx.shape == shape else dx.reshape(shape)
 
 

@@ -75,12 +75,26 @@ def _labels(op, logits, labels):
             f"({logits.shape[0]},)), got {labels.dtype} array of shape {labels.shape}; for "
             "one-hot targets use labels.argmax(axis=1)"
         )
-    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+    if labels.size and not _in_range(labels, logits.shape[1]):
         raise ValueError(
             f"{op}: labels must lie in [0, {logits.shape[1] - 1}], got values from "
             f"{labels.min()} to {labels.max()}"
         )
     return labels
+
+
+_UNSIGNED = {}  # a signed integer dtype -> the unsigned one of its size and byte order
+
+
+def _in_range(labels, classes):
+    """Whether every label lies in [0, classes): one pass, where min() and max() take two. Read
+    as unsigned integers of the same size, a negative label is larger than any class count."""
+    if labels.dtype.kind == "i":
+        unsigned = _UNSIGNED.get(labels.dtype)
+        if unsigned is None:
+            unsigned = _UNSIGNED[labels.dtype] = np.dtype(labels.dtype.str.replace("i", "u"))
+        labels = labels.view(unsigned)
+    return np.maximum.reduce(labels, None) < classes
 
 
 def nll_loss(log_probs, labels, reduction="mean"):

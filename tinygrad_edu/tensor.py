@@ -300,8 +300,8 @@ class Tensor:
         PyTorch (without numpy's RuntimeWarning: PyTorch's behaviour)."""
         _numpy_names("mean", dim, keepdim)
         s = self.sum(axis, keepdims)
-        if self.size:
-            return s * (s.size / self.size)
+        if self.size:  # 1/m as a 0-d array of s's dtype, made once (ops._number)
+            return s * ops._number(s.size / self.size, s._data)
         return s * np.nan if s.size else s  # no elements: 0 · nan is nan, with no warning
 
     # ----- shape ------------------------------------------------------------------------------
