@@ -1347,6 +1347,87 @@ def test_a_hidden_layers_wrong_delta_in_network_py_points_at_its_delta_line(prog
         result.where
 
 
+def _gradients(path):
+    return next(r for r in check_program(path).results if r.check == "gradients")
+
+
+def test_a_wrong_derivative_helper_is_where_the_finding_points(programs):
+    """sigmoid_prime(z) = σ(z)·(1 − z): every δ that calls it is wrong, and the helper is the
+    line to fix, not the δ lines that call it; the finding says what it gives and should give."""
+    path = _variant(programs, "    return sigmoid(z) * (1 - sigmoid(z))",
+                    "    return sigmoid(z) * (1 - z)")
+    result = _gradients(path)
+    line = _line_of(path, "    return sigmoid(z) * (1 - z)")
+    assert result.status == "wrong" and result.where == f"sigmoid_prime (network.py:{line})", \
+        result.where
+    assert result.details[0].startswith(
+        "sigmoid_prime(z) is not the derivative of the sigmoid your network uses (it returns "
+        "sigmoid(z) * (1 - z)): at z = 0.7 it gives 0.2005, where σ′(0.7) = 0.2217. The "
+        "derivative is σ′(z) = σ(z)·(1 − σ(z))"), result.details[0]
+
+
+def test_a_derivative_helper_of_a_method_is_named_with_its_class(programs):
+    """The same slip in a method that never reads self (self.sigmoid_prime(z)): the finding
+    names Network.sigmoid_prime."""
+    path = _variant(programs, "sigmoid_prime(", "self.sigmoid_prime(")
+    text = path.read_text().replace("def self.sigmoid_prime(z):\n    return sigmoid(z) * (1 - "
+                                    "sigmoid(z))\n", "")
+    text = text.replace("    def cost_derivative(", "    def sigmoid_prime(self, z):\n"
+                        "        return 1 - sigmoid(z) ** 2\n\n    def cost_derivative(")
+    path.write_text(text)
+    result = _gradients(path)
+    line = _line_of(path, "        return 1 - sigmoid(z) ** 2")
+    assert result.where == f"Network.sigmoid_prime (network.py:{line})", result.where
+
+
+def test_a_helper_written_for_the_activations_is_not_blamed(programs):
+    """sigmoid_prime(a) = a·(1 − a), called with the activations, is right; with BP2's
+    transpose left out, the finding stays on the δ line that lost it."""
+    path = _variant(programs, "    return sigmoid(z) * (1 - sigmoid(z))",
+                    "    return z * (1 - z)")
+    text = path.read_text().replace("sigmoid_prime(zs[-1])", "sigmoid_prime(activations[-1])")
+    text = text.replace("sp = sigmoid_prime(z)", "sp = sigmoid_prime(activations[-l])")
+    path.write_text(text.replace("self.weights[-l + 1].transpose(), delta", "delta.T, "
+                                 "self.weights[-l + 1]).T * 1 if False else np.dot("
+                                 "self.weights[-l + 1].transpose() * 2, delta"))
+    result = _gradients(path)
+    assert result.status == "wrong" and result.where.startswith("Network.backprop (network.py:"), \
+        result.where
+    assert not any("sigmoid_prime(" in d for d in result.details), result.details
+
+
+@pytest.mark.parametrize("cost, old, new, rule", [
+    ("CrossEntropyCost", "        return a - y\n", "        return (a - y) * sigmoid_prime(z)\n",
+     "δᴸ = a − y: the cross-entropy's ∂C/∂a = (a − y)/(a(1 − a)) and σ′(z) = a(1 − a) cancel"),
+    ("QuadraticCost", "        return (a - y) * sigmoid_prime(z)\n", "        return a - y\n",
+     "δᴸ = (a − y) ⊙ σ′(z)")])
+def test_a_cost_classs_wrong_delta_is_where_the_finding_points(programs, cost, old, new, rule):
+    """network2's cost classes: a delta(z, a, y) that is not the ∂C/∂z of the cost the script
+    trains with (the quadratic's σ′ kept for the cross-entropy, or dropped for the quadratic)
+    is the line to fix, not backprop's `delta = (self.cost).delta(...)` that calls it."""
+    folder = programs / "network2"
+    text = (folder / "network2.py").read_text()
+    start = text.index(f"class {cost}")
+    (folder / "network2.py").write_text(text[:start] + text[start:].replace(old, new, 1))
+    run = folder / "run.py"
+    run.write_text(run.read_text().replace("network2.QuadraticCost", f"network2.{cost}"))
+    result = _gradients(run)
+    line = text[:start + text[start:].index(old)].count("\n") + 1  # the class's own return
+    assert result.status == "wrong" and result.where == f"{cost}.delta (network2.py:{line})", \
+        result.where
+    assert result.details[0].startswith(f"{cost}.delta(z, a, y) is not ∂C/∂z of the ") and \
+        rule in result.details[0], result.details[0]
+
+
+def test_a_wrong_helper_nobody_calls_is_not_blamed(programs):
+    """A wrong sigmoid_derivative the program never calls is not the fault of its wrong δ."""
+    path = _variant(programs, "def sigmoid(z):", "def sigmoid_derivative(z):\n    return 1 - "
+                    "sigmoid(z)\n\n\ndef sigmoid(z):")
+    path.write_text(path.read_text().replace("sp = sigmoid_prime(z)", "sp = sigmoid(z)"))
+    result = _gradients(path)
+    assert result.status == "wrong" and result.where.startswith("Network.backprop"), result.where
+
+
 def test_a_wrong_forward_pass_is_not_read_as_a_leaky_relu_that_comes_nearer(programs):
     """A Coursera-style L-layer network whose softmax sums over the examples (axis=1 with
     examples as columns) fits no network; a leaky ReLU with some slope comes nearer to it than
@@ -1357,6 +1438,51 @@ def test_a_wrong_forward_pass_is_not_read_as_a_leaky_relu_that_comes_nearer(prog
     forward = next(r for r in report.results if r.check == "forward")
     assert forward.status == "wrong", forward.summary
     assert not any("leaky" in line for r in report.results for line in [r.summary, *r.details])
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("axis=0, keepdims=True)", "axis=1, keepdims=True)",
+     "softmax(Z) normalizes over the examples (axis=1): with examples as columns each "
+     "example's outputs must sum to 1, over axis=0"),
+    ("np.sum(T, axis=0, keepdims=True)", "np.sum(T)",
+     "softmax(Z) normalizes over the whole batch (a sum with no axis), which is right for one "
+     "example at a time only")])
+def test_a_softmax_over_the_wrong_axis_is_where_the_forward_finding_points(programs, old, new,
+                                                                         says):
+    """The Coursera-style network's softmax summed over the examples (or over everything): the
+    forward finding points at the softmax's line, not at L_model_forward, and the wrong
+    gradients, figure and training after it say they may be that finding again."""
+    path = programs / "coursera" / "deep_nn.py"
+    report = _adapted(path, (old, new))
+    results = {r.check: r for r in report.results}
+    line = _line_of(path, new)
+    assert results["forward"].where == f"softmax (deep_nn.py:{line})", results["forward"].where
+    assert results["forward"].details[0].startswith(says), results["forward"].details[0]
+    after = [r for r in report.results if r.check in ("gradients", "evaluation", "learning")
+             and r.status == "wrong"]
+    assert after and all(r.details[0].startswith("this may be the forward check's finding "
+                                                 "again: your output comes from softmax")
+                         for r in after), [(r.check, r.details[:1]) for r in after]
+
+
+@pytest.mark.parametrize("scaled", [True, False])
+def test_inputs_scaled_in_the_step_but_not_in_predict_are_named(programs, scaled):
+    """train_step divides x by 255 and predict does not: its gradients are autograd's for x/255
+    with the cross-entropy, which no rule read at x itself explains; the finding says so at
+    the line that scales. Without that line the program is right."""
+    edits = [] if scaled else [("    x = x / 255.0  # pixels to 0..1\n", "")]
+    report = _adapted(programs / "scaled" / "pixels.py", *edits)
+    result = next(r for r in report.results if r.check == "gradients")
+    if not scaled:
+        assert result.status == "ok", result.summary
+        return
+    assert result.status == "wrong" and result.summary == (
+        "train_step computes its gradients for the inputs divided by 255, while predict runs "
+        "the network on them as they are: it trains a network on other inputs than the one "
+        "that predicts"), result.summary
+    line = _line_of(programs / "scaled" / "pixels.py", "x = x / 255.0")
+    assert result.where == f"train_step (pixels.py:{line})", result.where
+    assert "softmax cross-entropy" in result.details[0] and "averaged" in result.details[0]
 
 
 def test_a_coursera_style_l_layer_network_passes(programs):

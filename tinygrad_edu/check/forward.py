@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 
+from . import helpers
 from .calls import function, function_node, raised, skipped, where
 from .oracle import rel_error, tolerance
 from .report import CheckResult
@@ -66,6 +67,11 @@ def run(learner, data, oracle):
                "outputs differ",
                "the oracle computes, from your weights: " + _formula(oracle)]
     details += [f"note: {n}" for n in oracle.notes]
+    softmax = helpers.wrong_softmax(learner, oracle)
+    if softmax:  # the output's own helper is wrong: its line is the place
+        place, said = softmax
+        details.insert(0, said)
+        data_["helper"] = place
     return CheckResult("forward", "wrong",
                        f"{name} returns an output that differs from the network its weights "
                        f"define (max rel error {err:.2g})", details=details, where=place,

@@ -6,14 +6,16 @@ dtype and batch convention. It imports verify, the oracle, book (to name a textb
 and calls.
 """
 
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
-from . import book
-from .calls import assigns, delta_line, function, line_like, raised, skipped, where
+from . import book, helpers
+from .calls import assigns, delta_line, function, function_node, line_like, raised, skipped, where
 from .learner import drawn
-from .oracle import rel_error, tolerance
+from .oracle import CARRIES, COSTS, rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
 
@@ -123,6 +125,22 @@ def run(learner, data, oracle):
                            data={**data_, "random": True})
     averaging = _averaging(got, expected, oracle, len(batch))
     stale = _stale(learner, data, batch, got, tolerance(dtype))
+    scaled = None if stale or len(shaped) < len(expected) else _scaled_inputs(
+        oracle, batch, got, shaped, tolerance(dtype))
+    if scaled:
+        c, cost, reduction = scaled
+        forward = function(learner, "forward", "your forward pass")
+        return CheckResult(
+            "gradients", "wrong",
+            f"{name} computes its gradients for the inputs {_scale_words(c)}, while {forward} "
+            "runs the network on them as they are: it trains a network on other inputs than "
+            "the one that predicts",
+            details=[f"your gradients are autograd's exactly for x {_scale_words(c)}, with the "
+                     f"{COSTS[cost]} ({'summed' if reduction == 'sum' else 'averaged'} over "
+                     "the batch); scale the inputs once, where they are loaded, so that "
+                     "training and prediction see the same numbers"],
+            where=_scaling_line(learner) or place, report=report, loss=loss,
+            data={**data_, "input_scale": c})
     textbook = None if stale else book.rule(got, oracle, batch.X, batch.Y)
     rule = None if not textbook else (
         f"a common slip: your gradients follow {book.VARIANT_WORDS[textbook]} (see the book "
@@ -157,9 +175,50 @@ def run(learner, data, oracle):
         layer = next((L for L in oracle.layers if bad[0] in (L.W, L.b)), None)
         line = assigns(learner, "backprop", bad[:1]) if _alone(bad[0], oracle, report) else \
             delta_line(learner, "backprop", layer.b if layer else None)  # the layer's δ
+    wrong_layers = [L for L in oracle.layers if L.W in bad or L.b in bad]
+    helper = None if stale or not bad else (
+        oracle.layers[-1] in wrong_layers and helpers.wrong_cost_delta(learner, oracle)
+        or helpers.wrong_helper(learner, oracle, wrong_layers))
+    if helper:  # the δ line calls a derivative that is itself wrong: the helper is the place
+        line, said = helper
+        details.insert(0, said)
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
                        # stale: the fault is a missing forward call, no one line
                        where=line or place, report=report, loss=loss, data=data_)
+
+
+SCALES = (1 / 255, 1 / 256, 255.0, 256.0)  # pixels to [0, 1] and back: where learners scale
+
+
+def _scaled_inputs(oracle, batch, got, names, tol):
+    """(c, cost, reduction) when the learner's gradients are autograd's for the inputs × c (a
+    step that divides by 255 where the forward pass does not), with a cost the output can carry;
+    else None."""
+    for c in SCALES:
+        for cost in CARRIES.get(oracle.output_activation, (oracle.cost,)):
+            for reduction in ("mean", "sum"):
+                expected = oracle.gradients(batch.X * c, batch.Y, reduction=reduction, cost=cost)
+                if all(rel_error(got[n], expected[n]) <= tol for n in names):
+                    return c, cost, reduction
+    return None
+
+
+def _scale_words(c):
+    return f"divided by {1 / c:g}" if c < 1 else f"multiplied by {c:g}"
+
+
+def _scaling_line(learner):
+    """Where (as str) of the line of the backprop (or the update its gradients come from) that
+    scales by 255 or 256, or None."""
+    w = learner.where.get("backprop")
+    node = function_node(w)
+    if node is None:
+        return None
+    lines = Path(w.file).read_text().splitlines()
+    for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+        if re.search(r"[/*]\s*\(?\s*25[56](\.0*)?\b", lines[number - 1].split("#")[0]):
+            return f"{w.function} ({Path(w.file).name}:{number})"
+    return None
 
 
 def _alone(name, oracle, report):

@@ -232,6 +232,8 @@ class Learner:
     files: list = field(default_factory=list)  # the learner's source files, for traceback lines
     repeats: Callable | None = None  # repeats(n): the batches of two epochs of the learner's
     # loop in one run on n examples, where a recognizer can ask for two (Nielsen's SGD)
+    modules: list = field(default_factory=list)  # the learner's loaded modules (the file's and
+    # those it imports from beside it), where a check looks for their helper functions
 
     def param(self, name):
         """The Param called name."""

@@ -82,7 +82,9 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     learner.same_draws(generators(module, *_owners(learner)) if module is not None else
                        generators(*_owners(learner)))
     if module is not None:
-        for loaded in [module, *getattr(module, "__learner_modules__", [])]:
+        loaded_modules = [module, *getattr(module, "__learner_modules__", [])]
+        learner.modules = learner.modules or loaded_modules
+        for loaded in loaded_modules:
             notes += getattr(loaded, "__python2__", []) + getattr(loaded, "__missing__", [])
     if like is not None:
         preset = presets.get(like)
@@ -134,6 +136,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     learner.restore(initial)
     _after_none(results, learner)
     _after_stale(results)
+    _after_output_helper(results)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -163,6 +166,23 @@ def _after_none(results, learner):
                                     calls_it.search(_failing_line(r))):
             r.status = "skipped"
             r.summary = f"not checked: {name} returns None (see forward), and {r.summary}"
+
+
+def _after_output_helper(results):
+    """When the forward check found the output's own helper wrong (a softmax over the wrong
+    axis), the wrong gradients, figures and training after it read that output too: each says
+    so, and to fix the helper first (they stay findings: the check cannot tell what else is
+    wrong until then)."""
+    forward = next((r for r in results if r.check == "forward"), None)
+    helper = forward.data.get("helper") if forward is not None and forward.status == "wrong" \
+        else None
+    if not helper:
+        return
+    for r in results:
+        if r.check in ("gradients", "evaluation", "learning") and r.status == "wrong":
+            r.details.insert(0, f"this may be the forward check's finding again: your output "
+                             f"comes from {helper}, which is wrong; fix it first and check "
+                             "again")
 
 
 _SHAPES = re.compile(r"shape|broadcast|align|dimension|size", re.IGNORECASE)

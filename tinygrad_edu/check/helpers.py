@@ -1,0 +1,327 @@
+"""The learner's derivative helpers, tried on numbers: activation derivatives (sigmoid_prime,
+dsig, tanh_derivative, relu_grad) and a cost class's output δ (network2's CrossEntropyCost.delta).
+When the gradients are wrong in a layer and the helper that layer calls for is itself wrong, the
+helper's own line is the place to look, not the δ line that calls it.
+
+A helper is read by its name (an activation's name and a derivative's mark: prime, deriv, grad,
+a leading d) and called with one array. Two conventions are right: f′(z) from z (Nielsen's
+sigmoid_prime) and f′ from the activation a = f(z) (a·(1 − a), written for sigmoid's output).
+Only a helper that the learner's files call, and that is wrong under both, is reported. It
+imports nothing of the checks but Where and the oracle's tolerance.
+"""
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .learner import Where
+
+# An activation's names, most specific first (a leaky ReLU's helper is not ReLU's).
+ACTIVATIONS = {"leaky_relu": r"leaky_?relu|lrelu|leaky", "relu": r"relu",
+               "tanh": r"tanh", "sigmoid": r"sigmoid|sigm|logistic|sig"}
+_DERIVATIVE = re.compile(r"prime|deriv|grad|backward")  # or a d before the name, or after it
+# (the derivative's symbol, its formula, the activation in words)
+FORMULAS = {"sigmoid": ("σ′", "σ′(z) = σ(z)·(1 − σ(z))", "sigmoid"),
+            "tanh": ("tanh′", "tanh′(z) = 1 − tanh²(z)", "tanh"),
+            "relu": ("relu′", "relu′(z) = 1 where z > 0, else 0", "ReLU"),
+            "leaky_relu": ("f′", "f′(z) = 1 where z > 0, else the slope {leak:g}",
+                           "leaky ReLU (slope {leak:g} below 0)")}
+# Where a helper is tried: both signs, no exact 0 (ReLU's derivative has no value there)
+PROBE = np.array([[-2.5, -1.3, -0.6], [-0.2, 0.3, 0.7], [1.1, 1.8, 2.6], [-3.2, 0.05, 3.5]])
+SHOWN = sorted(range(PROBE.size), key=lambda k: (abs(abs(PROBE.flat[k]) - 0.65),  # the plainest
+                                                 PROBE.flat[k] < 0))  # z first: 0.7, −0.6, ...
+
+
+def activation_of(name):
+    """The activation a helper's name says it differentiates, or None.
+
+    >>> [activation_of(n) for n in ("sigmoid_prime", "dsig", "tanh_derivative", "relu",
+    ...                              "leaky_relu_grad", "softmax_grad", "cost_derivative")]
+    ['sigmoid', 'sigmoid', 'tanh', None, 'leaky_relu', None, None]
+    >>> [activation_of(n) for n in ("dSigmoid", "relu_d", "sigmoidPrime", "design")]
+    ['sigmoid', 'relu', 'sigmoid', None]
+    """
+    low = name.lower()
+    if "softmax" in low:
+        return None
+    for act, pattern in ACTIVATIONS.items():
+        found = re.search(pattern, low)
+        if found and (_DERIVATIVE.search(low) or low[:found.start()] in ("d", "d_")
+                      or low[found.end():] in ("d", "_d")):
+            return act
+    return None
+
+
+def derivative(act, z, leak):
+    """act′(z), elementwise."""
+    if act == "sigmoid":
+        s = 0.5 * (1 + np.tanh(0.5 * z))
+        return s * (1 - s)
+    if act == "tanh":
+        return 1 - np.tanh(z) ** 2
+    return np.where(z > 0, 1.0, 0.0 if act == "relu" else leak)
+
+
+def value(act, z, leak):
+    """act(z), elementwise: the activations a helper of the other convention is given."""
+    if act == "sigmoid":
+        return 0.5 * (1 + np.tanh(0.5 * z))
+    if act == "tanh":
+        return np.tanh(z)
+    return np.where(z > 0, z, 0.0 if act == "relu" else leak * z)
+
+
+def wrong_helper(learner, oracle, layers):
+    """(where, as Where says it, and a sentence) for the first helper the learner's files call
+    that is not the derivative of the activation one of layers (Layer objects whose gradients
+    are wrong) uses; None when there is none, or nothing could be tried."""
+    acts = {oracle.output_activation if L is oracle.layers[-1] else oracle.activation
+            for L in layers}
+    for name, fn, node, file in _helpers(learner):
+        act = activation_of(name.rpartition(".")[2])
+        if act not in acts or (act == "leaky_relu" and oracle.activation != "leaky_relu"):
+            continue
+        leak = oracle.leak
+        true = derivative(act, PROBE, leak)
+        from_z, from_a = _call(fn, PROBE), _call(fn, value(act, PROBE, leak))
+        if from_z is None or from_a is None or _close(from_z, true) or _close(from_a, true):
+            continue
+        wrong = ~np.isclose(from_z, true, rtol=1e-6, atol=1e-9)
+        i = next(np.unravel_index(k, PROBE.shape) for k in SHOWN if wrong.flat[k])
+        z, short = PROBE[i], name.rpartition(".")[2]
+        arg = node.args.args[1 if _is_method(node) else 0].arg
+        line, computes = _returned(node)
+        symbol, formula, words = (text.format(leak=leak) for text in FORMULAS[act])
+        return (str(Where(name, file, line)),
+                f"{short}({arg}) is not the derivative of the {words} your network uses"
+                f"{computes}: at {arg} = {z:g} it gives {from_z[i]:.4g}, where {symbol}({z:g}) "
+                f"= {true[i]:.4g}. The derivative is {formula}; {short} is not right either "
+                "when given the activations a = f(z) instead of z (the other common convention)")
+    return None
+
+
+# A cost class's name, by the cost the oracle settled on
+COST_CLASSES = {"quadratic": r"quadratic|squared|mse", "squared_error": r"quadratic|squared|mse",
+                "sigmoid_cross_entropy": r"cross|entropy", "cross_entropy": r"cross|entropy"}
+COST_WORDS = {"quadratic": "quadratic cost", "squared_error": "squared error",
+              "sigmoid_cross_entropy": "sigmoid cross-entropy",
+              "cross_entropy": "softmax cross-entropy"}
+_Y_NAMES = {"y", "t", "target", "targets", "label", "labels", "y_true", "expected", "desired"}
+
+
+def wrong_cost_delta(learner, oracle):
+    """(where, a sentence) for a cost class's delta(z, a, y) (network2's) of the cost the
+    network uses that is not that cost's ∂C/∂z at the output; None when there is none, or it
+    could not be tried. Read as per example, as network2's is: the batch's 1/m comes after."""
+    out = oracle.output_activation
+    if oracle.cost not in COST_CLASSES or (out, oracle.cost) not in _OUTPUT_DELTAS:
+        return None
+    z = PROBE.T * 0.9  # (3, 4): three output neurons, four examples as columns
+    a = output_of(out, z)
+    y = np.eye(3, 4)
+    true = _OUTPUT_DELTAS[out, oracle.cost](z, a, y)
+    for name, fn, node, file in _helpers(learner, names=("delta",), arguments=3):
+        owner = name.rpartition(".")[0]
+        if not owner or not re.search(COST_CLASSES[oracle.cost], owner.lower()):
+            continue
+        args = [x.arg for x in node.args.args[1 if _is_method(node) else 0:]]
+        order = _zay(args)
+        if order is None:
+            continue
+        given = {"z": z, "a": a, "y": y}
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(fn(*[np.array(given[k], copy=True) for k in order]),
+                                 dtype=np.float64)
+        except Exception:
+            continue
+        if got.shape != true.shape or np.allclose(got, true, rtol=1e-6, atol=1e-9):
+            continue
+        line, computes = _returned(node)
+        cost = COST_WORDS[oracle.cost]
+        rule, why = _DELTA_WORDS[out, oracle.cost]
+        return (str(Where(name, file, line)),
+                f"{name}({', '.join(args)}) is not ∂C/∂z of the {cost} your network uses at "
+                f"its {out} output{computes}: δᴸ = {rule}{why}")
+    return None
+
+
+def output_of(out, z):
+    """The output activation out of z (columns): sigmoid, or softmax over each column."""
+    if out == "softmax":
+        e = np.exp(z - z.max(axis=0))
+        return e / e.sum(axis=0)
+    return value("sigmoid", z, 0.0)
+
+
+def _sigmoid_prime(z):
+    return derivative("sigmoid", z, 0.0)
+
+
+_OUTPUT_DELTAS = {  # (output activation, cost) -> ∂C/∂z per example, C summed over examples
+    ("sigmoid", "quadratic"): lambda z, a, y: (a - y) * _sigmoid_prime(z),
+    ("sigmoid", "squared_error"): lambda z, a, y: 2 * (a - y) * _sigmoid_prime(z),
+    ("sigmoid", "sigmoid_cross_entropy"): lambda z, a, y: a - y,
+    ("softmax", "cross_entropy"): lambda z, a, y: a - y,
+}
+_DELTA_WORDS = {
+    ("sigmoid", "quadratic"): ("(a − y) ⊙ σ′(z)", ""),
+    ("sigmoid", "squared_error"): ("2(a − y) ⊙ σ′(z)", ""),
+    ("sigmoid", "sigmoid_cross_entropy"): (
+        "a − y: the cross-entropy's ∂C/∂a = (a − y)/(a(1 − a)) and σ′(z) = a(1 − a) cancel, so "
+        "no σ′(z) is left to multiply by", " (with it, an output neuron that is badly wrong "
+        "learns slowly, which the cross-entropy is there to prevent)"),
+    ("softmax", "cross_entropy"): ("a − y, with a = softmax(z)", ""),
+}
+
+
+def _zay(args):
+    """The order in which args name z, a and y ("z", "a", "y" for delta(z, a, y)), or None."""
+    if len(args) != 3:
+        return None
+    roles = []
+    for arg in args:
+        low = arg.lower()
+        roles.append("z" if low.startswith("z") else "y" if low in _Y_NAMES else "a")
+    return roles if sorted(roles) == ["a", "y", "z"] else None
+
+
+def wrong_softmax(learner, oracle):
+    """(where, a sentence) for a softmax helper of the learner's (one array in, called in their
+    files) that does not normalize each example's outputs in the learner's layout (examples as
+    columns: over axis 0) when the network's output is a softmax; None otherwise."""
+    if oracle.output_activation != "softmax" or learner.layout not in ("rows", "columns"):
+        return None
+    classes = 0 if learner.layout == "columns" else 1
+    z = PROBE.T * 0.9 if classes == 0 else PROBE * 0.9  # 3 classes, 4 examples
+    e = np.exp(z - z.max(axis=classes, keepdims=True))
+    true = e / e.sum(axis=classes, keepdims=True)
+    for name, fn, node, file in _helpers(learner, names=_SOFTMAX):
+        got = _call(fn, z)
+        if got is None or _close(got, true):
+            continue
+        line, _ = _returned(node)
+        examples = 1 - classes
+        if np.allclose(got.sum(axis=examples), 1):
+            what = (f"normalizes over the examples (axis={examples}): with examples as "
+                    f"{learner.layout} each example's outputs must sum to 1, over axis={classes}")
+        elif np.isclose(got.sum(), 1):
+            what = ("normalizes over the whole batch (a sum with no axis), which is right for "
+                    f"one example at a time only: with examples as {learner.layout}, sum over "
+                    f"axis={classes} with keepdims=True")
+        else:
+            what = f"is not softmax over each example's outputs (axis={classes})"
+        return (str(Where(name, file, line)),
+                f"{name}({node.args.args[_is_method(node)].arg}) {what}. On 4 examples of 3 "
+                f"outputs, each example's outputs sum to "
+                f"{', '.join(f'{v:.3g}' for v in got.sum(axis=classes))} instead of 1")
+    return None
+
+
+_SOFTMAX = ("softmax", "soft_max", "Softmax", "stable_softmax", "softmax_stable", "soft_max_fn",
+            "softmax_fn", "softmax_forward")
+
+
+def _returned(node):
+    """(the line to point at, ' (it returns <expression>)' or ''): a function's one `return`
+    with its expression, or its def line when it has several."""
+    returns = [n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+    if len(returns) != 1:
+        return node.lineno, ""
+    return returns[0].lineno, f" (it returns {ast.unparse(returns[0].value)})"
+
+
+def _close(got, true):
+    return got.shape == true.shape and np.allclose(got, true, rtol=1e-6, atol=1e-9)
+
+
+def _call(fn, z):
+    """fn(a copy of z) as a float64 array of z's shape, or None when it raises or gives another
+    shape (a helper for scalars, `if z > 0:`, cannot be tried on an array)."""
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(np.array(z, copy=True)), dtype=np.float64)
+    except Exception:
+        return None
+    if out.shape != z.shape:
+        try:
+            out = np.broadcast_to(out, z.shape).copy()
+        except ValueError:
+            return None
+    return out
+
+
+def _helpers(learner, names=None, arguments=1):
+    """(qualified name, callable, def node, file) for every function of the learner's files that
+    takes `arguments` arguments and is called somewhere in them: module functions, static
+    methods, and methods that never read self (called with self = None); only those called
+    one of names when names are given, else those whose name is an activation's derivative."""
+    files = {str(Path(f).resolve()): f for f in learner.files if f}
+    trees = {}
+    for path in files:
+        try:
+            trees[path] = ast.parse(Path(path).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+    called = {_called(c) for tree in trees.values() for c in ast.walk(tree)
+              if isinstance(c, ast.Call)}
+    seen = set()
+    for module in learner.modules:
+        for owner, obj in _functions(module):
+            code = getattr(obj, "__code__", None)
+            path = str(Path(code.co_filename).resolve()) if code else None
+            if code is None or path not in trees or code in seen or obj.__name__ not in called:
+                continue
+            seen.add(code)
+            node = _def(trees[path], obj.__name__, code.co_firstlineno)
+            if node is None or (obj.__name__ not in names if names else
+                                activation_of(obj.__name__) is None):
+                continue
+            method = _is_method(node)
+            if method and _reads_self(node):
+                continue
+            if len(node.args.args) - len(node.args.defaults) != arguments + method:
+                continue
+            fn = (lambda f: lambda *xs: f(None, *xs))(obj) if method else obj
+            name = f"{owner}.{obj.__name__}" if owner else obj.__name__
+            yield name, fn, node, files[path]
+
+
+def _functions(module):
+    """(class name or '', function) for a module's functions and its classes' methods."""
+    for obj in list(vars(module).values()):
+        if inspect.isfunction(obj):
+            yield "", obj
+        elif inspect.isclass(obj) and obj.__module__ == module.__name__:
+            for attr in vars(obj).values():
+                if isinstance(attr, staticmethod):
+                    yield obj.__name__, attr.__func__
+                elif inspect.isfunction(attr):
+                    yield obj.__name__, attr
+
+
+def _called(call):
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr \
+        if isinstance(func, ast.Attribute) else None
+
+
+def _def(tree, name, line):
+    """The def of name whose first line (its first decorator's, if any) is line."""
+    return next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef,
+                                                               ast.AsyncFunctionDef))
+                 and n.name == name and line in [n.lineno] + [d.lineno
+                                                              for d in n.decorator_list]), None)
+
+
+def _is_method(node):
+    """Whether node is written as a method: its first argument is self."""
+    return bool(node.args.args) and node.args.args[0].arg == "self" and not any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _reads_self(node):
+    return any(isinstance(n, ast.Name) and n.id == "self" for n in ast.walk(node))
