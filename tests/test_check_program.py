@@ -1,6 +1,7 @@
 """check.shapes and check.program: the recognizers on the learners' shapes, and check_program's
 order, time budget and error paths (on stand-in checks, so they test the orchestration alone)."""
 
+import importlib.util
 import shutil
 import threading
 from pathlib import Path
@@ -1419,6 +1420,20 @@ def test_a_cost_classs_wrong_delta_is_where_the_finding_points(programs, cost, o
         rule in result.details[0], result.details[0]
 
 
+def test_a_helper_written_for_the_activations_but_given_z_is_named_at_the_call(programs):
+    """sigmoid_prime(z) = z·(1 − z), the form for activations, called with zs[-1]: the helper
+    is right for what it was written for; the call that hands it z is the place, and the
+    finding says both."""
+    path = _variant(programs, "    return sigmoid(z) * (1 - sigmoid(z))", "    return z * (1 - z)")
+    result = _gradients(path)
+    line = _line_of(path, "* sigmoid_prime(zs[-1])")
+    assert result.status == "wrong" and result.where == f"Network.backprop (network.py:{line})", \
+        result.where
+    assert result.details[0].startswith(
+        "sigmoid_prime computes the derivative from the activations a = f(z) (it returns "
+        "z * (1 - z)), but this line gives it zs[-1], a z"), result.details[0]
+
+
 def test_a_wrong_helper_nobody_calls_is_not_blamed(programs):
     """A wrong sigmoid_derivative the program never calls is not the fault of its wrong δ."""
     path = _variant(programs, "def sigmoid(z):", "def sigmoid_derivative(z):\n    return 1 - "
@@ -1483,6 +1498,150 @@ def test_inputs_scaled_in_the_step_but_not_in_predict_are_named(programs, scaled
     line = _line_of(programs / "scaled" / "pixels.py", "x = x / 255.0")
     assert result.where == f"train_step (pixels.py:{line})", result.where
     assert "softmax cross-entropy" in result.details[0] and "averaged" in result.details[0]
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_one_flat_example_at_a_time_with_weights_in_out(programs, bug):
+    """3Blue1Brown-style: x a (784,) vector, W1 (784, 16) used as x @ W1: the adapter's
+    layout='vector' reads the weights' orientation from their shapes (it took them as (out,
+    in) and refused b2). The network passes; with σ′ left out of the hidden δ, that layer's
+    gradients are found wrong and the output layer's right."""
+    edits = [("d1 = (W2 @ d2) * a1 * (1 - a1)", "d1 = W2 @ d2")] if bug else []
+    report = _adapted(programs / "vector" / "net.py", *edits)
+    results = {r.check: r for r in report.results}
+    if not bug:
+        assert report.ok and results["gradients"].status == "ok", \
+            [r.summary for r in report.results]
+        return
+    bad = [r.name for r in results["gradients"].report.rows if r.ok is False]
+    assert results["gradients"].status == "wrong" and sorted(bad) == ["W1", "b1"], bad
+
+
+@pytest.mark.parametrize("old, new, helper", [
+    (None, None, None),
+    ("    dZ = dA * s * (1 - s)\n", "    dZ = dA * Z * (1 - Z)\n", "sigmoid_backward"),
+    ("    dZ[Z <= 0] = 0\n", "    dZ[Z > 0] = 0\n", "relu_backward")])
+def test_the_coursera_assignments_backward_helpers(programs, old, new, helper):
+    """Course 1 week 4's shape: relu_backward(dA, cache) and sigmoid_backward(dA, cache), the
+    cache holding Z. Right, the program passes; σ′ computed from the Z it is given as if it were
+    a (Z·(1 − Z)), or relu's mask inverted, is the helper's own line, not L_model_backward's."""
+    path = programs / "coursera_w4" / "dnn_app.py"
+    report = _adapted(path, *([(old, new)] if old else []))
+    result = next(r for r in report.results if r.check == "gradients")
+    if helper is None:
+        assert report.ok and result.status == "ok", [r.summary for r in report.results]
+        return
+    line = _line_of(path, new.strip())
+    assert result.status == "wrong" and result.where == f"{helper} (dnn_app.py:{line})", \
+        result.where
+    assert result.details[0].startswith(f"{helper}(dA, cache) is not dA ⊙ the derivative of "
+                                        "the ") and result.details[0].endswith(
+        "the cache it is given holds z"), result.details[0]
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_helper_called_with_its_own_settings_is_not_tried_with_the_defaults(programs, bug):
+    """leaky_relu_prime(z, alpha=0.01) called with alpha=0.2 is right as called; tried with
+    its default it would not be. With δ1 made from the output instead of δ2, the finding points
+    at that δ line (self.db1 = delta1.sum(...) reads it), not at the helper."""
+    edits = [("delta1 = (delta2 @ self.W2.T)", "delta1 = (self.probs @ self.W2.T)")] if bug \
+        else []
+    path = programs / "leaky" / "leaky_mlp.py"
+    report = _adapted(path, *edits)
+    result = next(r for r in report.results if r.check == "gradients")
+    if not bug:
+        assert report.ok, [r.summary for r in report.results]
+        return
+    line = _line_of(path, "delta1 = (self.probs @ self.W2.T)")
+    assert result.status == "wrong" and result.where == f"MLP.backward (leaky_mlp.py:{line})", \
+        result.where
+    assert not any("leaky_relu_prime(" in d for d in result.details), result.details
+
+
+def test_a_returned_bias_gradient_points_at_the_delta_it_sums(programs):
+    """backward returns db2 = dz2.sum(axis=0); with relu′ inverted in dz2, the place is the
+    `dz2 = ...` line that db2 sums, not db2's own line."""
+    report = _script(programs, ("dz2 = (dz3 @ W3.T) * (z2 > 0)", "dz2 = (dz3 @ W3.T) * (z2 < 0)"))
+    result = next(r for r in report.results if r.check == "gradients")
+    line = _line_of(programs / "script" / "my_net.py", "dz2 = (dz3 @ W3.T) * (z2 < 0)")
+    assert result.status == "wrong" and result.where == f"backward (my_net.py:{line})", \
+        result.where
+
+
+@pytest.mark.parametrize("edit, ok", [
+    (("    h = np.tanh(x @ W1 + b1)\n    return",
+      "    h = np.tanh(x / 255.0 @ W1 + b1)\n    return"), True),
+    (("    x = x / 255.0  # pixels to 0..1\n", "    x = x * 1.0\n    x /= 255.0  # to 0..1\n"),
+     False)])
+def test_inputs_scaled_in_both_places_are_the_network(programs, edit, ok):
+    """predict dividing by 255 as train_step does: the network is read with that scaling, and
+    every check passes (the forward check took it for another network, and the gradients check
+    for a step that scales alone). An in-place x /= 255.0 in the step alone is named at its
+    line."""
+    path = programs / "scaled" / "pixels.py"
+    report = _adapted(path, edit)
+    result = next(r for r in report.results if r.check == "gradients")
+    if ok:
+        assert report.ok, [r.summary for r in report.results]
+        forward = next(r for r in report.results if r.check == "forward")
+        assert "divides its inputs by 255 first" in forward.summary + " ".join(forward.details) \
+            or any("divides its inputs by 255 first" in n for n in report.notes), forward
+        return
+    line = _line_of(path, "x /= 255.0")
+    assert result.status == "wrong" and result.where == f"train_step (pixels.py:{line})", \
+        result.where
+
+
+def test_weights_drawn_at_import_are_the_same_in_every_check(programs):
+    """W1 = np.random.randn(...) at import, with no seed of the learner's: two checks of the
+    program report the same figures (the checker seeds before it imports the file)."""
+    path = programs / "script" / "my_net.py"
+    path.write_text(path.read_text().replace("np.random.seed(1)\n", ""))
+    module = importlib.util.spec_from_file_location("script_adapter", path.with_name("adapter.py"))
+    adapter = importlib.util.module_from_spec(module)
+    module.loader.exec_module(adapter)
+    np.random.rand(7)  # the global generator moved on between the two checks
+    first = check_program(path, adapter=adapter.adapter)
+    np.random.rand(3)
+    second = check_program(path, adapter=adapter.adapter)
+    assert [r.summary for r in first.results] == [r.summary for r in second.results]
+
+
+def test_a_whole_batch_softmax_is_found_when_no_softmax_comes_nearest(programs):
+    """Rows, e / e.sum() over the whole batch, weights drawn small (× 0.01): the outputs are so
+    small that an identity output comes nearer than any softmax, and the forward finding still
+    points at the softmax."""
+    report = _script(programs, ("    return e / e.sum(axis=1, keepdims=True)\n",
+                                "    return e / e.sum()\n"),
+                     ("np.random.randn(784, 64) * 0.05", "np.random.randn(784, 64) * 0.01"),
+                     ("np.random.randn(64, 64) * 0.1", "np.random.randn(64, 64) * 0.01"),
+                     ("np.random.randn(64, 10) * 0.1", "np.random.randn(64, 10) * 0.01"))
+    forward = next(r for r in report.results if r.check == "forward")
+    line = _line_of(programs / "script" / "my_net.py", "    return e / e.sum()")
+    assert forward.status == "wrong" and forward.where == f"softmax (my_net.py:{line})", \
+        forward.where
+    assert forward.details[0].startswith("softmax(z) normalizes over the whole batch"), \
+        forward.details[0]
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_softmax_for_one_example_at_a_time_is_not_blamed(programs, bug):
+    """After "Make Your Own Neural Network", with a softmax output: e / np.sum(e) is right for
+    the one (10, 1) column it is given. With query reading hidden_inputs for hidden_outputs,
+    the forward finding stays on query; the softmax is not blamed for it."""
+    edits = [("np.dot(self.who, hidden_outputs) + self.bho\n        return",
+              "np.dot(self.who, hidden_inputs) + self.bho\n        return")] if bug else []
+    path = programs / "rashid" / "nn.py"
+    report = _adapted(path, *edits)
+    forward = next(r for r in report.results if r.check == "forward")
+    if not bug:
+        assert report.ok, [r.summary for r in report.results]
+        return
+    assert forward.status == "wrong" and forward.where.startswith("NeuralNetwork.query"), \
+        forward.where
+    assert not any(d.startswith(("softmax(", "this may be the forward check's finding again"))
+                   for r in report.results for d in r.details), \
+        [r.details[:1] for r in report.results]
 
 
 def test_a_coursera_style_l_layer_network_passes(programs):

@@ -147,7 +147,8 @@ class Adapter:
             evaluate=self._evaluate(hooks["evaluate"]) if "evaluate" in hooks else None,
             batches=self._batches(hooks, params) if "epoch" in hooks else None,
             lr=self.lr, batch_size=batch_size, cost=self.cost, activation=self.activation,
-            where=where, notes=notes, files=_files(self.obj, where))
+            where=where, notes=notes, files=_files(self.obj, where),
+            one_at_a_time=self.layout if per_example else None)
 
     # ----- parameters ----------------------------------------------------------------------------
 
@@ -541,11 +542,39 @@ def _role(name, value):
     return "W" if value.ndim == 2 and min(value.shape) > 1 else "b"
 
 
+INPUTS = (784, 1024)  # the bundled data's input sizes: MNIST's 28×28, the 32×32 digits
+
+
+def _orientation(shapes, layout):
+    """How the weights multiply: "xW" (in, out), as rows take them, or "Wa" (out, in), as
+    columns do. One example at a time ("column", "vector") can be either (3Blue1Brown-style
+    `x @ W` on a flat vector): read from the shapes, the orientation in which consecutive
+    weights chain, or a single weight's side that reads the input; "Wa" when both fit.
+
+    >>> _orientation([(784, 16), (16, 10)], "vector"), _orientation([(16, 784), (10, 16)], "vector")
+    ('xW', 'Wa')
+    """
+    if layout in ("rows", "columns"):
+        return "xW" if layout == "rows" else "Wa"
+    shapes = [s for s in shapes if len(s) == 2]
+    chain_xw = all(a[1] == b[0] for a, b in zip(shapes, shapes[1:]))
+    chain_wa = all(a[0] == b[1] for a, b in zip(shapes, shapes[1:]))
+    if len(shapes) > 1 and chain_xw != chain_wa:
+        return "xW" if chain_xw else "Wa"
+    first = shapes[0] if shapes else (0, 0)
+    return "xW" if first[0] in INPUTS and first[1] not in INPUTS else "Wa"
+
+
+def _weight_shapes(params):
+    return [np.shape(p.get()) for p in sorted((p for p in params if p.role == "W"),
+                                              key=lambda p: p.layer)]
+
+
 def _layers(found, layout):
     """Params numbered by layer (in the order of the weights) and sorted W before b."""
     weights = [f for f in found if not isinstance(f, Param) and f[3] == "W"]
-    out_size = {f[0]: (f[1]().shape[1] if layout == "rows" else f[1]().shape[0])
-                for f in weights}
+    rows = _orientation([np.shape(f[1]()) for f in weights], layout) == "xW"
+    out_size = {f[0]: (f[1]().shape[1] if rows else f[1]().shape[0]) for f in weights}
     taken, params = set(), []
     for layer, (name, get, set_, _) in enumerate(weights, start=1):
         params.append(Param(name, get, set_, layer, "W"))
@@ -565,12 +594,14 @@ def _layers(found, layout):
 
 def _input_size(params, layout):
     first = next(p for p in params if p.role == "W" and p.layer == 1).get()
-    return first.shape[0] if layout == "rows" else first.shape[-1]
+    rows = _orientation(_weight_shapes(params), layout) == "xW"
+    return first.shape[0] if rows else first.shape[-1]
 
 
 def _output_size(params, layout):
     last = max((p for p in params if p.role == "W"), key=lambda p: p.layer).get()
-    return last.shape[-1] if layout == "rows" else last.shape[0]
+    rows = _orientation(_weight_shapes(params), layout) == "xW"
+    return last.shape[-1] if rows else last.shape[0]
 
 
 def _restore(params, snapshot):

@@ -266,9 +266,14 @@ def _gradient_names(node, learner, names):
     """What assigns the gradients of names in a backprop: W2's by `dW2 = ...`, `grads['dW2']
     = ...`, or the name it returns in W2's place."""
     wanted = _param_names(names)
-    return wanted | {g for w in list(wanted) if w.isidentifier()
-                     for g in (f"d{w}", f"d_{w}", f"grad_{w}", f"{w}_grad", f"nabla_{w}")} | \
-        _returned(node, learner, names)
+    found = set(wanted)
+    for w in wanted:  # b1's by db1 = ...; self.b1's by self.db1 = ... (or a local db1)
+        owner, _, bare = w.rpartition(".")
+        if not bare.isidentifier() or (owner and not owner.replace(".", "").isidentifier()):
+            continue
+        for g in (f"d{bare}", f"d_{bare}", f"grad_{bare}", f"{bare}_grad", f"nabla_{bare}"):
+            found |= {g, f"{owner}.{g}"} if owner else {g}
+    return found | _returned(node, learner, names)
 
 
 def _assignments(node, wanted):
@@ -295,9 +300,9 @@ def _assignments(node, wanted):
 
 def delta_line(learner, role, b):
     """Where (as str) of the line that computes the δ of bias b's layer: the δ that b's
-    gradient line reads (`grads['b1'] = np.sum(da1, axis=0)` → `da1 = ...`), or that line
-    itself when the backprop returns the δ as b's gradient (`return [dW1, d1, ...]`); None
-    when neither is found."""
+    gradient line reads (`grads['b1'] = np.sum(da1, axis=0)` → `da1 = ...`, a returned
+    `db1 = np.sum(dz1, ...)` → `dz1 = ...`), or that line itself when the backprop returns the
+    δ as b's gradient (`return [dW1, d1, ...]`); None when neither is found."""
     w = learner.where.get(role)
     node = function_node(w)
     if node is None or b is None:
@@ -309,7 +314,9 @@ def delta_line(learner, role, b):
     first = lines[0]
     returned = _returned(node, learner, [b])
     targets = first.targets if isinstance(first, ast.Assign) else [first.target]
-    if not any(isinstance(t, ast.Name) and t.id in returned for t in targets):
+    summed = any(isinstance(c, ast.Call) and called_name(c) == "sum"  # db1 = np.sum(dz1, ...)
+                 for c in ast.walk(first.value))
+    if summed or not any(isinstance(t, ast.Name) and t.id in returned for t in targets):
         reads = {v.id for v in ast.walk(first.value) if isinstance(v, ast.Name)}
         earlier = [n for n in ast.walk(node) if isinstance(n, ast.Assign) and
                    n.lineno < first.lineno and any(isinstance(t, ast.Name) and t.id in reads

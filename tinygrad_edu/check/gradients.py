@@ -15,7 +15,7 @@ import numpy as np
 from . import book, helpers
 from .calls import assigns, delta_line, function, function_node, line_like, raised, skipped, where
 from .learner import drawn
-from .oracle import CARRIES, COSTS, rel_error, tolerance
+from .oracle import CARRIES, COSTS, INPUT_SCALES, rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
 
@@ -130,14 +130,15 @@ def run(learner, data, oracle):
     if scaled:
         c, cost, reduction = scaled
         forward = function(learner, "forward", "your forward pass")
+        step, used = c * oracle.input_scale, oracle.input_scale  # as the step and forward see x
         return CheckResult(
             "gradients", "wrong",
-            f"{name} computes its gradients for the inputs {_scale_words(c)}, while {forward} "
-            "runs the network on them as they are: it trains a network on other inputs than "
-            "the one that predicts",
-            details=[f"your gradients are autograd's exactly for x {_scale_words(c)}, with the "
-                     f"{COSTS[cost]} ({'summed' if reduction == 'sum' else 'averaged'} over "
-                     "the batch); scale the inputs once, where they are loaded, so that "
+            f"{name} computes its gradients for the inputs {_scale_words(step)}, while "
+            f"{forward} runs the network on them {_scale_words(used)}: it trains a network on "
+            "other inputs than the one that predicts",
+            details=[f"your gradients are autograd's exactly for x {_scale_words(step)}, with "
+                     f"the {COSTS[cost]} ({'summed' if reduction == 'sum' else 'averaged'} "
+                     "over the batch); scale the inputs once, where they are loaded, so that "
                      "training and prediction see the same numbers"],
             where=_scaling_line(learner) or place, report=report, loss=loss,
             data={**data_, "input_scale": c})
@@ -187,14 +188,11 @@ def run(learner, data, oracle):
                        where=line or place, report=report, loss=loss, data=data_)
 
 
-SCALES = (1 / 255, 1 / 256, 255.0, 256.0)  # pixels to [0, 1] and back: where learners scale
-
-
 def _scaled_inputs(oracle, batch, got, names, tol):
     """(c, cost, reduction) when the learner's gradients are autograd's for the inputs × c (a
     step that divides by 255 where the forward pass does not), with a cost the output can carry;
     else None."""
-    for c in SCALES:
+    for c in INPUT_SCALES:  # on top of the forward pass's own (oracle.input_scale)
         for cost in CARRIES.get(oracle.output_activation, (oracle.cost,)):
             for reduction in ("mean", "sum"):
                 expected = oracle.gradients(batch.X * c, batch.Y, reduction=reduction, cost=cost)
@@ -204,6 +202,8 @@ def _scaled_inputs(oracle, batch, got, names, tol):
 
 
 def _scale_words(c):
+    if np.isclose(c, 1):
+        return "as they are"
     return f"divided by {1 / c:g}" if c < 1 else f"multiplied by {c:g}"
 
 
@@ -216,7 +216,7 @@ def _scaling_line(learner):
         return None
     lines = Path(w.file).read_text().splitlines()
     for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-        if re.search(r"[/*]\s*\(?\s*25[56](\.0*)?\b", lines[number - 1].split("#")[0]):
+        if re.search(r"[/*]=?\s*\(?\s*25[56](\.0*)?\b", lines[number - 1].split("#")[0]):
             return f"{w.function} ({Path(w.file).name}:{number})"
     return None
 

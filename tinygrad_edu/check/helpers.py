@@ -7,7 +7,7 @@ A helper is read by its name (an activation's name and a derivative's mark: prim
 a leading d) and called with one array. Two conventions are right: f′(z) from z (Nielsen's
 sigmoid_prime) and f′ from the activation a = f(z) (a·(1 − a), written for sigmoid's output).
 Only a helper that the learner's files call, and that is wrong under both, is reported. It
-imports nothing of the checks but Where and the oracle's tolerance.
+imports nothing of the checks but Where and calls.function_node.
 """
 
 import ast
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calls import function_node
 from .learner import Where
 
 # An activation's names, most specific first (a leaky ReLU's helper is not ReLU's).
@@ -77,30 +78,98 @@ def value(act, z, leak):
 def wrong_helper(learner, oracle, layers):
     """(where, as Where says it, and a sentence) for the first helper the learner's files call
     that is not the derivative of the activation one of layers (Layer objects whose gradients
-    are wrong) uses; None when there is none, or nothing could be tried."""
+    are wrong) uses; None when there is none, or nothing could be tried. A helper takes z (or
+    a = f(z)) alone, sigmoid_prime(z), or the gradient above it first, as the Coursera
+    assignments' sigmoid_backward(dA, cache) with cache = Z, which returns dA ⊙ f′(z)."""
     acts = {oracle.output_activation if L is oracle.layers[-1] else oracle.activation
             for L in layers}
-    for name, fn, node, file in _helpers(learner):
+    found = [(h, False) for h in _helpers(learner)] + \
+        [(h, True) for h in _helpers(learner, arguments=2) if _upstream(h[2])]
+    for (name, fn, node, file), chained in found:
         act = activation_of(name.rpartition(".")[2])
         if act not in acts or (act == "leaky_relu" and oracle.activation != "leaky_relu"):
             continue
         leak = oracle.leak
         true = derivative(act, PROBE, leak)
-        from_z, from_a = _call(fn, PROBE), _call(fn, value(act, PROBE, leak))
-        if from_z is None or from_a is None or _close(from_z, true) or _close(from_a, true):
+        above = (UPSTREAM,) if chained else ()  # dA: the gradient the helper multiplies
+        from_z = _call(fn, *above, PROBE)
+        from_a = _call(fn, *above, value(act, PROBE, leak))
+        if chained:
+            from_z, from_a = (None if g is None else g / UPSTREAM for g in (from_z, from_a))
+        if chained and _given_z(node):  # sigmoid_backward(dA, cache): the cache is Z
+            from_a = from_z
+        if from_z is None or from_a is None or _close(from_z, true):
+            continue
+        if _close(from_a, true):  # written for a = f(z): right, unless a call hands it z
+            short = name.rpartition(".")[2]
+            given = None if chained else _z_given(learner, short, file)
+            if given:
+                _, computes = _returned(node)
+                formula = FORMULAS[act][1].format(leak=leak)
+                return (given[0], f"{short} computes the derivative from the activations a = "
+                        f"f(z){computes}, but this line gives it {given[1]}, a z: "
+                        f"{short}({given[1]}) is then not the derivative there. Give it the "
+                        f"activations, or make it take z ({formula})")
             continue
         wrong = ~np.isclose(from_z, true, rtol=1e-6, atol=1e-9)
         i = next(np.unravel_index(k, PROBE.shape) for k in SHOWN if wrong.flat[k])
         z, short = PROBE[i], name.rpartition(".")[2]
-        arg = node.args.args[1 if _is_method(node) else 0].arg
+        args = [a.arg for a in node.args.args[1 if _is_method(node) else 0:]][:1 + chained]
         line, computes = _returned(node)
         symbol, formula, words = (text.format(leak=leak) for text in FORMULAS[act])
+        times = f"{args[0]} × " if chained else ""
+        what = f"{args[0]} ⊙ the derivative" if chained else "the derivative"
         return (str(Where(name, file, line)),
-                f"{short}({arg}) is not the derivative of the {words} your network uses"
-                f"{computes}: at {arg} = {z:g} it gives {from_z[i]:.4g}, where {symbol}({z:g}) "
-                f"= {true[i]:.4g}. The derivative is {formula}; {short} is not right either "
-                "when given the activations a = f(z) instead of z (the other common convention)")
+                f"{short}({', '.join(args)}) is not {what} of the {words} your network uses"
+                f"{computes}: at z = {z:g} it gives {times}{from_z[i]:.4g}, where "
+                f"{symbol}({z:g}) = {true[i]:.4g}. The derivative is {formula}"
+                + (f"; the {args[-1]} it is given holds z" if chained and _given_z(node) else
+                   f"; {short} is not right either when given the activations a = f(z) "
+                   "instead of z (the other common convention)"))
     return None
+
+
+UPSTREAM = 0.5 + 0.1 * np.arange(PROBE.size).reshape(PROBE.shape)  # a dA with no zeros
+
+
+_Z_TEXT = re.compile(r"^(self\.)?(z|Z|zs|Zs|z_\w+|Z_\w+|z\d|Z\d|zs\[.*\]|Zs\[.*\])$")
+
+
+def _z_given(learner, name, helper_file):
+    """(where, the argument's text) of a call of name, in the learner's files, whose argument
+    is written as a z (`sigmoid_prime(zs[-1])`, `sigmoid_prime(z)`), the backprop's own calls
+    first; None when no call does."""
+    backprop = learner.where.get("backprop")
+    node = function_node(backprop)
+    span = range(node.lineno, (node.end_lineno or node.lineno) + 1) if node else range(0)
+    found = []
+    for file in dict.fromkeys(([backprop.file] if backprop else []) + [helper_file]):
+        try:
+            tree = ast.parse(Path(file).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and _called(call) == name and call.args and \
+                    _Z_TEXT.match(ast.unparse(call.args[0])):
+                inside = file == backprop.file and call.lineno in span
+                owner = backprop.function if inside else Path(file).stem
+                found.append((not inside, call.lineno,
+                              str(Where(owner, file, call.lineno)), ast.unparse(call.args[0])))
+    return min(found)[2:] if found else None
+
+
+def _given_z(node):
+    """Whether a two-argument helper's second argument is z by its name: the Coursera
+    assignments' activation cache holds Z (sigmoid_backward(dA, cache)), as does a `Z`."""
+    last = node.args.args[-1].arg.lower()
+    return last.startswith("z") or last in ("cache", "activation_cache")
+
+
+def _upstream(node):
+    """Whether a two-argument helper takes the gradient above it first (dA, dout, grad)."""
+    args = [a.arg.lower() for a in node.args.args[1 if _is_method(node) else 0:]]
+    return bool(args) and (args[0].startswith("d") or any(
+        w in args[0] for w in ("grad", "delta", "upstream", "error")))
 
 
 # A cost class's name, by the cost the oracle settled on
@@ -192,11 +261,17 @@ def _zay(args):
 def wrong_softmax(learner, oracle):
     """(where, a sentence) for a softmax helper of the learner's (one array in, called in their
     files) that does not normalize each example's outputs in the learner's layout (examples as
-    columns: over axis 0) when the network's output is a softmax; None otherwise."""
-    if oracle.output_activation != "softmax" or learner.layout not in ("rows", "columns"):
+    columns: over axis 0; one example at a time: over all of it); None otherwise. Asked when the
+    forward pass differs from every network tried, whatever output the oracle came nearest
+    (a softmax over the whole batch of small outputs comes nearer to no softmax at all)."""
+    if learner.layout not in ("rows", "columns"):
         return None
+    single = learner.one_at_a_time
     classes = 0 if learner.layout == "columns" else 1
     z = PROBE.T * 0.9 if classes == 0 else PROBE * 0.9  # 3 classes, 4 examples
+    if single:  # one example: (3, 1) or (3,), normalized over all of it
+        z = z[:, :1] if single == "column" else z[:, 0]
+        classes = None
     e = np.exp(z - z.max(axis=classes, keepdims=True))
     true = e / e.sum(axis=classes, keepdims=True)
     for name, fn, node, file in _helpers(learner, names=_SOFTMAX):
@@ -204,6 +279,11 @@ def wrong_softmax(learner, oracle):
         if got is None or _close(got, true):
             continue
         line, _ = _returned(node)
+        arg = node.args.args[_is_method(node)].arg
+        if single:
+            return (str(Where(name, file, line)),
+                    f"{name}({arg}) does not normalize one example's outputs: on 3 outputs "
+                    f"they sum to {got.sum():.3g} instead of 1")
         examples = 1 - classes
         if np.allclose(got.sum(axis=examples), 1):
             what = (f"normalizes over the examples (axis={examples}): with examples as "
@@ -215,9 +295,8 @@ def wrong_softmax(learner, oracle):
         else:
             what = f"is not softmax over each example's outputs (axis={classes})"
         return (str(Where(name, file, line)),
-                f"{name}({node.args.args[_is_method(node)].arg}) {what}. On 4 examples of 3 "
-                f"outputs, each example's outputs sum to "
-                f"{', '.join(f'{v:.3g}' for v in got.sum(axis=classes))} instead of 1")
+                f"{name}({arg}) {what}. On 4 examples of 3 outputs, each example's outputs sum "
+                f"to {', '.join(f'{v:.3g}' for v in got.sum(axis=classes))} instead of 1")
     return None
 
 
@@ -231,19 +310,35 @@ def _returned(node):
     returns = [n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
     if len(returns) != 1:
         return node.lineno, ""
-    return returns[0].lineno, f" (it returns {ast.unparse(returns[0].value)})"
+    value = returns[0].value
+    if isinstance(value, ast.Name):  # `return dZ`: the last line that writes dZ says more
+        writes = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+                  and n.lineno < returns[0].lineno and any(
+                      isinstance(t, (ast.Name, ast.Subscript)) and _root(t) == value.id
+                      for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+        if writes:
+            last = max(writes, key=lambda n: n.lineno)
+            return last.lineno, f" (it returns {value.id}, from {ast.unparse(last)})"
+    return returns[0].lineno, f" (it returns {ast.unparse(value)})"
+
+
+def _root(target):
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def _close(got, true):
     return got.shape == true.shape and np.allclose(got, true, rtol=1e-6, atol=1e-9)
 
 
-def _call(fn, z):
-    """fn(a copy of z) as a float64 array of z's shape, or None when it raises or gives another
-    shape (a helper for scalars, `if z > 0:`, cannot be tried on an array)."""
+def _call(fn, *arrays):
+    """fn(copies of arrays) as a float64 array of their shape, or None when it raises or gives
+    another shape (a helper for scalars, `if z > 0:`, cannot be tried on an array)."""
+    z = arrays[-1]
     try:
         with np.errstate(all="ignore"):
-            out = np.asarray(fn(np.array(z, copy=True)), dtype=np.float64)
+            out = np.asarray(fn(*(np.array(a, copy=True) for a in arrays)), dtype=np.float64)
     except Exception:
         return None
     if out.shape != z.shape:
@@ -256,9 +351,10 @@ def _call(fn, z):
 
 def _helpers(learner, names=None, arguments=1):
     """(qualified name, callable, def node, file) for every function of the learner's files that
-    takes `arguments` arguments and is called somewhere in them: module functions, static
-    methods, and methods that never read self (called with self = None); only those called
-    one of names when names are given, else those whose name is an activation's derivative."""
+    takes `arguments` arguments and is called somewhere in them, never with more: module
+    functions, static methods, and methods that never read self (called with self = None); only
+    those called one of names when names are given, else those whose name is an activation's
+    derivative."""
     files = {str(Path(f).resolve()): f for f in learner.files if f}
     trees = {}
     for path in files:
@@ -266,14 +362,18 @@ def _helpers(learner, names=None, arguments=1):
             trees[path] = ast.parse(Path(path).read_text())
         except (OSError, SyntaxError, ValueError):
             continue
-    called = {_called(c) for tree in trees.values() for c in ast.walk(tree)
-              if isinstance(c, ast.Call)}
+    calls = [c for tree in trees.values() for c in ast.walk(tree) if isinstance(c, ast.Call)]
+    called = {_called(c) for c in calls}
+    # a call that passes more than the one array (leaky_prime(z, alpha=0.2)) sets what the
+    # defaults would: such a helper cannot be tried with them
+    settings = {_called(c) for c in calls if len(c.args) + len(c.keywords) > arguments}
     seen = set()
     for module in learner.modules:
         for owner, obj in _functions(module):
             code = getattr(obj, "__code__", None)
             path = str(Path(code.co_filename).resolve()) if code else None
-            if code is None or path not in trees or code in seen or obj.__name__ not in called:
+            if code is None or path not in trees or code in seen or obj.__name__ not in called \
+                    or obj.__name__ in settings:
                 continue
             seen.add(code)
             node = _def(trees[path], obj.__name__, code.co_firstlineno)

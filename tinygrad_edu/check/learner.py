@@ -232,6 +232,8 @@ class Learner:
     files: list = field(default_factory=list)  # the learner's source files, for traceback lines
     repeats: Callable | None = None  # repeats(n): the batches of two epochs of the learner's
     # loop in one run on n examples, where a recognizer can ask for two (Nielsen's SGD)
+    one_at_a_time: str | None = None  # "column" (n, 1) or "vector" (n,) when the learner's
+    # code takes one example at a time (network.py's feedforward(x)); None for batches
     modules: list = field(default_factory=list)  # the learner's loaded modules (the file's and
     # those it imports from beside it), where a check looks for their helper functions
 

@@ -82,6 +82,7 @@ class Oracle:
     # Dropout: x * (1 − dropout_ratio)); only ever set for a learner whose gradients draw
     scales: dict = field(default_factory=dict)
     leak: float = 0.01  # the slope below 0 when activation is "leaky_relu"
+    input_scale: float = 1.0  # the forward pass multiplies its inputs by it first (x / 255)
 
     @property
     def names(self):
@@ -105,7 +106,20 @@ class Oracle:
         return (f"{sizes}, {hidden}{self.output_activation} output, {COSTS[self.cost]} "
                 f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)"
                 + "".join(f", a{self.layers[k].index} × {c:.4g}"
-                          for k, c in sorted(self.scales.items())))
+                          for k, c in sorted(self.scales.items()))
+                + (f", x {'÷' if self.input_scale < 1 else '×'} "
+                   f"{max(self.input_scale, 1 / self.input_scale):g} first"
+                   if self.input_scale != 1 else ""))
+
+    def input_scaling(self):
+        """What input_scale says, for the report ('' when it is 1)."""
+        c = self.input_scale
+        if c == 1:
+            return ""
+        return (f"your forward pass {'divides' if c < 1 else 'multiplies'} its inputs by "
+                f"{1 / c if c < 1 else c:g} first, so the network its weights define is read "
+                "with that scaling: the checks give your code the bundled pixels as they are "
+                "(0 to 255)")
 
     def scaling(self):
         """What scales says, for the report ('' when it is empty)."""
@@ -128,12 +142,14 @@ class Oracle:
             z = z + (b.T if layer.bias == "column" else b)
         return z
 
-    def logits(self, params, x, *, activation=None, named=False, scales=None, leak=None):
+    def logits(self, params, x, *, activation=None, named=False, scales=None, leak=None,
+               input_scale=None):
         """z of the output layer for rows x; params is {name: Tensor}."""
         act = activation or self.activation
         scales = self.scales if scales is None else scales
         leak = self.leak if leak is None else leak
-        a = x
+        input_scale = self.input_scale if input_scale is None else input_scale
+        a = x if input_scale == 1 else x * input_scale
         for k, layer in enumerate(self.layers):
             z = self._z(layer, a, params)
             if named:
@@ -184,7 +200,7 @@ class Oracle:
         with autograd.no_grad():
             z = self.logits(self._leaves(arrays, False), Tensor(np.asarray(X, np.float64)),
                             activation=settled.get("activation"), scales=settled.get("scales"),
-                            leak=settled.get("leak"))
+                            leak=settled.get("leak"), input_scale=settled.get("input_scale"))
             return self._output(z, settled.get("output_activation",
                                                self.output_activation)).data
 
@@ -330,6 +346,8 @@ def _settle_activations(oracle, learner, batch):
     if err > tolerance(oracle.dtype) * 100 and len(oracle.layers) > 1 and \
             learner.activation in (None, "leaky_relu"):
         err, h, o = _leaky(oracle, got, batch, err, h, o)
+    if err > tolerance(oracle.dtype) * 100:
+        err, h, o = _input_scale(oracle, got, batch, err, h, o)
     if err > tolerance(oracle.dtype) * 100 and _draws(learner, batch):
         err, h, o = _test_time_scales(oracle, got, batch, err, h, o)
     if err <= tolerance(oracle.dtype) * 100:
@@ -358,6 +376,23 @@ def _leaky(oracle, got, batch, err, h, o):
             oracle.leak = float(np.round(slope, 6))
     if h == "leaky_relu":
         oracle.candidates = [(h, o_) for o_ in outputs]
+    return err, h, o
+
+
+INPUT_SCALES = (1 / 255, 1 / 256, 255.0, 256.0)  # pixels to [0, 1] and back: where learners scale
+
+
+def _input_scale(oracle, got, batch, err, h, o):
+    """(err, h, o) of the candidate that fits once the inputs are multiplied by one of
+    INPUT_SCALES first: a forward pass that divides the pixels by 255 itself (and, if its
+    training step does too, trains the same network). Sets oracle.input_scale and a note."""
+    for c in INPUT_SCALES:
+        for h_, o_ in oracle.candidates:
+            e = rel_error(got, oracle.output(batch.X, activation=h_, output_activation=o_,
+                                             input_scale=c))
+            if e < err and e <= tolerance(oracle.dtype) * 100:
+                err, h, o = e, h_, o_
+                oracle.input_scale = c
     return err, h, o
 
 

@@ -114,6 +114,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
             oracle = build(learner, data)
             if getattr(oracle, "scales", None):  # said once, for every check that reads it
                 notes.append(oracle.scaling())
+            if getattr(oracle, "input_scale", 1) != 1:
+                notes.append(oracle.input_scaling())
         except ModuleNotFoundError as e:
             return ProgramReport(learner.name, [CheckResult(
                 "forward", "skipped", f"the checks are not installed here ({e})")],
@@ -261,6 +263,7 @@ def _learner(target, adapter, data, seed):
     module, name = None, None
     if isinstance(target, (str, Path)):
         path, _, name = str(target).rpartition(":") if _has_target(target) else (target, "", "")
+        _seed(seed)  # weights drawn at import (W1 = np.random.randn(...)): the same every run
         module = load(path, name or None)
         name = name or None
     elif inspect.ismodule(target):

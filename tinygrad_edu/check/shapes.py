@@ -317,6 +317,7 @@ def _nielsen(net, module, data):
         learner.params.append(_list_param(net, "biases", i, "b"))
     learner.params.sort(key=lambda p: (p.layer, p.role != "W"))
     column = np.asarray(net.biases[0]).ndim == 2
+    learner.one_at_a_time = "column" if column else "vector"  # feedforward(x), x by x
 
     def arrange(v):
         return np.asarray(v, dtype=np.float64).reshape(-1, 1) if column else np.asarray(v)
