@@ -1607,6 +1607,63 @@ def test_weights_drawn_at_import_are_the_same_in_every_check(programs):
     assert [r.summary for r in first.results] == [r.summary for r in second.results]
 
 
+@pytest.mark.parametrize("summed", [True, False])
+def test_a_dlfs_loss_summed_over_the_batch_is_its_own_convention(programs, summed):
+    """cross_entropy_error and SoftmaxWithLoss.backward without / batch_size, and η scaled
+    down to match: the loss is a sum, read from loss(x, t) itself, so its gradients and the
+    loop's η·∇ step are right (they were 'm times too large'). The backward alone without
+    / batch_size, the loss still a mean, stays a finding."""
+    common = programs / "dlfs" / "common"
+    layers = common / "layers.py"
+    layers.write_text(layers.read_text().replace("return (self.y - self.t) / batch_size",
+                                                 "return self.y - self.t"))
+    if summed:
+        functions = common / "functions.py"
+        functions.write_text(functions.read_text().replace(
+            "+ 1e-7)) / batch_size", "+ 1e-7))"))
+        script = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+        script.write_text(script.read_text().replace("learning_rate = 0.1",
+                                                     "learning_rate = 0.001"))
+    report = check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+    results = {r.check: r for r in report.results}
+    assert (results["gradients"].status == "ok") == summed, results["gradients"].summary
+    if summed:
+        assert results["update"].status == "ok" and "summed over the batch" in \
+            results["update"].summary, results["update"].summary
+
+
+def test_a_backprop_that_redraws_a_weight_points_at_that_line(programs):
+    """self.W2 = ... drawn again in backward, after self.dW2 = ...: the finding points at the
+    line that sets the weight, not at the one that sets its gradient."""
+    path = programs / "leaky" / "leaky_mlp.py"
+    report = _adapted(path, ("        self.db2 = delta2.sum(axis=0)\n",
+                             "        self.db2 = delta2.sum(axis=0)\n"
+                             "        self.W2 = np.random.randn(*self.W2.shape) * 0.05\n"))
+    result = next(r for r in report.results if r.check == "gradients")
+    line = _line_of(path, "self.W2 = np.random.randn(*self.W2.shape) * 0.05")
+    assert result.status == "wrong" and result.where == f"MLP.backward (leaky_mlp.py:{line})", \
+        result.where
+
+
+@pytest.mark.parametrize("edit, wrong", [
+    (("        train_step(X[idx], Y[idx])\n", "        train_step(X_train[idx], Y[idx])\n"), True),
+    (("        train_step(X[idx], Y[idx])\n",
+      "        train_step(X[idx], Y[idx])\n    print(evaluate(X_test, y_test))\n"), False)])
+def test_a_global_read_in_place_of_an_argument_and_a_held_out_monitor(programs, edit, wrong):
+    """train_epoch(X, Y) that reads the script's X_train instead of its X computes from other
+    data than it was given: wrong, use X. One that prints the accuracy on the script's X_test
+    reads held-out data on purpose: the check cannot run it (skipped, pass it as an argument),
+    and it must not be told to use X, which would score the training data as a test."""
+    report = _script(programs, edit)
+    result = next(r for r in report.results if r.check == "minibatches")
+    if wrong:
+        assert result.status == "wrong" and result.summary.startswith(
+            "train_epoch is given `X` but reads the global `X_train`"), result.summary
+    else:
+        assert result.status == "skipped" and "reads the global `X_test`" in result.summary \
+            and "use `X`" not in result.summary, result.summary
+
+
 def test_a_whole_batch_softmax_is_found_when_no_softmax_comes_nearest(programs):
     """Rows, e / e.sum() over the whole batch, weights drawn small (× 0.01): the outputs are so
     small that an identity output comes nearer than any softmax, and the forward finding still

@@ -28,6 +28,9 @@ def learner_frame(e, learner):
     return mine[-1] if mine else None
 
 
+_HELD_OUT = re.compile(r"(?i)test|val|dev|eval|hold")  # the suffix of held-out data's name
+
+
 def raised(check, e, learner, role=None):
     """The CheckResult for the learner's code raising e; re-raises when the checker raised it."""
     frame = learner_frame(e, learner)
@@ -37,8 +40,12 @@ def raised(check, e, learner, role=None):
     where = f"{Path(frame.filename).name}:{frame.lineno}"
     function = learner.where[role].function if role in learner.where else frame.name
     script, args = _set_by_script(e, frame)
+    # given Y, it reads Y_train: its own data under another name. Not so a held-out global
+    # (X_test beside an argument X): a monitor of test accuracy in the training loop reads it
+    name = getattr(e, "name", None) or ""  # a NameError's; other errors have none
+    held_out = _HELD_OUT.search(name.partition("_")[2])
     own = [a for a in args if a != e.name and a.split("_")[0] == e.name.split("_")[0]] \
-        if script is not None else []
+        if script is not None and not held_out else []
     if own:  # given Y, it reads the script's Y_train: the learner's mistake, not the checker's
         return CheckResult(check, "wrong", f"{function} is given `{own[0]}` but reads the global "
                            f"`{e.name}` at {where}, which your script sets ({script}): its "
@@ -199,17 +206,19 @@ _NUMPY_CALLS = {"mean", "argmax", "dot", "array", "asarray", "exp", "matmul", "c
                 "average", "equal", "astype", "reshape", "item", "tolist", "squeeze"}
 
 
-def assigns(learner, role, names, layers=True):
+def assigns(learner, role, names, layers=True, gradients=None):
     """Where for role moved to the first line of its function that assigns one of names (the
     learner's parameters: `self.biases = [...]`, `grads['b1'] = ...`), as str; else, with
     layers, the line of a layer object's method that does (_layer_method); else the function's
-    own line (a loop over zip(...), an index computed at run time)."""
+    own line (a loop over zip(...), an index computed at run time). In a backprop the lines
+    looked for are those of the names' gradients (`self.dW2 = ...`), unless gradients=False
+    asks for the parameters' own (`self.W2 = ...`, a backprop that changes a weight)."""
     w = learner.where.get(role)
     node = function_node(w)
     if node is None:
         return where(learner, role)
-    wanted = _gradient_names(node, learner, names) if role == "backprop" else \
-        _param_names(names)
+    gradients = role == "backprop" if gradients is None else gradients
+    wanted = _gradient_names(node, learner, names) if gradients else _param_names(names)
     lines = [n.lineno for n in _assignments(node, wanted)]
     if not lines:
         return (role == "backprop" and _in_callee(node, learner, names)) or \

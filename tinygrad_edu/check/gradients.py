@@ -43,7 +43,8 @@ def run(learner, data, oracle):
                                     "`self.W2 = np.random.randn(...)`, or the update) in the "
                                     "backprop? The gradients after it are those of other "
                                     "weights, and training starts over from them"],
-                           where=assigns(learner, "backprop", moved[:1], layers=False),
+                           where=assigns(learner, "backprop", moved[:1], layers=False,
+                                         gradients=False),
                            data={"changed": moved})
     if not isinstance(got, Mapping):
         return CheckResult("gradients", "wrong",

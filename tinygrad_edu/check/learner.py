@@ -234,6 +234,8 @@ class Learner:
     # loop in one run on n examples, where a recognizer can ask for two (Nielsen's SGD)
     one_at_a_time: str | None = None  # "column" (n, 1) or "vector" (n,) when the learner's
     # code takes one example at a time (network.py's feedforward(x)); None for batches
+    cost_reduction: str | None = None  # "sum" when the learner's own loss is a sum over the
+    # batch (DLFS's loss(x, t) without / batch_size): then η·∇ of that sum is a right step
     modules: list = field(default_factory=list)  # the learner's loaded modules (the file's and
     # those it imports from beside it), where a check looks for their helper functions
 

@@ -146,7 +146,14 @@ def _step(learner, data, oracle):
         factors[n] = r / lr
     else:
         returns = return_in_loop(learner, "update", list(factors)) if unchanged else None
+        summed = learner.cost_reduction == "sum" and m > 1 and factors and all(
+            np.isclose(k, m, rtol=1e-4) for k in factors.values())
+        if summed:  # a loss summed over the batch: η·∇ of the sum is its plain SGD step
+            factors = {n: k / m for n, k in factors.items()}
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns)
+        if summed and result.status == "ok":
+            result.summary = (f"{what} moves every parameter to p − η·∇C with C your loss, "
+                              "summed over the batch (a mean's step would be m× smaller)")
         if result.status == "ok":
             return result
         # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
