@@ -38,13 +38,17 @@ def _variant(programs, old, new, name="network.py"):
     return path
 
 
-def _assert_step_is_eta_times_grads(learner, data, reduction):
+def _assert_step_is_eta_times_grads(learner, data, reduction, decay=0.0):
+    """One step of η = 0.5 moves each parameter by −η × its gradients (÷ m when they are
+    summed), each weight shrunk by the factor (1 − decay) first (L2 weight decay)."""
     X, Y = data.train.X[:6], data.train.Y[:6]
     before, grads = learner.snapshot(), learner.grads(X, Y)
     learner.step(X, Y, 0.5)
     scale = 0.5 / (len(X) if reduction == "sum" else 1)
     for p in learner.params:
-        np.testing.assert_allclose(p.get(), before[p.name] - scale * grads[p.name], atol=1e-12)
+        kept = 1 - decay if p.role == "W" else 1
+        np.testing.assert_allclose(p.get(), kept * before[p.name] - scale * grads[p.name],
+                                   atol=1e-12)
     learner.restore(before)
 
 
@@ -291,7 +295,9 @@ def test_network2_one_d_biases_lambda_and_cost_class(data):
     assert (learner.lr, learner.batch_size) == (0.5, 20)  # from run.py beside it
     assert learner.cost == "quadratic"  # network2.QuadraticCost in run.py's call
     assert learner.forward(data.test.X[:4]).shape == (4, 10)
-    _assert_step_is_eta_times_grads(learner, data, "sum")  # λ = 0 in the step
+    # run.py's λ = 5.0 in the step, with n = 1000 training examples: weights shrink by ηλ/n
+    assert learner.l2 == (5.0, 1000)
+    _assert_step_is_eta_times_grads(learner, data, "sum", decay=0.5 * 5.0 / 1000)
     assert len(learner.batches(100)) == 5
 
 
@@ -1630,6 +1636,27 @@ def test_a_dlfs_loss_summed_over_the_batch_is_its_own_convention(programs, summe
     if summed:
         assert results["update"].status == "ok" and "summed over the batch" in \
             results["update"].summary, results["update"].summary
+
+
+@pytest.mark.parametrize("factor, says", [
+    (None, None),
+    ("(1 - eta * (lmbda / len(mini_batch)))", "shrinks by ηλ/m = "),
+    ("(1 + eta * (lmbda / n))", "grows by the factor (1 + ηλ/n) each step"),
+    ("1", "does not shrink at all")])
+def test_network2s_weight_decay_is_checked_with_the_scripts_lambda(programs, factor, says):
+    """network2's update_mini_batch(batch, η, λ, n) is stepped with run.py's λ = 5.0 and an n
+    that is not the batch's size: (1 − ηλ/n)·w passes; λ divided by the mini-batch, the sign
+    flipped, or no decay at all are findings (with λ = 0 in the step all three passed)."""
+    path = programs / "network2" / "network2.py"
+    if factor:
+        path.write_text(path.read_text().replace("(1 - eta * (lmbda / n))", factor))
+    result = next(r for r in check_program(programs / "network2" / "run.py").results
+                  if r.check == "update")
+    if says is None:
+        assert result.status == "ok", result.summary
+    else:
+        assert result.status == "wrong" and result.summary.startswith(
+            f"Network.update_mini_batch: self.weights[0] {says}"), result.summary
 
 
 def test_a_backprop_that_redraws_a_weight_points_at_that_line(programs):

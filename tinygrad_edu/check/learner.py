@@ -236,6 +236,8 @@ class Learner:
     # code takes one example at a time (network.py's feedforward(x)); None for batches
     cost_reduction: str | None = None  # "sum" when the learner's own loss is a sum over the
     # batch (DLFS's loss(x, t) without / batch_size): then η·∇ of that sum is a right step
+    l2: tuple | None = None  # (λ, n) the step is called with, when the learner's update takes
+    # them (network2's update_mini_batch(batch, η, λ, n)): each weight then shrinks by ηλ/n
     modules: list = field(default_factory=list)  # the learner's loaded modules (the file's and
     # those it imports from beside it), where a check looks for their helper functions
 

@@ -369,12 +369,22 @@ def _nielsen(net, module, data):
             learner.notes.append(f"{cls.__name__}.{update_name} takes arguments the checker "
                                  "cannot fill in: the update check is skipped")
         else:
+            lam = _l2(module, cls, sgd, extra)
+            if lam:  # the learner's λ, and an n that is not the batch's m: λ/m shows
+                extra = {k: (lam if k in _LAMBDA_NAMES else L2_N if v == "n" else v)
+                         for k, v in extra.items()}
+                learner.l2 = (lam, L2_N)
+
             def step(X, Y, lr):
                 pairs = [(arrange(x), arrange(y)) for x, y in zip(X, Y)]
                 getattr(net, update_name)(pairs, lr, **{k: (len(X) if v == "n" else v)
                                                     for k, v in extra.items()})
             learner.step = step
-            if any(v == 0.0 for v in extra.values()):
+            if lam:
+                learner.notes.append(f"{update_name} is called with your λ = {lam:g} and n = "
+                                     f"{L2_N:,} training examples, so one step is "
+                                     "(1 − ηλ/n)·w − η·∇C for the weights")
+            elif any(v == 0.0 for v in extra.values()):
                 learner.notes.append("update_mini_batch is called with λ = 0 (no weight decay), "
                                      "so one step is η·∇C")
     # network.py's evaluate(test_data), or network2.py's accuracy(data, convert=False): both
@@ -419,6 +429,19 @@ def _list_param(net, attr, i, role):
     def put(a):
         getattr(net, attr)[i] = a
     return Param(f"self.{attr}[{i}]", get, put, layer=i + 1, role=role)
+
+
+L2_N = 1000  # the n (training examples) a step with weight decay is given: not a batch size
+
+
+def _l2(module, cls, sgd, extra):
+    """The learner's λ from their own training call (net.SGD(..., lmbda=5.0)), when their
+    update takes one (network2's) and it is a positive number; else None."""
+    if not any(k in _LAMBDA_NAMES for k in extra):
+        return None
+    lam, _, _ = _hyper(module, cls, sgd or "SGD", _LAMBDA_NAMES, ())
+    return float(lam) if isinstance(lam, (int, float)) and not isinstance(lam, bool) \
+        and lam > 0 else None
 
 
 def _extra_args(method, n_known):

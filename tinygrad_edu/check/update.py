@@ -139,12 +139,16 @@ def _step(learner, data, oracle):
         r, residual = _fit(delta, minus, [n])
         if residual > tol and before[n].ndim == 2:  # L2 weight decay: Δ = −a·∇C − c·W
             r, c, residual = _fit_decay(delta[n], minus[n], before[n])
-            if residual <= tol and 0 < c < 0.5:
+            if residual <= tol and (0 < c < 0.5 or learner.l2):  # with a λ given: judged below
                 decay[n] = c
         if residual > tol:
             break
         factors[n] = r / lr
     else:
+        l2 = _l2_wrong(learner, lr, m, decay)
+        if l2:
+            return CheckResult("update", "wrong", f"{name}: {l2}", where=place,
+                               data={**data_, "decay": decay})
         returns = return_in_loop(learner, "update", list(factors)) if unchanged else None
         summed = learner.cost_reduction == "sum" and m > 1 and factors and all(
             np.isclose(k, m, rtol=1e-4) for k in factors.values())
@@ -251,6 +255,34 @@ def _after_own_forward(learner, batch, prev, lr, delta):
     finally:
         learner.restore(before)
     return None if all(np.array_equal(a, delta[n]) for n, a in fresh.items()) else fresh
+
+
+def _l2_wrong(learner, lr, m, decay):
+    """A sentence when the learner's update was given λ and n (learner.l2) and a weight does
+    not shrink by ηλ/n per step (network2's (1 − ηλ/n)·w): λ divided by the batch size, the
+    factor's sign flipped, or no decay at all; None when every weight does."""
+    if not learner.l2:
+        return None
+    lam, n = learner.l2
+    expected = lr * lam / n
+    for p in learner.params:
+        if p.role != "W":
+            continue
+        c = decay.get(p.name, 0.0)
+        if np.isclose(c, expected, rtol=1e-3):
+            continue
+        rule = f"L2 weight decay with λ = {lam:g} shrinks it by ηλ/n = {expected:.4g} per step"
+        if np.isclose(c, lr * lam / m, rtol=1e-3):
+            return (f"{p.name} shrinks by ηλ/m = {c:.4g} per step, λ divided by the "
+                    f"mini-batch's {m} examples, where {rule}, n being the number of training "
+                    "examples: divide by len(training_data), not len(mini_batch)")
+        if np.isclose(-c, expected, rtol=1e-3):
+            return (f"{p.name} grows by the factor (1 + ηλ/n) each step, where {rule}, "
+                    "(1 − ηλ/n)·w: the sign of the weight-decay term is flipped")
+        if c == 0:
+            return f"{p.name} does not shrink at all, where {rule}: the λ given is not used"
+        return f"{p.name} shrinks by {c:.4g} per step, where {rule}"
+    return None
 
 
 def _fit_decay(delta, direction, w):
