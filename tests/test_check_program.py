@@ -1424,6 +1424,9 @@ def test_a_cost_classs_wrong_delta_is_where_the_finding_points(programs, cost, o
         result.where
     assert result.details[0].startswith(f"{cost}.delta(z, a, y) is not ∂C/∂z of the ") and \
         rule in result.details[0], result.details[0]
+    # the step applies those gradients as it should, weight decay (run.py's λ) included
+    update = next(r for r in check_program(run).results if r.check == "update")
+    assert update.status == "ok" and "your own gradients" in update.summary, update.summary
 
 
 def test_a_helper_written_for_the_activations_but_given_z_is_named_at_the_call(programs):
@@ -1657,6 +1660,33 @@ def test_network2s_weight_decay_is_checked_with_the_scripts_lambda(programs, fac
     else:
         assert result.status == "wrong" and result.summary.startswith(
             f"Network.update_mini_batch: self.weights[0] {says}"), result.summary
+
+
+@pytest.mark.parametrize("old, new", [
+    ("self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout)"),
+    ("self.dW = np.dot(self.x.T, dout)", "self.dW = np.dot(dout.T, self.x)")])
+def test_a_dlfs_layers_own_gradient_line_is_where_the_finding_points(programs, old, new):
+    """TwoLayerNet.gradient copies each layer's gradient (grads['b2'] = self.layers['Affine2']
+    .db); with Affine.backward's self.db summed over everything, or its dW transposed, the place
+    is that line of common/layers.py, not the copy in gradient()."""
+    layers = programs / "dlfs" / "common" / "layers.py"
+    layers.write_text(layers.read_text().replace(old, new))
+    result = next(r for r in check_program(programs / "dlfs" / "ch05" / "two_layer_net.py")
+                  .results if r.check == "gradients")
+    assert result.status == "wrong" and \
+        result.where == f"Affine.backward (layers.py:{_line_of(layers, new)})", result.where
+
+
+def test_reading_how_a_dlfs_loss_reduces_leaves_the_network_as_it_was(programs):
+    """gradient() without its own self.loss(x, t) backpropagates from whatever the layers last
+    saw: nothing, in the learner's network as the checker builds it (SoftmaxWithLoss.t is None).
+    The checker's own look at loss() (sum or mean) runs on a copy, so the finding is that None,
+    not a shape mismatch with the checker's four examples."""
+    path = programs / "dlfs" / "ch05" / "two_layer_net.py"
+    path.write_text(path.read_text().replace("        self.loss(x, t)\n        dout = ",
+                                             "        dout = "))
+    result = next(r for r in check_program(path).results if r.check == "gradients")
+    assert "NoneType" in result.summary and "not aligned" not in result.summary, result.summary
 
 
 def test_a_backprop_that_redraws_a_weight_points_at_that_line(programs):

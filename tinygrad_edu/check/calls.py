@@ -219,11 +219,30 @@ def assigns(learner, role, names, layers=True, gradients=None):
         return where(learner, role)
     gradients = role == "backprop" if gradients is None else gradients
     wanted = _gradient_names(node, learner, names) if gradients else _param_names(names)
-    lines = [n.lineno for n in _assignments(node, wanted)]
-    if not lines:
+    found = _assignments(node, wanted)
+    if not found:
         return (role == "backprop" and _in_callee(node, learner, names)) or \
             (layers and layer_method(learner, role, names)) or where(learner, role)
-    return str(dataclasses.replace(w, line=min(lines)))
+    first = min(found, key=lambda n: n.lineno)
+    copied = _copied_from_layer(learner, first, wanted) if gradients else None
+    return copied or str(dataclasses.replace(w, line=first.lineno))
+
+
+def _copied_from_layer(learner, assign, wanted):
+    """Where (as str) of the layer method that sets the gradient an assignment copies
+    (`grads['b2'] = self.layers['Affine2'].db`: Affine.backward's `self.db = ...`), or None."""
+    if not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
+        return None
+    target, value = assign.targets[0], assign.value
+    pairs = zip(target.elts, value.elts) if isinstance(target, ast.Tuple) and \
+        isinstance(value, ast.Tuple) else [(target, value)]
+    for t, v in pairs:
+        key = t.slice.value if isinstance(t, ast.Subscript) and \
+            isinstance(t.slice, ast.Constant) else None
+        if (ast.unparse(t) in wanted or key in wanted) and isinstance(v, ast.Attribute) and \
+                v.attr.startswith("d") and len(v.attr) > 1:
+            return layer_method(learner, "backprop", [f"layer.{v.attr[1:]}"])
+    return None
 
 
 def _in_callee(node, learner, names):

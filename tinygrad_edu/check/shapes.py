@@ -11,6 +11,7 @@ script. Imports numpy, the standard library, ``learner`` and ``source``.
 import ast
 import builtins
 import contextlib
+import copy
 import inspect
 import random
 import re
@@ -559,8 +560,11 @@ def _dlfs_reduction(net, data):
     X, T = data.train.X[:4], data.train.Y[:4]
     state = np.random.get_state()  # a dropout's draws in loss() are not the checks' to take
     try:
+        # on a copy: loss() leaves its batch in the layers (SoftmaxWithLoss.t), which a
+        # gradient() that forgets its own forward pass would then read
+        probe = copy.deepcopy(net)
         with np.errstate(all="ignore"):
-            whole, *halves = (float(net.loss(X[k], T[k]))
+            whole, *halves = (float(probe.loss(X[k], T[k]))
                               for k in (slice(0, 4), slice(0, 2), slice(2, 4)))
     except Exception:  # the checks report what the learner's code raises
         return "mean"

@@ -119,6 +119,10 @@ def _step(learner, data, oracle):
         learner.restore(before)
     names = list(before)
     delta = {n: after[n] - before[n] for n in names}
+    if learner.l2:  # the decay the learner's λ calls for, taken out: the rest is the gradient's
+        shrink = lr * learner.l2[0] / learner.l2[1]
+        weights = {p.name for p in learner.params if p.role == "W"}
+        delta = {n: d + shrink * before[n] if n in weights else d for n, d in delta.items()}
     g = oracle.gradients(batch.X, batch.Y, before, reduction="mean")
     minus = {n: -g[n] for n in names}
     tol = UPDATE_RTOL.get(oracle.dtype, 1e-6)
@@ -158,6 +162,10 @@ def _step(learner, data, oracle):
         if summed and result.status == "ok":
             result.summary = (f"{what} moves every parameter to p − η·∇C with C your loss, "
                               "summed over the batch (a mean's step would be m× smaller)")
+        if learner.l2 and result.status == "ok":
+            result.details.append(f"the weights also shrink by ηλ/n = {shrink:.4g} each step "
+                                  f"(L2 weight decay with your λ = {learner.l2[0]:g}), as "
+                                  "they should")
         if result.status == "ok":
             return result
         # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
@@ -260,7 +268,8 @@ def _after_own_forward(learner, batch, prev, lr, delta):
 def _l2_wrong(learner, lr, m, decay):
     """A sentence when the learner's update was given λ and n (learner.l2) and a weight does
     not shrink by ηλ/n per step (network2's (1 − ηλ/n)·w): λ divided by the batch size, the
-    factor's sign flipped, or no decay at all; None when every weight does."""
+    factor's sign flipped, or no decay at all; None when every weight does. decay holds each
+    weight's shrink beyond ηλ/n (_step takes ηλ/n out of the change first)."""
     if not learner.l2:
         return None
     lam, n = learner.l2
@@ -268,7 +277,7 @@ def _l2_wrong(learner, lr, m, decay):
     for p in learner.params:
         if p.role != "W":
             continue
-        c = decay.get(p.name, 0.0)
+        c = expected + decay.get(p.name, 0.0)  # decay holds what is left beyond ηλ/n
         if np.isclose(c, expected, rtol=1e-3):
             continue
         rule = f"L2 weight decay with λ = {lam:g} shrinks it by ηλ/n = {expected:.4g} per step"
@@ -279,7 +288,7 @@ def _l2_wrong(learner, lr, m, decay):
         if np.isclose(-c, expected, rtol=1e-3):
             return (f"{p.name} grows by the factor (1 + ηλ/n) each step, where {rule}, "
                     "(1 − ηλ/n)·w: the sign of the weight-decay term is flipped")
-        if c == 0:
+        if abs(c) <= 1e-6 * expected:
             return f"{p.name} does not shrink at all, where {rule}: the λ given is not used"
         return f"{p.name} shrinks by {c:.4g} per step, where {rule}"
     return None
