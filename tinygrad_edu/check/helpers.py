@@ -1,14 +1,16 @@
-"""The learner's derivative helpers, tried on numbers: activation derivatives (sigmoid_prime,
-dsig, tanh_derivative, relu_grad) and a cost class's output δ (network2's CrossEntropyCost.delta).
-When the gradients are wrong in a layer and the helper that layer calls for is itself wrong, the
-helper's own line is the place to look, not the δ line that calls it.
+"""The learner's own helpers, tried on numbers: activation derivatives (sigmoid_prime, dsig,
+tanh_derivative, relu_grad, and the Coursera form sigmoid_backward(dA, cache)), a cost class's
+output δ (network2's CrossEntropyCost.delta) and a softmax. When the gradients (or the forward
+pass) are wrong and the helper they call is itself wrong, the helper's own line is the place to
+look, not the line that calls it.
 
-A helper is read by its name (an activation's name and a derivative's mark: prime, deriv, grad,
-a leading d) and called with one array. Two conventions are right: f′(z) from z (Nielsen's
-sigmoid_prime) and f′ from the activation a = f(z) (a·(1 − a), written for sigmoid's output).
-Only a helper that the learner's files call, and that is wrong under both, is reported. It
-imports nothing of the checks but Where and calls.function_node.
-"""
+A derivative helper is read by its name (an activation's name and a derivative's mark: prime,
+deriv, grad, backward, a d before or after it) and called with one array (or dA and z). Two
+conventions are right: f′(z) from z (Nielsen's sigmoid_prime) and f′ from the activation
+a = f(z) (a·(1 − a), written for sigmoid's output); only a helper that the learner's files
+call, never with more arguments than that, and that is wrong under both is reported, and one
+written for a that a line hands a z is named at that line. It imports nothing of the checks but
+Where and calls.function_node."""
 
 import ast
 import inspect
