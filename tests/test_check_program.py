@@ -1689,6 +1689,34 @@ def test_reading_how_a_dlfs_loss_reduces_leaves_the_network_as_it_was(programs):
     assert "NoneType" in result.summary and "not aligned" not in result.summary, result.summary
 
 
+@pytest.mark.parametrize("step", ["size // 2", "size"])
+def test_overlapping_batches_from_a_generator_point_at_its_slice(programs, step):
+    """train_epoch takes its batches from a generator of its own whose range() steps by half
+    a batch: the slices overlap, and the place is the generator's slice, not train_epoch.
+    Stepping by the batch size it is fine."""
+    report = _script(programs, (
+        "def train_epoch(X, Y):\n"
+        "    perm = np.random.permutation(X.shape[0])\n"
+        "    for i in range(0, X.shape[0], batch_size):\n"
+        "        idx = perm[i:i + batch_size]\n"
+        "        train_step(X[idx], Y[idx])\n",
+        "def batches(X, Y, size):\n"
+        "    perm = np.random.permutation(X.shape[0])\n"
+        f"    for i in range(0, X.shape[0] - size + 1, {step}):\n"
+        "        idx = perm[i:i + size]\n"
+        "        yield X[idx], Y[idx]\n\n\n"
+        "def train_epoch(X, Y):\n"
+        "    for xb, yb in batches(X, Y, batch_size):\n"
+        "        train_step(xb, yb)\n"))
+    result = next(r for r in report.results if r.check == "minibatches")
+    if step == "size":
+        assert result.status == "ok", result.summary
+        return
+    line = _line_of(programs / "script" / "my_net.py", "idx = perm[i:i + size]")
+    assert result.status == "wrong" and result.where == f"batches (my_net.py:{line})", \
+        result.where
+
+
 def test_a_backprop_that_redraws_a_weight_points_at_that_line(programs):
     """self.W2 = ... drawn again in backward, after self.dW2 = ...: the finding points at the
     line that sets the weight, not at the one that sets its gradient."""

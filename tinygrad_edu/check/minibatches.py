@@ -177,9 +177,11 @@ def run(learner, data, oracle):
                        "or some examples are repeated")
     line = _slice_line(learner.where.get("epoch")) if details[0].startswith(
         ("batch k starts", "consecutive batches")) else None
+    at = place if line is None else str(dataclasses.replace(learner.where["epoch"], line=line))
+    if line is None and details[0].startswith(("batch k starts", "consecutive batches")):
+        at = _generator_slice(learner) or at  # the batches come from a function it calls
     return CheckResult("minibatches", "wrong", f"{name}'s batches overlap: {facts}",
-                       details=details, where=place if line is None else
-                       str(dataclasses.replace(learner.where["epoch"], line=line)), data=data_)
+                       details=details, where=at, data=data_)
 
 
 _SHUFFLES = ("shuffle", "permutation", "sample", "choice")
@@ -247,6 +249,43 @@ def _prefix_slice(w, lo, hi):
                       for b in bounds]
             if values[0] in (None, lo) and values[1] == hi:
                 return n.lineno, ast.unparse(n)
+    return None
+
+
+def _generator_slice(learner):
+    """Where (as str) of the slice in a function the epoch function calls (a get_batches
+    generator: `for start in range(0, n - size + 1, size // 2): idx = order[start:start +
+    size]`) that a range() with a step of its own drives; None when there is no one such."""
+    epoch = function_node(learner.where.get("epoch"))
+    if epoch is None:
+        return None
+    names = {called_name(c) for c in ast.walk(epoch) if isinstance(c, ast.Call)}
+    found = []
+    for file in dict.fromkeys(learner.files):
+        try:
+            tree = ast.parse(Path(file).read_text())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for f in ast.walk(tree):
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name in names \
+                    and f is not epoch:
+                line = _stepped_slice(f)
+                if line is not None:
+                    found.append(f"{f.name} ({Path(file).name}:{line})")
+    return found[0] if len(found) == 1 else None
+
+
+def _stepped_slice(node):
+    """The line of node's data[k:k + size] whose k runs over a range() with a step."""
+    stepped = {loop.target.id for loop in ast.walk(node) if isinstance(loop, ast.For)
+               and isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call)
+               and ast.unparse(loop.iter.func) == "range" and len(loop.iter.args) == 3}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Slice) and isinstance(n.lower, ast.Name) and \
+                n.lower.id in stepped and isinstance(n.upper, ast.BinOp) and \
+                any(isinstance(v, ast.Name) and v.id == n.lower.id
+                    for v in (n.upper.left, n.upper.right)):
+            return n.lineno
     return None
 
 
