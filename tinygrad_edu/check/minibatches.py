@@ -280,9 +280,14 @@ def _stepped_slice(node):
     stepped = {loop.target.id for loop in ast.walk(node) if isinstance(loop, ast.For)
                and isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call)
                and ast.unparse(loop.iter.func) == "range" and len(loop.iter.args) == 3}
-    for n in ast.walk(node):
+    return _slice_from(node, stepped)
+
+
+def _slice_from(node, names):
+    """The line of node's first slice data[k:k + size] (or [k:size + k]) with k in names."""
+    for n in ast.walk(node) if node is not None else ():
         if isinstance(n, ast.Slice) and isinstance(n.lower, ast.Name) and \
-                n.lower.id in stepped and isinstance(n.upper, ast.BinOp) and \
+                n.lower.id in names and isinstance(n.upper, ast.BinOp) and \
                 any(isinstance(v, ast.Name) and v.id == n.lower.id
                     for v in (n.upper.left, n.upper.right)):
             return n.lineno
@@ -302,10 +307,4 @@ def _slice_line(w):
             if isinstance(loop.target, ast.Name) and isinstance(it, ast.Call) and \
                     ast.unparse(it.func) == "range" and len(it.args) < 3:
                 stepped_by_one.add(loop.target.id)
-    for n in ast.walk(node) if node is not None else ():
-        if isinstance(n, ast.Slice) and isinstance(n.lower, ast.Name) and \
-                n.lower.id in stepped_by_one and isinstance(n.upper, ast.BinOp) and \
-                any(isinstance(v, ast.Name) and v.id == n.lower.id
-                    for v in (n.upper.left, n.upper.right)):
-            return n.lineno
-    return None
+    return _slice_from(node, stepped_by_one)
