@@ -605,6 +605,24 @@ def test_where_a_delta_differs_names_the_example_and_neuron(nielsen_case):
                          for r in right)
 
 
+def test_the_worst_entry_of_a_tie_is_the_first_whatever_the_last_bit():
+    """A transposed square W is off by the same amount at [i, j] and [j, i]; which of the two
+    rounding leaves a bit larger differs between BLAS builds, so a finding's "worst at" is the
+    first entry within rounding of the largest: the same text on every machine."""
+    from tinygrad_edu.check.report import Row
+    from tinygrad_edu.check.verify import _where
+
+    expected = np.zeros((3, 3))
+    got = expected.copy()
+    got[1, 2], got[2, 1] = 0.5, 0.5 * (1 + 4e-16)  # [2, 1] larger by a bit
+    row = Row("W", "param", (3, 3), (3, 3))
+    _where(row, got, expected, np.abs(got - expected), 1e-12)
+    assert row.worst_index == (1, 2) and row.got_value == 0.5
+    got[2, 1] = 0.6  # a real difference still wins
+    _where(row, got, expected, np.abs(got - expected), 1e-12)
+    assert row.worst_index == (2, 1)
+
+
 def test_where_a_parameter_differs_names_its_neuron_and_input(scratch_case):
     def backprop(params, x, t):
         grads = dlfs.backprop(params, x, t)
