@@ -3,6 +3,7 @@ order, time budget and error paths (on stand-in checks, so they test the orchest
 
 import importlib.util
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -1385,6 +1386,73 @@ def test_a_derivative_helper_of_a_method_is_named_with_its_class(programs):
     result = _gradients(path)
     line = _line_of(path, "        return 1 - sigmoid(z) ** 2")
     assert result.where == f"Network.sigmoid_prime (network.py:{line})", result.where
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_derivative_method_that_calls_self_is_tried(programs, bug):
+    """An object-oriented network whose sigmoid_derivative(self, z) reads self.sigmoid(z): tried
+    on a bare instance of its class (no __init__ run), its s·(1 + s) is the line to fix; with it
+    mended the backprop's gradients are autograd's, which the finding says, and the cost is read
+    past it (the quadratic of `(a − y) * σ′(z)`, where no cost fitted the broken σ′). Right,
+    every check passes."""
+    path = programs / "oop" / "net.py"
+    if bug:
+        path.write_text(path.read_text().replace("        return s * (1 - s)\n",
+                                                 "        return s * (1 + s)\n"))
+    report = check_program(path)
+    results = {r.check: r for r in report.results}
+    if not bug:
+        assert report.ok, [r.summary for r in report.results]
+        return
+    result = results["gradients"]
+    line = _line_of(path, "        return s * (1 + s)")
+    assert result.status == "wrong" and \
+        result.where == f"NeuralNetwork.sigmoid_derivative (net.py:{line})", result.where
+    assert result.summary == (
+        "NeuralNetwork.backprop's gradients are wrong because sigmoid_derivative is not the "
+        "derivative it is named for: mended, the gradients of all 4 parameters agree with "
+        "autograd's"), result.summary
+    assert result.details[0].startswith("sigmoid_derivative(z) is not the derivative of the "
+                                        "sigmoid your network uses (it returns s * (1 + s))")
+    assert "quadratic" in results["forward"].summary, results["forward"].summary
+    assert not any(d.startswith("note: the output layer") for d in result.details)
+
+
+def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
+    """right_derivatives puts the learner's helpers back when its block ends, also when the
+    block raises: a module function (in every module that imported it), a method and a static
+    method, each wrong, each mended inside."""
+    from tinygrad_edu.check import helpers
+    from tinygrad_edu.check.learner import Learner
+
+    (tmp_path / "acts.py").write_text("import numpy as np\n\n\ndef sigmoid_prime(z):\n"
+                                      "    return 1 - z\n")
+    (tmp_path / "net.py").write_text(
+        "import numpy as np\nfrom acts import sigmoid_prime\n\n\nclass Net:\n"
+        "    def sig(self, z):\n        return 1 / (1 + np.exp(-z))\n\n"
+        "    def dsigmoid(self, z):\n        return self.sig(z)\n\n"
+        "    @staticmethod\n    def tanh_prime(z):\n        return 1 + np.tanh(z)\n\n"
+        "    def backprop(self, z):\n        return (sigmoid_prime(z), self.dsigmoid(z), "
+        "self.tanh_prime(z))\n")
+    modules = {}
+    for name in ("acts", "net"):  # net's `from acts import` finds the acts loaded first
+        spec = importlib.util.spec_from_file_location(name, tmp_path / f"{name}.py")
+        modules[name] = importlib.util.module_from_spec(spec)
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, "acts", modules["acts"])
+            spec.loader.exec_module(modules[name])
+    net = modules["net"].Net()
+    learner = Learner(name="Net", params=[], files=[str(tmp_path / "net.py"),
+                                                     str(tmp_path / "acts.py")],
+                      modules=list(modules.values()))
+    before = net.backprop(np.array(0.0))
+    with pytest.raises(KeyError), helpers.right_derivatives(
+            learner, {"sigmoid", "tanh"}, "sigmoid", 0.01) as names:
+        assert sorted(names) == ["dsigmoid", "sigmoid_prime", "tanh_prime"], names
+        assert [float(v) for v in net.backprop(np.array(0.0))] == [0.25, 0.25, 1.0]
+        raise KeyError("the block fails")
+    assert [float(v) for v in net.backprop(np.array(0.0))] == [float(v) for v in before]
+    assert modules["acts"].sigmoid_prime is modules["net"].sigmoid_prime
 
 
 def test_a_helper_written_for_the_activations_is_not_blamed(programs):

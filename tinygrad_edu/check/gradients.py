@@ -184,9 +184,39 @@ def run(learner, data, oracle):
     if helper:  # the δ line calls a derivative that is itself wrong: the helper is the place
         line, said = helper
         details.insert(0, said)
+        mended = _mended(learner, oracle, batch, dtype)
+        if mended:  # and the only mistake: the helper mended, every gradient agrees
+            summary = (f"{name}'s gradients are wrong because {' and '.join(mended)} "
+                       f"{'is' if len(mended) == 1 else 'are'} not the derivative "
+                       f"{'it is' if len(mended) == 1 else 'they are'} named for: mended, the "
+                       f"gradients of all {len(report.rows)} parameters agree with autograd's")
+            details.insert(1, f"against autograd, as your code computes them: {report.diagnosis}")
+            details = [d for d in details if not (d or "").startswith("note: the output layer")]
     return CheckResult("gradients", "wrong", summary, details=[d for d in details if d],
                        # stale: the fault is a missing forward call, no one line
                        where=line or place, report=report, loss=loss, data=data_)
+
+
+def _mended(learner, oracle, batch, dtype):
+    """The names of the learner's wrong derivative helpers when, mended (helpers.
+    right_derivatives, written for z or for a), they leave the learner's code computing
+    autograd's gradients for every parameter; else None."""
+    acts = {oracle.activation, oracle.output_activation}
+    for convention in ("z", "a"):
+        with helpers.right_derivatives(learner, acts, oracle.activation, oracle.leak,
+                                       convention) as names:
+            if not names:
+                return None
+            try:
+                got = learner.grads(batch.X, batch.Y)
+            except Exception:  # mended, the code fails: not what it needs
+                continue
+        expected = oracle.gradients(batch.X, batch.Y)
+        if isinstance(got, Mapping) and all(
+                isinstance(got.get(n), np.ndarray) and got[n].shape == expected[n].shape
+                and rel_error(got[n], expected[n]) <= tolerance(dtype) for n in expected):
+            return names
+    return None
 
 
 def _scaled_inputs(oracle, batch, got, names, tol):

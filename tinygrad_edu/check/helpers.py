@@ -13,6 +13,7 @@ written for a that a line hands a z is named at that line. It imports nothing of
 Where and calls.function_node."""
 
 import ast
+import contextlib
 import inspect
 import re
 from pathlib import Path
@@ -85,23 +86,10 @@ def wrong_helper(learner, oracle, layers):
     assignments' sigmoid_backward(dA, cache) with cache = Z, which returns dA ⊙ f′(z)."""
     acts = {oracle.output_activation if L is oracle.layers[-1] else oracle.activation
             for L in layers}
-    found = [(h, False) for h in _helpers(learner)] + \
-        [(h, True) for h in _helpers(learner, arguments=2) if _upstream(h[2])]
-    for (name, fn, node, file), chained in found:
-        act = activation_of(name.rpartition(".")[2])
-        if act not in acts or (act == "leaky_relu" and oracle.activation != "leaky_relu"):
-            continue
+    for name, _, node, file, chained, act, from_z, from_a, _ in _derivative_helpers(
+            learner, acts, oracle.activation, oracle.leak):
         leak = oracle.leak
         true = derivative(act, PROBE, leak)
-        above = (UPSTREAM,) if chained else ()  # dA: the gradient the helper multiplies
-        from_z = _call(fn, *above, PROBE)
-        from_a = _call(fn, *above, value(act, PROBE, leak))
-        if chained:
-            from_z, from_a = (None if g is None else g / UPSTREAM for g in (from_z, from_a))
-        if chained and _given_z(node):  # sigmoid_backward(dA, cache): the cache is Z
-            from_a = from_z
-        if from_z is None or from_a is None or _close(from_z, true):
-            continue
         if _close(from_a, true):  # written for a = f(z): right, unless a call hands it z
             short = name.rpartition(".")[2]
             given = None if chained else _z_given(learner, short, file)
@@ -132,6 +120,72 @@ def wrong_helper(learner, oracle, layers):
 
 
 UPSTREAM = 0.5 + 0.1 * np.arange(PROBE.size).reshape(PROBE.shape)  # a dA with no zeros
+
+
+def _derivative_helpers(learner, acts, hidden, leak):
+    """(name, fn, node, file, chained, act, from_z, from_a, install) for each derivative helper
+    of the learner's, of an activation in acts, that is not that derivative when given z: what it
+    gives on PROBE as z and as a = f(z) (divided by dA for a chained one, whose cache holds Z:
+    from_a is then from_z), and _helpers' install."""
+    found = [(h, False) for h in _helpers(learner)] + \
+        [(h, True) for h in _helpers(learner, arguments=2) if _upstream(h[2])]
+    for (name, fn, node, file, install), chained in found:
+        act = activation_of(name.rpartition(".")[2])
+        if act not in acts or (act == "leaky_relu" and hidden != "leaky_relu"):
+            continue
+        above = (UPSTREAM,) if chained else ()  # dA: the gradient the helper multiplies
+        from_z = _call(fn, *above, PROBE)
+        from_a = _call(fn, *above, value(act, PROBE, leak))
+        if chained:
+            from_z, from_a = (None if g is None else g / UPSTREAM for g in (from_z, from_a))
+        if chained and _given_z(node):  # sigmoid_backward(dA, cache): the cache is Z
+            from_a = from_z
+        if from_z is None or from_a is None or _close(from_z, derivative(act, PROBE, leak)):
+            continue
+        yield name, fn, node, file, chained, act, from_z, from_a, install
+
+
+def derivative_of_a(act, a, leak):
+    """act′ written from the activation a = act(z), the other convention: a(1 − a) for
+    sigmoid, 1 − a² for tanh, [a > 0] for ReLU."""
+    if act == "sigmoid":
+        return a * (1 - a)
+    if act == "tanh":
+        return 1 - a * a
+    return np.where(a > 0, 1.0, 0.0 if act == "relu" else leak)
+
+
+def _mended(act, leak, form):
+    """The right derivative helper of act: of z, of a = f(z), or chained (dA, Z) -> dA ⊙ f′(Z)."""
+    if form == "chained":
+        return lambda dA, Z: np.asarray(dA) * derivative(act, np.asarray(Z), leak)
+    if form == "z":
+        return lambda z: derivative(act, np.asarray(z), leak)
+    return lambda a: derivative_of_a(act, np.asarray(a), leak)
+
+
+@contextlib.contextmanager
+def right_derivatives(learner, acts, hidden, leak, convention="z"):
+    """Inside the block, every derivative helper that is wrong under both conventions (as
+    wrong_helper tells) computes the right derivative instead, from z (convention "z") or from
+    the activations a = f(z) ("a"); a chained one (sigmoid_backward(dA, cache)) only when its
+    cache holds Z. Yields the helpers' short names; each is put back after, also on an error.
+    The learner's code then runs as if only those helpers had been mended: what it computes
+    shows whether they were the only mistake."""
+    undo, names = [], []
+    try:
+        for name, _, node, _, chained, act, _, from_a, install in list(
+                _derivative_helpers(learner, acts, hidden, leak)):
+            if _close(from_a, derivative(act, PROBE, leak)):
+                continue  # right for the activations: a call that hands it z is the mistake
+            if chained and not _given_z(node):
+                continue
+            undo.append(install(_mended(act, leak, "chained" if chained else convention)))
+            names.append(name.rpartition(".")[2])
+        yield names
+    finally:
+        for put_back in reversed(undo):
+            put_back()
 
 
 _Z_TEXT = re.compile(r"^(self\.)?(z|Z|zs|Zs|z_\w+|Z_\w+|z\d|Z\d|zs\[.*\]|Zs\[.*\])$")
@@ -194,7 +248,7 @@ def wrong_cost_delta(learner, oracle):
     a = output_of(out, z)
     y = np.eye(3, 4)
     true = _OUTPUT_DELTAS[out, oracle.cost](z, a, y)
-    for name, fn, node, file in _helpers(learner, names=("delta",), arguments=3):
+    for name, fn, node, file, _ in _helpers(learner, names=("delta",), arguments=3):
         owner = name.rpartition(".")[0]
         if not owner or not re.search(COST_CLASSES[oracle.cost], owner.lower()):
             continue
@@ -276,7 +330,7 @@ def wrong_softmax(learner, oracle):
         classes = None
     e = np.exp(z - z.max(axis=classes, keepdims=True))
     true = e / e.sum(axis=classes, keepdims=True)
-    for name, fn, node, file in _helpers(learner, names=_SOFTMAX):
+    for name, fn, node, file, _ in _helpers(learner, names=_SOFTMAX):
         got = _call(fn, z)
         if got is None or _close(got, true):
             continue
@@ -352,11 +406,13 @@ def _call(fn, *arrays):
 
 
 def _helpers(learner, names=None, arguments=1):
-    """(qualified name, callable, def node, file) for every function of the learner's files that
+    """(qualified name, callable, def node, file, install) for every function of the learner's
+    files that
     takes `arguments` arguments and is called somewhere in them, never with more: module
-    functions, static methods, and methods that never read self (called with self = None); only
+    functions, static methods, and methods (those that read self on a bare instance: _unbound); only
     those called one of names when names are given, else those whose name is an activation's
-    derivative."""
+    derivative. install(f) makes the learner's code call f (of the helper's arguments, without
+    self) in the helper's place, and returns the function that puts the helper back."""
     files = {str(Path(f).resolve()): f for f in learner.files if f}
     trees = {}
     for path in files:
@@ -371,7 +427,7 @@ def _helpers(learner, names=None, arguments=1):
     settings = {_called(c) for c in calls if len(c.args) + len(c.keywords) > arguments}
     seen = set()
     for module in learner.modules:
-        for owner, obj in _functions(module):
+        for owner, obj, cls, kind in _functions(module):
             code = getattr(obj, "__code__", None)
             path = str(Path(code.co_filename).resolve()) if code else None
             if code is None or path not in trees or code in seen or obj.__name__ not in called \
@@ -383,26 +439,63 @@ def _helpers(learner, names=None, arguments=1):
                                 activation_of(obj.__name__) is None):
                 continue
             method = _is_method(node)
-            if method and _reads_self(node):
-                continue
             if len(node.args.args) - len(node.args.defaults) != arguments + method:
                 continue
-            fn = (lambda f: lambda *xs: f(None, *xs))(obj) if method else obj
+            fn = _unbound(obj, cls if _reads_self(node) else None) if method else obj
+            if fn is None:
+                continue
             name = f"{owner}.{obj.__name__}" if owner else obj.__name__
-            yield name, fn, node, files[path]
+            yield name, fn, node, files[path], _installer(learner.modules, obj, cls, kind)
+
+
+def _installer(modules, fn, cls, kind):
+    """install(f) for _helpers: f in fn's place, in the class that defines it (a method, a
+    static method) or in every module that holds fn (a function imported from beside it too)."""
+    def install(f):
+        if kind == "function":
+            holders = [m for m in modules if vars(m).get(fn.__name__) is fn]
+            new = f
+        else:
+            holders = [cls]
+            new = staticmethod(f) if kind == "static" else (lambda self, *xs: f(*xs))
+        before = [(h, vars(h)[fn.__name__]) for h in holders]
+        for h in holders:
+            setattr(h, fn.__name__, new)
+
+        def put_back():
+            for h, old in before:
+                setattr(h, fn.__name__, old)
+        return put_back
+    return install
+
+
+def _unbound(method, cls):
+    """method as a function of its arguments alone: called with self = None when it never reads
+    self, else with a bare instance of cls, made without running __init__ (`self.sigmoid(z)`
+    inside `sigmoid_prime` finds the class's own method there; a read of an attribute that
+    __init__ would set, `self.alpha`, raises, and the helper is not tried). None when no bare
+    instance can be made."""
+    if cls is None:
+        return lambda *xs: method(None, *xs)
+    try:
+        bare = cls.__new__(cls)
+    except Exception:  # a __new__ that needs arguments
+        return None
+    return lambda *xs: method(bare, *xs)
 
 
 def _functions(module):
-    """(class name or '', function) for a module's functions and its classes' methods."""
+    """(class name or '', function, its class or None, "function", "static" or "method") for a
+    module's functions and its classes' methods."""
     for obj in list(vars(module).values()):
         if inspect.isfunction(obj):
-            yield "", obj
+            yield "", obj, None, "function"
         elif inspect.isclass(obj) and obj.__module__ == module.__name__:
             for attr in vars(obj).values():
                 if isinstance(attr, staticmethod):
-                    yield obj.__name__, attr.__func__
+                    yield obj.__name__, attr.__func__, obj, "static"
                 elif inspect.isfunction(attr):
-                    yield obj.__name__, attr
+                    yield obj.__name__, attr, obj, "method"
 
 
 def _called(call):

@@ -16,6 +16,7 @@ import numpy as np
 from .. import autograd
 from ..functional import binary_cross_entropy_with_logits
 from ..tensor import Tensor
+from . import helpers
 from .learner import drawn
 from .verify import DEFAULT_BATCH, RTOL, RTOLS, SCALE_FLOOR
 
@@ -76,6 +77,8 @@ class Oracle:
     reduction: str = "mean"  # how the learner's grads reduce the cost over a batch
     notes: list = field(default_factory=list)  # how activation and cost were settled
     closest: str | None = None  # when no standard cost matched the learner's gradient: how near
+    mended: tuple | None = None  # (convention, helper names): the cost was read with the
+    # learner's wrong derivative helpers mended (_mended_cost)
     candidates: list = field(default_factory=list, repr=False)  # (hidden, output) still possible
     # {k: c}: the forward pass multiplies hidden layer k's activations (k counted from 0) by c,
     # as dropout without the inverted scaling does at test time (Deep Learning from Scratch's
@@ -505,6 +508,34 @@ def _first(names, preferred):
     return sorted(names, key=lambda n: n != preferred)
 
 
+def _mended_cost(oracle, learner, batch, options, names):
+    """((hidden, output, cost, reduction), (convention, helper names)) when the output layer's
+    gradient, computed by the learner's code with its wrong derivative helpers mended
+    (helpers.right_derivatives: written for z, else for the activations a), is that of one of
+    options; else None. A sigmoid_prime that is not σ′ leaves no cost to read off the
+    gradient, and a wrong cost would mislead every check after."""
+    acts = {a for h, o, *_ in options for a in (h, o)}
+    hidden = "leaky_relu" if "leaky_relu" in acts else None
+    for convention in ("z", "a"):
+        with helpers.right_derivatives(learner, acts, hidden, oracle.leak, convention) as names_:
+            if not names_:
+                return None
+            try:
+                got = learner.grads(batch.X, batch.Y)
+            except Exception:  # mended, the code fails: the helper was not all it was
+                continue
+        if not isinstance(got, dict):
+            continue
+        for h, o, c, r in options:
+            expected = oracle.gradients(batch.X, batch.Y, reduction=r, activation=h,
+                                        output_activation=o, cost=c)
+            if all(isinstance(got.get(n), np.ndarray) and got[n].shape == expected[n].shape
+                   and rel_error(got[n], expected[n]) <= tolerance(oracle.dtype) * 10
+                   for n in names):
+                return (h, o, c, r), (convention, names_)
+    return None
+
+
 def _settle_cost(oracle, learner, batch):
     costs = [learner.cost] if learner.cost else _first(COSTS, learner.like[0])
     reductions = [learner.grads_reduction] if learner.grads_reduction else ["mean", "sum"]
@@ -555,6 +586,14 @@ def _settle_cost(oracle, learner, batch):
         oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}"
                             + (f" (not --like's {learner.like[0]}: your gradients follow "
                                "another)" if learner.like[0] not in (None, oracle.cost) else ""))
+        return
+    mended = _mended_cost(oracle, learner, batch, options, names)
+    if mended is not None:  # the derivative helper is wrong, and the cost is read past it
+        settled, oracle.mended = mended
+        oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = settled
+        oracle.notes.append(f"cost inferred from the output layer's gradient with "
+                            f"{' and '.join(oracle.mended[1])} mended (they are not the "
+                            f"derivative they are named for): {oracle.describe()}")
         return
     # None matches: the closest is the one the gradient is a multiple of (the multiple nearest
     # ±1: a flipped sign is −1× the mean's gradient, not −1/m× the sum's), else the nearest.
