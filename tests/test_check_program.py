@@ -913,14 +913,17 @@ def test_a_layers_own_gradient_line_is_where_a_finding_points(programs):
         result.where
 
 
-def test_a_wrong_delta_points_at_the_function_the_adapter_calls(programs):
-    """The whole layer's gradients wrong (ReLU's backward without its mask): the δ may come
-    from anywhere above, so no one layer line is named."""
+def test_a_relu_layer_without_its_mask_is_the_place(programs):
+    """The whole layer's gradients wrong because ReLU's backward lost its mask: the δ may come
+    from anywhere above, but the ReLU layer, tried on numbers, is not relu′ (it was the
+    function the adapter calls, Sequential.backward, before layers were tried)."""
     report = _keras(programs, NO_DROPOUT, ("        return grad * self.mask\n",
                                            "        return grad\n"))
     result = next(r for r in report.results if r.check == "gradients")
-    assert result.status == "wrong" and result.where.startswith("Sequential.backward ("), \
+    line = _line_of(PROGRAMS / "keras" / "mini_keras.py", "return grad * self.mask")
+    assert result.status == "wrong" and result.where == f"ReLU.backward (mini_keras.py:{line})", \
         result.where
+    assert "because ReLU.backward is not" in result.summary, result.summary
 
 
 def test_biases_never_stepped_point_at_the_line_that_steps_the_weights(programs):
@@ -1416,6 +1419,56 @@ def test_a_derivative_method_that_calls_self_is_tried(programs, bug):
                                         "sigmoid your network uses (it returns s * (1 + s))")
     assert "quadratic" in results["forward"].summary, results["forward"].summary
     assert not any(d.startswith("note: the output layer") for d in result.details)
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_helper_in_a_file_beside_the_program_is_tried(programs, bug):
+    """A script that star-imports its helpers from activations.py beside it: a relu_derivative
+    there returning ReLU itself is the place (it was never read, as the adapter names only
+    the script's functions, so the finding stayed on backward's def line)."""
+    folder = programs / "split"
+    if bug:
+        helpers_file = folder / "activations.py"
+        helpers_file.write_text(helpers_file.read_text().replace(
+            "    return (z > 0).astype(z.dtype)\n", "    return np.maximum(z, 0)\n"))
+    report = _adapted(folder / "relu_net.py")
+    result = next(r for r in report.results if r.check == "gradients")
+    if not bug:
+        assert report.ok, [r.summary for r in report.results]
+        return
+    lines = [i for i, text in enumerate((folder / "activations.py").read_text().splitlines(), 1)
+             if text == "    return np.maximum(z, 0)"]  # relu's own, then relu_derivative's
+    assert result.where == f"relu_derivative (activations.py:{lines[-1]})", result.where
+    assert "mended, the gradients of all 4 parameters agree" in result.summary, result.summary
+
+
+@pytest.mark.parametrize("learner, old, new, place", [
+    ("dlfs", "        dout[self.mask] = 0\n", "        dout[~self.mask] = 0\n",
+     "Relu.backward (layers.py:{line})"),
+    ("nnfs", "        self.dinputs[self.inputs <= 0] = 0\n",
+     "        self.dinputs[self.inputs > 0] = 0\n",
+     "Activation_ReLU.backward (nnfs_mnist.py:{line})")])
+def test_an_activation_layers_wrong_backward_is_the_place(programs, tmp_path, learner, old, new,
+                                                          place):
+    """Deep Learning from Scratch's Relu layer and NNFS's Activation_ReLU: a backward that zeroes
+    the wrong half of dout is tried on numbers after a forward, and named at the line that
+    makes what it returns (or sets: NNFS's self.dinputs), not at gradient()'s def line; the
+    finding says that mended, every gradient agrees."""
+    if learner == "dlfs":
+        path, main = programs / "dlfs" / "common" / "layers.py", programs / "dlfs" / "ch05" / \
+            "two_layer_net.py"
+    else:
+        shutil.copytree(Path(__file__).with_name("learners") / "nnfs", tmp_path / "nnfs")
+        path = main = tmp_path / "nnfs" / "nnfs_mnist.py"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    report = check_program(main) if learner == "dlfs" else _adapted(main)
+    result = next(r for r in report.results if r.check == "gradients")
+    line = _line_of(path, new.rstrip("\n"))
+    assert result.status == "wrong" and result.where == place.format(line=line), result.where
+    assert "mended, the gradients of all 4 parameters agree" in result.summary, result.summary
+    assert "at x = 0.7 it gives" in result.details[0], result.details[0]
 
 
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):

@@ -180,7 +180,8 @@ def run(learner, data, oracle):
     wrong_layers = [L for L in oracle.layers if L.W in bad or L.b in bad]
     helper = None if stale or not bad else (
         oracle.layers[-1] in wrong_layers and helpers.wrong_cost_delta(learner, oracle)
-        or helpers.wrong_helper(learner, oracle, wrong_layers))
+        or helpers.wrong_helper(learner, oracle, wrong_layers)
+        or helpers.wrong_layer(learner, oracle, wrong_layers))
     if helper:  # the δ line calls a derivative that is itself wrong: the helper is the place
         line, said = helper
         details.insert(0, said)

@@ -182,10 +182,141 @@ def right_derivatives(learner, acts, hidden, leak, convention="z"):
                 continue
             undo.append(install(_mended(act, leak, "chained" if chained else convention)))
             names.append(name.rpartition(".")[2])
+        for cls, act, _, _, right in _activation_layers(learner, acts, hidden, leak):
+            if not right:
+                undo.append(_mend_layer(cls, act, leak))
+                names.append(f"{cls.__name__}.backward")
         yield names
     finally:
         for put_back in reversed(undo):
             put_back()
+
+
+# An activation layer's class name (DLFS's Relu and Sigmoid, NNFS's Activation_ReLU)
+_LAYERS = {"leaky_relu": r"leaky|lrelu", "relu": r"relu", "tanh": r"tanh",
+           "sigmoid": r"sigmoid|logistic"}
+
+
+def wrong_layer(learner, oracle, layers):
+    """(where, a sentence) for the first activation layer class of the learner's (a Relu or
+    Sigmoid with forward(x) and backward(dout), as Deep Learning from Scratch and NNFS write
+    them) whose backward, after a forward on numbers, is not dout ⊙ f′(x) for an activation one
+    of layers (whose gradients are wrong) uses; None when there is none, or none could be run.
+    The place is the line that makes what backward returns (or sets: NNFS's self.dinputs)."""
+    acts = {oracle.output_activation if L is oracle.layers[-1] else oracle.activation
+            for L in layers}
+    leak = oracle.leak
+    for cls, act, node, file, right in _activation_layers(learner, acts, oracle.activation, leak):
+        if right:
+            continue
+        got, true = _layer_backward(cls), derivative(act, PROBE, leak)
+        wrong = ~np.isclose(got, true, rtol=1e-6, atol=1e-9)
+        i = next(np.unravel_index(k, PROBE.shape) for k in SHOWN if wrong.flat[k])
+        z = PROBE[i]
+        line, computes = _made(node)
+        symbol, formula, words = (text.format(leak=leak) for text in FORMULAS[act])
+        arg = node.args.args[1].arg if len(node.args.args) > 1 else "dout"
+        return (str(Where(f"{cls.__name__}.backward", file, line)),
+                f"{cls.__name__}.backward({arg}) is not {arg} ⊙ the derivative of the {words} "
+                f"at the x its forward was given{computes}: at x = {z:g} it gives {arg} × "
+                f"{got[i]:.4g}, where {symbol}({z:g}) = {true[i]:.4g}. The derivative is "
+                f"{formula}")
+    return None
+
+
+def _activation_layers(learner, acts, hidden, leak):
+    """(class, activation, backward's def node, file, right) for each class of the learner's
+    files named for an activation in acts that has forward(self, x) and backward(self, dout),
+    and whose backward could be run on numbers (_layer_backward); right: whether it gives
+    dout ⊙ f′(x)."""
+    files = _files(learner)
+    seen = set()
+    for module in learner.modules:
+        for cls in list(vars(module).values()):
+            if not inspect.isclass(cls) or cls in seen:
+                continue
+            seen.add(cls)
+            low = cls.__name__.lower()
+            act = None if "softmax" in low or "loss" in low else next(
+                (a for a, pattern in _LAYERS.items() if re.search(pattern, low)), None)
+            if act not in acts or (act == "leaky_relu" and hidden != "leaky_relu"):
+                continue
+            forward, backward = vars(cls).get("forward"), vars(cls).get("backward")
+            if not (inspect.isfunction(forward) and inspect.isfunction(backward)):
+                continue
+            path = str(Path(backward.__code__.co_filename).resolve())
+            if path not in files:
+                continue
+            try:
+                tree = ast.parse(Path(path).read_text())
+            except (OSError, SyntaxError, ValueError):
+                continue
+            node = _def(tree, "backward", backward.__code__.co_firstlineno)
+            got = _layer_backward(cls)
+            if node is None or got is None:
+                continue
+            yield cls, act, node, files[path], _close(got, derivative(act, PROBE, leak))
+
+
+def _layer_backward(cls):
+    """What a fresh layer of cls (made without __init__, else with no arguments) gives from
+    backward(UPSTREAM) after forward(PROBE), divided by UPSTREAM: f′ at PROBE when it is right;
+    None when it cannot be run so."""
+    for make in (lambda: cls.__new__(cls), cls):
+        try:
+            layer = make()
+            with np.errstate(all="ignore"):
+                layer.forward(np.array(PROBE))
+                d = layer.backward(np.array(UPSTREAM))
+            if d is None:  # NNFS keeps it: self.dinputs
+                d = getattr(layer, "dinputs", None)
+            d = np.asarray(d, dtype=np.float64)
+        except Exception:
+            continue
+        if d.shape == PROBE.shape:
+            return d / UPSTREAM
+    return None
+
+
+def _made(node):
+    """_returned's (line, words) for a layer's backward, or for one that returns nothing the
+    last line that sets self.dinputs (or another self.d... attribute)."""
+    if any(isinstance(n, ast.Return) and n.value for n in ast.walk(node)):
+        return _returned(node)
+    sets = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign)) and any(
+        isinstance(t, ast.Attribute) and t.attr.startswith("d") or isinstance(t, ast.Subscript)
+        and isinstance(_base(t), ast.Attribute) and _base(t).attr.startswith("d")
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    if not sets:
+        return node.lineno, ""
+    last = max(sets, key=lambda n: n.lineno)
+    return last.lineno, f" (it sets {ast.unparse(last)})"
+
+
+def _base(target):
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target
+
+
+def _mend_layer(cls, act, leak):
+    """cls's forward keeping its input and its backward giving dout ⊙ f′(x) (returned, and kept
+    as self.dinputs, as NNFS's code reads it), until the function returned is called."""
+    forward, backward = vars(cls)["forward"], vars(cls)["backward"]
+
+    def kept(self, x, *args, **kwargs):
+        self._mended_x = np.array(x, copy=True)
+        return forward(self, x, *args, **kwargs)
+
+    def right(self, dout, *args, **kwargs):
+        self.dinputs = np.asarray(dout) * derivative(act, self._mended_x, leak)
+        return self.dinputs
+
+    cls.forward, cls.backward = kept, right
+
+    def put_back():
+        cls.forward, cls.backward = forward, backward
+    return put_back
 
 
 _Z_TEXT = re.compile(r"^(self\.)?(z|Z|zs|Zs|z_\w+|Z_\w+|z\d|Z\d|zs\[.*\]|Zs\[.*\])$")
@@ -413,7 +544,7 @@ def _helpers(learner, names=None, arguments=1):
     those called one of names when names are given, else those whose name is an activation's
     derivative. install(f) makes the learner's code call f (of the helper's arguments, without
     self) in the helper's place, and returns the function that puts the helper back."""
-    files = {str(Path(f).resolve()): f for f in learner.files if f}
+    files = _files(learner)
     trees = {}
     for path in files:
         try:
@@ -482,6 +613,14 @@ def _unbound(method, cls):
     except Exception:  # a __new__ that needs arguments
         return None
     return lambda *xs: method(bare, *xs)
+
+
+def _files(learner):
+    """{resolved path: path} of the learner's files and of every module of theirs that was
+    loaded (an activations.py the program imports its helpers from, which the recognizer or
+    adapter did not name)."""
+    paths = [*learner.files, *(getattr(m, "__file__", None) for m in learner.modules)]
+    return {str(Path(f).resolve()): f for f in paths if f}
 
 
 def _functions(module):
