@@ -1471,6 +1471,21 @@ def test_an_activation_layers_wrong_backward_is_the_place(programs, tmp_path, le
     assert "at x = 0.7 it gives" in result.details[0], result.details[0]
 
 
+def test_a_helper_method_that_reads_an_attribute_is_tried_on_the_learners_object(programs):
+    """sigmoid_derivative(self, z) scaled by a self.gain that __init__ sets: a bare instance has
+    no gain, so the helper is tried on a (shallow) copy of the learner's own network, and its
+    s·(1 + s) is named at its line."""
+    path = programs / "oop" / "net.py"
+    text = path.read_text().replace("        self.sizes = sizes\n",
+                                    "        self.sizes = sizes\n        self.gain = 1.0\n")
+    path.write_text(text.replace("        return s * (1 - s)\n",
+                                 "        return self.gain * s * (1 + s)\n"))
+    result = _gradients(path)
+    line = _line_of(path, "        return self.gain * s * (1 + s)")
+    assert result.where == f"NeuralNetwork.sigmoid_derivative (net.py:{line})", result.where
+    assert "mended, the gradients of all 4 parameters agree" in result.summary, result.summary
+
+
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
     """right_derivatives puts the learner's helpers back when its block ends, also when the
     block raises: a module function (in every module that imported it), a method and a static
@@ -1506,6 +1521,24 @@ def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
         raise KeyError("the block fails")
     assert [float(v) for v in net.backprop(np.array(0.0))] == [float(v) for v in before]
     assert modules["acts"].sigmoid_prime is modules["net"].sigmoid_prime
+
+
+def test_an_output_delta_without_sigma_prime_is_the_backprops_own_line(programs):
+    """network.py with δᴸ = cost_derivative(a, y) alone under the quadratic cost, and a
+    quadratic_cost(a, y) method that computes the cost itself: both the gradients and the book
+    check point at the backprop's δ line, where σ′(z) belongs, not at the (right) cost function
+    (its ½‖a − y‖² looked like an output δ's a − y)."""
+    path = _variant(programs, "self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])",
+                    "self.cost_derivative(activations[-1], y)")
+    path.write_text(path.read_text().replace(
+        "    def cost_derivative(", "    def quadratic_cost(self, a, y):\n"
+        "        return 0.5 * np.linalg.norm(a - y) ** 2\n\n    def cost_derivative("))
+    results = {r.check: r for r in check_program(path).results}
+    line = _line_of(path, "delta = self.cost_derivative(activations[-1], y)")
+    for check in ("gradients", "book"):
+        assert results[check].status == "wrong", results[check].summary
+        assert results[check].where == f"Network.backprop (network.py:{line})", \
+            (check, results[check].where)
 
 
 def test_a_helper_written_for_the_activations_is_not_blamed(programs):

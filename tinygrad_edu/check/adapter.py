@@ -148,7 +148,7 @@ class Adapter:
             batches=self._batches(hooks, params) if "epoch" in hooks else None,
             lr=self.lr, batch_size=batch_size, cost=self.cost, activation=self.activation,
             where=where, notes=notes, files=_files(self.obj, where),
-            one_at_a_time=self.layout if per_example else None)
+            one_at_a_time=self.layout if per_example else None, owner=self.obj)
 
     # ----- parameters ----------------------------------------------------------------------------
 

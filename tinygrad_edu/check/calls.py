@@ -394,14 +394,24 @@ LINES = {  # what the line at fault looks like, by the mistake found (the book's
     "rashid": r"\.T\b.*err",
 }
 LINES["sigma_prime_of_a_output"] = LINES["sigma_prime_of_a"]
-LINES["labels_not_one_hot"] = LINES["output_delta_without_sigma_prime"] = LINES["delta"]
+LINES["labels_not_one_hot"] = LINES["delta"]
+# δᴸ = ∂C/∂a without σ′: the backprop's own output δ line, a − y or a call of the cost's
+# derivative (network.py's `delta = self.cost_derivative(activations[-1], y)`), never the cost
+# function, which is right: the σ′ belongs beside it
+LINES["output_delta_without_sigma_prime"] = (
+    LINES["delta"] + r"|\b(cost_derivative|cost_prime|cost_grad\w*|d_?cost|loss_derivative"
+    r"|loss_prime|loss_grad\w*|d_?loss)\s*\(")
+# A cost's or loss layer's function that computes a gradient (cost_derivative,
+# SoftmaxWithLoss.backward, CrossEntropyCost.delta), not the cost's value (quadratic_cost)
+_GRADIENT_NAME = re.compile(r"(?i)deriv|prime|grad|delta|backward|^d_?(cost|loss)")
 
 
 def line_like(learner, role, kind):
     """Where (as str) of the first line of role's function that looks like LINES[kind] (the
     output δ `dZ2 = A2 - Y`, a σ′ taken at `activations[-l]`), outside comments; for the output
-    δ, else of a cost's or loss layer's own function (cost_derivative, SoftmaxWithLoss.backward,
-    in any of the learner's files); None when no line does."""
+    δ, else of a cost's or loss layer's own function that computes a gradient (cost_derivative,
+    SoftmaxWithLoss.backward, in any of the learner's files; not quadratic_cost, which computes
+    the cost itself); None when no line does."""
     w = learner.where.get(role)
     node = function_node(w)
     if node is None or kind not in LINES:
@@ -410,7 +420,8 @@ def line_like(learner, role, kind):
     if LINES[kind] == LINES["delta"]:
         for file, tree in _trees(learner):
             places += [(q, file, f) for q, f in _functions(tree)
-                       if ("loss" in q.lower() or "cost" in q.lower()) and f is not node]
+                       if ("loss" in q.lower() or "cost" in q.lower()) and f is not node
+                       and _GRADIENT_NAME.search(f.name)]
     for function, file, f in places:
         lines = Path(file).read_text().splitlines()
         for number in range(f.lineno + 1, (f.end_lineno or f.lineno) + 1):

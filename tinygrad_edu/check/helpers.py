@@ -14,6 +14,7 @@ Where and calls.function_node."""
 
 import ast
 import contextlib
+import copy
 import inspect
 import re
 from pathlib import Path
@@ -572,7 +573,8 @@ def _helpers(learner, names=None, arguments=1):
             method = _is_method(node)
             if len(node.args.args) - len(node.args.defaults) != arguments + method:
                 continue
-            fn = _unbound(obj, cls if _reads_self(node) else None) if method else obj
+            fn = _unbound(obj, cls if _reads_self(node) else None, learner.owner) \
+                if method else obj
             if fn is None:
                 continue
             name = f"{owner}.{obj.__name__}" if owner else obj.__name__
@@ -600,19 +602,20 @@ def _installer(modules, fn, cls, kind):
     return install
 
 
-def _unbound(method, cls):
+def _unbound(method, cls, owner=None):
     """method as a function of its arguments alone: called with self = None when it never reads
-    self, else with a bare instance of cls, made without running __init__ (`self.sigmoid(z)`
-    inside `sigmoid_prime` finds the class's own method there; a read of an attribute that
-    __init__ would set, `self.alpha`, raises, and the helper is not tried). None when no bare
-    instance can be made."""
+    self, else with a shallow copy of the learner's own object when it is one of cls (its
+    self.alpha is there), else with a bare instance of cls, made without running __init__
+    (`self.sigmoid(z)` inside `sigmoid_prime` finds the class's own method there; a read of an
+    attribute that __init__ would set raises, and the helper is not tried). None when neither
+    can be made."""
     if cls is None:
         return lambda *xs: method(None, *xs)
     try:
-        bare = cls.__new__(cls)
-    except Exception:  # a __new__ that needs arguments
+        self = copy.copy(owner) if isinstance(owner, cls) else cls.__new__(cls)
+    except Exception:  # a __new__ that needs arguments, an object that cannot be copied
         return None
-    return lambda *xs: method(bare, *xs)
+    return lambda *xs: method(self, *xs)
 
 
 def _files(learner):
@@ -630,7 +633,7 @@ def _functions(module):
         if inspect.isfunction(obj):
             yield "", obj, None, "function"
         elif inspect.isclass(obj) and obj.__module__ == module.__name__:
-            for attr in vars(obj).values():
+            for attr in list(vars(obj).values()):  # (copy.copy caches __slotnames__ there)
                 if isinstance(attr, staticmethod):
                     yield obj.__name__, attr.__func__, obj, "static"
                 elif inspect.isfunction(attr):

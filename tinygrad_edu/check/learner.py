@@ -240,6 +240,8 @@ class Learner:
     # them (network2's update_mini_batch(batch, η, λ, n)): each weight then shrinks by ηλ/n
     modules: list = field(default_factory=list)  # the learner's loaded modules (the file's and
     # those it imports from beside it), where a check looks for their helper functions
+    owner: object = None  # the learner's network object (or module) the callables use: a helper
+    # method that reads self.alpha is tried on a copy of it
 
     def param(self, name):
         """The Param called name."""

@@ -304,7 +304,7 @@ def _nielsen(net, module, data):
     forward_name, backprop_name = names["feedforward"], names["backprop"]
     update_name = names.get("update_mini_batch", "update_mini_batch")
     learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
-                      params=[], layout="columns", files=_files(module, cls))
+                      params=[], layout="columns", files=_files(module, cls), owner=net)
     kept = [a for a in ("weights", "biases") if getattr(net, a, None) is None]
     if kept:  # Nielsen's methods, its parameters kept another way (a dict, a list of layers)
         raise LookupError(
@@ -579,7 +579,7 @@ def _dlfs_reduction(net, data):
 def _dlfs(net, module, data):
     cls = type(net)
     learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
-                      params=[], layout="rows", files=_files(module, cls))
+                      params=[], layout="rows", files=_files(module, cls), owner=net)
     keys = [k for k in net.params if re.fullmatch(r"[Wb]\d+", k)]
     others = [k for k in net.params if k not in keys]
     if others:
