@@ -135,6 +135,24 @@ def test_a_path_that_does_not_resolve_says_what_exists(path, words):
     assert words in str(e.value) and repr(path) in str(e.value)
 
 
+def test_a_dict_the_script_part_fills_says_where_it_is_filled(tmp_path):
+    """`parameters = {}` then a module-level `for` loop filling it: the loader skips the loop
+    (script part), so the adapter finds the dict empty, and says which line fills it and why
+    that line did not run, not only that the key is missing."""
+    from tinygrad_edu.check.source import load
+
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\nsizes = [4, 3, 2]\nparameters = {}\n"
+                    "for l in range(1, len(sizes)):\n"
+                    "    parameters['W' + str(l)] = np.random.randn(sizes[l], sizes[l - 1])\n"
+                    "    parameters['b' + str(l)] = np.zeros((sizes[l], 1))\n")
+    module = load(path)
+    with pytest.raises(ValueError) as e:
+        Adapter(module, params=["parameters['W1']"]).learner()
+    assert "parameters is empty: it has no 'W1'; it is filled at net.py:5, in your script " \
+        "part" in str(e.value), str(e.value)
+
+
 def test_dict_keys_and_bad_settings_are_named():
     with pytest.raises(ValueError, match=r"params has keys 'W1', 'b1', not 'W3'"):
         Adapter({"params": {"W1": np.ones((2, 3)), "b1": np.ones(3)}},

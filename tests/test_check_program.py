@@ -1541,6 +1541,43 @@ def test_an_output_delta_without_sigma_prime_is_the_backprops_own_line(programs)
             (check, results[check].where)
 
 
+def test_an_evaluation_that_takes_argmax_of_an_integer_label_is_named(programs):
+    """network.py's evaluate comparing with np.argmax(y) where y is the digit: every
+    prediction is compared with 0. Its figure is the share of 0 predictions, with the trained
+    weights and after the output neurons move; the finding says so at that line, instead of
+    telling a learner whose code runs the forward pass to run it."""
+    old = "test_results = [(np.argmax(self.feedforward(x)), y) for (x, y) in test_data]"
+    new = "test_results = [(np.argmax(self.feedforward(x)), np.argmax(y)) for (x, y) in test_data]"
+    path = _variant(programs, old, new)
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    line = _line_of(path, "np.argmax(y)) for (x, y) in test_data]")
+    assert result.status == "wrong" and result.where == f"Network.evaluate (network.py:{line})", \
+        result.where
+    assert result.summary.endswith(": it compares every prediction with 0"), result.summary
+    assert "np.argmax(y) of an integer label (not a one-hot vector) is 0" in result.details[0]
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_book_shaped_class_with_its_own_names_and_update(programs, bug):
+    """A params-dict network with predict and loss, as the book's TwoLayerNet, but with
+    gradients(X, T) for gradient, accuracy(X, labels) that compares with integer labels, and
+    its own update(X, T, learning_rate): its gradients are checked (they were skipped), its
+    accuracy is given labels (one-hot targets made it raise), and its update is the step, so a
+    flipped sign in it is found (it was not)."""
+    path = programs / "rowsnet" / "net.py"
+    if bug:
+        path.write_text(path.read_text().replace("self.params[key] -= learning_rate",
+                                                 "self.params[key] += learning_rate"))
+    results = {r.check: r for r in check_program(path).results}
+    assert results["gradients"].status == "ok" and results["evaluation"].status == "ok", \
+        [results["gradients"].summary, results["evaluation"].summary]
+    if not bug:
+        assert results["update"].status == "ok", results["update"].summary
+        return
+    assert results["update"].status == "wrong" and "the sign is flipped" in \
+        results["update"].summary, results["update"].summary
+
+
 def test_a_helper_written_for_the_activations_is_not_blamed(programs):
     """sigmoid_prime(a) = a·(1 − a), called with the activations, is right; with BP2's
     transpose left out, the finding stays on the δ line that lost it."""

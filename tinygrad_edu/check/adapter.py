@@ -407,7 +407,10 @@ class _Path:
     def _walk(self, steps):
         value, owner, prefix = self.obj, _describe(self.obj), ""
         for kind, key in steps:
-            value = _follow(value, kind, key, self.text, owner, prefix)
+            try:
+                value = _follow(value, kind, key, self.text, owner, prefix)
+            except ValueError as e:
+                raise ValueError(f"{e}{_filled_by_script(self.obj, steps[0][1])}") from None
             prefix += (f".{key}" if prefix else key) if kind == "attr" else f"[{key!r}]"
         return value
 
@@ -450,6 +453,34 @@ class _Path:
                 self._bind(original)
 
 
+def _filled_by_script(obj, name):
+    """'; it is filled at net.py:9, ...' when a statement of the learner's script part, which
+    load() skips, writes into name (a `for` loop at module level that fills `parameters`):
+    what the adapter reads is then still empty. '' otherwise."""
+    for s in getattr(obj, "__skipped__", ()):
+        for n in ast.walk(s.node):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] \
+                if isinstance(n, ast.AugAssign) else []
+            filled = any(isinstance(t, (ast.Subscript, ast.Attribute)) and
+                         _root_name(t) == name for t in targets) or (
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+                n.func.attr in ("append", "extend", "update", "insert") and
+                _root_name(n.func.value) == name)
+            if filled:
+                return (f"; it is filled at {Path(s.file).name}:{s.line}, in your script part "
+                        "(statements at module level that are not definitions), which the "
+                        "checker does not run, as it could train or read files: move those "
+                        f"lines into a function and call it in your adapter (or run them there) "
+                        f"before you name {name}")
+    return ""
+
+
+def _root_name(node):
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _steps(node):
     """[(kind, key)] for Name/Attribute/Subscript with constant keys; None for anything else."""
     steps = []
@@ -485,7 +516,8 @@ def _follow(value, kind, key, text, owner, prefix):
         if key in value:
             return value[key]
         keys = ", ".join(repr(k) for k in value)
-        raise ValueError(f"adapter: {text!r} — {prefix or owner} has keys {keys}, not {key!r}")
+        has = f"has keys {keys}, not {key!r}" if value else f"is empty: it has no {key!r}"
+        raise ValueError(f"adapter: {text!r} — {prefix or owner} {has}")
     if isinstance(key, int) and isinstance(value, (list, tuple, np.ndarray)):
         if -len(value) <= key < len(value):
             return value[key]

@@ -268,6 +268,36 @@ def _trained(oracle, data, learner):
     return arrays if ok else start
 
 
+_LABEL = re.compile(r"^(y|t|label|labels|target|targets|y_true|truth|answer)$")
+
+
+def _label_argmax(w):
+    """The line of the learner's evaluate that takes np.argmax of a label (`np.argmax(y)`,
+    where y is an integer), or None."""
+    node = function_node(w)
+    for call in ast.walk(node) if node is not None else ():
+        if isinstance(call, ast.Call) and call.args and \
+                ast.unparse(call.func).endswith("argmax") and \
+                isinstance(call.args[0], ast.Name) and _LABEL.match(call.args[0].id):
+            return call.lineno
+    return None
+
+
+def _one_label(oracle, test, weights, fractions):
+    """The class c when the learner's figures (with the trained weights, and with the output
+    neurons moved) are each, to the example, the share of test examples the network predicts
+    as c: an evaluation that compares every prediction with c (np.argmax of an integer label,
+    which is 0). None otherwise. Two figures must match, so a wrong figure that happens to
+    equal one class's share is not read as this."""
+    m = len(test)
+    for c in range(oracle.layers[-1].n_out):
+        constant = np.full(m, c)
+        if all(abs(oracle.accuracy(test.X, constant, w) - f) <= 0.5 / m
+               for w, f in zip(weights, fractions)):
+            return c
+    return None
+
+
 def _shifted(oracle, arrays):
     """arrays with the output neurons moved by one class: the predictions change."""
     out = dict(arrays)
@@ -362,6 +392,15 @@ def run(learner, data, oracle):
                f"network's accuracy goes {acc:.1%} → {acc_shifted:.1%}): does it compare the "
                "predictions with themselves, or the labels with the labels (predictions == "
                "predictions)?")
+    elif (c := _one_label(oracle, test, (trained, shifted), (frac, frac3))) is not None:
+        short = f"it compares every prediction with {c}"
+        at = _label_argmax(learner.where.get("evaluate"))
+        place = str(dataclasses.replace(learner.where["evaluate"], line=at)) if at else place
+        why = (f"its figure is the share of test examples the network predicts as {c}, with "
+               f"these weights and after the output neurons move: does it read the label "
+               "right? " + ("np.argmax(y) of an integer label (not a one-hot vector) is 0, "
+                            "for every example" if c == 0 else
+                            f"every label comes out as {c}"))
     elif abs(frac3 - frac2) <= slack < abs(acc_shifted - acc):
         short = f"it never runs the forward pass{reads}"
         why = (f"its figure stays {_show(figures[2], units, m)} when the weights change (the "

@@ -591,8 +591,11 @@ def _dlfs(net, module, data):
     def forward(X):
         return net.predict(np.asarray(X))
     learner.forward = forward
-    if hasattr(net, "gradient"):
-        method = "gradient"
+    named = next((m for m in _DLFS_GRADIENT if callable(getattr(net, m, None))), None)
+    if named is not None:
+        method = named
+        if named != "gradient":
+            learner.notes.append(f"{cls.__name__}.{named} is your gradient(x, t)")
     elif hasattr(net, "numerical_gradient") and sum(
             np.size(net.params[k]) for k in keys) <= NUMERICAL_LIMIT:
         method = "numerical_gradient"
@@ -610,10 +613,17 @@ def _dlfs(net, module, data):
         learner.cost_reduction = learner.grads_reduction if learner.grads_reduction == "sum" \
             else None
     if hasattr(net, "accuracy"):
+        takes = _accuracy_labels(cls)
+
         def evaluate(X, labels):
+            if takes == "labels":  # accuracy(x, labels) compares with integer labels
+                return net.accuracy(np.asarray(X), np.asarray(labels))
             one_hot = np.eye(learner.params[-1].get().shape[-1])[np.asarray(labels)]
-            return net.accuracy(np.asarray(X), one_hot)
+            return net.accuracy(np.asarray(X), one_hot)  # the book's t: one-hot, or labels
         learner.evaluate, learner.evaluate_units = evaluate, "fraction"
+        if takes == "labels":
+            learner.notes.append(f"{cls.__name__}.accuracy is given integer labels, as its "
+                                 "argument's name says")
     statements, constants = _scripts(module)
     if _training_loop(getattr(module, "__skipped__", [])) is not None:
         # the checked file trains the network itself: its own loop and settings, not those of
@@ -636,6 +646,10 @@ def _dlfs(net, module, data):
         if step is not None and lr is not None:
             learner.lr = lr
             learner.notes.append(f"η = {lr} from your optimizer ({where.function})")
+    if step is None:
+        step, where = _own_update(net, cls)
+        if step is not None:
+            learner.notes.append(f"{where.function} is your update step (x, t, η)")
     if step is not None:
         learner.step = step
     else:
@@ -656,6 +670,40 @@ def _dlfs(net, module, data):
     learner.notes.append(f"recognized Deep Learning from Scratch's {cls.__name__}: params "
                          f"{', '.join(sorted(keys))}, rows")
     return learner
+
+
+# The book's gradient(x, t), and the names learners give it
+_DLFS_GRADIENT = ("gradient", "gradients", "grads", "compute_gradients", "get_gradients")
+
+
+def _own_update(net, cls):
+    """(step(X, Y, lr), its Where) for a method of the network's own that takes a batch, its
+    one-hot targets and the learning rate (`update(self, X, T, learning_rate)`), else
+    (None, None)."""
+    for name in ("update", "step", "train_step", "update_params", "sgd_step"):
+        method = getattr(cls, name, None)
+        try:
+            args = list(inspect.signature(method).parameters) if callable(method) else []
+        except (TypeError, ValueError):
+            continue
+        if len(args) == 4 and re.search(r"(?i)^(lr|eta|alpha|learning_rate|rate|step_size)$",
+                                        args[3]):
+            def step(X, Y, lr, name=name):
+                getattr(net, name)(np.asarray(X), np.asarray(Y), lr)
+            return step, _where(cls, name)
+    return None, None
+
+
+def _accuracy_labels(cls):
+    """"labels" when accuracy's second argument is named for integer labels (labels, y_true,
+    digits), else "t": the book's t, one-hot or not (its accuracy takes argmax when t.ndim != 1)."""
+    try:
+        args = list(inspect.signature(cls.accuracy).parameters)
+    except (TypeError, ValueError):
+        return "t"
+    name = args[2].lower() if len(args) > 2 else ""
+    return "labels" if name in ("labels", "label", "y_labels", "y_true", "digits", "targets_int",
+                                "classes") else "t"
 
 
 def _dict_param(net, key):
