@@ -1578,6 +1578,31 @@ def test_a_book_shaped_class_with_its_own_names_and_update(programs, bug):
         results["update"].summary, results["update"].summary
 
 
+@pytest.mark.parametrize("lines, found", [
+    (["z1 = x @ self.W1 + self.b1", "d2 = (self.a2 - y) / m", "d1 = (d2 @ self.W2) * (z1 > 0)"],
+     3),
+    (["z2 = self.W2 @ a1 + self.b2", "dZ2 = A2 - Y", "dA1 = W2 @ dZ2"], 3),
+    (["delta = np.dot(self.weights[-l + 1], delta) * sp"], 1),
+    (["dz1 = np.dot(dz2, W2) * (z1 > 0)"], 1),
+    (["d1 = (d2 @ self.W2.T) * (z1 > 0)", "dA1 = W2.T @ dZ2",
+      "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp", "self.dW2 = d2 @ a1.T"],
+     None)])
+def test_an_untransposed_w_in_bp2_is_found_at_its_line(tmp_path, lines, found):
+    """The book rule `untransposed_W` (a square W·δ where BP2 has Wᵀ·δ) has its line: a δ-like
+    operand times a weight with no .T, in either order or in np.dot; a forward's x @ W1 and
+    the lines that transpose are not it. (Without it the book check named the backprop's def
+    line while the gradients check named the δ line.)"""
+    from tinygrad_edu.check.calls import line_like
+    from tinygrad_edu.check.learner import Learner, Where
+
+    path = tmp_path / "net.py"
+    path.write_text("def backward(self, x, y):\n" + "".join(f"    {t}\n" for t in lines))
+    learner = Learner(name="net", params=[], where={"backprop": Where("backward", str(path), 1)},
+                      files=[str(path)])
+    place = line_like(learner, "backprop", "untransposed_W")
+    assert place == (None if found is None else f"backward (net.py:{found + 1})"), place
+
+
 def test_a_helper_written_for_the_activations_is_not_blamed(programs):
     """sigmoid_prime(a) = a·(1 − a), called with the activations, is right; with BP2's
     transpose left out, the finding stays on the δ line that lost it."""

@@ -393,6 +393,16 @@ LINES = {  # what the line at fault looks like, by the mistake found (the book's
                         r"|final_out)",
     "rashid": r"\.T\b.*err",
 }
+# BP2's W·δ where it needs Wᵀ·δ: a δ-like operand times a weight with no .T (d2 @ self.W2,
+# W2 @ dZ2, np.dot(self.weights[-l + 1], delta), np.dot(delta, W2)); the forward's x @ W1 has
+# no δ in it
+_DELTA_WORD = r"(?:delta\w*|d_?[a-zA-Z]*\d\w*|d[zZaA]\w*|err\w*|error\w*)"
+_WEIGHT = r"(?:self\.)?(?:W\w*|weights\[[^\]]*\])"
+LINES["untransposed_W"] = (
+    rf"\b{_DELTA_WORD}\s*@\s*{_WEIGHT}(?!\s*\.T|\.transpose|\w)"
+    rf"|{_WEIGHT}\s*@\s*{_DELTA_WORD}\b"
+    rf"|dot\(\s*{_WEIGHT}\s*,\s*{_DELTA_WORD}\s*\)"
+    rf"|dot\(\s*{_DELTA_WORD}\s*,\s*{_WEIGHT}\s*\)")
 LINES["sigma_prime_of_a_output"] = LINES["sigma_prime_of_a"]
 LINES["labels_not_one_hot"] = LINES["delta"]
 # δᴸ = ∂C/∂a without σ′: the backprop's own output δ line, a − y or a call of the cost's
