@@ -883,6 +883,24 @@ def test_learning_flags_a_flipped_sign(data):
     assert result.status == "wrong" and "does not lower the cost" in result.summary, result
 
 
+def test_learning_is_skipped_when_plain_sgd_does_not_learn_at_that_rate_either(data):
+    """A right step at an η so small that plain SGD from the same start stays flat too (as a
+    deep sigmoid network from small weights does for its first hundreds of steps at the book's
+    η): the run tells nothing against the step, so the check is skipped and says why (it was
+    ✗ "try another learning rate", a false alarm on the book's own ch06 momentum script). A
+    step that climbs the cost beyond plain SGD's flat line is still wrong."""
+    learner = nielsen_learner(Network([N_IN, 9, N_OUT]))
+    learner.lr = 1e-9
+    result = check(learning, learner, data)
+    assert result.status == "skipped" and "neither does plain SGD at this η" in result.summary, \
+        result
+    flipped = nielsen_learner(Network([N_IN, 9, N_OUT], bug="flipped_sign"))
+    flipped.lr = 1e-9
+    step = flipped.step
+    flipped.step = lambda X, Y, lr: step(X, Y, 3.0)  # climbs at full speed, whatever η says
+    assert check(learning, flipped, data).status == "wrong"
+
+
 # ----- the book ----------------------------------------------------------------------------------
 
 def test_book_names_rashids_hidden_error(data):

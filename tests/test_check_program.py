@@ -1445,6 +1445,9 @@ def test_a_helper_in_a_file_beside_the_program_is_tried(programs, bug):
 @pytest.mark.parametrize("learner, old, new, place", [
     ("dlfs", "        dout[self.mask] = 0\n", "        dout[~self.mask] = 0\n",
      "Relu.backward (layers.py:{line})"),
+    ("dlfs", "        dout[self.mask] = 0\n        return dout\n",  # the book's own ending
+     "        dout[~self.mask] = 0\n        dx = dout\n        return dx\n",
+     "Relu.backward (layers.py:{line})"),
     ("nnfs", "        self.dinputs[self.inputs <= 0] = 0\n",
      "        self.dinputs[self.inputs > 0] = 0\n",
      "Activation_ReLU.backward (nnfs_mnist.py:{line})")])
@@ -1452,8 +1455,9 @@ def test_an_activation_layers_wrong_backward_is_the_place(programs, tmp_path, le
                                                           place):
     """Deep Learning from Scratch's Relu layer and NNFS's Activation_ReLU: a backward that zeroes
     the wrong half of dout is tried on numbers after a forward, and named at the line that
-    makes what it returns (or sets: NNFS's self.dinputs), not at gradient()'s def line; the
-    finding says that mended, every gradient agrees."""
+    makes what it returns (or sets: NNFS's self.dinputs; through the book's `dx = dout`, the
+    line that wrote dout), not at gradient()'s def line; the finding says that mended, every
+    gradient agrees."""
     if learner == "dlfs":
         path, main = programs / "dlfs" / "common" / "layers.py", programs / "dlfs" / "ch05" / \
             "two_layer_net.py"
@@ -1465,7 +1469,7 @@ def test_an_activation_layers_wrong_backward_is_the_place(programs, tmp_path, le
     path.write_text(text.replace(old, new))
     report = check_program(main) if learner == "dlfs" else _adapted(main)
     result = next(r for r in report.results if r.check == "gradients")
-    line = _line_of(path, new.rstrip("\n"))
+    line = _line_of(path, new.split("\n")[0])  # the line that zeroes, not `dx = dout`
     assert result.status == "wrong" and result.where == place.format(line=line), result.where
     assert "mended, the gradients of all 4 parameters agree" in result.summary, result.summary
     assert "at x = 0.7 it gives" in result.details[0], result.details[0]
@@ -1576,6 +1580,9 @@ def test_a_book_shaped_class_with_its_own_names_and_update(programs, bug):
         return
     assert results["update"].status == "wrong" and "the sign is flipped" in \
         results["update"].summary, results["update"].summary
+    line = _line_of(path, "self.params[key] += learning_rate")  # the loop's line, not the def
+    assert results["update"].where == f"NeuralNetwork.update (net.py:{line})", \
+        results["update"].where
 
 
 @pytest.mark.parametrize("lines, found", [
@@ -1584,8 +1591,11 @@ def test_a_book_shaped_class_with_its_own_names_and_update(programs, bug):
     (["z2 = self.W2 @ a1 + self.b2", "dZ2 = A2 - Y", "dA1 = W2 @ dZ2"], 3),
     (["delta = np.dot(self.weights[-l + 1], delta) * sp"], 1),
     (["dz1 = np.dot(dz2, W2) * (z1 > 0)"], 1),
+    (["hidden_inputs = numpy.dot(self.wih, inputs)",  # Rashid's who, square
+      "hidden_errors = numpy.dot(self.who, output_errors)"], 2),
     (["d1 = (d2 @ self.W2.T) * (z1 > 0)", "dA1 = W2.T @ dZ2",
-      "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp", "self.dW2 = d2 @ a1.T"],
+      "delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp", "self.dW2 = d2 @ a1.T",
+      "hidden_errors = numpy.dot(self.who.T, output_errors)"],
      None)])
 def test_an_untransposed_w_in_bp2_is_found_at_its_line(tmp_path, lines, found):
     """The book rule `untransposed_W` (a square W·δ where BP2 has Wᵀ·δ) has its line: a δ-like
@@ -1876,6 +1886,8 @@ def test_network2s_weight_decay_is_checked_with_the_scripts_lambda(programs, fac
     else:
         assert result.status == "wrong" and result.summary.startswith(
             f"Network.update_mini_batch: self.weights[0] {says}"), result.summary
+        line = _line_of(path, "* w - (eta / len(mini_batch)) * nw")  # it decays, not the def
+        assert result.where == f"Network.update_mini_batch (network2.py:{line})", result.where
 
 
 @pytest.mark.parametrize("old, new", [

@@ -396,8 +396,8 @@ LINES = {  # what the line at fault looks like, by the mistake found (the book's
 # BP2's W·δ where it needs Wᵀ·δ: a δ-like operand times a weight with no .T (d2 @ self.W2,
 # W2 @ dZ2, np.dot(self.weights[-l + 1], delta), np.dot(delta, W2)); the forward's x @ W1 has
 # no δ in it
-_DELTA_WORD = r"(?:delta\w*|d_?[a-zA-Z]*\d\w*|d[zZaA]\w*|err\w*|error\w*)"
-_WEIGHT = r"(?:self\.)?(?:W\w*|weights\[[^\]]*\])"
+_DELTA_WORD = r"(?:\w*delta\w*|d_?[a-zA-Z]*\d\w*|d[zZaA]\w*|\w*err\w*)"
+_WEIGHT = r"(?:self\.)?(?:W\w*|w(?:ih|ho|hh|_ih|_ho)\b|weights\[[^\]]*\])"  # Rashid's wih, who
 LINES["untransposed_W"] = (
     rf"\b{_DELTA_WORD}\s*@\s*{_WEIGHT}(?!\s*\.T|\.transpose|\w)"
     rf"|{_WEIGHT}\s*@\s*{_DELTA_WORD}\b"

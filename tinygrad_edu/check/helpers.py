@@ -500,14 +500,28 @@ def _returned(node):
         return node.lineno, ""
     value = returns[0].value
     if isinstance(value, ast.Name):  # `return dZ`: the last line that writes dZ says more
-        writes = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
-                  and n.lineno < returns[0].lineno and any(
-                      isinstance(t, (ast.Name, ast.Subscript)) and _root(t) == value.id
-                      for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
-        if writes:
-            last = max(writes, key=lambda n: n.lineno)
-            return last.lineno, f" (it returns {value.id}, from {ast.unparse(last)})"
+        name, before = value.id, returns[0].lineno
+        while True:
+            last = _last_write(node, name, before)
+            if last is None:
+                break
+            # `dx = dout` names the array the line before wrote (the book's Relu.backward:
+            # `dout[self.mask] = 0; dx = dout; return dx`): that write is the place
+            alias = isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and \
+                _last_write(node, last.value.id, last.lineno)
+            if not alias:
+                return last.lineno, f" (it returns {value.id}, from {ast.unparse(last)})"
+            name, before = last.value.id, last.lineno
     return returns[0].lineno, f" (it returns {ast.unparse(value)})"
+
+
+def _last_write(node, name, before):
+    """The last statement of node before line `before` that assigns name or into it."""
+    writes = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))
+              and n.lineno < before and any(
+                  isinstance(t, (ast.Name, ast.Subscript)) and _root(t) == name
+                  for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    return max(writes, key=lambda n: n.lineno) if writes else None
 
 
 def _root(target):

@@ -15,6 +15,9 @@ SUBSET = 300  # examples the cost is measured on and the steps are drawn from
 STEPS = 40  # steps of a mini-batch learner; an online one (batch of 1) takes 4× as many
 EXAMPLES = 2500  # at most this many example-steps: large batches take fewer steps
 SLOWER = 0.25  # a cost that falls less than this part of plain SGD's fall is not learning
+FLAT = 0.05  # when plain SGD does not lower the cost either, a rise within this part of it
+# (momentum's first overshoot) tells nothing; a step that climbs the gradient rises more
+LONGER = 5  # then plain SGD runs this many times as long: falling, it needed more steps
 
 
 def run(learner, data, oracle, *, plot=None):
@@ -75,9 +78,29 @@ def run(learner, data, oracle, *, plot=None):
         return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), "
                            f"while {ref}", details=[ABOVE, *details],
                            where=place, data=data_)
-    return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), and "
-                       f"neither does plain SGD at this η ({reference[-1]:.4g}): try another "
-                       "learning rate", details=details, where=place, data=data_)
+    if costs[-1] > max(reference[-1], costs[0]) * (1 + FLAT):
+        return CheckResult("learning", "wrong", f"{run_} does not lower the cost ({mine}), "
+                           f"and it ends above plain SGD at this η ({reference[-1]:.4g})",
+                           details=[ABOVE, *details], where=place, data=data_)
+    with np.errstate(all="ignore"):  # about as flat as plain SGD: is η too small, or are
+        _, longer = oracle.sgd(sub.X, sub.Y, lr, size, LONGER * steps, before, curve=False)
+    if fell(longer):  # too few steps (a sigmoid network starts on a plateau; momentum
+        # overshoots a little first): nothing against the program
+        return CheckResult("learning", "skipped", f"{run_} does not lower the cost ({mine}), "
+                           f"but neither does plain SGD at this η ({ref}), which needs more "
+                           f"steps ({longer[0]:.4g} → {longer[-1]:.4g} in {LONGER * steps}): "
+                           f"these {steps} are too few to tell, so this says nothing against "
+                           "your step (the update check does)", details=details, where=place,
+                           data=data_)
+    # Plain SGD from these weights at this η stays flat even five times as long: the settings
+    # are slow (a deep sigmoid network from small weights sits on a plateau for hundreds of
+    # steps, and then learns), or η is too small; neither is the step's fault
+    return CheckResult("learning", "skipped", f"{run_} does not lower the cost ({mine}), and "
+                       f"neither does plain SGD at this η, even in {LONGER * steps} steps "
+                       f"({longer[-1]:.4g}): a check this short cannot tell. If your own "
+                       "training does not learn either, try a larger learning rate (or larger "
+                       "initial weights); the update check says whether the step is right",
+                       details=details, where=place, data=data_)
 
 
 def _plot(path, costs, reference, name):

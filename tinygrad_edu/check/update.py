@@ -6,6 +6,8 @@ activations of an earlier forward pass (stale activations).
 It imports the oracle (for ∇C by autograd) and calls; the learner's parameters are restored.
 """
 
+import ast
+import dataclasses
 import re
 
 import numpy as np
@@ -15,6 +17,7 @@ from .calls import (
     counter,
     dropped,
     function,
+    function_node,
     layer_method,
     raised,
     reshaped,
@@ -150,8 +153,10 @@ def _step(learner, data, oracle):
         factors[n] = r / lr
     else:
         l2 = _l2_wrong(learner, lr, m, decay)
-        if l2:
-            return CheckResult("update", "wrong", f"{name}: {l2}", where=place,
+        if l2:  # the line that steps the weights (network2's `self.weights = [(1-eta*...`)
+            weights = [p.name for p in learner.params if p.role == "W"]
+            return CheckResult("update", "wrong", f"{name}: {l2}",
+                               where=assigns(learner, "update", weights[:1]),
                                data={**data_, "decay": decay})
         returns = return_in_loop(learner, "update", list(factors)) if unchanged else None
         summed = learner.cost_reduction == "sum" and m > 1 and factors and all(
@@ -176,6 +181,8 @@ def _step(learner, data, oracle):
         off = [n for n, k in factors.items() if _factor(k, m, lr)]
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
+            if result.where == place:  # a loop over keys: `params[key] += lr * grads[key]`
+                result.where = _stepping_line(learner) or place
             if "once per layer" in result.summary:  # the counter's own line, if one is seen
                 result.where = layer_method(learner, "update", off, find=counter) or \
                     result.where
@@ -291,6 +298,27 @@ def _l2_wrong(learner, lr, m, decay):
         if abs(c) <= 1e-6 * expected:
             return f"{p.name} does not shrink at all, where {rule}: the λ given is not used"
         return f"{p.name} shrinks by {c:.4g} per step, where {rule}"
+    return None
+
+
+def _stepping_line(learner):
+    """Where (as str) of the first line of the update that steps an entry chosen at run time,
+    `params[key] += lr * grads[key]` (an optimizer's loop over the keys), or a loop's own
+    variable in place (`for p, g in zip(params, grads): p -= lr * g`); None when none does."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    if node is None:
+        return None
+    looped = {t.id for f in ast.walk(node) if isinstance(f, ast.For)
+              for t in ast.walk(f.target) if isinstance(t, ast.Name)}
+    for n in sorted((n for n in ast.walk(node) if isinstance(n, (ast.AugAssign, ast.Assign))),
+                    key=lambda n: n.lineno):
+        targets = [n.target] if isinstance(n, ast.AugAssign) else n.targets
+        if any(isinstance(t, ast.Subscript) and isinstance(t.slice, (ast.Name, ast.Attribute))
+               and (isinstance(n, ast.AugAssign) or ast.unparse(t) in ast.unparse(n.value))
+               or isinstance(n, ast.AugAssign) and isinstance(t, ast.Name) and t.id in looped
+               for t in targets):
+            return str(dataclasses.replace(w, line=n.lineno))
     return None
 
 
