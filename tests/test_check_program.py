@@ -128,6 +128,24 @@ def test_an_sgd_named_train_is_run_as_sgd(programs, data):
     assert result.status == "ok", result.summary
 
 
+@pytest.mark.parametrize("batch", [10, 1])
+def test_a_shuffled_order_drawn_and_never_used_is_named(programs, batch):
+    """network.py's SGD drawing `order = np.random.permutation(n)` each epoch, then slicing
+    training_data as it is: the batches come in the same order every epoch, so the order is
+    never used; named at that line, for mini-batches and for one example at a time (the
+    same-order test skipped batches of one, and a drawn-but-unused order was a ✓)."""
+    path = _variant(programs, "            random.shuffle(training_data)\n",
+                    "            order = np.random.permutation(n)  # shuffle every epoch\n")
+    if batch == 1:
+        path.write_text(path.read_text().replace("net.SGD(training_data, 30, 10, 3.0",
+                                                 "net.SGD(training_data, 30, 1, 3.0"))
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    line = _line_of(path, "order = np.random.permutation(n)")
+    assert result.status == "wrong" and result.where == f"Network.SGD (network.py:{line})", \
+        (result.where, result.summary)
+    assert "but its batches come in the same order every epoch" in result.summary
+
+
 def test_an_sgd_named_train_that_shuffles_once_is_named(programs):
     path = _renamed(programs, "train")
     text = path.read_text()
@@ -1488,6 +1506,28 @@ def test_a_helper_method_that_reads_an_attribute_is_tried_on_the_learners_object
     line = _line_of(path, "        return self.gain * s * (1 + s)")
     assert result.where == f"NeuralNetwork.sigmoid_derivative (net.py:{line})", result.where
     assert "mended, the gradients of all 4 parameters agree" in result.summary, result.summary
+
+
+def test_a_library_the_machine_lacks_skips_the_checks_that_call_it(programs):
+    """A network whose sigmoid calls a library that is not installed where the checker runs:
+    the checks that reach the call are skipped, saying what to install (they were ✗ "your code
+    raised", as if the program were wrong); scipy.special.expit, Make Your Own Neural
+    Network's sigmoid, is computed with numpy instead, so those programs are checked."""
+    from tinygrad_edu.check.source import _Missing
+
+    z = np.array([-800.0, -2.0, 0.0, 3.0])  # e^800 overflows to inf: σ is then 0, quietly
+    assert np.allclose(_Missing("scipy.special.expit")(z), [0.0, *(1 / (1 + np.exp(-z[1:])))],
+                       atol=0)
+    path = programs / "oop" / "net.py"
+    text = path.read_text().replace("import numpy as np\n",
+                                    "import numpy as np\nimport fancy_activations as fancy\n", 1)
+    path.write_text(text.replace("        return 1.0 / (1.0 + np.exp(-z))\n",
+                                 "        return fancy.logistic(z)\n"))
+    results = {r.check: r for r in check_program(path).results}
+    for check in ("forward", "gradients", "update"):
+        assert results[check].status == "skipped", results[check].summary
+        assert "fancy_activations.logistic at net.py:" in results[check].summary and \
+            "(pip install fancy_activations)" in results[check].summary, results[check].summary
 
 
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):

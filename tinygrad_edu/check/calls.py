@@ -57,6 +57,13 @@ def raised(check, e, learner, role=None):
                            f"{where}, which only your script part sets ({script}); the checker "
                            f"does not run that part: pass `{e.name}` to {function} as an "
                            "argument, and this check can run", where=f"{frame.name} ({where})")
+    missing = getattr(e, "missing", None)  # a library the machine lacks (source._Missing)
+    if missing is not None:
+        lib = missing.partition(".")[0]
+        return CheckResult(check, "skipped", f"{function} calls {missing} at {where}, and "
+                           f"{lib} is not installed where the checker runs: install it into "
+                           f"the environment tinygrad-edu runs in (pip install {lib}), and this "
+                           "check can run", where=f"{frame.name} ({where})")
     line = f": {frame.line.strip()}" if frame.line else ""
     hint, at = "", f"{_qualname(e, frame)} ({where})"
     inplace = _none_from_in_place(frame) if "NoneType" in last else None

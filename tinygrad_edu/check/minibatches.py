@@ -95,7 +95,19 @@ def run(learner, data, oracle):
     details = []
     k = len(second) - 1  # the batches both epochs have whole: the same ones first, unshuffled?
     once = None
-    if k > 1 and size > 1 and first[:k] == second[:k]:
+    if k > 1 and first[:k] == second[:k]:
+        unused = _unused_shuffle(learner)
+        if unused is not None:  # it draws an order, then walks the data in its own
+            line, text = unused
+            return CheckResult("minibatches", "wrong",
+                               f"{name} draws a shuffled order at line {line} (`{text}`), but "
+                               "its batches come in the same order every epoch: that order is "
+                               "never used",
+                               details=["index the examples with it (x, y = training_data["
+                                        "order[i]], or X[order], Y[order]) or shuffle the list "
+                                        "itself (random.shuffle(training_data))"],
+                               where=str(dataclasses.replace(learner.where["epoch"], line=line)),
+                               data={"examples": n, "batches": len(first)})
         details.append("the batches come in the same order every epoch: they are not shuffled "
                        "(shuffle the training data at the start of each epoch)")
     elif size > 1:
@@ -185,6 +197,25 @@ def run(learner, data, oracle):
 
 
 _SHUFFLES = ("shuffle", "permutation", "sample", "choice")
+
+
+def _unused_shuffle(learner):
+    """(line, text) of a shuffle the epoch function draws (`order = np.random.permutation(n)`)
+    when its batches still come in the same order every epoch; None when it has none, or seeds
+    a generator itself (then the same order every call is what it asks for)."""
+    w = learner.where.get("epoch")
+    node = function_node(w)
+    if node is None:
+        return None
+    calls = [c for c in ast.walk(node) if isinstance(c, ast.Call)]
+    if any(called_name(c) in ("seed", "default_rng", "RandomState", "Random") for c in calls):
+        return None
+    shuffles = sorted((c for c in calls if called_name(c) in ("shuffle", "permutation")),
+                      key=lambda c: c.lineno)  # (a choice may be dropout's, not an order)
+    if not shuffles:
+        return None
+    line = shuffles[0].lineno
+    return line, Path(w.file).read_text().splitlines()[line - 1].strip()
 
 
 def _shuffled_once(learner, second, again):
