@@ -161,6 +161,11 @@ def test_dict_keys_and_bad_settings_are_named():
         Adapter(Neural_Network(), params=["self.W[0]"], layout="col")
     with pytest.raises(ValueError, match="targets="):
         Adapter(Neural_Network(), params=["self.W[0]"], targets="digits")
+    # a misspelt cost was an IndexError from deep in the oracle, in the forward check
+    with pytest.raises(ValueError, match="cost='softmax_cross_entropy'; use one of 'quadratic'"):
+        Adapter(Neural_Network(), params=["self.W[0]"], cost="softmax_cross_entropy")
+    with pytest.raises(ValueError, match="activation='ReLU'"):
+        Adapter(Neural_Network(), params=["self.W[0]"], activation="ReLU")
     with pytest.raises(ValueError, match="update_batch is for per-example layouts"):
         Adapter(Neural_Network(), params=["self.W[0]"], update_batch=print)
     with pytest.raises(ValueError, match=r"bias 'self.B\[0\]' has 5 entries.*W\[0\] → 6.*layout"):

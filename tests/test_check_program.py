@@ -1530,6 +1530,33 @@ def test_a_library_the_machine_lacks_skips_the_checks_that_call_it(programs):
             "(pip install fancy_activations)" in results[check].summary, results[check].summary
 
 
+def test_an_accuracy_that_compares_with_one_hot_targets_is_told_so(programs):
+    """The book's TwoLayerNet.accuracy without its `if t.ndim != 1: t = np.argmax(t, axis=1)`,
+    given the one-hot targets its training script uses: numpy's broadcast error alone said
+    nothing of why; the finding adds that t holds one-hot rows."""
+    path = programs / "dlfs" / "ch05" / "two_layer_net.py"
+    path.write_text(path.read_text().replace(
+        "        if t.ndim != 1:\n            t = np.argmax(t, axis=1)\n", ""))
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    assert result.status == "error" and any(
+        "are the labels it is given one-hot rows? Take np.argmax(t, axis=1)" in d
+        for d in result.details), result.details
+
+
+def test_a_training_script_with_a_loader_of_its_own_runs_its_loop(programs):
+    """ch05's training script loading MNIST through a module of the learner's that is not
+    there: the loop's train_size = x_train.shape[0] was never set, and the minibatches check
+    was skipped with advice to pass train_size to the loop "as an argument" (it is a script);
+    x_train and t_train are now bound to the recorder's examples by their names."""
+    path = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+    path.write_text(path.read_text().replace(
+        "from dataset.mnist import load_mnist", "from my_mnist_reader import read_all").replace(
+        "load_mnist(normalize=True, one_hot_label=True)", "read_all('data/')"))
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "ok" and "draws its batches at random" in result.summary, \
+        result.summary
+
+
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
     """right_derivatives puts the learner's helpers back when its block ends, also when the
     block raises: a module function (in every module that imported it), a method and a static

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .learner import Batches, Learner, Param, Where
+from .oracle import COSTS, HIDDEN
 
 # How the learner's code holds examples. Batch layouts take a whole batch at once; per-example
 # layouts take one example at a time (and a mini-batch as a list of (x, y) pairs).
@@ -88,6 +89,12 @@ class Adapter:
             raise ValueError(f"adapter: update_batch is for per-example layouts ('column', "
                              f"'vector'); with layout={layout!r} give update(x, y, lr), which "
                              "receives the whole batch")
+        if cost is not None and cost not in COSTS:
+            raise ValueError(f"adapter: cost={cost!r}; use one of "
+                             + ", ".join(f"{k!r} ({v})" for k, v in COSTS.items()))
+        if activation is not None and activation not in (*HIDDEN, "leaky_relu"):
+            raise ValueError(f"adapter: activation={activation!r} (of the hidden layers); use "
+                             f"one of {', '.join(repr(a) for a in (*HIDDEN, 'leaky_relu'))}")
         if reduction not in (None, "mean", "sum"):
             raise ValueError(f"adapter: reduction={reduction!r}; use 'mean' (the cost averaged "
                              "over the batch) or 'sum'")

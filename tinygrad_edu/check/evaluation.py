@@ -268,6 +268,17 @@ def _trained(oracle, data, learner):
     return arrays if ok else start
 
 
+def _labels_one_hot(error):
+    """(m, k) when error is numpy's failure to compare m labels (m,) with an (m, k) array."""
+    shapes = [tuple(int(n) for n in t.split(",") if n.strip())
+              for t in re.findall(r"\(([\d, ]+)\)", str(error))]
+    if isinstance(error, ValueError) and len(shapes) == 2:
+        one, two = sorted(shapes, key=len)
+        if len(one) == 1 and len(two) == 2 and one[0] == two[0] and two[1] > 1:
+            return two
+    return None
+
+
 _LABEL = re.compile(r"^(y|t|label|labels|target|targets|y_true|truth|answer)$")
 
 
@@ -342,6 +353,13 @@ def run(learner, data, oracle):
         figures.append(learner.evaluate(test.X, test.labels))
     except Exception as e:
         result = raised("evaluation", e, learner, "evaluate")
+        one_hot = _labels_one_hot(e)
+        if one_hot:  # argmax of the outputs against the one-hot rows it was handed
+            m, k = one_hot
+            result.details.append(f"it compares {m} predicted digits with a ({m}, {k}) array: "
+                                  "are the labels it is given one-hot rows? Take "
+                                  "np.argmax(t, axis=1) of them first, as the book's accuracy "
+                                  "does when t.ndim != 1")
         if "(7," in str(e) or "(7)" in str(e):  # the 7 examples of the last forward pass
             cached, line = _cached_reads(learner.where.get("evaluate"))
             result.details.append("7 is the number of examples of the forward pass run "

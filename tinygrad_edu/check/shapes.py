@@ -854,8 +854,10 @@ def _dlfs_batches(net, learner, loop):
             if node.lineno >= loop.line:
                 break
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                with contextlib.suppress(Exception):
+                try:
                     exec(compile(ast.Module([node], []), loop.file, "exec"), namespace)
+                except Exception:  # a loader the checker cannot run: its data, by name
+                    _bind_data(node, namespace, sample)
         recorder = _Recorder(net, n_out)
         for name, value in list(namespace.items()):
             if type(value).__name__ == type(net).__name__ and hasattr(value, "params"):
@@ -870,6 +872,22 @@ def _dlfs_batches(net, learner, loop):
         exec(compile(ast.Module([for_node], []), loop.file, "exec"), namespace)
         return recorder.seen
     return batches
+
+
+def _bind_data(node, namespace, sample):
+    """Bind the names a failed data-loading line assigns (`(x_train, t_train), (x_test, t_test)
+    = my_loader.load()`) to the instrumented examples, by their names: x_... the inputs (rows),
+    t_... or y_... the one-hot targets; so `train_size = x_train.shape[0]` after it runs."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for t in targets:
+        for name in (n.id for n in ast.walk(t) if isinstance(n, ast.Name)):
+            low = name.lower()
+            if "train" not in low and "test" not in low:
+                continue
+            if low.startswith("x"):
+                namespace[name] = sample.X
+            elif low.startswith(("t", "y", "label")):
+                namespace[name] = sample.Y
 
 
 def _dlfs_cost(net):
