@@ -782,6 +782,13 @@ def test_a_global_only_the_script_sets_skips_the_check_and_says_how(programs):
         report.notes
 
 
+def test_network2s_load_of_a_saved_network_is_not_called_a_data_loader():
+    """network2.py's load(filename) reads a trained network back from JSON: the note that
+    the learner's own data-loading code is not run named it as one."""
+    report = check_program(Path(__file__).with_name("learners") / "nielsen2" / "network2.py")
+    assert not any(n.startswith("not run: load,") for n in report.notes), report.notes
+
+
 def test_a_clean_float32_functional_program_passes_with_its_adapter(programs):
     """simple_nn.py: the full-batch functional tutorial in float32, pandas missing, no epoch
     loop: no false alarm, and the missing epoch is a skip with its reason."""
@@ -1555,6 +1562,21 @@ def test_a_training_script_with_a_loader_of_its_own_runs_its_loop(programs):
     result = next(r for r in check_program(path).results if r.check == "minibatches")
     assert result.status == "ok" and "draws its batches at random" in result.summary, \
         result.summary
+
+
+def test_a_bias_gradient_without_the_means_1_over_m_is_named_in_linear_backward(programs):
+    """Course 1 week 4's linear_backward with `db = np.sum(dZ, ...)` beside `dW = 1. / m * ...`:
+    the output layer's W matches the mean cost and b the summed one, so no cost fitted and the
+    finding blamed W ("divided by the batch size twice") at L_model_backward's def line. The
+    split now reads as a mean, and the place is linear_backward's db line, two calls down."""
+    path = programs / "coursera_w4" / "dnn_app.py"
+    report = _adapted(path, ("    db = 1. / m * np.sum(dZ, axis=1, keepdims=True)\n",
+                             "    db = np.sum(dZ, axis=1, keepdims=True)\n"))
+    result = next(r for r in report.results if r.check == "gradients")
+    line = _line_of(path, "    db = np.sum(dZ, axis=1, keepdims=True)")
+    assert result.status == "wrong" and result.where == f"linear_backward (dnn_app.py:{line})", \
+        (result.where, result.summary)
+    assert "m = 7 times too large" in result.summary, result.summary
 
 
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):

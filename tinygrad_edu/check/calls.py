@@ -255,11 +255,20 @@ def _copied_from_layer(learner, assign, wanted):
 def _in_callee(node, learner, names):
     """Where (as str) of the line, in a function the backprop calls, that sets the gradient of
     names' kind (`db = ...` in Coursera's linear_backward for parameters['b3']), when one such
-    function does; else None."""
-    called = {c.func.id if isinstance(c.func, ast.Name) else c.func.attr
-              for c in ast.walk(node) if isinstance(c, ast.Call) and (
-                  isinstance(c.func, ast.Name) or isinstance(c.func, ast.Attribute) and
-                  isinstance(c.func.value, ast.Name) and c.func.value.id == "self")}
+    function does, also through one it calls (Coursera's linear_activation_backward calls
+    linear_backward); else None."""
+    def calls_in(f):
+        return {c.func.id if isinstance(c.func, ast.Name) else c.func.attr
+                for c in ast.walk(f) if isinstance(c, ast.Call) and (
+                    isinstance(c.func, ast.Name) or isinstance(c.func, ast.Attribute) and
+                    isinstance(c.func.value, ast.Name) and c.func.value.id == "self")}
+
+    functions = {f.name: f for _, tree in _trees(learner) for _, f in _functions(tree)}
+    called, todo = set(), calls_in(node)
+    for _ in range(3):  # the backprop's callees, theirs, and theirs
+        todo = {name for name in todo if name in functions and name not in called}
+        called |= todo
+        todo = {name for f in todo for name in calls_in(functions[f])}
     kinds = {re.sub(r"\d+", "", w) for w in _param_names(names) if w.isidentifier()}
     wanted = {g for k in kinds for g in (f"d{k}", f"d{k.lower()}", f"d_{k}", f"grad_{k}")}
     found = []

@@ -508,6 +508,27 @@ def _first(names, preferred):
     return sorted(names, key=lambda n: n != preferred)
 
 
+def _split_reduction(oracle, batch, options, got, names):
+    """The option (hidden, output, cost, "mean") when the output layer's parameters each match
+    that cost, one of them averaged over the batch and the other summed: code that divides by
+    m somewhere means a mean, and the parameter without its 1/m is the mistake (Coursera's
+    `db = np.sum(dZ, ...)` beside `dW = 1 / m * ...`). None otherwise."""
+    if len(names) < 2 or batch.X.shape[0] < 2:
+        return None
+    tol = tolerance(oracle.dtype) * 10
+    for h, o, c, r in options:
+        if r != "mean" or (h, o, c, "sum") not in options:
+            continue
+        fits = {}
+        for red in ("mean", "sum"):
+            e = oracle.gradients(batch.X, batch.Y, reduction=red, activation=h,
+                                 output_activation=o, cost=c)
+            fits[red] = {n for n in names if rel_error(got[n], e[n]) <= tol}
+        if fits["mean"] and fits["sum"] and fits["mean"] | fits["sum"] == set(names):
+            return h, o, c, "mean"
+    return None
+
+
 def _mended_cost(oracle, learner, batch, options, names):
     """((hidden, output, cost, reduction), (convention, helper names)) when the output layer's
     gradient, computed by the learner's code with its wrong derivative helpers mended
@@ -586,6 +607,13 @@ def _settle_cost(oracle, learner, batch):
         oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}"
                             + (f" (not --like's {learner.like[0]}: your gradients follow "
                                "another)" if learner.like[0] not in (None, oracle.cost) else ""))
+        return
+    split = _split_reduction(oracle, batch, options, got, names)
+    if split is not None:  # W by the mean's gradient, b by the sum's (or the other way)
+        oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = split
+        oracle.notes.append(f"cost inferred from the output layer's gradient: {oracle.describe()}"
+                            " (its weight and bias gradients differ by the batch size: one "
+                            "of them lacks the 1/m that the other has, so the cost is a mean)")
         return
     mended = _mended_cost(oracle, learner, batch, options, names)
     if mended is not None:  # the derivative helper is wrong, and the cost is read past it

@@ -129,9 +129,18 @@ def own_loaders(module):
     for mod in [module, *getattr(module, "__learner_modules__", [])]:
         for name, value in vars(mod).items():
             if inspect.isfunction(value) and _defined_in(value, mod) and \
-                    _LOADING.search(name) and name not in LOADERS and name not in found:
+                    _LOADING.search(name) and name not in LOADERS and name not in found \
+                    and not _loads_a_network(value):
                 found.append(name)
     return found
+
+
+def _loads_a_network(fn):
+    """Whether fn reads a saved network back (network2's load(filename), from JSON), not data."""
+    try:
+        return "json" in inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
 
 
 def give_data(module, data):
