@@ -1579,6 +1579,28 @@ def test_a_bias_gradient_without_the_means_1_over_m_is_named_in_linear_backward(
     assert "m = 7 times too large" in result.summary, result.summary
 
 
+def test_a_book_loop_nested_in_an_epoch_loop_runs_one_epoch(programs):
+    """A training script with `for epoch in range(10):` around its loop over the batches,
+    reading its data through a loader of its own: one pass of the outer loop is the epoch
+    (its bound was set to an epoch's worth of batches, 1,200 epochs of 1,200 batches: the
+    check ran out of time)."""
+    script = programs / "dlfs" / "ch05" / "train_epochs.py"
+    script.write_text(
+        "import os\nimport sys\n\nsys.path.append(os.pardir)\nimport numpy as np\n\n"
+        "from my_reader import get_mnist\nfrom two_layer_net import TwoLayerNet\n\n"
+        "x_train, t_train, x_test, t_test = get_mnist('./data', one_hot=True)\n"
+        "net = TwoLayerNet(784, 50, 10)\nlr = 0.1\nbatch_size = 50\n"
+        "for epoch in range(10):\n"
+        "    for i in range(x_train.shape[0] // batch_size):\n"
+        "        idx = np.random.choice(x_train.shape[0], batch_size)\n"
+        "        grad = net.gradient(x_train[idx], t_train[idx])\n"
+        "        for key in ('W1', 'b1', 'W2', 'b2'):\n"
+        "            net.params[key] -= lr * grad[key]\n"
+        "    print(epoch, net.accuracy(x_test, t_test))\n")
+    result = next(r for r in check_program(script).results if r.check == "minibatches")
+    assert result.status == "ok" and "(1,200 batches of 50)" in result.summary, result.summary
+
+
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
     """right_derivatives puts the learner's helpers back when its block ends, also when the
     block raises: a module function (in every module that imported it), a method and a static

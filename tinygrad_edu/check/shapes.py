@@ -865,6 +865,11 @@ def _dlfs_batches(net, learner, loop):
         for_node = next(node for node in tree.body if node.lineno == loop.line)
         bound = for_node.iter.args[-1] if for_node.iter.args else None
         epoch = max(n // int(learner.batch_size or 100), 1)
+        if any(isinstance(inner, (ast.For, ast.While)) and any(
+                isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                and c.func.attr in (*_DLFS_GRADIENT, "numerical_gradient")
+                for c in ast.walk(inner)) for stmt in for_node.body for inner in ast.walk(stmt)):
+            epoch = 1  # `for epoch in range(10):` around a loop over the batches: one pass
         if isinstance(bound, ast.Name):  # iters_num = 10000: one epoch's worth instead
             namespace[bound.id] = epoch
         elif isinstance(bound, ast.Constant) and isinstance(bound.value, int):
