@@ -1550,15 +1550,22 @@ def test_an_accuracy_that_compares_with_one_hot_targets_is_told_so(programs):
         for d in result.details), result.details
 
 
-def test_a_training_script_with_a_loader_of_its_own_runs_its_loop(programs):
+@pytest.mark.parametrize("short", [False, True])
+def test_a_training_script_with_a_loader_of_its_own_runs_its_loop(programs, short):
     """ch05's training script loading MNIST through a module of the learner's that is not
     there: the loop's train_size = x_train.shape[0] was never set, and the minibatches check
     was skipped with advice to pass train_size to the loop "as an argument" (it is a script);
-    x_train and t_train are now bound to the recorder's examples by their names."""
+    x_train and t_train are now bound to the recorder's examples by their names, and a pair
+    named otherwise (X, T = read_all(...)) as inputs, then targets (it was a false ✗)."""
     path = programs / "dlfs" / "ch05" / "train_neuralnet.py"
-    path.write_text(path.read_text().replace(
+    text = path.read_text().replace(
         "from dataset.mnist import load_mnist", "from my_mnist_reader import read_all").replace(
-        "load_mnist(normalize=True, one_hot_label=True)", "read_all('data/')"))
+        "load_mnist(normalize=True, one_hot_label=True)", "read_all('data/')")
+    if short:
+        text = text.replace("(x_train, t_train), (x_test, t_test) = read_all", "X, T = read_all")
+        for old, new in (("x_train.shape", "X.shape"), ("x_train[", "X["), ("t_train[", "T[")):
+            text = text.replace(old, new)
+    path.write_text(text)
     result = next(r for r in check_program(path).results if r.check == "minibatches")
     assert result.status == "ok" and "draws its batches at random" in result.summary, \
         result.summary
@@ -1577,6 +1584,57 @@ def test_a_bias_gradient_without_the_means_1_over_m_is_named_in_linear_backward(
     assert result.status == "wrong" and result.where == f"linear_backward (dnn_app.py:{line})", \
         (result.where, result.summary)
     assert "m = 7 times too large" in result.summary, result.summary
+
+
+def test_a_script_loop_reading_what_the_script_could_not_set_is_skipped_with_its_reason(
+        programs):
+    """ch05's loop reading train_size, which its script sets from a reader of its own: the
+    check is skipped, saying so, and no longer advises passing train_size to the loop "as an
+    argument" (the loop is module-level script, not a function)."""
+    path = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+    path.write_text(path.read_text().replace(
+        "from two_layer_net import TwoLayerNet", "from two_layer_net import TwoLayerNet\n"
+        "from my_reader import count_rows").replace(
+        "train_size = x_train.shape[0]", "train_size = count_rows('train.csv')"))
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "skipped" and result.summary.startswith(
+        "your training loop reads `train_size` at train_neuralnet.py:"), result.summary
+    assert "as an argument" not in result.summary and "an Adapter's epoch= can" in \
+        result.summary, result.summary
+
+
+def test_a_book_training_script_under_a_main_guard_runs_its_loop(programs):
+    """ch05's training script inside `if __name__ == "__main__":`: the loop was looked for among
+    the top-level statements only, and the minibatches check raised StopIteration from the
+    checker's own code, reported as the learner's (a false ✗ with no place)."""
+    path = programs / "dlfs" / "ch05" / "train_neuralnet.py"
+    head, _, script = path.read_text().partition("(x_train, t_train)")
+    path.write_text(head + 'if __name__ == "__main__":\n' + "".join(
+        f"    {line}\n" if line else "\n" for line in ("(x_train, t_train)" + script).split("\n")))
+    result = next(r for r in check_program(path).results if r.check == "minibatches")
+    assert result.status == "ok" and "draws its batches at random" in result.summary, \
+        result.summary
+
+
+@pytest.mark.parametrize("train, held_out", [
+    ("X[:, val_size:]", True),  # columns: the first val_size set aside, the rest trained on
+    ("X[:, :n - val_size]", False)])  # both from the start: the validation is trained on too
+def test_a_validation_split_of_columns_is_read_as_held_out_only_when_apart(tmp_path, train,
+                                                                           held_out):
+    """fit(self, X, Y) splitting its columns into X_val and X_train (new names, a tuple of
+    slices): read as a held-out validation set (it was "trains on only 50,000"), unless both
+    slices start at the beginning and so overlap."""
+    from tinygrad_edu.check.learner import Where
+    from tinygrad_edu.check.minibatches import _held_out
+
+    path = tmp_path / "net.py"
+    path.write_text("def fit(self, X, Y, val_size=10000):\n    n = X.shape[1]\n"
+                    "    X_val, Y_val = X[:, :val_size], Y[:, :val_size]\n"
+                    f"    X_train, Y_train = {train}, Y[:, val_size:]\n")
+    found = _held_out(Where("fit", str(path), 1))
+    assert (found is not None) == held_out, found
+    if held_out:
+        assert found[0] == 3 and found[1].startswith("X_val, Y_val = "), found
 
 
 def test_a_book_loop_nested_in_an_epoch_loop_runs_one_epoch(programs):
@@ -1654,6 +1712,19 @@ def test_an_output_delta_without_sigma_prime_is_the_backprops_own_line(programs)
         assert results[check].status == "wrong", results[check].summary
         assert results[check].where == f"Network.backprop (network.py:{line})", \
             (check, results[check].where)
+
+
+def test_an_evaluation_that_counts_the_wrong_predictions_is_named(programs):
+    """network.py's evaluate with `x != y`: its figure is the error rate, 1 − the accuracy,
+    with the trained weights and after the output neurons move; the finding says so at that
+    line (it advised running the forward pass, which evaluate does)."""
+    path = _variant(programs, "return sum(int(x == y) for (x, y) in test_results)",
+                    "return sum(int(x != y) for (x, y) in test_results)")
+    result = next(r for r in check_program(path).results if r.check == "evaluation")
+    line = _line_of(path, "int(x != y)")
+    assert result.status == "wrong" and result.where == f"Network.evaluate (network.py:{line})", \
+        result.where
+    assert result.summary.endswith("it reports the error rate, 1 − the accuracy"), result.summary
 
 
 def test_an_evaluation_that_takes_argmax_of_an_integer_label_is_named(programs):

@@ -52,6 +52,12 @@ def raised(check, e, learner, role=None):
                            f"figure is not computed from the data it was given; use `{own[0]}`",
                            where=f"{frame.name} ({where})",
                            details=[f"{where}: {frame.line.strip()}"] if frame.line else [])
+    if script is not None and frame.name == "<module>":  # a loop of the script itself
+        return CheckResult(check, "skipped", f"your {function} reads `{e.name}` at {where}, "
+                           f"which your script sets ({script}) from something the checker does "
+                           "not run (a loader of your own, a file): this check cannot run the "
+                           "loop; an Adapter's epoch= can (docs/verify.md)",
+                           where=f"{function} ({where})")
     if script is not None:  # the checker's doing, not the learner's mistake: skip, say how
         return CheckResult(check, "skipped", f"{function} reads the global `{e.name}` at "
                            f"{where}, which only your script part sets ({script}); the checker "

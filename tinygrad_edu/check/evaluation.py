@@ -294,6 +294,16 @@ def _label_argmax(w):
     return None
 
 
+def _line_with(w, text):
+    """The first line of the learner's function at w that holds text (outside comments)."""
+    node = function_node(w)
+    if node is None:
+        return None
+    lines = open(w.file, encoding="utf-8", errors="replace").read().splitlines()
+    return next((k for k in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+                 if text in lines[k - 1].split("#")[0]), None)
+
+
 def _one_label(oracle, test, weights, fractions):
     """The class c when the learner's figures (with the trained weights, and with the output
     neurons moved) are each, to the example, the share of test examples the network predicts
@@ -410,6 +420,15 @@ def run(learner, data, oracle):
                f"network's accuracy goes {acc:.1%} → {acc_shifted:.1%}): does it compare the "
                "predictions with themselves, or the labels with the labels (predictions == "
                "predictions)?")
+    elif abs(frac - (1 - acc)) <= slack and abs(frac3 - (1 - acc_shifted)) <= slack < \
+            abs(acc - acc_shifted):  # both figures the share of wrong predictions
+        short = "it reports the error rate, 1 − the accuracy"
+        why = (f"its figure is the share of test examples the network gets wrong ("
+               f"{1 - acc:.1%} with these weights, {1 - acc_shifted:.1%} after the output "
+               "neurons move): it counts the predictions that differ from the label (!=); "
+               "count those that equal it (==)")
+        at = _line_with(learner.where.get("evaluate"), "!=")
+        place = str(dataclasses.replace(learner.where["evaluate"], line=at)) if at else place
     elif (c := _one_label(oracle, test, (trained, shifted), (frac, frac3))) is not None:
         short = f"it compares every prediction with {c}"
         at = _label_argmax(learner.where.get("evaluate"))

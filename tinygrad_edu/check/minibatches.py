@@ -8,6 +8,7 @@ with np.random.choice). It imports calls only: the oracle is not needed.
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -257,12 +258,37 @@ def _held_out(w):
     train = next((a for a in args if "train" in a.lower()), args[0] if args else None)
     slices = [n for n in ast.walk(node) if isinstance(n, ast.Assign) and any(
         isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name) and v.value.id == train
-        and isinstance(v.slice, ast.Slice) for v in ast.walk(n.value))] if train else []
+        and (isinstance(v.slice, ast.Slice) or isinstance(v.slice, ast.Tuple) and any(
+            isinstance(e, ast.Slice) and (e.lower or e.upper) for e in v.slice.elts))
+        for v in ast.walk(n.value))] if train else []  # X[-n:], or X[:, k:] for columns
+
+    def named(n, pattern):
+        return any(isinstance(t, ast.Name) and re.search(pattern, t.id)
+                   for e in n.targets for t in ast.walk(e))
     kept = [n for n in slices if any(isinstance(t, ast.Name) and t.id == train
-                                     for e in n.targets for t in ast.walk(e))]
+                                     for e in n.targets for t in ast.walk(e))] or [
+        n for n in slices if named(n, r"(?i)train") and not named(n, r"(?i)val|dev|hold")]
     aside = [n for n in slices if n not in kept] or [  # train, val = train[:k], train[k:]
         n for n in kept if sum(isinstance(t, ast.Name) for e in n.targets for t in ast.walk(e)) > 1]
+    if kept and aside and aside[0] is not kept[0] and _same_end(kept[0], aside[0], train):
+        return None  # X[:, :n - k] beside X[:, :k]: both from the start, so they overlap
     return (aside[0].lineno, ast.unparse(aside[0])) if kept and aside else None
+
+
+def _same_end(a, b, name):
+    """Whether the first slices of name in assignments a and b both start at the beginning
+    (no lower bound) or both run to the end (no upper bound): then they overlap."""
+    def first(n):
+        for v in ast.walk(n.value):
+            if isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name) and \
+                    v.value.id == name:
+                parts = v.slice.elts if isinstance(v.slice, ast.Tuple) else [v.slice]
+                return next((e for e in parts if isinstance(e, ast.Slice)
+                             and (e.lower or e.upper)), None)
+        return None
+    x, y = first(a), first(b)
+    return x is not None and y is not None and (
+        x.lower is None and y.lower is None or x.upper is None and y.upper is None)
 
 
 def _prefix_slice(w, lo, hi):

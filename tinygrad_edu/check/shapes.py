@@ -807,7 +807,7 @@ def _training_loop(statements):
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
                 ast.unparse(node.iter.func) == "range" and any(
                     isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                    and n.func.attr in ("gradient", "numerical_gradient")
+                    and n.func.attr in (*_DLFS_GRADIENT, "numerical_gradient")
                     for n in ast.walk(node)):
             return s
     return None
@@ -850,7 +850,8 @@ def _dlfs_batches(net, learner, loop):
         sample = Sample(X, np.eye(n_out)[labels], labels)
         give_data(script, Data("instrumented", sample, sample))
         namespace = vars(script)
-        for node in tree.body:  # the script up to its loop: data, the network, the settings
+        body = list(_opened(tree.body))  # an `if __name__ == "__main__":` block opened up
+        for node in body:  # the script up to its loop: data, the network, the settings
             if node.lineno >= loop.line:
                 break
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -862,7 +863,7 @@ def _dlfs_batches(net, learner, loop):
         for name, value in list(namespace.items()):
             if type(value).__name__ == type(net).__name__ and hasattr(value, "params"):
                 namespace[name] = recorder  # the script's `network = TwoLayerNet(...)`
-        for_node = next(node for node in tree.body if node.lineno == loop.line)
+        for_node = next(node for node in body if node.lineno == loop.line)
         bound = for_node.iter.args[-1] if for_node.iter.args else None
         epoch = max(n // int(learner.batch_size or 100), 1)
         if any(isinstance(inner, (ast.For, ast.While)) and any(
@@ -879,19 +880,42 @@ def _dlfs_batches(net, learner, loop):
     return batches
 
 
+# The names a loader's results get: x_train, X_test, train_x (inputs); t_train, y_test, train_y,
+# labels_train (targets); not train_size
+_DATA_X = re.compile(r"(?i)^(x_?(train|test|val)\w*|(train|test|val)_?x)$")
+_DATA_Y = re.compile(r"(?i)^((t|y|labels?)_?(train|test|val)\w*|(train|test|val)_?(t|y|labels?))$")
+
+
+def _opened(body):
+    """A script's statements in order, the bodies of its if, try and with blocks opened up (a
+    training script under `if __name__ == "__main__":`), loops kept whole."""
+    for node in body:
+        if isinstance(node, ast.If):
+            yield from _opened(node.body)
+            yield from _opened(node.orelse)
+        elif isinstance(node, (ast.Try, ast.With)):
+            yield from _opened(node.body)
+        else:
+            yield node
+
+
 def _bind_data(node, namespace, sample):
     """Bind the names a failed data-loading line assigns (`(x_train, t_train), (x_test, t_test)
     = my_loader.load()`) to the instrumented examples, by their names: x_... the inputs (rows),
     t_... or y_... the one-hot targets; so `train_size = x_train.shape[0]` after it runs."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for t in targets:
-        for name in (n.id for n in ast.walk(t) if isinstance(n, ast.Name)):
-            low = name.lower()
-            if "train" not in low and "test" not in low:
-                continue
-            if low.startswith("x"):
+        names = [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+        if isinstance(t, ast.Tuple) and isinstance(node.value, ast.Call) and \
+                len(names) in (2, 4) and not any("train" in n.lower() or "test" in n.lower()
+                                                 for n in names):
+            for k, name in enumerate(names):  # X, T = my_reader.load(): inputs, then targets
+                namespace[name] = sample.Y if k % 2 else sample.X
+            continue
+        for name in names:
+            if _DATA_X.match(name):
                 namespace[name] = sample.X
-            elif low.startswith(("t", "y", "label")):
+            elif _DATA_Y.match(name):
                 namespace[name] = sample.Y
 
 
