@@ -1659,6 +1659,24 @@ def test_a_book_loop_nested_in_an_epoch_loop_runs_one_epoch(programs):
     assert result.status == "ok" and "(1,200 batches of 50)" in result.summary, result.summary
 
 
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_bias_stepped_with_the_weights_gradient_is_named_in_update(programs, bug):
+    """A functional program whose adapter's update runs forward, backward and update in one
+    glue function: the update role is the learner's `update` (it was `backward`, the last name
+    the glue used), and `params["b" + str(l)] -= lr * grads["dW" + str(l)].sum(...)` is named at
+    that line of the loop over the layers, not at a def line."""
+    path = programs / "funcdict" / "net.py"
+    edits = [('params["b" + str(l)] -= lr * grads["db" + str(l)]',
+              'params["b" + str(l)] -= lr * grads["dW" + str(l)].sum(axis=1, keepdims=True)')]
+    report = _adapted(path, *(edits if bug else []))
+    result = next(r for r in report.results if r.check == "update")
+    if not bug:
+        assert report.ok and result.where.startswith("update (net.py:"), result.where
+        return
+    line = _line_of(path, 'params["b" + str(l)] -= lr')
+    assert result.status == "wrong" and result.where == f"update (net.py:{line})", result.where
+
+
 def test_a_mended_helper_is_put_back(tmp_path, monkeypatch):
     """right_derivatives puts the learner's helpers back when its block ends, also when the
     block raises: a module function (in every module that imported it), a method and a static

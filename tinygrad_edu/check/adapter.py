@@ -135,7 +135,7 @@ class Adapter:
             if role not in where and hook in hooks:
                 # the epoch's own loop, not the function it calls per batch (recorded)
                 skip = str(self.epoch_calls or "").rpartition(".")[2] if hook == "epoch" else ""
-                found = _where(hooks[hook], self.obj, skip)
+                found = _where(hooks[hook], self.obj, skip, _ROLE_NAMES.get(role))
                 if found is not None:
                     where[role] = found
         notes = [f"adapter: {len(params)} parameters, layout {self.layout!r}, targets "
@@ -724,10 +724,19 @@ def _kinds(args, kwargs):
 
 # ----- the learner's function behind a hook -------------------------------------------------------
 
-def _where(fn, obj, skip=""):
+# What the learner's function for a role is called, when a hook's glue calls several
+# (`program.update(p, program.backward(y, p, cache), lr)`: the update, not the backward)
+_ROLE_NAMES = {"forward": re.compile(r"(?i)forward|predict|feed|query"),
+               "backprop": re.compile(r"(?i)back|grad|deriv"),
+               "update": re.compile(r"(?i)update|step|sgd|train|optimi|apply"),
+               "evaluate": re.compile(r"(?i)evaluat|accura|score|test")}
+
+
+def _where(fn, obj, skip="", prefer=None):
     """Where(function, file, line) of the learner's own function behind a hook, when known;
-    never the function named skip."""
-    target = _learner_function(fn, obj, skip=skip)
+    never the function named skip; of the functions it calls, one whose name prefer matches
+    first."""
+    target = _learner_function(fn, obj, skip=skip, prefer=prefer)
     if target is None:
         return None
     code = target.__code__
@@ -746,7 +755,7 @@ def _files(obj, where):
     return sorted(files)
 
 
-def _learner_function(fn, obj, depth=0, skip=""):
+def _learner_function(fn, obj, depth=0, skip="", prefer=None):
     """The learner's own function a hook runs: itself, or for a lambda the first learner function
     it names (``lambda x: net.feedforward(x)`` → ``Network.feedforward``)."""
     fn = inspect.unwrap(getattr(fn, "__func__", fn))
@@ -782,11 +791,13 @@ def _learner_function(fn, obj, depth=0, skip=""):
             bound, target = found[0]
             (methods if bound or "." in target.__qualname__ else functions).append(target)
     pick = methods or functions
+    named = [f for f in pick if prefer is not None and prefer.search(f.__name__)]
+    pick = named if len(named) < len(pick) and named else pick  # the role's own, by its name
     found = (pick[0] if fn.__name__ == "<lambda>" else pick[-1]) if pick else None
     if found is None and depth < 3:  # glue that calls other glue: lambda x: forward(x)[3]
         for inner in owners:
             if isinstance(inner, types.FunctionType) and _glue(inner) and inner is not fn:
-                found = _learner_function(inner, obj, depth + 1, skip) or found
+                found = _learner_function(inner, obj, depth + 1, skip, prefer) or found
     return found
 
 

@@ -182,7 +182,7 @@ def _step(learner, data, oracle):
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
             if result.where == place:  # a loop over keys: `params[key] += lr * grads[key]`
-                result.where = _stepping_line(learner) or place
+                result.where = _stepping_line(learner, off) or place
             if "once per layer" in result.summary:  # the counter's own line, if one is seen
                 result.where = layer_method(learner, "update", off, find=counter) or \
                     result.where
@@ -301,7 +301,14 @@ def _l2_wrong(learner, lr, m, decay):
     return None
 
 
-def _stepping_line(learner):
+def _off_line(learner, names, place):
+    """Where the parameters names are stepped: assigns' line, or in a loop over the layers'
+    keys (`params["b" + str(l)] -= ...`) the line whose target names their kind."""
+    found = assigns(learner, "update", names)
+    return (_stepping_line(learner, names) or found) if found == place else found
+
+
+def _stepping_line(learner, names=()):
     """Where (as str) of the first line of the update that steps an entry chosen at run time,
     `params[key] += lr * grads[key]` (an optimizer's loop over the keys), or a loop's own
     variable in place (`for p, g in zip(params, grads): p -= lr * g`); None when none does."""
@@ -311,10 +318,16 @@ def _stepping_line(learner):
         return None
     looped = {t.id for f in ast.walk(node) if isinstance(f, ast.For)
               for t in ast.walk(f.target) if isinstance(t, ast.Name)}
-    for n in sorted((n for n in ast.walk(node) if isinstance(n, (ast.AugAssign, ast.Assign))),
-                    key=lambda n: n.lineno):
+    # params['b1'] is stepped by the line whose target names "b" (params["b" + str(l)])
+    kinds = {re.sub(r"\d+", "", k) for n in names for k in re.findall(r"\[['\"](\w+)['\"]\]", n)}
+    lines = sorted((n for n in ast.walk(node) if isinstance(n, (ast.AugAssign, ast.Assign))),
+                   key=lambda n: n.lineno)
+    lines.sort(key=lambda n: not any(
+        f"'{k}'" in ast.unparse(t) or f'"{k}"' in ast.unparse(t) for k in kinds
+        for t in ([n.target] if isinstance(n, ast.AugAssign) else n.targets)))
+    for n in lines:
         targets = [n.target] if isinstance(n, ast.AugAssign) else n.targets
-        if any(isinstance(t, ast.Subscript) and isinstance(t.slice, (ast.Name, ast.Attribute))
+        if any(isinstance(t, ast.Subscript) and not isinstance(t.slice, ast.Constant)
                and (isinstance(n, ast.AugAssign) or ast.unparse(t) in ast.unparse(n.value))
                or isinstance(n, ast.AugAssign) and isinstance(t, ast.Name) and t.id in looped
                for t in targets):
@@ -556,4 +569,4 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
                                                "error that uses it is computed)"]
                                               if right else []) +
                        ([f"never updated: {', '.join(unchanged)}"] if unchanged else []),
-                       where=assigns(learner, "update", off[:1]), data=data_)
+                       where=_off_line(learner, off[:1], place), data=data_)
