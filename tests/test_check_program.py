@@ -1637,6 +1637,24 @@ def test_a_validation_split_of_columns_is_read_as_held_out_only_when_apart(tmp_p
         assert found[0] == 3 and found[1].startswith("X_val, Y_val = "), found
 
 
+@pytest.mark.parametrize("overlap", [False, True])
+def test_a_fit_that_sets_columns_aside_and_scores_them_passes(programs, overlap):
+    """fit(X, Y) keeping X_val = X[:, :val_size] aside and training on X[:, val_size:], then
+    printing the validation accuracy: right, so every check passes (the minibatches check said
+    "trains on only 50,000" and the evaluation check "the held-out figure … is on examples it
+    trains on"). Training on X[:, :n - val_size] instead overlaps the validation set: both
+    findings are then right."""
+    edits = [("X_train, Y_train = X[:, val_size:], Y[:, val_size:]",
+              "X_train, Y_train = X[:, :n - val_size], Y[:, :n - val_size]")] if overlap else []
+    report = _adapted(programs / "valsplit" / "net.py", *edits)
+    results = {r.check: r for r in report.results}
+    if not overlap:
+        assert report.ok, [r.summary for r in report.results]
+        assert "it holds out the other 10,000" in results["minibatches"].summary
+        return
+    assert results["minibatches"].status == "wrong" and results["evaluation"].status == "wrong"
+
+
 def test_a_book_loop_nested_in_an_epoch_loop_runs_one_epoch(programs):
     """A training script with `for epoch in range(10):` around its loop over the batches,
     reading its data through a loader of its own: one pass of the outer loop is the epoch

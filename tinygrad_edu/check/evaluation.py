@@ -16,6 +16,7 @@ import numpy as np
 
 from .calls import function, function_node, raised, returned_calls, skipped, where
 from .learner import other_draws
+from .minibatches import _held_out
 from .report import CheckResult
 
 TEST_EXAMPLES = 300
@@ -119,8 +120,8 @@ def _epoch_scoring(learner):
         return None
     args = [a.arg for a in node.args.args if a.arg != "self"]
     trains = [a for a in args if "train" in a.lower()] or args[:1]
-    if not trains or _holds_out(node, trains):
-        return None
+    if not trains or _holds_out(node, trains) or _held_out(epoch) is not None:
+        return None  # (_held_out: X_val = X[:, :k] beside X_train = X[:, k:], new names)
     roots = _roots(node)
     judges = {evaluate.function.rpartition(".")[2]} | returned_calls(evaluate)
     calls = [(call, set().union(set(), *(roots(v) for a in [*call.args, *(

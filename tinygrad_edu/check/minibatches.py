@@ -266,10 +266,14 @@ def _held_out(w):
         return any(isinstance(t, ast.Name) and re.search(pattern, t.id)
                    for e in n.targets for t in ast.walk(e))
     kept = [n for n in slices if any(isinstance(t, ast.Name) and t.id == train
-                                     for e in n.targets for t in ast.walk(e))] or [
-        n for n in slices if named(n, r"(?i)train") and not named(n, r"(?i)val|dev|hold")]
-    aside = [n for n in slices if n not in kept] or [  # train, val = train[:k], train[k:]
-        n for n in kept if sum(isinstance(t, ast.Name) for e in n.targets for t in ast.walk(e)) > 1]
+                                     for e in n.targets for t in ast.walk(e))]
+    if kept:
+        aside = [n for n in slices if n not in kept] or [  # train, val = train[:k], train[k:]
+            n for n in kept
+            if sum(isinstance(t, ast.Name) for e in n.targets for t in ast.walk(e)) > 1]
+    else:  # new names for both parts: X_train = X[:, k:] beside X_val = X[:, :k]
+        kept = [n for n in slices if named(n, r"(?i)train") and not named(n, r"(?i)val|dev|hold")]
+        aside = [n for n in slices if named(n, r"(?i)val|dev|hold")]
     if kept and aside and aside[0] is not kept[0] and _same_end(kept[0], aside[0], train):
         return None  # X[:, :n - k] beside X[:, :k]: both from the start, so they overlap
     return (aside[0].lineno, ast.unparse(aside[0])) if kept and aside else None
