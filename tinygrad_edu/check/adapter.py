@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calls import _root
 from .learner import Batches, Learner, Param, Where
 from .oracle import COSTS, HIDDEN
 
@@ -483,8 +484,7 @@ def _filled_by_script(obj, name):
 
 
 def _root_name(node):
-    while isinstance(node, (ast.Subscript, ast.Attribute)):
-        node = node.value
+    node = _root(node)  # calls._root: the start of an attribute or subscript chain
     return node.id if isinstance(node, ast.Name) else None
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import book, helpers
 from .calls import assigns, delta_line, function, function_node, line_like, raised, skipped, where
 from .learner import drawn
-from .oracle import CARRIES, COSTS, INPUT_SCALES, rel_error, tolerance
+from .oracle import CARRIES, COSTS, INPUT_SCALES, agree, rel_error, tolerance
 from .report import CheckResult
 from .verify import DEFAULT_BATCH, batch_factor, says_where, verify, where_text
 
@@ -202,20 +202,11 @@ def _mended(learner, oracle, batch, dtype):
     """The names of the learner's wrong derivative helpers when, mended (helpers.
     right_derivatives, written for z or for a), they leave the learner's code computing
     autograd's gradients for every parameter; else None."""
-    acts = {oracle.activation, oracle.output_activation}
-    for convention in ("z", "a"):
-        with helpers.right_derivatives(learner, acts, oracle.activation, oracle.leak,
-                                       convention) as names:
-            if not names:
-                return None
-            try:
-                got = learner.grads(batch.X, batch.Y)
-            except Exception:  # mended, the code fails: not what it needs
-                continue
-        expected = oracle.gradients(batch.X, batch.Y)
-        if isinstance(got, Mapping) and all(
-                isinstance(got.get(n), np.ndarray) and got[n].shape == expected[n].shape
-                and rel_error(got[n], expected[n]) <= tolerance(dtype) for n in expected):
+    expected = oracle.gradients(batch.X, batch.Y)
+    for _, names, got in helpers.mended_grads(
+            learner, {oracle.activation, oracle.output_activation}, oracle.activation,
+            oracle.leak, batch.X, batch.Y):
+        if agree(got, expected, expected, tolerance(dtype)):
             return names
     return None
 

@@ -523,7 +523,7 @@ def _split_reduction(oracle, batch, options, got, names):
         for red in ("mean", "sum"):
             e = oracle.gradients(batch.X, batch.Y, reduction=red, activation=h,
                                  output_activation=o, cost=c)
-            fits[red] = {n for n in names if rel_error(got[n], e[n]) <= tol}
+            fits[red] = {n for n in names if agree(got, e, [n], tol)}
         if fits["mean"] and fits["sum"] and fits["mean"] | fits["sum"] == set(names):
             return h, o, c, "mean"
     return None
@@ -537,24 +537,21 @@ def _mended_cost(oracle, learner, batch, options, names):
     gradient, and a wrong cost would mislead every check after."""
     acts = {a for h, o, *_ in options for a in (h, o)}
     hidden = "leaky_relu" if "leaky_relu" in acts else None
-    for convention in ("z", "a"):
-        with helpers.right_derivatives(learner, acts, hidden, oracle.leak, convention) as names_:
-            if not names_:
-                return None
-            try:
-                got = learner.grads(batch.X, batch.Y)
-            except Exception:  # mended, the code fails: the helper was not all it was
-                continue
-        if not isinstance(got, dict):
-            continue
+    for convention, helper_names, got in helpers.mended_grads(learner, acts, hidden,
+                                                              oracle.leak, batch.X, batch.Y):
         for h, o, c, r in options:
             expected = oracle.gradients(batch.X, batch.Y, reduction=r, activation=h,
                                         output_activation=o, cost=c)
-            if all(isinstance(got.get(n), np.ndarray) and got[n].shape == expected[n].shape
-                   and rel_error(got[n], expected[n]) <= tolerance(oracle.dtype) * 10
-                   for n in names):
-                return (h, o, c, r), (convention, names_)
+            if agree(got, expected, names, tolerance(oracle.dtype) * 10):
+                return (h, o, c, r), (convention, helper_names)
     return None
+
+
+def agree(got, expected, names, tol):
+    """Whether got (a learner's gradients) has each of names in expected's shape, within tol
+    (relative to its size) of expected's."""
+    return all(isinstance(got.get(n), np.ndarray) and got[n].shape == expected[n].shape
+               and rel_error(got[n], expected[n]) <= tol for n in names)
 
 
 def _settle_cost(oracle, learner, batch):
