@@ -2236,3 +2236,48 @@ def test_a_coursera_style_l_layer_network_passes(programs):
     report = _adapted(programs / "coursera" / "deep_nn.py")
     assert report.ok and all(r.status == "ok" for r in report.results), \
         [r.summary for r in report.results]
+
+
+@pytest.mark.parametrize("edit, wrong, right", [
+    (None, None, None),
+    (("d0 = (self.W[1].T @ d1)", "d0 = (self.W[2].T @ d1)"), "self.W[2]", "self.W[1]"),
+    (("d1 = (self.W[2].T @ d2)", "d1 = (self.W[1].T @ d2)"), "self.W[1]", "self.W[2]"),
+])
+def test_a_class_with_lists_w_and_b_and_a_forward_is_nielsens_shape(programs, edit, wrong,
+                                                                     right):
+    """After 3Blue1Brown: self.W and self.b lists, forward for feedforward, a script that builds
+    DeepNet() with no sizes. It was "no shape the checker knows" (needing an adapter) and, with
+    the sizes network.py takes, failed to build. With BP2 written with another layer's square W
+    the finding is at that line, not backprop's def line; the W's own right use, one line away,
+    is not blamed (the slip is the later line for a W from above, the earlier for one below)."""
+    path = programs / "deeplist" / "deepnet.py"
+    if edit:
+        path.write_text(path.read_text().replace(*edit))
+    report = check_program(path)
+    results = {r.check: r for r in report.results}
+    assert results["forward"].status == "ok", results["forward"].summary
+    if edit is None:
+        assert report.ok and all(r.status == "ok" for r in report.results), \
+            [r.summary for r in report.results]
+        assert any("self.W and self.b for self.weights and self.biases" in n
+                   for n in report.notes), report.notes
+        return
+    gradients = results["gradients"]
+    assert gradients.status == "wrong" and f"written with {wrong} where it needs {right}" in \
+        gradients.summary, gradients.summary
+    assert gradients.where == f"DeepNet.backprop (deepnet.py:{_line_of(path, edit[1])})", \
+        gradients.where
+
+
+def test_a_backprop_returning_weights_first_is_read_in_its_own_order(programs, data):
+    """(nabla_w, nabla_b) where network.py returns (nabla_b, nabla_w), as its own update unpacks
+    them: read in that order (returned in the other order than the update unpacks, it is a bug
+    network.py's planted-bug test keeps)."""
+    path = programs / "deeplist" / "deepnet.py"
+    path.write_text(path.read_text().replace("return gb, gW", "return gW, gb").replace(
+        "gb, gW = self.backprop(x, y)", "gW, gb = self.backprop(x, y)"))
+    learner = recognize(load(path), data)
+    X, Y = data.train.X[:3], data.train.Y[:3]
+    got = learner.grads(X, Y)
+    assert {k: v.shape for k, v in got.items()} == {p.name: p.get().shape
+                                                    for p in learner.params}

@@ -377,11 +377,42 @@ def delta_line(learner, role, b):
     return str(dataclasses.replace(w, line=first.lineno))
 
 
+def _spelled(name):
+    """A pattern for parameter name as code writes it: params['W2'] with either quote, self.W[2]
+    with or without spaces in the brackets, W2 as a whole word."""
+    parts = re.split(r"(['\"])", name)
+    text = "".join("['\"]" if p in ("'", '"') else re.escape(p) for p in parts)
+    text = text.replace(r"\[", r"\[\s*").replace(r"\]", r"\s*\]")
+    return rf"(?<![\w.]){text}(?!\w)"
+
+
+def weight_line(learner, role, wrong, right):
+    """Where (as str) of the line of role's function that writes BP2 with parameter wrong where
+    it needs right (`d0 = (self.W[2].T @ d1) * sp` for self.W[1]): a product (@ or dot) of
+    wrong. When wrong is used that way on more lines (its own right use among them), the code
+    runs down the layers, so the slip is the last of them when wrong is the W of a layer above
+    right, and the first when it is one below; None when no line names wrong."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    if node is None:
+        return None
+    lines = Path(w.file).read_text().splitlines()
+    pattern = re.compile(_spelled(wrong))
+    found = [number for number in range(node.lineno + 1, (node.end_lineno or node.lineno) + 1)
+             if pattern.search(code := lines[number - 1].split("#")[0])
+             and ("@" in code or "dot(" in code)]
+    if not found:
+        return None
+    order = [p.name for p in learner.params]
+    above = wrong in order and right in order and order.index(wrong) > order.index(right)
+    return str(dataclasses.replace(w, line=found[-1] if above else found[0]))
+
+
 def _nielsen_bias_line(node, learner, b):
     """[the line of network.py's backprop that sets bias b's gradient]: `nabla_b[-1] = delta`
     for the last layer, `nabla_b[-l] = delta` in the loop over the layers below for another;
     [] when b is not a self.biases[k] or no such line is found."""
-    match = re.fullmatch(r"self\.biases\[(\d+)\]", b)
+    match = re.fullmatch(r"self\.\w+\[(\d+)\]", b)  # self.biases[1], self.b[1]
     if match is None:
         return []
     last = int(match.group(1)) == sum(p.role == "b" for p in learner.params) - 1

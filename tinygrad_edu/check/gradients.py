@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import book, helpers
+from . import book, calls, helpers
 from .calls import assigns, delta_line, function, function_node, line_like, raised, skipped, where
 from .learner import drawn
 from .oracle import CARRIES, COSTS, INPUT_SCALES, agree, rel_error, tolerance
@@ -173,6 +173,10 @@ def run(learner, data, oracle):
     at_a = "(a) where δ needs" in (report.diagnosis or "")  # σ′(a) in one layer: its line
     line = line_like(learner, "backprop", textbook or ("delta" if k is not None else "") or
                      ("sigma_prime_of_a" if at_a else ""))
+    other_w = re.search(r"BP2 written with (\S+) where it needs (\S+), the W of the layer",
+                        report.diagnosis or "")
+    if bad and not stale and not line and other_w:  # another layer's W: the line that names it
+        line = calls.weight_line(learner, "backprop", *other_w.groups())
     if bad and not stale and not line:
         layer = next((L for L in oracle.layers if bad[0] in (L.W, L.b)), None)
         line = assigns(learner, "backprop", bad[:1]) if _alone(bad[0], oracle, report) else \

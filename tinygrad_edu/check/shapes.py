@@ -93,8 +93,10 @@ def _class_file(cls):
 
 # Nielsen's method names, and what learners who rewrite network.py call them instead
 NIELSEN_NAMES = {
-    "feedforward": ("feedforward", "feed_forward", "feedForward"),
-    "backprop": ("backprop", "back_prop", "backProp", "backpropagate", "backpropagation"),
+    "feedforward": ("feedforward", "feed_forward", "feedForward", "forward", "forward_pass",
+                    "forward_prop", "forwardprop"),
+    "backprop": ("backprop", "back_prop", "backProp", "backpropagate", "backpropagation",
+                 "back_propagate", "backward", "backward_pass"),
     "update_mini_batch": ("update_mini_batch", "update_minibatch", "update_batch",
                           "train_mini_batch", "train_batch"),
 }
@@ -108,9 +110,27 @@ def _nielsen_names(cls):
             for role, names in NIELSEN_NAMES.items() if has & set(names)}
 
 
+# network.py's two lists, under the names learners give them (weights first)
+NIELSEN_LISTS = (("weights", "biases"), ("W", "b"), ("w", "b"), ("Ws", "bs"), ("W", "B"),
+                 ("weights", "bias"), ("Weights", "Biases"))
+
+
+def _nielsen_lists(net):
+    """(weights, biases): the names of net's two lists of arrays, one of each per layer, as
+    network.py's self.weights and self.biases (a 3Blue1Brown-style class calls them self.W and
+    self.b); None when it has no such pair."""
+    for w, b in NIELSEN_LISTS:
+        ws, bs = getattr(net, w, None), getattr(net, b, None)
+        if isinstance(ws, (list, tuple)) and isinstance(bs, (list, tuple)) and ws \
+                and len(ws) == len(bs) and all(np.ndim(x) == 2 for x in ws):
+            return w, b
+    return None
+
+
 def _like_network_py(cls, backprop):
-    """Whether cls keeps network.py's shape under other method names: __init__ assigns
-    self.weights and self.biases, and the backprop method returns a pair (nabla_b, nabla_w)."""
+    """Whether cls keeps network.py's shape under other names: __init__ assigns two lists
+    (self.weights and self.biases, or one of NIELSEN_LISTS' pairs), and the backprop method
+    returns a pair (nabla_b, nabla_w)."""
     try:
         init = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
         back = ast.parse(textwrap.dedent(inspect.getsource(getattr(cls, backprop))))
@@ -121,7 +141,7 @@ def _like_network_py(cls, backprop):
             and t.value.id == "self"}
     pair = any(isinstance(n, ast.Return) and isinstance(n.value, ast.Tuple)
                and len(n.value.elts) == 2 for n in ast.walk(back))
-    return {"weights", "biases"} <= set_ and pair
+    return pair and any({w, b} <= set_ for w, b in NIELSEN_LISTS)
 
 
 def _kind(cls):
@@ -246,10 +266,13 @@ def _construct(cls, kind, module, data, seed):
         args = _bound(cls.__init__, call, namespace, constants)
         break
     _seed(seed)
-    if kind == "nielsen":
-        if args is None or not args:
-            return cls([n_in, NIELSEN_HIDDEN, n_out])
-        return cls(**args)
+    if kind == "nielsen":  # as the script builds it; else network.py's Network([784, 30, 10])
+        if args is not None:
+            return cls(**args)
+        required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                           p.POSITIONAL_OR_KEYWORD)]
+        return cls([n_in, NIELSEN_HIDDEN, n_out]) if required else cls()
     if args is None or not args:
         wanted = inspect.signature(cls.__init__).parameters
         args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
@@ -305,25 +328,28 @@ def _nielsen(net, module, data):
     update_name = names.get("update_mini_batch", "update_mini_batch")
     learner = Learner(name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
                       params=[], layout="columns", files=_files(module, cls), owner=net)
+    lists = _nielsen_lists(net)
     kept = [a for a in ("weights", "biases") if getattr(net, a, None) is None]
-    if kept:  # Nielsen's methods, its parameters kept another way (a dict, a list of layers)
+    if lists is None:  # Nielsen's methods, its parameters kept another way (a dict, layers)
+        kept = kept or ["weights", "biases"]
         raise LookupError(
             f"check: {cls.__name__} has Nielsen's methods but no self.{' or self.'.join(kept)} "
             f"list ({_attributes(net)}): the checker reads Nielsen's Network from those lists. "
             "Describe your program in about 15 lines with check.Adapter (docs/verify.md) and "
             "pass it: --adapter my_adapter.py, or check_program(..., adapter=...)")
-    n_layers = len(net.weights)
+    w_list, b_list = lists
+    n_layers = len(getattr(net, w_list))
     for i in range(n_layers):
-        learner.params.append(_list_param(net, "weights", i, "W"))
-        learner.params.append(_list_param(net, "biases", i, "b"))
+        learner.params.append(_list_param(net, w_list, i, "W"))
+        learner.params.append(_list_param(net, b_list, i, "b"))
     learner.params.sort(key=lambda p: (p.layer, p.role != "W"))
-    column = np.asarray(net.biases[0]).ndim == 2
+    column = np.asarray(getattr(net, b_list)[0]).ndim == 2
     learner.one_at_a_time = "column" if column else "vector"  # feedforward(x), x by x
 
     def arrange(v):
         return np.asarray(v, dtype=np.float64).reshape(-1, 1) if column else np.asarray(v)
 
-    n_out = np.asarray(net.weights[-1]).shape[0]
+    n_out = np.asarray(getattr(net, w_list)[-1]).shape[0]
 
     def forward(X):
         outs = [getattr(net, forward_name)(arrange(x)) for x in X]
@@ -334,6 +360,8 @@ def _nielsen(net, module, data):
         return outs[0]
     learner.forward = forward
 
+    weights_first = _weights_first(cls, update_name, backprop_name)
+
     def grads(X, Y):
         total = None
         for x, y in zip(X, Y):
@@ -343,10 +371,12 @@ def _nielsen(net, module, data):
                                 f"{type(got).__name__}; Nielsen's backprop returns the pair "
                                 "(nabla_b, nabla_w)")
             nabla_b, nabla_w = got
+            if weights_first:  # (nabla_w, nabla_b), as the learner's update unpacks it
+                nabla_b, nabla_w = nabla_w, nabla_b
             each = {}
             for i in range(n_layers):
-                each[f"self.weights[{i}]"] = np.asarray(nabla_w[i], dtype=np.float64)
-                each[f"self.biases[{i}]"] = np.asarray(nabla_b[i], dtype=np.float64)
+                each[f"self.{w_list}[{i}]"] = np.asarray(nabla_w[i], dtype=np.float64)
+                each[f"self.{b_list}[{i}]"] = np.asarray(nabla_b[i], dtype=np.float64)
             total = each if total is None else {k: total[k] + each[k] for k in total}
         return total
     learner.grads, learner.grads_reduction = grads, "sum"
@@ -401,7 +431,8 @@ def _nielsen(net, module, data):
                              "(it knows the training data, epochs, mini-batch size and η): the "
                              "mini-batch check is skipped")
     if run_epochs is not None and update is not None:
-        learner.batches = _nielsen_batches(net, learner, column, run_epochs, update_name)
+        learner.batches = _nielsen_batches(net, learner, column, run_epochs, update_name,
+                                           w_list)
         learner.repeats = lambda n: learner.batches(n, epochs=2)
     if judge is None:
         learner.notes.append(f"{cls.__name__} has no evaluate, accuracy or score: the "
@@ -417,7 +448,9 @@ def _nielsen(net, module, data):
                                  "skipped; an Adapter can name yours")
     renamed = [f"{names[r]} for {r}" for r in ("feedforward", "backprop", "update_mini_batch")
                if names.get(r, r) != r]
-    learner.notes.append(f"recognized Nielsen's Network: {len(net.weights)} weight layers, "
+    if lists != ("weights", "biases"):
+        renamed.append(f"self.{w_list} and self.{b_list} for self.weights and self.biases")
+    learner.notes.append(f"recognized Nielsen's Network: {n_layers} weight layers, "
                          f"biases as {'columns (n, 1)' if column else '1-D arrays'}" +
                          (f" ({', '.join(renamed)})" if renamed else ""))
     return learner
@@ -516,15 +549,34 @@ def _epoch_call(net, name):
     return run
 
 
-def _nielsen_batches(net, learner, column, run_epochs, update="update_mini_batch"):
+def _weights_first(cls, update, backprop):
+    """Whether the class's own update reads its backprop's pair as (nabla_w, nabla_b): it
+    unpacks it so (`gW, gb = self.backprop(x, y)`), where network.py's order is (nabla_b,
+    nabla_w). A backprop that returns the other order than its caller unpacks stays wrong."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(cls, update))))
+    except (AttributeError, OSError, TypeError, SyntaxError):
+        return False
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and \
+                isinstance(n.value.func, ast.Attribute) and n.value.func.attr == backprop and \
+                isinstance(n.targets[0], ast.Tuple) and len(n.targets[0].elts) == 2 and \
+                all(isinstance(e, ast.Name) for e in n.targets[0].elts):
+            first, second = (e.id.lower() for e in n.targets[0].elts)
+            return "w" in first and "w" not in second and "b" in second
+    return False
+
+
+def _nielsen_batches(net, learner, column, run_epochs, update="update_mini_batch",
+                     w_list="weights"):
     def batches(n, epochs=1):
         # Each example's pixels all hold its own index, stored once: 60,000 of them cost 60,000
         # floats, and the index survives the learner's copying, shuffling and zipping.
-        n_in = np.asarray(net.weights[0]).shape[1]
+        n_in = np.asarray(getattr(net, w_list)[0]).shape[1]
         shape = (n, n_in, 1) if column else (n, n_in)
         every = np.lib.stride_tricks.as_strided(np.arange(n, dtype=np.float64), shape,
                                                 (8,) + (0,) * (len(shape) - 1), writeable=False)
-        y = np.zeros((np.asarray(net.weights[-1]).shape[0],) + ((1,) if column else ()))
+        y = np.zeros((np.asarray(getattr(net, w_list)[-1]).shape[0],) + ((1,) if column else ()))
         examples = [(x, y) for x in every]  # every[i] is a (784, 1) view full of i
         seen = []
 
