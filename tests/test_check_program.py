@@ -2281,3 +2281,40 @@ def test_a_backprop_returning_weights_first_is_read_in_its_own_order(programs, d
     got = learner.grads(X, Y)
     assert {k: v.shape for k, v in got.items()} == {p.name: p.get().shape
                                                     for p in learner.params}
+
+
+@pytest.mark.parametrize("program", ["mlp.py", "colnet.py"])
+def test_a_class_with_numbered_attributes_is_recognized(programs, program):
+    """self.W1, self.b1, ... with forward, backward(X, Y), a step(X, Y, lr), accuracy and a
+    fit loop, in rows (with predict and loss beside them) and in columns. The rows one was taken
+    for the book's TwoLayerNet and failed to build ("no attribute 'params'", blamed on the
+    learner); both needed an adapter."""
+    report = check_program(programs / "attrnet" / program)
+    assert report.ok and all(r.status == "ok" for r in report.results), \
+        [r.summary for r in report.results]
+    assert any(n.startswith("recognized a network class with numbered parameters") and
+               ("(rows)" if program == "mlp.py" else "(columns)") in n for n in report.notes), \
+        report.notes
+
+
+@pytest.mark.parametrize("edit, check, found", [
+    (("        self.out = self.softmax(self.z2)\n        return self.out\n",
+      "        self.out = self.softmax(self.z2)\n"), "forward", "never returns it"),
+    (("dz1 = da1 * (self.z1 > 0)", "dz1 = da1"), "gradients", "MLP.backward"),
+    (("for start in range(0, n, batch_size):", "for start in range(0, n, 8):"), "minibatches",
+     "overlap"),
+])
+def test_a_numbered_attributes_class_has_its_bugs_found_at_their_lines(programs, edit, check,
+                                                                       found):
+    """A forward without return, relu′ left out of the hidden δ, and slices that step by 8
+    where each batch holds 64: each at its own line (the overlap at the range that steps by 8,
+    not at fit's def line)."""
+    path = programs / "attrnet" / "mlp.py"
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(*edit))
+    result = next(r for r in check_program(path).results if r.check == check)
+    assert result.status == "wrong" and found in result.summary + " ".join(result.details), \
+        (result.summary, result.details)
+    line = _line_of(path, edit[1].strip().splitlines()[-1])
+    assert result.where.endswith(f"(mlp.py:{line})"), result.where

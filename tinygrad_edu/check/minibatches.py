@@ -188,7 +188,7 @@ def run(learner, data, oracle):
     else:
         details.insert(0, f"{draws:,} example-uses in an epoch of {n:,}: batches overlap, "
                        "or some examples are repeated")
-    line = _slice_line(learner.where.get("epoch")) if details[0].startswith(
+    line = _slice_line(learner.where.get("epoch"), step) if details[0].startswith(
         ("batch k starts", "consecutive batches")) else None
     at = place if line is None else str(dataclasses.replace(learner.where["epoch"], line=line))
     if line is None and details[0].startswith(("batch k starts", "consecutive batches")):
@@ -355,17 +355,24 @@ def _slice_from(node, names):
     return None
 
 
-def _slice_line(w):
-    """The line of the epoch's function that slices data[k:k + size] with k from a range()
-    without a step: the slices that step by 1. None when there is no such line."""
+def _slice_line(w, step=1):
+    """The line of the epoch's function at fault for slices data[k:k + size] that step by step:
+    with k from a range() without a step, the slice; with k from range(0, n, step), that step
+    written out (`for start in range(0, n, 10):` beside batches of 100), the range's line.
+    None when there is no such line."""
     node = function_node(w)
-    stepped_by_one = set()
+    stepped_by_one, stepped = set(), {}
     for n in ast.walk(node) if node is not None else ():
         loops = [n] if isinstance(n, ast.For) else n.generators if isinstance(
             n, (ast.ListComp, ast.GeneratorExp)) else []
         for loop in loops:
             it = loop.iter
             if isinstance(loop.target, ast.Name) and isinstance(it, ast.Call) and \
-                    ast.unparse(it.func) == "range" and len(it.args) < 3:
-                stepped_by_one.add(loop.target.id)
-    return _slice_from(node, stepped_by_one)
+                    ast.unparse(it.func) == "range":
+                if len(it.args) < 3:
+                    stepped_by_one.add(loop.target.id)
+                elif isinstance(it.args[2], ast.Constant) and it.args[2].value == step:
+                    stepped[loop.target.id] = it.lineno
+    if step == 1:
+        return _slice_from(node, stepped_by_one)
+    return next((line for name, line in stepped.items() if _slice_from(node, {name})), None)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import attrs
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
 
@@ -50,7 +51,8 @@ def recognize(target, data, *, name=None, seed=0):
         raise LookupError(
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
-            "update_mini_batch) and DLFS's TwoLayerNet (params, predict, gradient). Describe "
+            "update_mini_batch), DLFS's TwoLayerNet (params, predict, gradient) and a class "
+            "with self.W1, self.b1, ... and a forward pass and backward or step. Describe "
             "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
             "--adapter my_adapter.py, or check_program(..., adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
@@ -152,9 +154,22 @@ def _kind(cls):
     names = _nielsen_names(cls)
     if {"feedforward", "backprop"} <= set(names) and _like_network_py(cls, names["backprop"]):
         return "nielsen"
-    if "predict" in has and ({"gradient", "numerical_gradient", "loss"} & has):
+    if "predict" in has and ({"gradient", "numerical_gradient", "loss"} & has) and \
+            _keeps_params(cls):
         return "dlfs"
+    if attrs.looks_like(cls):  # self.W1, self.b1, ... with methods of its own names
+        return "attrs"
     return None
+
+
+def _keeps_params(cls):
+    """Whether cls's __init__ sets self.params (the book's dict), or cannot be read."""
+    try:
+        init = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
+    except (OSError, TypeError, SyntaxError):
+        return True
+    return any(isinstance(n, ast.Attribute) and n.attr == "params" and isinstance(n.value, ast.Name)
+               and n.value.id == "self" for n in ast.walk(init))
 
 
 def _unreadable():
@@ -278,7 +293,19 @@ def _construct(cls, kind, module, data, seed):
         args = {"input_size": n_in, "hidden_size": DLFS_HIDDEN, "output_size": n_out,
                 "hidden_size_list": [DLFS_HIDDEN]}  # ch.6's MultiLayerNet takes a list
         args = {k: v for k, v in args.items() if k in wanted}
+        for name, p in list(wanted.items())[1:]:  # other names, by what they say: n_x, n_out
+            if name not in args and p.default is p.empty and p.kind in (
+                    p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                size = _SIZE_NAMES.get(next((k for k in _SIZE_NAMES if re.search(k, name)),
+                                            None))
+                if size is not None:
+                    args[name] = {"in": n_in, "out": n_out, "hidden": DLFS_HIDDEN}[size]
     return cls(**args)
+
+
+# A size argument's name, and which size it is
+_SIZE_NAMES = {r"(?i)hid|^n_?h": "hidden", r"(?i)in|^n_?x$": "in",
+               r"(?i)out|^n_?y$|class": "out"}
 
 
 def _where(cls, method, title=None):
@@ -988,4 +1015,9 @@ def _dlfs_cost(net):
     return cost, activation
 
 
-_RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs}
+def _attrs(net, module, data):
+    return attrs.recognize(net, module, data, lambda method: _hyper(
+        module, type(net), method, _LR_NAMES, _BATCH_NAMES))
+
+
+_RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs, "attrs": _attrs}

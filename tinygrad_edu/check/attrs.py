@@ -1,0 +1,268 @@
+"""A network class that keeps its layers in numbered attributes: self.W1, self.b1, self.W2, ...
+
+The commonest shape of a from-scratch MLP class that is neither network.py nor the book's
+TwoLayerNet: its own names for everything (forward or predict, backward or gradient, a
+train_step(X, Y, lr), accuracy(X, labels), a fit or train loop over mini-batches), rows or
+columns. recognize() reads the class as a learner would describe it to check.Adapter, and
+returns the Adapter's Learner, so every check treats it as it treats a hand-written adapter.
+"""
+
+import ast
+import inspect
+import re
+import textwrap
+
+import numpy as np
+
+from .adapter import Adapter
+
+# The learner's names for each role, most common first
+FORWARD = ("forward", "feedforward", "feed_forward", "forward_pass", "forward_prop",
+           "forward_propagation", "predict_proba", "predict")
+GRADS = ("backward", "backprop", "back_prop", "backpropagate", "backpropagation",
+         "backward_pass", "backward_propagation", "gradient", "gradients", "compute_gradients",
+         "grads", "get_gradients")
+STEP = ("train_step", "sgd_step", "update", "step", "update_params", "update_parameters",
+        "train_on_batch", "train_batch", "fit_batch")
+EVALUATE = ("accuracy", "evaluate", "score")
+_WEIGHT, _BIAS = re.compile(r"[Ww](\d+)"), re.compile(r"[bB](\d+)")
+_LR = re.compile(r"(?i)^(lr|eta|alpha|learning_rate|rate|step_size)$")
+_EPOCHS = re.compile(r"(?i)epoch")
+_BATCH = re.compile(r"(?i)batch")
+_LABELS = re.compile(r"(?i)^(labels?|y_?labels?|digits|targets?_?int|classes)$")
+_ONE_HOT = re.compile(r"(?i)eye\(|one_?hot|to_categorical")
+
+
+def numbered(cls):
+    """{number: (weight attribute, bias attribute)} that cls's __init__ assigns (self.W1 and
+    self.b1, ...), or {} when it assigns none or is not readable."""
+    try:
+        init = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    names = {t.attr for n in ast.walk(init) if isinstance(n, (ast.Assign, ast.AnnAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+             and t.value.id == "self"}
+    weights = {int(m.group(1)): n for n in names if (m := _WEIGHT.fullmatch(n))}
+    biases = {int(m.group(1)): n for n in names if (m := _BIAS.fullmatch(n))}
+    return {k: (weights[k], biases[k]) for k in sorted(weights) if k in biases}
+
+
+def _method(cls, names, arguments):
+    """The first of names that cls has as a method taking that many required arguments."""
+    for name in names:
+        func = getattr(cls, name, None)
+        if not inspect.isfunction(func):
+            continue
+        required = [p for p in list(inspect.signature(func).parameters.values())[1:]
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                           p.POSITIONAL_OR_KEYWORD)]
+        if len(required) == arguments:
+            return name
+    return None
+
+
+def _step(cls):
+    """The name of cls's one-batch update, step(X, Y, lr) (its third argument named for η)."""
+    for name in STEP:
+        if _method(cls, (name,), 3) and _LR.match(_arguments(cls, name)[2]):
+            return name
+    return None
+
+
+def looks_like(cls):
+    """Whether cls has this shape: numbered W and b, a forward pass and gradients or a step."""
+    return bool(numbered(cls)) and _method(cls, FORWARD, 1) is not None and (
+        _method(cls, GRADS, 2) is not None or _step(cls) is not None)
+
+
+def _arguments(cls, name):
+    return list(inspect.signature(getattr(cls, name)).parameters)[1:]
+
+
+def _source(cls, name):
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(getattr(cls, name))))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def _calls_self(tree, names):
+    """The first of names that the function's tree calls as self.<name>(...)."""
+    called = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+              and n.func.value.id == "self"} if tree is not None else set()
+    return next((n for n in names if n in called), None)
+
+
+def _epoch(cls, step):
+    """The method whose loop calls self.<step> (fit, train, SGD...), or None (none, or two)."""
+    found = []
+    for name, func in vars(cls).items():
+        if name == step or not inspect.isfunction(func):
+            continue
+        tree = _source(cls, name)
+        loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))] if tree \
+            else []
+        if any(_calls_self(loop, (step,)) for loop in loops):
+            found.append(name)
+    return found[0] if len(found) == 1 else None
+
+
+def _takes_labels(cls, name, argument):
+    """Whether method name's argument holds integer labels: it makes them one-hot itself
+    (np.eye(10)[labels], one_hot(y)) or indexes with them (dz[range(m), y] -= 1), or it is
+    named for labels; a Y or T is one-hot."""
+    tree = _source(cls, name)
+    for n in ast.walk(tree) if tree is not None else ():
+        made = isinstance(n, (ast.Call, ast.Subscript)) and _ONE_HOT.search(ast.unparse(n))
+        picks = isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Tuple) and \
+            re.search(r"range\(|arange\(", ast.unparse(n.slice))
+        if (made or picks) and any(isinstance(v, ast.Name) and v.id == argument
+                                   for v in ast.walk(n)):
+            return True
+    return bool(_LABELS.match(argument)) and argument not in ("y", "targets", "target")
+
+
+def _output(net, name, X):
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(getattr(net, name)(X))
+    except Exception:
+        return None
+
+
+def recognize(net, module, data, hyper):
+    """A Learner for net (of a class that looks_like this shape), through an Adapter.
+    hyper(method) -> (lr, batch size, where) from the learner's own call of method."""
+    cls = type(net)
+    pairs = numbered(cls)
+    n_in, n_out = data.train.X.shape[1], data.train.Y.shape[1]
+    W1 = np.asarray(getattr(net, pairs[min(pairs)][0]))
+    if W1.ndim != 2 or n_in not in W1.shape:
+        raise LookupError(f"check: {cls.__name__}.{pairs[min(pairs)][0]} has shape {W1.shape}, "
+                          f"which does not take the {n_in} inputs as rows or as columns; "
+                          "describe your program with check.Adapter (docs/verify.md)")
+    layout = "rows" if W1.shape[0] == n_in else "columns"
+    params = [f"self.{a}" for k in pairs for a in pairs[k]]
+    X = data.train.X[:7] if layout == "rows" else data.train.X[:7].T.copy()
+    m_axis = 0 if layout == "rows" else 1
+    takes_one = [f for f in FORWARD if _method(cls, (f,), 1)]
+    forward = next((f for f in takes_one if (out := _output(net, f, X)) is not None
+                    and out.ndim == 2 and out.shape[m_axis] == 7
+                    and out.shape[1 - m_axis] == n_out), None)
+    if forward is None and not takes_one:
+        raise LookupError(f"check: {cls.__name__} keeps {', '.join(params)} but has no forward "
+                          f"pass the checker can call ({', '.join(FORWARD[:3])}, … taking the "
+                          "inputs); describe your program with check.Adapter (docs/verify.md)")
+    # none gives the output (one forgot its return): the first by name, for the forward check
+    forward = forward or takes_one[0]
+    notes = [f"recognized a network class with numbered parameters: {', '.join(params)} "
+             f"({layout}); {forward} is its forward pass"]
+    grads = _method(cls, GRADS, 2)
+    step = _step(cls)
+    targets = "onehot"
+    hooks = {"forward": f"self.{forward}"}
+    if grads:
+        y_arg = _arguments(cls, grads)[1]
+        targets = "labels" if _takes_labels(cls, grads, y_arg) else "onehot"
+        hooks["grads"] = _gradients(net, cls, grads, forward, pairs)
+        notes.append(f"{grads} gives its gradients")
+    if step:
+        hooks["update"] = f"self.{step}"
+        if not grads:
+            targets = "labels" if _takes_labels(cls, step, _arguments(cls, step)[1]) \
+                else "onehot"
+        notes.append(f"{step}(…, {_arguments(cls, step)[2]}) is its update step")
+    judge = _method(cls, EVALUATE, 2)
+    if judge:
+        hooks["evaluate"] = _evaluate(net, cls, judge, layout, n_out)
+    epoch = _epoch(cls, step) if step else None
+    lr = batch = None
+    if epoch:
+        lr, batch, call = hyper(epoch)
+        signature = inspect.signature(getattr(cls, epoch)).parameters
+        lr = lr if lr is not None else next((p.default for n, p in signature.items()
+                                             if _LR.match(n) and p.default is not p.empty), None)
+        batch = batch if batch is not None else next(
+            (p.default for n, p in signature.items() if _BATCH.search(n)
+             and p.default is not p.empty), None)
+        run = _epoch_run(net, cls, epoch, targets, layout, lr, batch, n_out)
+        if run is not None:
+            hooks["epoch"] = run
+            notes.append(f"{epoch} is its training loop: it calls {step} per mini-batch" +
+                         (f"; η = {lr} and batch size {batch} from your {call}" if call
+                          else ""))
+        else:
+            notes.append(f"{cls.__name__}.{epoch} takes arguments the checker cannot fill in: "
+                         "the mini-batch check is skipped")
+    learner = Adapter(net, params=params, layout=layout, targets=targets, lr=lr,
+                      batch_size=batch, epoch_calls=f"self.{step}" if "epoch" in hooks else None,
+                      name=f"{cls.__name__} in {module.__file__.rpartition('/')[2]}"
+                      if module else None, **hooks).learner()
+    learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
+    return learner
+
+
+def _gradients(net, cls, name, forward, pairs):
+    """grads(x, y) for the learner's gradient method: after a forward pass when the method does
+    not run one itself (it reads what the forward kept); a method that returns nothing but sets
+    self.dW1, self.db1 ... is read from those."""
+    runs_forward = _calls_self(_source(cls, name), FORWARD) is not None
+
+    def grads(x, y):
+        if not runs_forward:
+            getattr(net, forward)(x)
+        got = getattr(net, name)(x, y)
+        if got is None:
+            got = {a: getattr(net, "d" + a) for k in pairs for a in pairs[k]
+                   if hasattr(net, "d" + a)}
+        return got
+    grads.__qualname__ = f"{cls.__name__}.{name}"  # where the checks point: the learner's own
+    grads.__wrapped__ = getattr(cls, name)
+    return grads
+
+
+def _evaluate(net, cls, name, layout, n_out):
+    """evaluate(x, labels) for the learner's accuracy: given labels, or one-hot targets when
+    its argument is not named for labels (the book's t)."""
+    argument = _arguments(cls, name)[1]
+    if _takes_labels(cls, name, argument) or argument.lower() in ("y", "y_true"):
+        return f"self.{name}"
+
+    def evaluate(x, labels):
+        hot = np.eye(n_out)[np.asarray(labels)]
+        return getattr(net, name)(x, hot if layout == "rows" else hot.T)
+    evaluate.__wrapped__ = getattr(cls, name)
+    return evaluate
+
+
+def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
+    """epoch(x, y) calling the learner's loop for one epoch, its arguments filled in by their
+    names (the data, epochs = 1, the batch size, η); None when one cannot be."""
+    arguments = list(inspect.signature(getattr(cls, name)).parameters.values())[1:]
+    if len(arguments) < 2:
+        return None
+    x_arg, y_arg = arguments[0].name, arguments[1].name
+    wants_labels = _takes_labels(cls, name, y_arg)
+    fill = {}
+    for p in arguments[2:]:
+        if _EPOCHS.search(p.name):
+            fill[p.name] = 1
+        elif _BATCH.search(p.name) and batch is not None:
+            fill[p.name] = batch
+        elif _LR.match(p.name) and lr is not None:
+            fill[p.name] = lr
+        elif p.default is p.empty:
+            return None
+    if not any(_EPOCHS.search(k) for k in fill):
+        return None
+
+    def epoch(x, y):
+        if wants_labels != (targets == "labels"):
+            y = np.argmax(y, axis=1 if layout == "rows" else 0) if wants_labels else \
+                (np.eye(n_out)[y] if layout == "rows" else np.eye(n_out)[y].T)
+        return getattr(net, name)(**{x_arg: x, y_arg: y}, **fill)
+    epoch.__wrapped__ = getattr(cls, name)
+    return epoch
