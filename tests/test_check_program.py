@@ -2318,3 +2318,128 @@ def test_a_numbered_attributes_class_has_its_bugs_found_at_their_lines(programs,
         (result.summary, result.details)
     line = _line_of(path, edit[1].strip().splitlines()[-1])
     assert result.where.endswith(f"(mlp.py:{line})"), result.where
+
+
+_DEV_LOOP = '''def gradient_descent(X, Y, alpha, iterations, X_dev=None, Y_dev=None):
+    W1, b1, W2, b2 = init_params()
+    for i in range(iterations):
+        Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
+        dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)
+        W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+        if X_dev is not None:
+            _, _, _, A2_dev = forward_prop(W1, b1, W2, b2, X_dev)
+            print("dev acc", get_accuracy(get_predictions(A2_dev), Y_dev))
+    return W1, b1, W2, b2
+'''
+_DEV_ADAPTER = '''from tinygrad_edu.check import Adapter
+
+
+def adapter(program):
+    program.p = p = dict(zip(["W1", "b1", "W2", "b2"], program.init_params()))
+
+    def forward(x):
+        return program.forward_prop(*p.values(), x)
+
+    def update(x, y, lr):
+        grads = program.backward_prop(*forward(x), p["W1"], p["W2"], x, y)
+        p.update(zip(p, program.update_params(*p.values(), *grads, lr)))
+
+    return Adapter(program, params=[f"p['{k}']" for k in p], layout="columns",
+                   targets="labels", forward=lambda x: forward(x)[3], update=update, lr=0.1,
+                   epoch=lambda x, y: program.gradient_descent(x, y, 0.1, 1, x[:, :50],
+                                                               y[:50]),
+                   epoch_calls="update_params",
+                   evaluate=lambda x, labels: program.get_accuracy(
+                       program.get_predictions(forward(x)[3]), labels))
+'''
+
+
+@pytest.mark.parametrize("scored, ok", [("X_dev", True), ("X", False)])
+def test_a_dev_figure_through_weights_trained_in_the_loop_is_not_on_the_training_data(
+        programs, scored, ok):
+    """A functional loop whose weights are local names (W1, b1, ... = update_params(W1, ...))
+    scores `forward_prop(W1, b1, W2, b2, X_dev)` under "dev acc": the weights are made of X
+    through their gradients, and that read was "the held-out figure it shows is on X" (a
+    false alarm). Scoring X itself there still is."""
+    path = programs / "functional" / "simple_nn.py"
+    text = path.read_text()
+    start, end = text.index("def gradient_descent"), text.index("X_train = data")
+    loop = _DEV_LOOP.replace("W2, b2, X_dev)", f"W2, b2, {scored})")
+    path.write_text(text[:start] + loop + "\n\n" + text[end:])
+    path.with_name("adapter.py").write_text(_DEV_ADAPTER)
+    evaluation = next(r for r in _adapted(path).results if r.check == "evaluation")
+    if ok:
+        assert evaluation.status == "ok", evaluation.summary
+        return
+    assert evaluation.status == "wrong" and "examples it trains on" in evaluation.summary, \
+        evaluation.summary
+
+
+@pytest.mark.parametrize("edit", [
+    ("(np.sqrt(self.v[key]) + 1e-7)", "(np.sqrt(self.m[key]) + 1e-7)"),
+    ("(grads[key] ** 2 - self.v[key])", "(grads[key] - self.v[key])"),
+])
+def test_an_adam_step_that_makes_nan_names_its_square_root(programs, edit):
+    """√m̂ for √v̂, or a v that sums g instead of g²: the root of a negative number makes the
+    parameters nan in one step. It read "the step is nan× η·∇C: the learning rate is scaled by
+    nan somewhere", at the line before; now it says what the root must be of, at its line."""
+    report = _optimizer_net(programs, edit=edit)
+    update = next(r for r in report.results if r.check == "update")
+    assert update.status == "wrong" and "nan or ∞ (not a number)" in update.summary and \
+        "running mean of g²" in update.summary, update.summary
+    line = _line_of(programs / "dlfs" / "common" / "optimizer.py", "np.sqrt(self.")
+    assert update.where == f"Adam.update (optimizer.py:{line})", update.where
+
+
+def test_a_params_dict_class_with_forward_and_gradients_is_the_books_shape(programs):
+    """A TwoLayerNet-shaped class (self.params, loss, accuracy) whose predict is called forward
+    and whose gradient is gradients, trained through an optimizer object: it was "no shape the
+    checker knows"; the optimizer's step and the script's loop called net.gradient."""
+    path = programs / "dlfs" / "ch06" / "optimizer_net.py"
+    text = path.read_text()
+    for old, new in [("def predict(", "def forward("), ("self.predict(", "self.forward("),
+                     ("def gradient(", "def gradients("), ("network.gradient(",
+                                                           "network.gradients(")]:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), \
+        [r.summary for r in report.results]
+
+
+def test_a_decay_counter_in_the_update_loop_is_named_at_its_line(programs):
+    """network.py stepping layer by layer with a learning rate decayed by a counter it advances
+    inside that loop: once per layer, not per batch. The counter's line, not the step's."""
+    old = ("        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in "
+           "zip(self.weights, nabla_w)]\n        self.biases = [b - (eta / len(mini_batch)) * "
+           "nb for b, nb in zip(self.biases, nabla_b)]\n")
+    new = ("        for i in range(len(self.weights)):\n"
+           "            self.steps += 1\n"
+           "            lr = eta / (1.0 + 0.001 * self.steps)\n"
+           "            self.weights[i] = self.weights[i] - (lr / len(mini_batch)) * nabla_w[i]\n"
+           "            self.biases[i] = self.biases[i] - (lr / len(mini_batch)) * nabla_b[i]\n")
+    path = _variant(programs, old, new)
+    sizes = "        self.sizes = sizes\n"
+    path.write_text(path.read_text().replace(sizes, sizes + "        self.steps = 0\n"))
+    update = check_program(path, checks=["update"]).results[0]
+    assert update.status == "wrong" and "once per layer" in update.summary, update.summary
+    assert update.where == f"Network.update_mini_batch (network.py:"\
+                           f"{_line_of(path, 'self.steps += 1')})", update.where
+
+
+def test_cached_activations_read_by_a_method_the_evaluation_calls_are_named_there(programs):
+    """evaluate calls self.predict(x), which returns np.argmax(self.output) cached by the last
+    feedforward: the line in predict, not evaluate's."""
+    path = _variant(programs, "            a = sigmoid(np.dot(w, a) + b)\n        return a\n",
+                    "            a = sigmoid(np.dot(w, a) + b)\n        self.output = a\n"
+                    "        return a\n\n    def predict(self, x):\n"
+                    "        return np.argmax(self.output)\n")
+    path.write_text(path.read_text().replace("(np.argmax(self.feedforward(x)), y)",
+                                             "(self.predict(x), y)"))
+    evaluation = check_program(path, checks=["evaluation"]).results[0]
+    assert evaluation.status == "wrong" and "(self.output)" in evaluation.summary, \
+        evaluation.summary
+    assert evaluation.where == f"Network.predict (network.py:" \
+                               f"{_line_of(path, 'return np.argmax(self.output)')})", \
+        evaluation.where

@@ -11,11 +11,12 @@ import ast
 import dataclasses
 import re
 from numbers import Number
+from pathlib import Path
 
 import numpy as np
 
 from .calls import function, function_node, raised, returned_calls, skipped, where
-from .learner import other_draws
+from .learner import Where, other_draws
 from .minibatches import _held_out
 from .report import CheckResult
 
@@ -50,11 +51,12 @@ def _show(figure, units, m):
     return (f"{figure:g} of {m}" if units == "count" else f"{figure:.4g}") + f" ({frac:.1%})"
 
 
-def _cached_reads(w):
-    """(what the learner's evaluate reads its prediction from, its line), e.g.
-    ('self.layer[3]', 41), when that is an attribute of self or of a global object
-    (`loss_activation.output`) rather than something computed in the function; else
-    (None, None)."""
+def _cached_reads(w, depth=0):
+    """(what the learner's evaluate reads its prediction from, where, as Where says it), e.g.
+    ('self.layer[3]', 'Network.evaluate (net.py:41)'), when that is an attribute of self or of
+    a global object (`loss_activation.output`) rather than something computed in the function,
+    there or in a method of its own class that it calls (`self.predict(x)` returning
+    np.argmax(self.activations[-1])); else (None, None)."""
     node = function_node(w)
     if node is None:
         return None, None
@@ -72,7 +74,21 @@ def _cached_reads(w):
             if isinstance(arg, (ast.Attribute, ast.Subscript)) and isinstance(root, ast.Name) \
                     and (root.id == "self" or root.id not in local) and \
                     not any(isinstance(n, ast.Call) for n in ast.walk(arg)):
-                return ast.unparse(arg), call.lineno
+                return ast.unparse(arg), str(dataclasses.replace(w, line=call.lineno))
+    owner = w.function.rpartition(".")[0]
+    if depth or not owner:
+        return None, None
+    methods = {f.name: f for f in ast.walk(ast.parse(Path(w.file).read_text()))
+               if isinstance(f, ast.ClassDef) and f.name == owner.rpartition(".")[2]
+               for f in f.body if isinstance(f, ast.FunctionDef)}
+    for call in ast.walk(node):  # self.predict(x): the method of the same class it calls
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                isinstance(call.func.value, ast.Name) and call.func.value.id == "self" and \
+                call.func.attr in methods:
+            found = _cached_reads(Where(f"{owner}.{call.func.attr}", w.file,
+                                        methods[call.func.attr].lineno), depth + 1)
+            if found[0]:
+                return found
     return None, None
 
 
@@ -101,9 +117,16 @@ def _roots(node):
                 if isinstance(v, ast.Name):
                     sources.setdefault(v.id, set()).update(_reads(value))
 
+    # A name made from itself is state carried through the loop: the weights (W1, b1, ... =
+    # update_params(W1, ...)) are made of the training data through their gradients, and a
+    # figure on other data read through them is not on the training data
+    carried = {name for name, made in sources.items() if name in made}
+
     def roots(name, seen=()):
         if name in seen:
             return set()
+        if seen and name in carried:
+            return {name}
         return {name} | {r for s in sources.get(name, ()) for r in roots(s, (*seen, name))}
 
     return roots
@@ -372,13 +395,13 @@ def run(learner, data, oracle):
                                   "np.argmax(t, axis=1) of them first, as the book's accuracy "
                                   "does when t.ndim != 1")
         if "(7," in str(e) or "(7)" in str(e):  # the 7 examples of the last forward pass
-            cached, line = _cached_reads(learner.where.get("evaluate"))
+            cached, at = _cached_reads(learner.where.get("evaluate"))
             result.details.append("7 is the number of examples of the forward pass run "
                                   "before it: does it read the activations that pass cached "
                                   + (f"(it reads {cached}) " if cached else "") +
                                   "instead of running the forward pass on the test examples?")
             if cached:  # the line that reads them, not the one that trips over them
-                result.where = str(dataclasses.replace(learner.where["evaluate"], line=line))
+                result.where = at
         return result
     finally:
         learner.restore(before)
@@ -396,7 +419,7 @@ def run(learner, data, oracle):
     slack = 1.5 / m  # a tie in argmax may fall either way in float32
     data_ = {"figure": figures[0], "units": units, "accuracy": acc, "examples": m}
     said = f"{name} reports {_show(figures[0], units, m)}"
-    cached, line = _cached_reads(learner.where.get("evaluate"))
+    cached, cached_at = _cached_reads(learner.where.get("evaluate"))
     reads, it_reads = (f" ({cached})", f" (it reads {cached})") if cached else ("", "")
     if drawn != figures[0]:  # code that draws nothing gives the same figure, to the bit
         short = "it draws random numbers"
@@ -484,6 +507,6 @@ def run(learner, data, oracle):
         "run the forward pass on each test example and compare its argmax with the label"] + \
         ([f"also: {scores}"] if training else [])
     if cached and short and short.endswith(reads):  # the line that reads them
-        place = str(dataclasses.replace(learner.where["evaluate"], line=line))
+        place = cached_at
     return CheckResult("evaluation", "wrong", f"{summary}: {short}" if short else summary,
                        details=details, where=place, data=data_)

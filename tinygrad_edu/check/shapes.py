@@ -154,12 +154,21 @@ def _kind(cls):
     names = _nielsen_names(cls)
     if {"feedforward", "backprop"} <= set(names) and _like_network_py(cls, names["backprop"]):
         return "nielsen"
-    if "predict" in has and ({"gradient", "numerical_gradient", "loss"} & has) and \
-            _keeps_params(cls):
+    if {"gradient", "numerical_gradient", "loss", *_DLFS_GRADIENT} & has and \
+            _dlfs_forward(cls) and _keeps_params(cls):
         return "dlfs"
     if attrs.looks_like(cls):  # self.W1, self.b1, ... with methods of its own names
         return "attrs"
     return None
+
+
+# The book's predict(x), and what learners call it instead
+_DLFS_FORWARD = ("predict", "forward", "feedforward", "forward_pass")
+
+
+def _dlfs_forward(cls):
+    """The name of a params-dict class's forward pass: the book's predict, else forward..."""
+    return next((n for n in _DLFS_FORWARD if callable(getattr(cls, n, None))), None)
 
 
 def _keeps_params(cls):
@@ -667,8 +676,12 @@ def _dlfs(net, module, data):
     for k in sorted(keys, key=lambda k: (int(k[1:]), k[0] != "W")):
         learner.params.append(_dict_param(net, k))
 
+    predict = _dlfs_forward(cls)
+    if predict != "predict":
+        learner.notes.append(f"{cls.__name__}.{predict} is your predict(x)")
+
     def forward(X):
-        return net.predict(np.asarray(X))
+        return getattr(net, predict)(np.asarray(X))
     learner.forward = forward
     named = next((m for m in _DLFS_GRADIENT if callable(getattr(net, m, None))), None)
     if named is not None:
@@ -744,7 +757,7 @@ def _dlfs(net, module, data):
                              "it: the mini-batches check is skipped (an Adapter can give one)")
     learner.cost, learner.activation = _dlfs_cost(net)
     learner.where.update({role: w for role, w in {
-        "forward": _where(cls, "predict"), "backprop": _where(cls, method or "gradient"),
+        "forward": _where(cls, predict), "backprop": _where(cls, method or "gradient"),
         "evaluate": _where(cls, "accuracy"), "update": where}.items() if w is not None})
     learner.notes.append(f"recognized Deep Learning from Scratch's {cls.__name__}: params "
                          f"{', '.join(sorted(keys))}, rows")
@@ -753,6 +766,12 @@ def _dlfs(net, module, data):
 
 # The book's gradient(x, t), and the names learners give it
 _DLFS_GRADIENT = ("gradient", "gradients", "grads", "compute_gradients", "get_gradients")
+
+
+def _gradient_of(net):
+    """net's gradient(x, t) method, under whichever of the names learners give it."""
+    return next(getattr(net, m) for m in (*_DLFS_GRADIENT, "numerical_gradient")
+                if callable(getattr(net, m, None)))
 
 
 def _own_update(net, cls):
@@ -831,7 +850,7 @@ def _dlfs_step(net, statements, constants):
 
         def step(X, Y, lr, code=code, net_name=net_name, grad_names=grad_names,
                  lr_names=lr_names):
-            grad = net.gradient(np.asarray(X), np.asarray(Y))
+            grad = _gradient_of(net)(np.asarray(X), np.asarray(Y))
             namespace = {"np": np, "numpy": np, net_name: net, **{g: grad for g in grad_names},
                          **{n: lr for n in lr_names}}
             exec(code, namespace)
@@ -872,7 +891,7 @@ def _dlfs_optimizer_step(net, module, statements):
     def step(X, Y, lr):
         if isinstance(getattr(optimizer, "lr", None), (int, float)):
             optimizer.lr = lr
-        update(net.params, net.gradient(np.asarray(X), np.asarray(Y)))
+        update(net.params, _gradient_of(net)(np.asarray(X), np.asarray(Y)))
     lr = getattr(optimizer, "lr", None)
     where = _where(type(optimizer), "update") or Where(
         f"{type(optimizer).__name__}.update", loop.file, call.lineno)
@@ -905,7 +924,7 @@ class _Recorder:
         self.seen.labels(self.seen[-1], t, self.n_out)
         return {k: np.zeros_like(v) for k, v in self.params.items()}
 
-    numerical_gradient = gradient
+    numerical_gradient = gradients = grads = compute_gradients = get_gradients = gradient
 
     def loss(self, x, t):
         return 0.0
@@ -915,6 +934,8 @@ class _Recorder:
 
     def predict(self, x):
         return np.zeros((len(x), 1))
+
+    forward = feedforward = forward_pass = predict
 
 
 def _dlfs_batches(net, learner, loop):
@@ -1002,7 +1023,8 @@ def _dlfs_cost(net):
     last = type(getattr(net, "lastLayer", None)).__name__
     layers = " ".join(getattr(net, "layers", {}) or {})
     try:
-        text = inspect.getsource(type(net).predict) + inspect.getsource(type(net).loss)
+        text = inspect.getsource(getattr(type(net), _dlfs_forward(type(net)))) + \
+            inspect.getsource(type(net).loss)
     except (TypeError, OSError, AttributeError):
         text = ""
     cost = "cross_entropy" if "Softmax" in last or "cross_entropy" in text else None

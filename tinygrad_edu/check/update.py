@@ -14,6 +14,7 @@ import numpy as np
 
 from .calls import (
     assigns,
+    called_name,
     counter,
     dropped,
     function,
@@ -133,6 +134,9 @@ def _step(learner, data, oracle):
     unchanged = [n for n in names if n not in changed and np.any(g[n] != 0)]
     data_ = {"lr": lr, "batch": m, "unchanged": unchanged}
     what = f"one call of {name} with η = {lr:g} on {m} example{'s' if m > 1 else ''}"
+    broken = [n for n in names if not np.isfinite(after[n]).all()]
+    if broken and all(np.isfinite(before[n]).all() for n in names):
+        return _not_a_number(learner, broken, what, place, data_)
     if not changed:
         return CheckResult("update", "wrong", f"{what} changed no parameter",
                            details=["the step must write the new arrays where the network "
@@ -184,8 +188,11 @@ def _step(learner, data, oracle):
             if result.where == place:  # a loop over keys: `params[key] += lr * grads[key]`
                 result.where = _stepping_line(learner, off) or place
             if "once per layer" in result.summary:  # the counter's own line, if one is seen
-                result.where = layer_method(learner, "update", off, find=counter) or \
-                    result.where
+                own = function_node(learner.where.get("update"))
+                line = counter(own) if own is not None else None  # in the update's own loop
+                result.where = (str(dataclasses.replace(learner.where["update"], line=line))
+                                if line else None) or \
+                    layer_method(learner, "update", off, find=counter) or result.where
         elif unchanged:  # the loop's return, or the line that steps the others: where the
             # missing one belongs
             result.where = returns or assigns(learner, "update", list(factors))
@@ -299,6 +306,34 @@ def _l2_wrong(learner, lr, m, decay):
             return f"{p.name} does not shrink at all, where {rule}: the λ given is not used"
         return f"{p.name} shrinks by {c:.4g} per step, where {rule}"
     return None
+
+
+def _not_a_number(learner, broken, what, place, data_):
+    """The step made parameters nan or ∞: most often Adam's root taken of something that can
+    be negative (√m̂ for √v̂, or a v that sums g where it needs g²). The line of that root."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    def roots(tree):
+        return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and called_name(n) == "sqrt"
+                or isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)
+                and ast.unparse(n.right) in ("0.5", "1 / 2", "(1 / 2)")]
+    # the root a step divides by (m / (√v + ε)), not the bias correction's √(1 − β₂ᵗ)
+    dividing = [r for n in ast.walk(node) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+                for r in roots(n.right)] if node is not None else []
+    root = (dividing or roots(node) or [None])[0] if node is not None else None
+    more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+    if root is not None:
+        why = (f"the root `{ast.unparse(root)}` is taken of numbers below 0. An Adam-style step "
+               "divides by √v̂, the root of the running mean of g² (never negative, since each "
+               "g² is not): is this the root of the gradients' own running mean (m̂), or does "
+               "v add up g instead of g²?")
+        at = str(dataclasses.replace(w, line=root.lineno))
+    else:
+        why = ("it computes 0/0, ∞ − ∞, or the root or log of a negative number: print the "
+               "step's parts for one batch to see which is not a number")
+        at = _stepping_line(learner, broken) or place
+    return CheckResult("update", "wrong", f"{what} makes {broken[0]}{more} nan or ∞ (not a "
+                       f"number) from finite values: {why}", where=at, data=data_)
 
 
 def _off_line(learner, names, place):
