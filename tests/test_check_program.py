@@ -2443,3 +2443,67 @@ def test_cached_activations_read_by_a_method_the_evaluation_calls_are_named_ther
     assert evaluation.where == f"Network.predict (network.py:" \
                                f"{_line_of(path, 'return np.argmax(self.output)')})", \
         evaluation.where
+
+
+@pytest.mark.parametrize("program", ["functional/simple_nn.py", "coursera/deep_nn.py",
+                                     "coursera_w4/dnn_app.py", "funcmom/train.py"])
+def test_a_program_of_functions_is_recognized_without_an_adapter(programs, program):
+    """init_params / forward_prop / backward_prop / update_params (the video tutorial, here
+    with momentum whose velocities come from an init_velocity() whose results only the
+    training function names) and Coursera's parameters dict (initialize_parameters_deep(
+    layers_dims), the sizes from the script's own call; a script loop with no training
+    function): each function called with what its arguments are named for. They needed an
+    adapter."""
+    report = check_program(programs / program)
+    assert report.ok, [f"{r.check}: {r.summary}" for r in report.wrong]
+    assert any(n.startswith("recognized a program of functions") for n in report.notes), \
+        report.notes
+    ran = {r.check for r in report.results if r.status == "ok"}
+    assert {"forward", "gradients", "update", "learning"} <= ran, ran
+    if program != "coursera_w4/dnn_app.py":  # its loop is the script's: nothing to run
+        assert {"minibatches", "evaluation"} <= ran, ran
+
+
+_LEARNERS = Path(__file__).with_name("learners")
+
+
+@pytest.mark.parametrize("program", [
+    "functional/mnist_nn_scalar_db.py", "functional/mnist_nn_train_labels.py",
+    "coursera/dnn_app_dZL_sign.py", "coursera/dnn_app_return_in_loop.py",
+    "coursera/dnn_app_overlapping_batches.py"])
+def test_a_program_of_functions_gets_the_findings_its_adapter_gets(program):
+    """The seeds' functional and Coursera programs, checked as they are, say what they say with
+    their hand-written adapters: each check that runs both ways has the same verdict, at the
+    same place (the one a finding points at)."""
+    import importlib.util
+
+    path = _LEARNERS / program
+    spec = importlib.util.spec_from_file_location(f"adapter_{path.stem}",
+                                                  path.with_name("adapter.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plain = {r.check: r for r in check_program(path).results}
+    adapted = {r.check: r for r in check_program(path, adapter=module.adapter).results}
+    both = [c for c in plain if c in adapted and "skipped" not in
+            (plain[c].status, adapted[c].status)]
+    assert {"forward", "gradients", "update"} <= set(both), both
+    assert [(c, plain[c].status, plain[c].where if plain[c].status == "wrong" else None)
+            for c in both] == [(c, adapted[c].status, adapted[c].where if adapted[c].status ==
+                                "wrong" else None) for c in both]
+    assert any(r.status == "wrong" for r in plain.values())
+
+
+def test_a_cost_function_without_its_minus_is_named(programs):
+    """compute_cost returning Σ y·ln a / m, without the minus: the cost it prints is negative
+    and rises as the network learns, which reads as "not learning". The forward check names it
+    at its line (the forward pass itself is right); with the minus it passes (the test above)."""
+    path = programs / "coursera" / "deep_nn.py"
+    text = path.read_text()
+    old = "return -np.sum(Y * np.log(AL + 1e-12)) / m"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("-np.sum", "np.sum")))
+    forward = check_program(path, checks=["forward"]).results[0]
+    assert forward.status == "wrong" and "returns minus the cross-entropy" in forward.summary, \
+        forward.summary
+    assert forward.where == f"compute_cost (deep_nn.py:{_line_of(path, 'np.sum(Y * np.log')})", \
+        forward.where

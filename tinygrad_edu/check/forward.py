@@ -56,6 +56,13 @@ def run(learner, data, oracle):
     err = rel_error(out, expected)
     data_ = {"max_rel_error": err, "network": oracle.describe()}
     if err <= tolerance(out.dtype if out.dtype.kind == "f" else oracle.dtype) * 10:
+        negated = helpers.negated_cost(learner, out, batch.Y)
+        if negated:  # the forward pass is right; the cost it prints is not
+            at, said = negated
+            return CheckResult("forward", "wrong",
+                               f"{name} returns the network's output, but {said}",
+                               details=[f"the forward pass itself is right ({oracle.describe()}"
+                                        f"; max rel error {err:.1e})"], where=at, data=data_)
         return CheckResult("forward", "ok",
                            f"{name} returns the network's output ({oracle.describe()}; max rel "
                            f"error {err:.1e})", where=place, data=data_)

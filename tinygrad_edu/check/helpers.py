@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calls import function_node
+from .calls import called_name, function_node
 from .learner import Where
 
 # An activation's names, most specific first (a leaky ReLU's helper is not ReLU's).
@@ -422,6 +422,56 @@ def wrong_cost_delta(learner, oracle):
     return None
 
 
+_COST_NAME = re.compile(r"(?i)^(compute_|calc\w*_|get_)?(cost|loss)(_\w+)?$|cross_?entropy|^mse"
+                        r"|_(cost|loss)$")
+
+
+def negated_cost(learner, out, Y):
+    """(where, a sentence) for a cost function of the learner's (compute_cost(AL, Y), two
+    arrays in) that returns minus a cost of out against the one-hot Y (the cross-entropy
+    without its leading minus: the printed cost is negative and rises as the network learns);
+    None when there is none, or it gives a cost (any of the usual ones, summed or averaged).
+    out and Y are rows (m, n_out); the function is given them in the learner's layout."""
+    if learner.one_at_a_time or learner.layout not in ("rows", "columns"):
+        return None
+    a, y = np.clip(np.asarray(out, np.float64), 1e-12, 1 - 1e-12), np.asarray(Y, np.float64)
+    m, n = a.shape
+    with np.errstate(all="ignore"):
+        costs = [("the cross-entropy", -(y * np.log(a)).sum()),
+                 ("the cross-entropy", -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum()),
+                 ("the quadratic cost", 0.5 * ((a - y) ** 2).sum()),
+                 ("the squared error", ((a - y) ** 2).sum())]
+    names = {f.__name__ for module in learner.modules for _, f, _, _ in _functions(module)
+             if _COST_NAME.search(f.__name__) and not re.search(r"(?i)deriv|prime|grad|delta"
+                                                                   r"|backward|^d_?", f.__name__)}
+    given = (out, Y) if learner.layout == "rows" else (out.T, Y.T)
+    for name, fn, node, file, _ in _helpers(learner, names=names, arguments=2):
+        args = [x.arg for x in node.args.args[1 if _is_method(node) else 0:]][:2]
+        order = given[::-1] if args and args[0].lower() in _Y_NAMES else given
+        try:
+            with np.errstate(all="ignore"):
+                got = float(np.asarray(fn(*[np.array(v, copy=True) for v in order])).sum())
+        except Exception:
+            continue
+        if not np.isfinite(got) or got == 0:
+            continue
+        scales = (1, m, m * n)
+        if any(np.isclose(got, c / k, rtol=1e-4) for _, c in costs for k in scales):
+            continue
+        found = next((what for what, c in costs for k in scales
+                      if np.isclose(-got, c / k, rtol=1e-4)), None)
+        if found is None:
+            continue
+        line, computes = _returned(node)
+        short = name.rpartition(".")[2]
+        return (str(Where(name, file, line)),
+                f"{short}({', '.join(args)}) returns minus {found}{computes}: {got:.4g} where "
+                f"the cost is {-got:.4g}, so the cost it prints is negative and rises toward 0 "
+                "as the network learns (a log of a number below 1 is negative: the cost "
+                "needs the minus in front)")
+    return None
+
+
 def output_of(out, z):
     """The output activation out of z (columns): sigmoid, or softmax over each column."""
     if out == "softmax":
@@ -525,10 +575,24 @@ def _returned(node):
             # `dout[self.mask] = 0; dx = dout; return dx`): that write is the place
             alias = isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and \
                 _last_write(node, last.value.id, last.lineno)
+            if _reshapes(last, name) and _last_write(node, name, last.lineno):
+                before = last.lineno  # `cost = np.squeeze(cost)`: the line before made it
+                continue
             if not alias:
                 return last.lineno, f" (it returns {value.id}, from {ast.unparse(last)})"
             name, before = last.value.id, last.lineno
     return returns[0].lineno, f" (it returns {ast.unparse(value)})"
+
+
+def _reshapes(statement, name):
+    """Whether statement only reshapes name in place of itself: name = np.squeeze(name),
+    float(name), name.reshape(...), name.item()."""
+    if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Call):
+        return False
+    read = {v.id for v in ast.walk(statement.value) if isinstance(v, ast.Name)} - {
+        "np", "numpy", "float", "int"}
+    return read == {name} and called_name(statement.value) in (
+        "squeeze", "float", "reshape", "item", "array", "asarray", "ravel", "flatten")
 
 
 def _last_write(node, name, before):

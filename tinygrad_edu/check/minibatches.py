@@ -92,7 +92,7 @@ def run(learner, data, oracle):
     facts = f"{used:,} of {n:,} used; example {worst} used {counts[worst]} times"
     data_ = {"examples": n, "used": used, "draws": draws, "batches": len(first),
              "most_used": worst, "most_used_times": int(counts[worst])}
-    epoch = f"one epoch of {name} ({len(first):,} batches of {size})"
+    epoch = f"one epoch of {name} ({len(first):,} batch{'es' if len(first) != 1 else ''} of {size})"
     details = []
     k = len(second) - 1  # the batches both epochs have whole: the same ones first, unshuffled?
     once = None
@@ -192,7 +192,7 @@ def run(learner, data, oracle):
         ("batch k starts", "consecutive batches")) else None
     at = place if line is None else str(dataclasses.replace(learner.where["epoch"], line=line))
     if line is None and details[0].startswith(("batch k starts", "consecutive batches")):
-        at = _generator_slice(learner) or at  # the batches come from a function it calls
+        at = _generator_slice(learner, step) or at  # the batches come from a function it calls
     return CheckResult("minibatches", "wrong", f"{name}'s batches overlap: {facts}",
                        details=details, where=at, data=data_)
 
@@ -313,7 +313,7 @@ def _prefix_slice(w, lo, hi):
     return None
 
 
-def _generator_slice(learner):
+def _generator_slice(learner, step=None):
     """Where (as str) of the slice in a function the epoch function calls (a get_batches
     generator: `for start in range(0, n - size + 1, size // 2): idx = order[start:start +
     size]`) that a range() with a step of its own drives; None when there is no one such."""
@@ -330,17 +330,19 @@ def _generator_slice(learner):
         for f in ast.walk(tree):
             if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name in names \
                     and f is not epoch:
-                line = _stepped_slice(f)
+                line = _stepped_slice(f, step == 1)
                 if line is not None:
                     found.append(f"{f.name} ({Path(file).name}:{line})")
     return found[0] if len(found) == 1 else None
 
 
-def _stepped_slice(node):
-    """The line of node's data[k:k + size] whose k runs over a range() with a step."""
+def _stepped_slice(node, by_one=False):
+    """The line of node's data[k:k + size] whose k runs over a range() with a step (by_one:
+    or without one, `for k in range(0, num_complete_minibatches)`)."""
     stepped = {loop.target.id for loop in ast.walk(node) if isinstance(loop, ast.For)
                and isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call)
-               and ast.unparse(loop.iter.func) == "range" and len(loop.iter.args) == 3}
+               and ast.unparse(loop.iter.func) == "range"
+               and (len(loop.iter.args) == 3 or by_one)}
     return _slice_from(node, stepped)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import attrs
+from . import attrs, funcs
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
 
@@ -47,12 +47,16 @@ def recognize(target, data, *, name=None, seed=0):
                 obj = cls if not inspect.isclass(cls) else _construct(cls, kind, module, data,
                                                                       seed)
                 return _RECOGNIZERS[kind](obj, module, data)
+        if name is None and funcs.looks_like(module):  # init_params, forward_prop, ...
+            _seed(seed)
+            return funcs.recognize(module, data, lambda f: _script_call(module, f))
         names = ", ".join(getattr(c, "__name__", type(c).__name__) for c in candidates)
         raise LookupError(
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
-            "update_mini_batch), DLFS's TwoLayerNet (params, predict, gradient) and a class "
-            "with self.W1, self.b1, ... and a forward pass and backward or step. Describe "
+            "update_mini_batch), DLFS's TwoLayerNet (params, predict, gradient), a class "
+            "with self.W1, self.b1, ... and a forward pass and backward or step, and "
+            "functions init_params, forward_prop, backward_prop, update_params. Describe "
             "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
             "--adapter my_adapter.py, or check_program(..., adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
@@ -274,6 +278,15 @@ def _bound(func, call, namespace, constants, skip_self=True):
             except _Unknown:
                 pass
     return values
+
+
+def _script_call(module, name):
+    """({argument: value} of the script's first call of the module's function name, the
+    statement), or (None, None) when the script does not call it."""
+    statements, constants = _scripts(module)
+    for s, call in _calls(statements, name):
+        return _bound(getattr(module, name), call, vars(module), constants, skip_self=False), s
+    return None, None
 
 
 def _seed(seed):

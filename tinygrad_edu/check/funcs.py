@@ -1,0 +1,455 @@
+"""A program of plain functions that hand the parameters to each other by name.
+
+The functional tutorial ("simple MNIST NN from scratch": init_params() -> W1, b1, W2, b2;
+forward_prop(W1, b1, W2, b2, X) -> Z1, A1, Z2, A2; backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)
+-> dW1, db1, dW2, db2; update_params(W1, ..., alpha); get_accuracy(get_predictions(A2), Y);
+gradient_descent(X, Y, alpha, iterations)) and the Coursera assignments (a parameters dict:
+L_model_forward(X, parameters) -> AL, caches; L_model_backward(AL, Y, caches) -> grads;
+update_parameters(parameters, grads, learning_rate); model(X, Y, layers_dims, ...)).
+
+Each function is called with what its arguments are named for: the parameters by the names the
+init function returns them under, X and Y, what the forward pass returned under the names its
+return statement gives them, the gradients likewise, η under alpha, learning_rate, lr or eta.
+recognize() describes the program to check.Adapter with those calls, as a learner would.
+"""
+
+import ast
+import contextlib
+import inspect
+import io
+import re
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from .adapter import Adapter
+from .attrs import _ONE_HOT
+
+INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)")
+ROLES = {"forward": re.compile(r"(?i)forward"), "backward": re.compile(r"(?i)back"),
+         "update": re.compile(r"(?i)^update")}
+X_NAMES = ("X", "x", "X_batch", "x_batch", "inputs", "A0")
+Y_NAMES = ("Y", "y", "Y_batch", "y_batch", "labels", "T", "t", "targets")
+LR_NAMES = ("alpha", "learning_rate", "lr", "eta")
+EPOCHS = re.compile(r"(?i)epoch|iteration|iters|steps")
+BATCH = re.compile(r"(?i)batch")
+DIMS = ("layers_dims", "layer_dims", "layer_sizes", "sizes", "dims", "layers")
+OUTPUT = re.compile(r"(?i)^(A\d*|AL|a\d*|aL|out\w*|y_?hat|probs?|pred\w*)$")
+EVALUATE = re.compile(r"(?i)accura|evaluat|score")
+STATE = re.compile(r"(?i)^init\w*(veloc|adam|moment|rms|optim|state)")
+PREDICT = re.compile(r"(?i)predict")
+
+
+def _functions(module):
+    """{name: function} of the learner's own files' module-level functions."""
+    files = set(getattr(module, "__learner_files__", [module.__file__]))
+    return {n: f for n, f in vars(module).items() if inspect.isfunction(f)
+            and f.__code__.co_filename in files}
+
+
+def _arguments(fn):
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _required(fn):
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _tree(fn):
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def returned_names(fn):
+    """The names fn's last return statement gives its results (`return Z1, A1, Z2, A2`), or
+    None when it returns something else."""
+    tree = _tree(fn)
+    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None] \
+        if tree is not None else []
+    if not returns:
+        return None
+    value = returns[-1].value
+    elts = value.elts if isinstance(value, ast.Tuple) else [value]
+    if all(isinstance(e, ast.Name) for e in elts):
+        return [e.id for e in elts]
+    return None
+
+
+def _alias(name, known):
+    """The key of known that argument name stands for: itself, or X, Y, η by their aliases."""
+    if name in known:
+        return name
+    for names, key in ((X_NAMES, "X"), (Y_NAMES, "Y"), (LR_NAMES, "lr")):
+        if name in names and key in known:
+            return key
+    return None
+
+
+def _bindable(fn, known):
+    return all(_alias(a, known) is not None for a in _required(fn))
+
+
+def _call(fn, known):
+    """fn called with each argument it requires taken from known by its name."""
+    return fn(**{a: known[_alias(a, known)] for a in _required(fn)})
+
+
+def _pick(candidates, known):
+    """The first of candidates whose required arguments known can all fill."""
+    return next((f for f in candidates if _bindable(f, known)), None)
+
+
+def _loops_call(fn, name):
+    tree = _tree(fn)
+    loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))] if tree else []
+    return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
+               for loop in loops for c in ast.walk(loop))
+
+
+def _takes_labels(fn, argument):
+    """Whether fn makes its argument one-hot itself (one_hot(Y), np.eye(10)[Y]) or indexes
+    with it (dZ[Y, range(m)] -= 1): then it holds integer labels."""
+    tree = _tree(fn)
+    for n in ast.walk(tree) if tree is not None else ():
+        made = isinstance(n, (ast.Call, ast.Subscript)) and _ONE_HOT.search(ast.unparse(n))
+        picks = isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Tuple) and \
+            re.search(r"range\(|arange\(", ast.unparse(n.slice))
+        if (made or picks) and any(isinstance(v, ast.Name) and v.id == argument
+                                   for v in ast.walk(n)):
+            return True
+    return False
+
+
+def looks_like(module):
+    """Whether module's own functions have this shape: an init, a forward, a backward and an
+    update function, and no class of the network."""
+    fns = _functions(module)
+    return any(INIT.search(n) for n in fns) and all(
+        any(pattern.search(n) for n in fns) for pattern in ROLES.values())
+
+
+def recognize(module, data, script_call):
+    """A Learner for module's functions, through an Adapter. script_call(name) -> (the
+    arguments of the script's own call of function name by parameter, where) or (None, None)."""
+    fns = _functions(module)
+    epoch_fn = next((f for n, f in fns.items() if any(ROLES["update"].search(m) and
+                                                      _loops_call(f, m) for m in fns)), None)
+    bound, call = script_call(epoch_fn.__name__) if epoch_fn else (None, None)
+    bound = bound or {}
+    init = next(f for n, f in fns.items() if INIT.search(n))
+    n_in, n_out = data.train.X.shape[1], data.train.Y.shape[1]
+    made_by, _ = script_call(init.__name__)  # parameters = initialize_parameters_deep([...])
+    dims = next((v for b in (bound, made_by or {}) for d, v in b.items()
+                 if d in DIMS and isinstance(v, (list, tuple))), None)
+    if _required(init):  # the layer sizes: a list, or n_x, n_h, n_y
+        sizes = {**{a: v for a, v in bound.items() if isinstance(v, int)},
+                 **{a: v for a, v in (made_by or {}).items() if isinstance(v, int)}}
+        given = {a: dims if a in DIMS else sizes.get(a, n_in if re.search(r"(?i)^n_?x$|in", a)
+                                                     else n_out if re.search(
+                                                         r"(?i)^n_?y$|out|class", a) else None)
+                 for a in _required(init)}
+        if any(v is None for v in given.values()):
+            raise LookupError(f"check: {init.__name__}({', '.join(_required(init))}) needs "
+                              "the layer sizes, and no call of your training function gives "
+                              "them: describe your program with check.Adapter (docs/verify.md)")
+        made = init(**given)
+    else:
+        made = init()
+    store = {}  # the parameters, where every function reads them
+    if isinstance(made, dict):
+        held = next((a for f in fns.values() for a in _arguments(f)
+                     if a in ("parameters", "params", "weights", "model")), "parameters")
+        store[held] = made
+        keys = [k for k in made if re.fullmatch(r"[Wb]\d+", str(k))]
+        params = [(f"{held}['{k}']", _getter(store, held, k), _setter(store, held, k))
+                  for k in keys]
+    else:
+        names = returned_names(init)
+        if not isinstance(made, tuple) or names is None or len(names) != len(made):
+            raise LookupError(f"check: {init.__name__}() returns what the checker cannot name "
+                              "(a tuple of W1, b1, ... or a dict): describe your program with "
+                              "check.Adapter (docs/verify.md)")
+        store.update(zip(names, made))
+        params = [(n, _getter(store, n), _setter(store, n)) for n in names
+                  if re.fullmatch(r"[Ww]\d+|[bB]\d+", n)]
+    W1 = np.asarray(params[0][1]())
+    if W1.ndim != 2 or n_in not in W1.shape:
+        raise LookupError(f"check: {params[0][0]} has shape {W1.shape}, which does not take "
+                          f"the {n_in} inputs: describe your program with check.Adapter")
+    layout = "columns" if W1.shape[1] == n_in else "rows"
+    # settings the functions take beside the data: β, λ, ε from the training function's own
+    # defaults and the script's call of it; an optimizer's state (v, s) from its init function
+    state = {}
+    if epoch_fn is not None:
+        state.update({p.name: p.default for p in inspect.signature(
+            epoch_fn).parameters.values() if p.default is not p.empty})
+    state.update({k: v for k, v in bound.items() if isinstance(v, (int, float))})
+    known = {**state, **store, "X": None, "Y": None, "lr": None}
+    for n, f in fns.items():
+        if f is not init and STATE.search(n) and _bindable(f, known):
+            names = returned_names(f) or _assigned(epoch_fn, n)
+            made = _call(f, known)
+            if names and len(names) > 1 and isinstance(made, tuple) and len(made) == len(names):
+                state.update(zip(names, made))
+            elif names and len(names) == 1:
+                state[names[0]] = made
+    known.update(state)
+    called = set(_called_names(epoch_fn)) if epoch_fn is not None else set()
+    roles = {role: sorted((f for n, f in fns.items() if pattern.search(n) and f is not init),
+                          key=lambda f: f.__name__ not in called)
+             for role, pattern in ROLES.items()}
+    forward = _pick(roles["forward"], known)
+    if forward is None:
+        raise LookupError("check: none of your forward functions ("
+                          f"{', '.join(f.__name__ for f in roles['forward'])}) takes only the "
+                          "parameters and X by their names: describe your program with "
+                          "check.Adapter (docs/verify.md)")
+    # what the forward returns, under its return statement's names and those the training
+    # function assigns it to (`AL, caches = L_model_forward(...)` for a `return A, caches`)
+    outputs = returned_names(forward) or ["out"]
+    called_as = _assigned(epoch_fn, forward.__name__)
+    after = {**known, **{n: None for n in outputs + (called_as or [])}}
+    backward = _pick(roles["backward"], after)
+    grads_names = (returned_names(backward) or _assigned(epoch_fn, backward.__name__)
+                   or ["grads"]) if backward else []
+    update = _pick(roles["update"], {**after, **{n: None for n in grads_names}, "t": None})
+    if backward is None or update is None:
+        raise LookupError("check: your backward and update functions take arguments the "
+                          "checker cannot name from what the forward pass returns "
+                          f"({', '.join(outputs)}): describe your program with check.Adapter")
+    y_arg = next(a for a in _required(backward) if _alias(a, after) == "Y") \
+        if any(_alias(a, after) == "Y" for a in _required(backward)) else None
+    targets = "labels" if y_arg and _takes_labels(backward, y_arg) else "onehot"
+    run = _Runner(store, forward, backward, update, outputs, grads_names, layout, n_out)
+    run.state, run.update_names = state, _assigned(epoch_fn, update.__name__)
+    run.aliases = {"forward": called_as or [], "backward": _assigned(epoch_fn,
+                                                                   backward.__name__) or []}
+    if "t" in _required(update) and "t" not in state:  # Adam's step count, from 1
+        run.state["t"], run.counts = 0, True
+    hooks = {"forward": _wrapped(run.output, forward), "grads": _wrapped(run.grads, backward),
+             "update": _wrapped(run.step, update)}
+    notes = [f"recognized a program of functions: {init.__name__} makes "
+             f"{', '.join(p[0] for p in params)} ({layout}); {forward.__name__}, "
+             f"{backward.__name__} and {update.__name__} are called with what their arguments "
+             "are named for"]
+    x7 = data.test.X[:7] if layout == "rows" else data.test.X[:7].T.copy()
+    judge = _evaluation(fns, run, known, outputs, (x7, data.test.labels[:7]))
+    if judge is not None:
+        hooks["evaluate"] = judge
+    stepped, at = script_call(update.__name__)  # a script's own loop: its update's η
+    lr = next((b[a] for b in (bound, stepped or {}) for a in LR_NAMES
+               if isinstance(b.get(a), (int, float))), None)
+    if lr is not None and epoch_fn is None and at is not None:
+        notes.append(f"η = {lr} from your {at}")
+    batch = next((v for a, v in bound.items() if BATCH.search(a) and isinstance(v, int)), None)
+    if epoch_fn is not None:
+        signature = inspect.signature(epoch_fn).parameters
+        lr = lr if lr is not None else next((p.default for a, p in signature.items()
+                                             if a in LR_NAMES and p.default is not p.empty), None)
+        batch = batch if batch is not None else next(
+            (p.default for a, p in signature.items() if BATCH.search(a)
+             and isinstance(p.default, int)), None)
+        epoch = _epoch(epoch_fn, bound, layout, n_out, lr, batch, dims)
+        if epoch is not None:
+            hooks["epoch"] = epoch
+            notes.append(f"{epoch_fn.__name__} is your training loop, run for one epoch" +
+                         (f" with η = {lr} from your {call}" if call and lr is not None else ""))
+    x_takers = [f for f in (backward, forward) if any(_alias(a, {"X": 0}) == "X"
+                                                      for a in _required(f))]
+    watched = x_takers[0] if x_takers else forward
+    learner = Adapter(module, params=params, layout=layout, targets=targets, lr=lr,
+                      batch_size=batch, epoch_calls=watched.__name__ if "epoch" in hooks
+                      else None, epoch_keep=True,
+                      name=f"{Path(module.__file__).name}", **hooks).learner()
+    learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
+    learner.owner = module
+    return learner
+
+
+def _getter(store, key, inner=None):
+    if inner is None:
+        return lambda: store[key]
+    return lambda: store[key][inner]
+
+
+def _setter(store, key, inner=None):
+    def put(value):
+        if inner is None:
+            store[key] = value
+        else:
+            store[key][inner] = value
+    return put
+
+
+def _wrapped(hook, fn):
+    """hook as a plain function that points the checks' places at the learner's own fn."""
+    def call(*args, **kwargs):
+        return hook(*args, **kwargs)
+    call.__wrapped__ = fn
+    return call
+
+
+class _Runner:
+    """The learner's forward, backward and update, called with their arguments by name."""
+
+    def __init__(self, store, forward, backward, update, outputs, grads_names, layout, n_out):
+        self.store, self.forward, self.backward, self.update = store, forward, backward, update
+        self.outputs, self.grads_names, self.layout, self.n_out = outputs, grads_names, \
+            layout, n_out
+        self.state, self.counts, self.update_names = {}, False, None
+        self.aliases = {"forward": [], "backward": []}
+
+    def _forward(self, x):
+        known = {**self.state, **self.store, "X": x}
+        out = _call(self.forward, known)
+        values = out if isinstance(out, tuple) and len(self.outputs) > 1 else (out,)
+        return {**known, **dict(zip(self.aliases["forward"], values)),
+                **dict(zip(self.outputs, values))}
+
+    def output(self, x):
+        """The network's output: the forward's result named for an activation (A2, AL), of the
+        output's shape."""
+        known = self._forward(x)
+        shaped = [n for n in self.outputs if isinstance(known[n], np.ndarray) and
+                  known[n].ndim == 2 and self.n_out in known[n].shape]
+        named = [n for n in shaped if OUTPUT.match(n)]
+        return known[(named or shaped or self.outputs)[-1]]
+
+    def _grads(self, x, y):
+        known = {**self._forward(x), "Y": y}
+        got = _call(self.backward, known)
+        values = got if isinstance(got, tuple) and len(self.grads_names) > 1 else (got,)
+        return known, dict(zip(self.grads_names, values))
+
+    def grads(self, x, y):
+        _, got = self._grads(x, y)
+        if len(got) == 1 and isinstance(next(iter(got.values())), dict):
+            return next(iter(got.values()))  # Coursera's grads dict
+        return got
+
+    def step(self, x, y, lr):
+        known, got = self._grads(x, y)
+        if self.counts:
+            self.state["t"] += 1
+        new = _call(self.update, {**known, **got, "t": self.state.get("t"), "lr": lr})
+        names = returned_names(self.update) or self.update_names
+        if isinstance(new, dict):  # Coursera's parameters dict, returned (and written in place)
+            held = next(k for k, v in self.store.items() if isinstance(v, dict))
+            self.store[held] = new
+        elif isinstance(new, tuple) and names and len(names) == len(new):
+            for n, v in zip(names, new):  # the parameters, and an optimizer's state (v, s)
+                if n in self.store and isinstance(v, type(self.store[n])):
+                    self.store[n] = v
+                elif n in self.state:
+                    self.state[n] = v
+
+
+def _evaluation(fns, run, known, outputs, probe):
+    """evaluate(x, labels) calling the learner's own accuracy function by its arguments' names:
+    get_accuracy(predictions, Y) with predictions from get_predictions(A2), or a predict(X,
+    labels, parameters) that returns the accuracy; None when there is none it can call."""
+    makers = [f for n, f in fns.items() if PREDICT.search(n) and not EVALUATE.search(n)]
+    # an accuracy function, or a predict(X, labels, parameters) that returns the accuracy
+    judges = [f for n, f in fns.items() if EVALUATE.search(n)] + [
+        f for f in makers if any(_alias(a, {"Y": 0}) == "Y" for a in _required(f))]
+    # one that runs the network on the inputs itself (test_accuracy(X, Y, W1, ...)) first: it
+    # is the whole evaluation, where get_accuracy(predictions, Y) is its last step
+    judges.sort(key=lambda f: not any(_alias(a, {"X": 0}) == "X" for a in _required(f)))
+    for judge in judges:
+        def evaluate(x, labels, judge=judge):
+            have = {**run._forward(x), "Y": labels}
+            for a in _required(judge):
+                if _alias(a, have) is None and re.search(r"(?i)pred", a):
+                    maker = _pick(makers, have)
+                    if maker is None:
+                        raise LookupError(f"{judge.__name__} needs {a}: no function of yours "
+                                          "makes them from what the checker has")
+                    have[a] = _call(maker, have)
+            return _call(judge, have)
+        sample = {**known, **{n: None for n in outputs}, "predictions": None}
+        if all(_alias(a, sample) is not None or re.search(r"(?i)pred", a)
+               for a in _required(judge)) and _a_number(evaluate, probe):
+            return _wrapped(evaluate, judge)
+    return None
+
+
+def _a_number(evaluate, probe):
+    """Whether evaluate gives one number on the probe batch (x, labels): an accuracy, not the
+    predictions (a predict that prints its accuracy and returns the digits)."""
+    try:
+        with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+            got = evaluate(*probe)
+    except Exception:
+        return True  # the evaluation check reports what it raises
+    return np.ndim(got) == 0 and np.issubdtype(np.asarray(got).dtype, np.number)
+
+
+def _epoch(fn, bound, layout, n_out, lr, batch, dims):
+    """epoch(x, y): the learner's training function for one epoch (iterations = 1 for a full
+    batch), its other arguments as their script gives them; None when one cannot be filled."""
+    fill = {}
+    arguments = list(inspect.signature(fn).parameters.values())
+    x_arg = next((p.name for p in arguments if p.name in X_NAMES), None)
+    y_arg = next((p.name for p in arguments if p.name in Y_NAMES), None)
+    if x_arg is None or y_arg is None:
+        return None
+    for p in arguments:
+        if p.name in (x_arg, y_arg):
+            continue
+        if EPOCHS.search(p.name):
+            fill[p.name] = 1
+        elif p.name in LR_NAMES and lr is not None:
+            fill[p.name] = lr
+        elif BATCH.search(p.name) and batch is not None:
+            fill[p.name] = batch
+        elif p.name in DIMS and dims is not None:
+            fill[p.name] = dims
+        elif re.search(r"(?i)print|verbose|plot|show", p.name):
+            fill[p.name] = False
+        elif p.name in bound:
+            fill[p.name] = bound[p.name]
+        elif p.default is p.empty:
+            return None
+    if not any(EPOCHS.search(k) for k in fill):
+        return None
+    labels = _takes_labels(fn, y_arg) or any(
+        _takes_labels(f, a) for f in _called(fn) for a in _arguments(f))
+
+    def epoch(x, y):
+        if labels:
+            y = np.argmax(y, axis=1 if layout == "rows" else 0) if np.ndim(y) == 2 else y
+        return fn(**{x_arg: x, y_arg: y}, **fill)
+    return _wrapped(epoch, fn)
+
+
+def _assigned(fn, name):
+    """The names fn assigns the results of its call of name to (`vW1, vb1 = init_velocity()`),
+    or None."""
+    tree = _tree(fn) if fn is not None else None
+    for n in ast.walk(tree) if tree is not None else ():
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and \
+                isinstance(n.value.func, ast.Name) and n.value.func.id == name:
+            target = n.targets[0]
+            elts = target.elts if isinstance(target, ast.Tuple) else [target]
+            if all(isinstance(e, ast.Name) for e in elts):
+                return [e.id for e in elts]
+    return None
+
+
+def _called_names(fn):
+    tree = _tree(fn)
+    return [c.func.id for c in ast.walk(tree) if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Name)] if tree is not None else []
+
+
+def _called(fn):
+    """The module-level functions fn calls."""
+    tree = _tree(fn)
+    names = {c.func.id for c in ast.walk(tree) if isinstance(c, ast.Call)
+             and isinstance(c.func, ast.Name)} if tree is not None else set()
+    return [fn.__globals__[n] for n in names if inspect.isfunction(fn.__globals__.get(n))]
