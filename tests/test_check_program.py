@@ -2507,3 +2507,16 @@ def test_a_cost_function_without_its_minus_is_named(programs):
         forward.summary
     assert forward.where == f"compute_cost (deep_nn.py:{_line_of(path, 'np.sum(Y * np.log')})", \
         forward.where
+
+
+def test_a_misspelt_call_in_the_epoch_loop_is_run_and_named(programs):
+    """fit's loop calls self.update_minibatch, which the class lacks: fit was not taken for the
+    epoch loop (the minibatch check skipped, the program passing); run, it fails at that line,
+    and the finding says which name was meant."""
+    path = _renamed(programs, "fit")
+    path.write_text(path.read_text().replace("self.update_mini_batch(mini_batch, eta)",
+                                             "self.update_minibatch(mini_batch, eta)"))
+    result = check_program(path, checks=["minibatches"]).results[0]
+    assert result.status == "error" and "'update_minibatch'" in result.summary, result.summary
+    assert result.where == f"Network.fit (network.py:{_line_of(path, 'update_minibatch(')})"
+    assert any("did you mean update_mini_batch?" in d for d in result.details), result.details

@@ -8,6 +8,7 @@ parameter). Numpy-free and engine-free: it imports only the report.
 import ast
 import builtins
 import dataclasses
+import difflib
 import re
 import traceback
 import types
@@ -81,6 +82,10 @@ def raised(check, e, learner, role=None):
                 f"{call.split('(')[0]} changes its argument in place and returns None; call "
                 f"it on its own line (`{call}`) and keep using the argument")
         at = f"{_qualname(e, frame)} ({Path(frame.filename).name}:{lineno})"
+    elif isinstance(e, AttributeError) and getattr(e, "obj", None) is not None and \
+            e.name and (close := difflib.get_close_matches(e.name, dir(e.obj), n=1)):
+        hint = (f"{type(e.obj).__name__} has no {e.name}: did you mean {close[0]}? A misspelt "
+                "name fails only when its line runs, which is why your program got this far")
     elif "NoneType" in last:
         attr = _none_attribute(e, frame)
         hint = (f"self.{attr} is None when {frame.name} runs: it is set by another method that "

@@ -12,6 +12,7 @@ import ast
 import builtins
 import contextlib
 import copy
+import difflib
 import inspect
 import random
 import re
@@ -560,9 +561,13 @@ def _epoch_method(cls, update="update_mini_batch"):
         except (OSError, TypeError, SyntaxError):
             continue
         loops = (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While)))
+        # its own name, or a misspelling of it that the class lacks (self.update_minibatch):
+        # run, the loop then fails at that line, as it does for the learner
         if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
-               and c.func.attr == update and isinstance(c.func.value, ast.Name)
-               and c.func.value.id == "self" for loop in loops for c in ast.walk(loop)):
+               and isinstance(c.func.value, ast.Name) and c.func.value.id == "self"
+               and (c.func.attr == update or not hasattr(cls, c.func.attr) and difflib.
+                    SequenceMatcher(None, c.func.attr, update).ratio() >= 0.85)
+               for loop in loops for c in ast.walk(loop)):
             found.append(name)
     return found[0] if len(found) == 1 else None
 
