@@ -2520,3 +2520,78 @@ def test_a_misspelt_call_in_the_epoch_loop_is_run_and_named(programs):
     assert result.status == "error" and "'update_minibatch'" in result.summary, result.summary
     assert result.where == f"Network.fit (network.py:{_line_of(path, 'update_minibatch(')})"
     assert any("did you mean update_mini_batch?" in d for d in result.details), result.details
+
+
+def test_a_numbered_attributes_class_without_the_1_over_m_is_named(programs):
+    """mlp.py's loss is a mean (its own loss(X, Y) tells, read on 7 examples against 3 and 4),
+    so a backward without the / m is m times too large, not the gradient of a summed cost."""
+    path = programs / "attrnet" / "mlp.py"
+    text = path.read_text()
+    assert "dz2 = (self.out - Y) / m" in text
+    path.write_text(text.replace("dz2 = (self.out - Y) / m", "dz2 = self.out - Y"))
+    gradients = next(r for r in check_program(path).results if r.check == "gradients")
+    assert gradients.status == "wrong" and "times too large" in gradients.summary, \
+        gradients.summary
+
+
+def test_an_accuracy_that_takes_the_argmax_of_its_targets_is_given_one_hot_ones(programs):
+    """accuracy(X, Y) with np.argmax(Y, axis=0): one-hot columns, as the learner's script gives
+    it. Handed the digits, it compared every prediction with one class (a false alarm)."""
+    path = programs / "attrnet" / "colnet.py"
+    text = path.read_text()
+    old = "    def accuracy(self, X, y):\n        return np.mean(np.argmax(self.forward(X), " \
+          "axis=0) == y)"
+    assert old in text
+    path.write_text(text.replace(old, "    def accuracy(self, X, Y):\n        return np.mean("
+                                 "np.argmax(self.forward(X), axis=0) == np.argmax(Y, axis=0))")
+                    .replace("self.accuracy(X, y)", "self.accuracy(X, Y)"))
+    report = check_program(path)
+    assert report.ok, [f"{r.check}: {r.summary}" for r in report.wrong]
+
+
+@pytest.mark.parametrize("scored", ["X_test, labels_test", "X, Y.argmax(axis=0)"])
+def test_a_training_function_given_test_data_is_run_and_read(programs, scored):
+    """model(X, Y, X_test, labels_test, ...) that prints a training accuracy each epoch: its
+    held-out arguments, with no defaults, blocked the epoch (given the training data now), and
+    a forward pass to print an accuracy is no training batch (it read as batches that overlap).
+    A `test_acc` of the training data is named at its own line, not the training figure's."""
+    path = programs / "coursera" / "deep_nn.py"
+    text = path.read_text()
+    old = "def model(X, Y, layers_dims,"
+    assert old in text
+    text = text.replace(old, "def model(X, Y, X_test, labels_test, layers_dims,").replace(
+        '            print("Cost after epoch %i: %f" % (i, cost_total))\n',
+        '            print("Cost after epoch %i: %f" % (i, cost_total))\n'
+        '        train_acc = predict(X, Y.argmax(axis=0), parameters)\n'
+        f'        test_acc = predict({scored}, parameters)\n'
+        '        print("train", train_acc, "test", test_acc)\n')
+    path.write_text(text.replace("model(train_x, train_y, [784",
+                                 "model(train_x, train_y, test_x, test_labels, [784"))
+    results = {r.check: r for r in check_program(path).results}
+    assert results["minibatches"].status == "ok", results["minibatches"].summary
+    if scored.startswith("X_test"):
+        assert results["evaluation"].status == "ok", results["evaluation"].summary
+        return
+    evaluation = results["evaluation"]
+    assert evaluation.status == "wrong" and "never scores it" in evaluation.summary, \
+        evaluation.summary
+    assert evaluation.where == f"model (deep_nn.py:{_line_of(path, 'test_acc = predict(')})"
+
+
+def test_a_bias_stepped_up_the_gradient_beside_momentum_is_named(programs):
+    """Momentum written as Coursera's, v = βv + (1 − β)·g, whose first step is 0.1·η·∇C, beside
+    a bias velocity with its sign flipped: the bias moves by −0.1·η·∇C where the others move
+    by 0.1·η·∇C. It read "the learning rate is scaled by -0.1 somewhere"."""
+    path = programs / "funcmom" / "train.py"
+    text = path.read_text()
+    for k in ("W1", "b1", "W2", "b2"):
+        old = f"v{k} = beta * v{k} - alpha * d{k}"
+        assert old in text
+        sign = "+" if k == "b1" else "-"
+        text = text.replace(old, f"v{k} = beta * v{k} {sign} (1 - beta) * alpha * d{k}")
+    call = "train(X_train, Y_train, 0.1, 0.9, 10, 64)"  # η = 0.05: not 1 − β, read as η twice
+    assert call in text
+    path.write_text(text.replace(call, call.replace("0.1,", "0.05,")))
+    update = next(r for r in check_program(path).results if r.check == "update")
+    assert update.status == "wrong" and "b1: the sign is flipped: they move by -0.1·η·∇C" in \
+        update.summary, update.summary

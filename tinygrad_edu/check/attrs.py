@@ -8,6 +8,7 @@ returns the Adapter's Learner, so every check treats it as it treats a hand-writ
 """
 
 import ast
+import copy
 import inspect
 import re
 import textwrap
@@ -114,7 +115,13 @@ def _takes_labels(cls, name, argument):
     """Whether method name's argument holds integer labels: it makes them one-hot itself
     (np.eye(10)[labels], one_hot(y)) or indexes with them (dz[range(m), y] -= 1), or it is
     named for labels; a Y or T is one-hot."""
-    tree = _source(cls, name)
+    if _made_one_hot(_source(cls, name), argument):
+        return True
+    return bool(_LABELS.match(argument)) and argument not in ("y", "targets", "target")
+
+
+def _made_one_hot(tree, argument):
+    """Whether the function's tree makes argument one-hot or indexes with it."""
     for n in ast.walk(tree) if tree is not None else ():
         made = isinstance(n, (ast.Call, ast.Subscript)) and _ONE_HOT.search(ast.unparse(n))
         picks = isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Tuple) and \
@@ -122,7 +129,24 @@ def _takes_labels(cls, name, argument):
         if (made or picks) and any(isinstance(v, ast.Name) and v.id == argument
                                    for v in ast.walk(n)):
             return True
-    return bool(_LABELS.match(argument)) and argument not in ("y", "targets", "target")
+    return False
+
+
+def one_hot_given(fn, argument):
+    """Whether fn's argument holds one-hot targets: it takes their argmax (np.argmax(Y,
+    axis=0)). Otherwise the digits: an accuracy compares them with the predicted ones (the
+    video tutorial's get_accuracy(predictions, Y), whose Y holds digits)."""
+    tree = _tree_of(fn)
+    return any(isinstance(n, ast.Call) and n.args and ast.unparse(n.func).endswith("argmax")
+               and isinstance(n.args[0], ast.Name) and n.args[0].id == argument
+               for n in ast.walk(tree)) if tree is not None else False
+
+
+def _tree_of(fn):
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
 
 
 def _output(net, name, X):
@@ -197,12 +221,45 @@ def recognize(net, module, data, hyper):
         else:
             notes.append(f"{cls.__name__}.{epoch} takes arguments the checker cannot fill in: "
                          "the mini-batch check is skipped")
+    reduction = _reduction(net, cls, X, data.train.Y[:7], layout, targets, forward)
     learner = Adapter(net, params=params, layout=layout, targets=targets, lr=lr,
+                      reduction=reduction,
                       batch_size=batch, epoch_calls=f"self.{step}" if "epoch" in hooks else None,
                       name=f"{cls.__name__} in {module.__file__.rpartition('/')[2]}"
                       if module else None, **hooks).learner()
     learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
     return learner
+
+
+def _reduction(net, cls, X, Y, layout, targets, forward):
+    """"mean" or "sum": how the class's own loss or cost method (X, Y) reduces over a batch
+    (the cost of 7 examples against those of 3 and 4), so that gradients summed where the cost
+    is a mean show as m times too large; None when it has none that can be called."""
+    name = _method(cls, ("loss", "cost", "compute_loss", "compute_cost"), 2)
+    if name is None:
+        return None
+    Y = Y if layout == "rows" else Y.T
+    if targets == "labels":
+        Y = np.argmax(Y, axis=1 if layout == "rows" else 0)
+    parts = (slice(0, 7), slice(0, 3), slice(3, 7))
+
+    def cut(a, k):
+        return a[k] if layout == "rows" or a.ndim == 1 else a[:, k]
+    probe = copy.deepcopy(net)
+    state = np.random.get_state()
+    try:
+        with np.errstate(all="ignore"):
+            whole, *halves = (float(np.sum(getattr(probe, name)(cut(X, k), cut(Y, k))))
+                              for k in parts)
+    except Exception:
+        return None
+    finally:
+        np.random.set_state(state)
+    if np.isclose(whole, sum(halves), rtol=1e-9):
+        return "sum"
+    if np.isclose(whole, (3 * halves[0] + 4 * halves[1]) / 7, rtol=1e-9):
+        return "mean"
+    return None
 
 
 def _gradients(net, cls, name, forward, pairs):
@@ -228,7 +285,7 @@ def _evaluate(net, cls, name, layout, n_out):
     """evaluate(x, labels) for the learner's accuracy: given labels, or one-hot targets when
     its argument is not named for labels (the book's t)."""
     argument = _arguments(cls, name)[1]
-    if _takes_labels(cls, name, argument) or argument.lower() in ("y", "y_true"):
+    if not one_hot_given(getattr(cls, name), argument):
         return f"self.{name}"
 
     def evaluate(x, labels):
@@ -246,7 +303,7 @@ def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
         return None
     x_arg, y_arg = arguments[0].name, arguments[1].name
     wants_labels = _takes_labels(cls, name, y_arg)
-    fill = {}
+    fill, held_out = {}, []
     for p in arguments[2:]:
         if _EPOCHS.search(p.name):
             fill[p.name] = 1
@@ -254,6 +311,8 @@ def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
             fill[p.name] = batch
         elif _LR.match(p.name) and lr is not None:
             fill[p.name] = lr
+        elif p.default is p.empty and re.search(r"(?i)test|val|dev", p.name):
+            held_out.append(p.name)  # train(x_train, t_train, x_test, t_test, ...): the same data
         elif p.default is p.empty:
             return None
     if not any(_EPOCHS.search(k) for k in fill):
@@ -263,6 +322,7 @@ def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
         if wants_labels != (targets == "labels"):
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if wants_labels else \
                 (np.eye(n_out)[y] if layout == "rows" else np.eye(n_out)[y].T)
-        return getattr(net, name)(**{x_arg: x, y_arg: y}, **fill)
+        given = {h: x if re.search(r"(?i)^x|image|input", h) else y for h in held_out}
+        return getattr(net, name)(**{x_arg: x, y_arg: y}, **given, **fill)
     epoch.__wrapped__ = getattr(cls, name)
     return epoch

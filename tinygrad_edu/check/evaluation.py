@@ -261,12 +261,25 @@ def _scores_training(learner):
     if any(isinstance(v, ast.Name) and v.id in tests and v.id not in rebound and
            isinstance(v.ctx, ast.Load) and id(v) not in sizing for v in ast.walk(node)):
         return None  # the test data is used: scored somewhere, maybe beside the training data
-    for call, read in calls:
-        if read & set(trains):
-            test = next((t for t in tests if t in read and t in rebound), tests[0])
-            return (call.lineno, ast.unparse(call), sorted(read & set(trains))[0], test,
-                    rebound.get(test))
+    parents = {c: p for p in ast.walk(node) for c in ast.iter_child_nodes(p)}
+    scored = [(call, read) for call, read in calls if read & set(trains)]
+    # of several, the one whose result is named for held-out data (`test_accuracy = predict(
+    # X_train, ...)` beside `train_accuracy = predict(X_train, ...)`)
+    scored.sort(key=lambda c: not _named_held_out(c[0], parents))
+    for call, read in scored:
+        test = next((t for t in tests if t in read and t in rebound), tests[0])
+        return (call.lineno, ast.unparse(call), sorted(read & set(trains))[0], test,
+                rebound.get(test))
     return None
+
+
+def _named_held_out(call, parents):
+    """Whether the statement holding call assigns its result to a name for held-out data."""
+    up = call
+    while up in parents and not isinstance(up, ast.stmt):
+        up = parents[up]
+    return isinstance(up, ast.Assign) and any(
+        set(t.id.lower().split("_")) & _HELD_OUT for t in up.targets if isinstance(t, ast.Name))
 
 
 def _reads(expr):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .adapter import Adapter
-from .attrs import _ONE_HOT
+from .attrs import _ONE_HOT, one_hot_given
 
 INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)")
 ROLES = {"forward": re.compile(r"(?i)forward"), "backward": re.compile(r"(?i)back"),
@@ -133,7 +133,7 @@ def looks_like(module):
         any(pattern.search(n) for n in fns) for pattern in ROLES.values())
 
 
-def recognize(module, data, script_call):
+def recognize(module, data, script_call, script_sizes=None):
     """A Learner for module's functions, through an Adapter. script_call(name) -> (the
     arguments of the script's own call of function name by parameter, where) or (None, None)."""
     fns = _functions(module)
@@ -146,6 +146,8 @@ def recognize(module, data, script_call):
     made_by, _ = script_call(init.__name__)  # parameters = initialize_parameters_deep([...])
     dims = next((v for b in (bound, made_by or {}) for d, v in b.items()
                  if d in DIMS and isinstance(v, (list, tuple))), None)
+    if dims is None and script_sizes is not None:  # layers_dims = [train_X.shape[0], 100, 10]
+        dims = next((found for d in DIMS if (found := script_sizes(d, n_in, n_out))), None)
     if _required(init):  # the layer sizes: a list, or n_x, n_h, n_y
         sizes = {**{a: v for a, v in bound.items() if isinstance(v, int)},
                  **{a: v for a, v in (made_by or {}).items() if isinstance(v, int)}}
@@ -200,8 +202,12 @@ def recognize(module, data, script_call):
                 state[names[0]] = made
     known.update(state)
     called = set(_called_names(epoch_fn)) if epoch_fn is not None else set()
+    # those the training function calls first; of several updates, the one the script's call
+    # names (model(..., optimizer="momentum") → update_parameters_with_momentum)
+    named = [v.lower() for v in bound.values() if isinstance(v, str)]
     roles = {role: sorted((f for n, f in fns.items() if pattern.search(n) and f is not init),
-                          key=lambda f: f.__name__ not in called)
+                          key=lambda f: (not any(v in f.__name__.lower() for v in named),
+                                         f.__name__ not in called))
              for role, pattern in ROLES.items()}
     forward = _pick(roles["forward"], known)
     if forward is None:
@@ -256,19 +262,52 @@ def recognize(module, data, script_call):
              and isinstance(p.default, int)), None)
         epoch = _epoch(epoch_fn, bound, layout, n_out, lr, batch, dims)
         if epoch is not None:
+            epoch = _training_batches(module, epoch, forward, backward)
             hooks["epoch"] = epoch
             notes.append(f"{epoch_fn.__name__} is your training loop, run for one epoch" +
                          (f" with η = {lr} from your {call}" if call and lr is not None else ""))
-    x_takers = [f for f in (backward, forward) if any(_alias(a, {"X": 0}) == "X"
-                                                      for a in _required(f))]
-    watched = x_takers[0] if x_takers else forward
     learner = Adapter(module, params=params, layout=layout, targets=targets, lr=lr,
-                      batch_size=batch, epoch_calls=watched.__name__ if "epoch" in hooks
-                      else None, epoch_keep=True,
+                      batch_size=batch, epoch_calls=BATCH_SEEN if "epoch" in hooks else None,
                       name=f"{Path(module.__file__).name}", **hooks).learner()
     learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
     learner.owner = module
     return learner
+
+
+BATCH_SEEN = "_tinygrad_edu_batch_seen"  # what the epoch's recorder stands in for
+
+
+def _training_batches(module, epoch, forward, backward):
+    """epoch, with the module's forward and backward functions wrapped while it runs: a
+    forward pass that the backward pass follows is a training step, and its X is handed to
+    module._tinygrad_edu_batch_seen (the Adapter's recorder stands in for it). A forward pass
+    on other data to print an accuracy is no training batch, and is not seen."""
+    x_arg = next((a for a in _arguments(forward) if _alias(a, {"X": 0}) == "X"), None)
+    signature = inspect.signature(forward)
+    setattr(module, BATCH_SEEN, lambda x: None)  # the recorder takes its place while it runs
+
+    def run(x, y):
+        last = []
+
+        def forward_seen(*args, **kwargs):
+            given = signature.bind(*args, **kwargs).arguments
+            last[:] = [given.get(x_arg)]
+            return forward(*args, **kwargs)
+
+        def backward_seen(*args, **kwargs):
+            if last and last[0] is not None:
+                getattr(module, BATCH_SEEN)(last[0])
+                last.clear()
+            return backward(*args, **kwargs)
+
+        setattr(module, forward.__name__, forward_seen)
+        setattr(module, backward.__name__, backward_seen)
+        try:
+            return epoch(x, y)
+        finally:
+            setattr(module, forward.__name__, forward)
+            setattr(module, backward.__name__, backward)
+    return _wrapped(run, epoch.__wrapped__)
 
 
 def _getter(store, key, inner=None):
@@ -361,7 +400,13 @@ def _evaluation(fns, run, known, outputs, probe):
     # is the whole evaluation, where get_accuracy(predictions, Y) is its last step
     judges.sort(key=lambda f: not any(_alias(a, {"X": 0}) == "X" for a in _required(f)))
     for judge in judges:
-        def evaluate(x, labels, judge=judge):
+        y_arg = next((a for a in _required(judge) if _alias(a, {"Y": 0}) == "Y"), None)
+        hot = y_arg is not None and one_hot_given(judge, y_arg)
+
+        def evaluate(x, labels, judge=judge, hot=hot):
+            if hot:  # np.argmax(Y, axis=0) in it: the targets one-hot, in its layout
+                labels = np.eye(run.n_out)[np.asarray(labels)]
+                labels = labels if run.layout == "rows" else labels.T
             have = {**run._forward(x), "Y": labels}
             for a in _required(judge):
                 if _alias(a, have) is None and re.search(r"(?i)pred", a):
@@ -392,10 +437,12 @@ def _a_number(evaluate, probe):
 def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     """epoch(x, y): the learner's training function for one epoch (iterations = 1 for a full
     batch), its other arguments as their script gives them; None when one cannot be filled."""
-    fill = {}
+    fill, held_out = {}, []
     arguments = list(inspect.signature(fn).parameters.values())
-    x_arg = next((p.name for p in arguments if p.name in X_NAMES), None)
-    y_arg = next((p.name for p in arguments if p.name in Y_NAMES), None)
+    x_arg = next((p.name for p in arguments if p.name in X_NAMES or re.fullmatch(
+        r"(?i)x_?train", p.name)), None)
+    y_arg = next((p.name for p in arguments if p.name in Y_NAMES or re.fullmatch(
+        r"(?i)(y|t|labels?)_?train", p.name)), None)
     if x_arg is None or y_arg is None:
         return None
     for p in arguments:
@@ -413,6 +460,8 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
             fill[p.name] = False
         elif p.name in bound:
             fill[p.name] = bound[p.name]
+        elif p.default is p.empty and re.search(r"(?i)test|val|dev", p.name):
+            held_out.append(p.name)  # model(X_train, Y_train, X_test, Y_test, ...): the same
         elif p.default is p.empty:
             return None
     if not any(EPOCHS.search(k) for k in fill):
@@ -423,7 +472,8 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     def epoch(x, y):
         if labels:
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if np.ndim(y) == 2 else y
-        return fn(**{x_arg: x, y_arg: y}, **fill)
+        given = {h: x if re.search(r"(?i)^x|image|input", h) else y for h in held_out}
+        return fn(**{x_arg: x, y_arg: y}, **given, **fill)
     return _wrapped(epoch, fn)
 
 

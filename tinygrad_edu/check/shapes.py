@@ -50,7 +50,9 @@ def recognize(target, data, *, name=None, seed=0):
                 return _RECOGNIZERS[kind](obj, module, data)
         if name is None and funcs.looks_like(module):  # init_params, forward_prop, ...
             _seed(seed)
-            return funcs.recognize(module, data, lambda f: _script_call(module, f))
+            return funcs.recognize(module, data, lambda f: _script_call(module, f),
+                                   lambda name, n_in, n_out: _script_sizes(module, name, n_in,
+                                                                           n_out))
         names = ", ".join(getattr(c, "__name__", type(c).__name__) for c in candidates)
         raise LookupError(
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
@@ -154,6 +156,8 @@ def _like_network_py(cls, backprop):
 def _kind(cls):
     has = {n for n in dir(cls) if not n.startswith("__")}
     if {"feedforward", "backprop"} <= has:
+        if attrs.looks_like(cls) and not _like_network_py(cls, "backprop"):
+            return "attrs"  # network.py's names, its parameters in self.W1, self.b1, ...
         return "nielsen"
     # network.py rewritten with other names (feed_forward, back_prop): its lists tell
     names = _nielsen_names(cls)
@@ -288,6 +292,29 @@ def _script_call(module, name):
     for s, call in _calls(statements, name):
         return _bound(getattr(module, name), call, vars(module), constants, skip_self=False), s
     return None, None
+
+
+def _script_sizes(module, name, n_in, n_out):
+    """The layer sizes a script assigns to name as a list (`layers_dims = [train_X.shape[0],
+    100, 10]`), an entry the checker cannot read taken as the input size when first and the
+    output size when last; None when there is no such list, or a middle entry is unreadable."""
+    statements, constants = _scripts(module)
+    for s in statements:
+        node = s.node
+        for n in [node, *ast.walk(node)] if not isinstance(node, ast.Assign) else [node]:
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name
+                                                 for t in n.targets) and \
+                    isinstance(n.value, (ast.List, ast.Tuple)):
+                sizes = []
+                for k, e in enumerate(n.value.elts):
+                    try:
+                        sizes.append(int(_value(e, vars(module), constants)))
+                    except (_Unknown, TypeError, ValueError):
+                        if k not in (0, len(n.value.elts) - 1):
+                            return None
+                        sizes.append(n_in if k == 0 else n_out)
+                return sizes
+    return None
 
 
 def _seed(seed):

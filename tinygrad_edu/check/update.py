@@ -9,6 +9,7 @@ It imports the oracle (for ∇C by autograd) and calls; the learner's parameters
 import ast
 import dataclasses
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -183,10 +184,14 @@ def _step(learner, data, oracle):
         if own is not None:
             return own
         off = [n for n, k in factors.items() if _factor(k, m, lr)]
+        if "up the gradient, where the others move by" in result.summary:  # those that climb
+            off = [n for n in off if factors[n] < 0]
         if off:  # the line that steps them, not the def line
             result.where = assigns(learner, "update", off)
-            if result.where == place:  # a loop over keys: `params[key] += lr * grads[key]`
-                result.where = _stepping_line(learner, off) or place
+            if result.where == place or not _names_kind(learner, result.where, off):
+                # a loop over keys: `params[key] += lr * grads[key]`, or over the layers,
+                # `parameters["b" + str(l + 1)] = ...`: the line whose target names their kind
+                result.where = _stepping_line(learner, off) or result.where
             if "once per layer" in result.summary:  # the counter's own line, if one is seen
                 own = function_node(learner.where.get("update"))
                 line = counter(own) if own is not None else None  # in the update's own loop
@@ -343,6 +348,22 @@ def _off_line(learner, names, place):
     return (_stepping_line(learner, names) or found) if found == place else found
 
 
+def _names_kind(learner, at, names):
+    """Whether the line at (as Where says it) names the kind of the dict entries names
+    (params['b1'] → "b"); True when they are not dict entries of one kind."""
+    kinds = {re.sub(r"\d+", "", k) for n in names for k in re.findall(r"\[['\"](\w+)['\"]\]", n)}
+    w = learner.where.get("update")
+    line = re.search(r":(\d+)\)$", at or "")
+    if len(kinds) != 1 or w is None or line is None:
+        return True
+    try:
+        text = Path(w.file).read_text().splitlines()[int(line.group(1)) - 1]
+    except (OSError, IndexError):
+        return True
+    kind = kinds.pop()
+    return f"'{kind}" in text.split("=")[0] or f'"{kind}' in text.split("=")[0]
+
+
 def _stepping_line(learner, names=()):
     """Where (as str) of the first line of the update that steps an entry chosen at run time,
     `params[key] += lr * grads[key]` (an optimizer's loop over the keys), or a loop's own
@@ -393,6 +414,12 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_, returns=None
                     "given: a learning-rate schedule or decay in the learner's optimizer")
         groups = {1.0: groups[common]}
     for k, names in groups.items():
+        mirror = next((g for g in groups if g > 0 and np.isclose(g, -k, rtol=1e-4)), None)
+        if k < 0 and mirror is not None:  # these go up the gradient, the others down it
+            problems.append(f"{', '.join(names)}: the sign is flipped: they move by {k:.4g}·η·∇C, "
+                            f"up the gradient, where the others move by {mirror:.4g}·η·∇C; "
+                            "step them with the same minus as the others")
+            continue
         why = _factor(k, m, lr)
         if why is None:
             right += names
