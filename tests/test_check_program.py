@@ -2595,3 +2595,53 @@ def test_a_bias_stepped_up_the_gradient_beside_momentum_is_named(programs):
     update = next(r for r in check_program(path).results if r.check == "update")
     assert update.status == "wrong" and "b1: the sign is flipped: they move by -0.1·η·∇C" in \
         update.summary, update.summary
+
+
+def test_a_program_of_functions_with_dropout_pairs_its_own_passes(programs):
+    """Coursera's dropout week on MNIST: forward_propagation_with_dropout and its backward in
+    the training loop, forward_propagation without dropout after it to print the cost, a
+    backward that returns `gradients` which the loop calls `grads`, and layers_dims set inside
+    model() from X.shape[0]. It was refused (the sizes), then paired the passes wrongly (the
+    forward without dropout with the backward that unpacks the dropout's cache); the forward
+    check is shown the pass without dropout, and the gradients, which draw, are skipped."""
+    report = check_program(programs / "funcdrop" / "dropout_nn.py")
+    results = {r.check: r for r in report.results}
+    assert report.ok, [f"{r.check}: {r.summary}" for r in report.wrong]
+    assert results["forward"].summary.startswith("forward_propagation returns"), \
+        results["forward"].summary
+    assert results["gradients"].status == "skipped" and "draw random numbers" in \
+        results["gradients"].summary
+    assert {"update", "minibatches", "learning"} <= {c for c, r in results.items()
+                                                      if r.status == "ok"}
+
+
+def test_a_step_that_draws_is_told_apart_from_one_that_does_not(programs):
+    """The learning check's test for dropout in a step: a slower fall than plain SGD's is then
+    expected, not 'works against its own gradient'."""
+    from tinygrad_edu.check import learning
+
+    data = make_data(784, train_size=40, test_size=30)
+    for program, draws in (("funcdrop/dropout_nn.py", True), ("coursera/deep_nn.py", False)):
+        learner = recognize(load(programs / program), data)
+        sub = data.train.take(slice(0, 20))
+        assert learning._draws(learner, sub, 10, 0.1, learner.snapshot()) is draws, program
+
+
+@pytest.mark.parametrize("update_too", [True, False])
+def test_a_flipped_output_delta_added_by_the_update_is_two_signs_that_cancel(programs,
+                                                                             update_too):
+    """dZ = Y - AL with `parameters[...] += learning_rate * grads[...]`: every step is right, so
+    the gradients check says the signs cancel instead of a ✗ (the program learns); with the
+    update's minus kept, the flipped δ is the finding it was."""
+    path = programs / "coursera" / "deep_nn.py"
+    text = path.read_text().replace("    dZ = AL - Y\n", "    dZ = Y - AL\n")
+    if update_too:
+        text = text.replace("] -= learning_rate * grads[", "] += learning_rate * grads[")
+    path.write_text(text)
+    report = check_program(path)
+    gradients = next(r for r in report.results if r.check == "gradients")
+    if update_too:
+        assert report.ok and gradients.status == "ok" and "the two signs cancel" in \
+            gradients.summary, gradients.summary
+        return
+    assert gradients.status == "wrong" and "exactly -1× autograd's" in gradients.summary

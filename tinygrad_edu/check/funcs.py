@@ -75,9 +75,8 @@ def returned_names(fn):
         return None
     value = returns[-1].value
     elts = value.elts if isinstance(value, ast.Tuple) else [value]
-    if all(isinstance(e, ast.Name) for e in elts):
-        return [e.id for e in elts]
-    return None
+    names = [e.id if isinstance(e, ast.Name) else None for e in elts]  # None: no name
+    return names if any(names) else None
 
 
 def _alias(name, known):
@@ -148,6 +147,8 @@ def recognize(module, data, script_call, script_sizes=None):
                  if d in DIMS and isinstance(v, (list, tuple))), None)
     if dims is None and script_sizes is not None:  # layers_dims = [train_X.shape[0], 100, 10]
         dims = next((found for d in DIMS if (found := script_sizes(d, n_in, n_out))), None)
+    if dims is None and epoch_fn is not None:  # set inside the training function itself
+        dims = _local_sizes(epoch_fn, n_in, n_out)
     if _required(init):  # the layer sizes: a list, or n_x, n_h, n_y
         sizes = {**{a: v for a, v in bound.items() if isinstance(v, int)},
                  **{a: v for a, v in (made_by or {}).items() if isinstance(v, int)}}
@@ -172,7 +173,10 @@ def recognize(module, data, script_call, script_sizes=None):
                   for k in keys]
     else:
         names = returned_names(init)
-        if not isinstance(made, tuple) or names is None or len(names) != len(made):
+        if names is None or None in names:  # `return np.zeros(...), ...`: the caller's names
+            names = _assigned(epoch_fn, init.__name__) or names
+        if not isinstance(made, tuple) or names is None or None in names or \
+                len(names) != len(made):
             raise LookupError(f"check: {init.__name__}() returns what the checker cannot name "
                               "(a tuple of W1, b1, ... or a dict): describe your program with "
                               "check.Adapter (docs/verify.md)")
@@ -201,7 +205,9 @@ def recognize(module, data, script_call, script_sizes=None):
             elif names and len(names) == 1:
                 state[names[0]] = made
     known.update(state)
-    called = set(_called_names(epoch_fn)) if epoch_fn is not None else set()
+    # the functions the training step calls: in the innermost loop that calls an update (a
+    # forward pass with dropout there, beside one without it to print the cost after the loop)
+    called = set(_stepped_names(epoch_fn, fns)) if epoch_fn is not None else set()
     # those the training function calls first; of several updates, the one the script's call
     # names (model(..., optimizer="momentum") → update_parameters_with_momentum)
     named = [v.lower() for v in bound.values() if isinstance(v, str)]
@@ -217,13 +223,15 @@ def recognize(module, data, script_call, script_sizes=None):
                           "check.Adapter (docs/verify.md)")
     # what the forward returns, under its return statement's names and those the training
     # function assigns it to (`AL, caches = L_model_forward(...)` for a `return A, caches`)
-    outputs = returned_names(forward) or ["out"]
     called_as = _assigned(epoch_fn, forward.__name__)
+    outputs = returned_names(forward) or called_as or ["out"]
     after = {**known, **{n: None for n in outputs + (called_as or [])}}
     backward = _pick(roles["backward"], after)
     grads_names = (returned_names(backward) or _assigned(epoch_fn, backward.__name__)
                    or ["grads"]) if backward else []
-    update = _pick(roles["update"], {**after, **{n: None for n in grads_names}, "t": None})
+    grads_as = (_assigned(epoch_fn, backward.__name__) or []) if backward else []
+    update = _pick(roles["update"], {**after, **{n: None for n in grads_names + grads_as},
+                                     "t": None})
     if backward is None or update is None:
         raise LookupError("check: your backward and update functions take arguments the "
                           "checker cannot name from what the forward pass returns "
@@ -233,11 +241,17 @@ def recognize(module, data, script_call, script_sizes=None):
     targets = "labels" if y_arg and _takes_labels(backward, y_arg) else "onehot"
     run = _Runner(store, forward, backward, update, outputs, grads_names, layout, n_out)
     run.state, run.update_names = state, _assigned(epoch_fn, update.__name__)
+    if re.search(r"(?i)drop", forward.__name__):  # the forward pass without dropout, to show
+        shown = next((f for f in roles["forward"] if f is not forward and _bindable(f, known)
+                      and not re.search(r"(?i)drop", f.__name__)), None)
+        if shown is not None:
+            run.shown = shown
     run.aliases = {"forward": called_as or [], "backward": _assigned(epoch_fn,
                                                                    backward.__name__) or []}
     if "t" in _required(update) and "t" not in state:  # Adam's step count, from 1
         run.state["t"], run.counts = 0, True
-    hooks = {"forward": _wrapped(run.output, forward), "grads": _wrapped(run.grads, backward),
+    hooks = {"forward": _wrapped(run.output, run.shown or forward),
+             "grads": _wrapped(run.grads, backward),
              "update": _wrapped(run.step, update)}
     notes = [f"recognized a program of functions: {init.__name__} makes "
              f"{', '.join(p[0] for p in params)} ({layout}); {forward.__name__}, "
@@ -310,6 +324,11 @@ def _training_batches(module, epoch, forward, backward):
     return _wrapped(run, epoch.__wrapped__)
 
 
+def _named(names, values):
+    """{name: value} for the names given (a None in names: a result with no name)."""
+    return {n: v for n, v in zip(names, values) if n is not None}
+
+
 def _getter(store, key, inner=None):
     if inner is None:
         return lambda: store[key]
@@ -342,41 +361,52 @@ class _Runner:
             layout, n_out
         self.state, self.counts, self.update_names = {}, False, None
         self.aliases = {"forward": [], "backward": []}
+        self.shown = None  # the forward pass the forward check is shown, when not forward
 
-    def _forward(self, x):
+    def _forward(self, x, forward=None):
         known = {**self.state, **self.store, "X": x}
-        out = _call(self.forward, known)
-        values = out if isinstance(out, tuple) and len(self.outputs) > 1 else (out,)
-        return {**known, **dict(zip(self.aliases["forward"], values)),
-                **dict(zip(self.outputs, values))}
+        forward = forward or self.forward
+        out = _call(forward, known)
+        names = (returned_names(forward) or self.outputs) if forward is not self.forward \
+            else self.outputs
+        values = out if isinstance(out, tuple) and len(names) > 1 else (out,)
+        aliases = self.aliases["forward"] if forward is self.forward else []
+        self.last_names = [n for n in (*aliases, *names) if n is not None]
+        return {**known, **_named(aliases, values), **_named(names, values)}
 
     def output(self, x):
         """The network's output: the forward's result named for an activation (A2, AL), of the
-        output's shape."""
-        known = self._forward(x)
-        shaped = [n for n in self.outputs if isinstance(known[n], np.ndarray) and
+        output's shape (from the forward pass without dropout, where there are two)."""
+        known = self._forward(x, self.shown)
+        results = self.last_names
+        shaped = [n for n in results if isinstance(known[n], np.ndarray) and
                   known[n].ndim == 2 and self.n_out in known[n].shape]
         named = [n for n in shaped if OUTPUT.match(n)]
-        return known[(named or shaped or self.outputs)[-1]]
+        return known[(named or shaped or results)[-1]]
 
     def _grads(self, x, y):
         known = {**self._forward(x), "Y": y}
         got = _call(self.backward, known)
         values = got if isinstance(got, tuple) and len(self.grads_names) > 1 else (got,)
-        return known, dict(zip(self.grads_names, values))
+        # under the names its return gives them, and those the training function uses
+        return known, {**_named(self.aliases["backward"], values),
+                       **_named(self.grads_names, values)}
 
     def grads(self, x, y):
         _, got = self._grads(x, y)
-        if len(got) == 1 and isinstance(next(iter(got.values())), dict):
-            return next(iter(got.values()))  # Coursera's grads dict
-        return got
+        nested = [v for v in got.values() if isinstance(v, dict)]
+        if nested:
+            return nested[0]  # Coursera's grads dict
+        return {n: got[n] for n in self.grads_names if n in got}
 
     def step(self, x, y, lr):
         known, got = self._grads(x, y)
         if self.counts:
             self.state["t"] += 1
         new = _call(self.update, {**known, **got, "t": self.state.get("t"), "lr": lr})
-        names = returned_names(self.update) or self.update_names
+        names = returned_names(self.update)
+        if names is None or None in names:  # `return W1 + vW1, ...`: the caller's names
+            names = self.update_names or names
         if isinstance(new, dict):  # Coursera's parameters dict, returned (and written in place)
             held = next(k for k, v in self.store.items() if isinstance(v, dict))
             self.store[held] = new
@@ -477,6 +507,26 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     return _wrapped(epoch, fn)
 
 
+def _local_sizes(fn, n_in, n_out):
+    """The layer sizes fn assigns to a DIMS name as a list of numbers (`layers_dims =
+    [X.shape[0], 64, 32, 10]`), its first entry the input size and its last the output size
+    when they are not numbers; None when there is none."""
+    tree = _tree(fn)
+    for n in ast.walk(tree) if tree is not None else ():
+        if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.Tuple)) and any(
+                isinstance(t, ast.Name) and t.id in DIMS for t in n.targets):
+            elts, sizes = n.value.elts, []
+            for k, e in enumerate(elts):
+                if isinstance(e, ast.Constant) and isinstance(e.value, int):
+                    sizes.append(e.value)
+                elif k in (0, len(elts) - 1):
+                    sizes.append(n_in if k == 0 else n_out)
+                else:
+                    return None
+            return sizes
+    return None
+
+
 def _assigned(fn, name):
     """The names fn assigns the results of its call of name to (`vW1, vb1 = init_velocity()`),
     or None."""
@@ -489,6 +539,20 @@ def _assigned(fn, name):
             if all(isinstance(e, ast.Name) for e in elts):
                 return [e.id for e in elts]
     return None
+
+
+def _stepped_names(fn, fns):
+    """The names fn calls in its innermost loop that calls an update function (all it calls
+    when there is none)."""
+    tree = _tree(fn)
+    if tree is None:
+        return []
+    loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While)) and any(
+        isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in fns
+        and ROLES["update"].search(c.func.id) for c in ast.walk(n))]
+    inner = max(loops, key=lambda n: n.lineno) if loops else tree
+    return [c.func.id for c in ast.walk(inner) if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Name)]
 
 
 def _called_names(fn):

@@ -9,6 +9,7 @@ parameters are restored.
 import numpy as np
 
 from .calls import function, raised, reshaped, skipped, where
+from .learner import other_draws
 from .report import ABOVE, CheckResult
 
 SUBSET = 300  # examples the cost is measured on and the steps are drawn from
@@ -68,6 +69,12 @@ def run(learner, data, oracle, *, plot=None):
     if fell(costs):
         # The same steps of a right program fall as far as plain SGD's (they are the same
         # steps); a quarter of that is a step that works against its own gradient.
+        if fell(reference) and costs[0] - costs[-1] < SLOWER * (reference[0] - reference[-1]) \
+                and _draws(learner, sub, size, lr, before):  # dropout: slower on purpose
+            return CheckResult("learning", "ok", f"{run_}: {mine}", details=[
+                ref, "its steps draw random numbers (dropout?): they train a thinned network "
+                "each time, so a slower fall than plain SGD's on these few steps is expected",
+                *details], where=place, data=data_)
         if fell(reference) and costs[0] - costs[-1] < SLOWER * (reference[0] - reference[-1]):
             return CheckResult("learning", "wrong", f"{run_} lowers the cost far less than "
                                f"plain SGD ({mine}, while {ref})",
@@ -101,6 +108,26 @@ def run(learner, data, oracle, *, plot=None):
                        "training does not learn either, try a larger learning rate (or larger "
                        "initial weights); the update check says whether the step is right",
                        details=details, where=place, data=data_)
+
+
+def _draws(learner, sub, size, lr, before):
+    """Whether one step of the learner's from the same weights, on the same batch, moves them
+    differently under other random numbers (a dropout mask drawn in the step)."""
+    after = []
+    state = np.random.get_state()
+    try:
+        for seed in (1, 2):
+            np.random.seed(seed)  # a step's own draws, or those same_draws starts it from
+            with np.errstate(all="ignore"), other_draws(seed):
+                learner.step(sub.X[:size], sub.Y[:size], lr)
+            after.append(learner.snapshot())
+            learner.restore(before)
+    except Exception:
+        return False
+    finally:
+        np.random.set_state(state)
+        learner.restore(before)
+    return any(not np.array_equal(after[0][k], after[1][k]) for k in after[0])
 
 
 def _plot(path, costs, reference, name):

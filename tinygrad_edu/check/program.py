@@ -139,6 +139,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     _after_none(results, learner)
     _after_stale(results)
     _after_output_helper(results)
+    _after_cancelled_sign(results)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -168,6 +169,31 @@ def _after_none(results, learner):
                                     calls_it.search(_failing_line(r))):
             r.status = "skipped"
             r.summary = f"not checked: {name} returns None (see forward), and {r.summary}"
+
+
+def _after_cancelled_sign(results):
+    """Gradients exactly −1× autograd's beside an update the update check finds right: the
+    backprop computes −∇C (dZL = Y − AL) and the update adds it (p + η·g). The two signs cancel
+    and every step is right: not a finding, but said, beside the books' convention."""
+    by = {r.check: r for r in results}
+    gradients, update = by.get("gradients"), by.get("update")
+    if gradients is None or update is None or gradients.status != "wrong" or \
+            update.status != "ok" or "exactly -1× autograd's" not in gradients.summary or \
+            "p − η·∇C" not in update.summary or (by.get("learning") and
+                                                  by["learning"].status == "wrong"):
+        return
+    name = gradients.summary.partition(":")[0]
+    gradients.status = "ok"
+    gradients.details.insert(0, f"as your code computes them: {gradients.summary}")
+    gradients.summary = (f"{name}'s gradients are −1× autograd's, the sign flipped ((y − a) where "
+                         "the books have (a − y)), and your update adds them (p + η·g): the two "
+                         "signs cancel, so each step goes down the gradient (see update); the "
+                         "books' δᴸ = a − y with p − η·∇C keeps one convention for the next "
+                         "change you make")
+    book = by.get("book")
+    if book is not None and book.status == "skipped" and "no textbook rule" in book.summary:
+        book.summary = (f"{name}'s gradients are −1× autograd's, their signs cancelled by the "
+                        "update's (see gradients)")
 
 
 def _after_output_helper(results):
