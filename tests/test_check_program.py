@@ -2645,3 +2645,37 @@ def test_a_flipped_output_delta_added_by_the_update_is_two_signs_that_cancel(pro
             gradients.summary, gradients.summary
         return
     assert gradients.status == "wrong" and "exactly -1× autograd's" in gradients.summary
+
+
+def test_a_one_hot_helper_that_shifts_the_labels_is_named(programs):
+    """one_hot(Y) putting each 1 at Y - 1: the output layer's gradients are wrong because the
+    targets are; the place is the line that sets the 1, not backward_prop's δ line."""
+    path = programs / "functional" / "simple_nn.py"
+    text = path.read_text()
+    old = "one_hot_Y[np.arange(Y.size), Y] = 1"
+    assert old in text
+    path.write_text(text.replace(old, "one_hot_Y[np.arange(Y.size), Y - 1] = 1"))
+    gradients = next(r for r in check_program(path).results if r.check == "gradients")
+    assert gradients.status == "wrong", gradients.summary
+    assert gradients.where == f"one_hot (simple_nn.py:{_line_of(path, 'Y - 1] = 1')})", \
+        gradients.where
+    assert gradients.details[0].startswith("one_hot(Y) does not put each example's 1 at its "
+                                           "label: for label 3 it puts it at 2"), \
+        gradients.details[0]
+
+
+def test_a_softmax_that_returns_its_cache_too_is_tried(programs):
+    """Coursera's softmax(Z) returns (A, cache): one over the wrong axis was not tried (the
+    pair is not an array), so the forward finding stayed on L_model_forward's def line."""
+    path = programs / "coursera" / "deep_nn.py"
+    text = path.read_text()
+    for old, new in [("    return T / np.sum(T, axis=0, keepdims=True)\n",
+                      "    return T / np.sum(T, axis=1, keepdims=True), Z\n"),
+                     ("    AL = softmax(ZL)\n", "    AL, _ = softmax(ZL)\n")]:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    forward = check_program(path, checks=["forward"]).results[0]
+    assert forward.status == "wrong" and forward.where.startswith("softmax (deep_nn.py:"), \
+        forward.where
+    assert "normalizes over the examples (axis=1)" in forward.details[0], forward.details[0]

@@ -183,7 +183,9 @@ def run(learner, data, oracle):
             delta_line(learner, "backprop", layer.b if layer else None)  # the layer's δ
     wrong_layers = [L for L in oracle.layers if L.W in bad or L.b in bad]
     helper = None if stale or not bad else (
-        oracle.layers[-1] in wrong_layers and helpers.wrong_cost_delta(learner, oracle)
+        oracle.layers[-1] in wrong_layers and (
+            helpers.wrong_cost_delta(learner, oracle)
+            or helpers.wrong_one_hot(learner, oracle.layers[-1].n_out))
         or helpers.wrong_helper(learner, oracle, wrong_layers)
         or helpers.wrong_layer(learner, oracle, wrong_layers))
     if helper:  # the δ line calls a derivative that is itself wrong: the helper is the place

@@ -554,6 +554,42 @@ def wrong_softmax(learner, oracle):
     return None
 
 
+_ONE_HOT_NAME = re.compile(r"(?i)one_?hot|onehot|to_categorical")
+
+
+def wrong_one_hot(learner, n_out):
+    """(where, a sentence) for a one-hot helper of the learner's (one_hot(Y), labels in) that
+    does not put each example's 1 at its label, in the learner's layout (rows (m, n) or columns
+    (n, m)); None when there is none, or it is right."""
+    labels = np.array([3, 0, 9 % n_out, 5 % n_out, 1, 7 % n_out, 2])
+    rows = np.eye(n_out)[labels]
+    names = {f.__name__ for module in learner.modules for _, f, _, _ in _functions(module)
+             if _ONE_HOT_NAME.search(f.__name__)}
+    for name, fn, node, file, _ in _helpers(learner, names=names, arguments=1):
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(fn(labels.copy()), dtype=np.float64)
+        except Exception:
+            continue
+        for want, layout in ((rows, "rows"), (rows.T, "columns")):
+            if got.shape != want.shape or np.array_equal(got, want):
+                continue
+            axis = 1 if layout == "rows" else 0
+            where_one = np.argmax(got, axis=axis)
+            k = next((i for i in range(len(labels)) if where_one[i] != labels[i]), 0)
+            arg = node.args.args[_is_method(node)].arg
+            line = next((n.lineno for n in ast.walk(node) if isinstance(n, ast.Assign) and any(
+                isinstance(t, ast.Subscript) and arg in {v.id for v in ast.walk(t)
+                                                         if isinstance(v, ast.Name)}
+                for t in n.targets)), _returned(node)[0])
+            return (str(Where(name, file, line)),
+                    f"{name}({arg}) does not put each example's 1 at its label: for label "
+                    f"{labels[k]} it puts it at {where_one[k]}, so every target δᴸ = a − y "
+                    "compares with is another digit's")
+        break
+    return None
+
+
 _SOFTMAX = ("softmax", "soft_max", "Softmax", "stable_softmax", "softmax_stable", "soft_max_fn",
             "softmax_fn", "softmax_forward")
 
@@ -619,7 +655,10 @@ def _call(fn, *arrays):
     z = arrays[-1]
     try:
         with np.errstate(all="ignore"):
-            out = np.asarray(fn(*(np.array(a, copy=True) for a in arrays)), dtype=np.float64)
+            out = fn(*(np.array(a, copy=True) for a in arrays))
+            if isinstance(out, tuple) and out and np.shape(out[0]) == z.shape:
+                out = out[0]  # Coursera's softmax(Z) returns (A, cache)
+            out = np.asarray(out, dtype=np.float64)
     except Exception:
         return None
     if out.shape != z.shape:
