@@ -18,13 +18,13 @@ import contextlib
 import inspect
 import io
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
 
 from .adapter import Adapter
-from .attrs import _ONE_HOT, one_hot_given
+from .attrs import _made_one_hot, one_hot_given
+from .attrs import _tree_of as _tree
 
 INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)")
 ROLES = {"forward": re.compile(r"(?i)forward"), "backward": re.compile(r"(?i)back"),
@@ -56,13 +56,6 @@ def _arguments(fn):
 def _required(fn):
     return [p.name for p in inspect.signature(fn).parameters.values()
             if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-
-
-def _tree(fn):
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return None
 
 
 def returned_names(fn):
@@ -113,15 +106,7 @@ def _loops_call(fn, name):
 def _takes_labels(fn, argument):
     """Whether fn makes its argument one-hot itself (one_hot(Y), np.eye(10)[Y]) or indexes
     with it (dZ[Y, range(m)] -= 1): then it holds integer labels."""
-    tree = _tree(fn)
-    for n in ast.walk(tree) if tree is not None else ():
-        made = isinstance(n, (ast.Call, ast.Subscript)) and _ONE_HOT.search(ast.unparse(n))
-        picks = isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Tuple) and \
-            re.search(r"range\(|arange\(", ast.unparse(n.slice))
-        if (made or picks) and any(isinstance(v, ast.Name) and v.id == argument
-                                   for v in ast.walk(n)):
-            return True
-    return False
+    return _made_one_hot(_tree(fn), argument)
 
 
 def looks_like(module):
