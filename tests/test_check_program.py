@@ -2679,3 +2679,33 @@ def test_a_softmax_that_returns_its_cache_too_is_tried(programs):
     assert forward.status == "wrong" and forward.where.startswith("softmax (deep_nn.py:"), \
         forward.where
     assert "normalizes over the examples (axis=1)" in forward.details[0], forward.details[0]
+
+
+def test_a_learning_rate_decayed_at_every_call_is_named(programs):
+    """An optimizer that multiplies its η by 0.95 at every update: fine per epoch, gone within
+    the first epoch per batch. A second call on the same batch from the same weights moves
+    them 0.95× as far; the line that decays is the place. (The checker no longer resets the
+    optimizer's own η before each call, which hid the decay.)"""
+    edit = ("            params[key] -= self.lr * grads[key]\n",
+            "            params[key] -= self.lr * grads[key]\n        self.lr *= 0.95\n")
+    report = _optimizer_net(programs, "SGD(lr=0.05)", edit=edit)
+    update = next(r for r in report.results if r.check == "update")
+    assert update.status == "wrong" and "0.95× as far the second time and 0.9025× the third" in \
+        update.summary, update.summary
+    line = _line_of(programs / "dlfs" / "common" / "optimizer.py", "self.lr *= 0.95")
+    assert update.where == f"SGD.update (optimizer.py:{line})", update.where
+
+
+def test_a_learning_rate_decayed_per_example_is_named(programs):
+    """network.py with η / (1 + 0.05·t), t advanced for every example of the mini-batch: η
+    falls a fifth at every call. The counter's line is the place."""
+    path = _variant(programs, "            delta_nabla_b, delta_nabla_w = self.backprop(x, y)\n",
+                    "            delta_nabla_b, delta_nabla_w = self.backprop(x, y)\n"
+                    "            self.t += 1\n")
+    sizes = "        self.sizes = sizes\n"
+    text = path.read_text().replace(sizes, sizes + "        self.t = 0\n")
+    path.write_text(text.replace("(eta / len(mini_batch))",
+                                 "(eta / (1 + 0.05 * self.t) / len(mini_batch))"))
+    update = check_program(path, checks=["update"]).results[0]
+    assert update.status == "wrong" and "at every call" in update.summary, update.summary
+    assert update.where == f"Network.update_mini_batch (network.py:{_line_of(path, 'self.t += 1')})"

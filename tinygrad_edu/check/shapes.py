@@ -933,11 +933,15 @@ def _dlfs_optimizer_step(net, module, statements):
     if not callable(update):
         return None, None, None
 
+    initial = getattr(optimizer, "lr", None)
+
     def step(X, Y, lr):
-        if isinstance(getattr(optimizer, "lr", None), (int, float)):
+        # another η than the script's is set; the script's own is left as the optimizer keeps
+        # it, so that one which decays it at every call (`self.lr *= 0.95`) shows
+        if isinstance(getattr(optimizer, "lr", None), (int, float)) and lr != initial:
             optimizer.lr = lr
         update(net.params, _gradient_of(net)(np.asarray(X), np.asarray(Y)))
-    lr = getattr(optimizer, "lr", None)
+    lr = initial
     where = _where(type(optimizer), "update") or Where(
         f"{type(optimizer).__name__}.update", loop.file, call.lineno)
     return step, where, lr if isinstance(lr, (int, float)) else None

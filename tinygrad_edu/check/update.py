@@ -177,6 +177,11 @@ def _step(learner, data, oracle):
                                   f"(L2 weight decay with your λ = {learner.l2[0]:g}), as "
                                   "they should")
         if result.status == "ok":
+            fading = _fading(learner, batch, before, lr, delta)
+            if fading is not None:  # η shrinks at every call: gone within an epoch
+                return CheckResult("update", "wrong", f"{name}: {fading}",
+                                   details=[result.summary], where=_decay_line(learner) or place,
+                                   data=data_)
             return result
         # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
         # the rule says: a sign flipped in cost_derivative is the gradients check's to report
@@ -346,6 +351,63 @@ def _off_line(learner, names, place):
     keys (`params["b" + str(l)] -= ...`) the line whose target names their kind."""
     found = assigns(learner, "update", names)
     return (_stepping_line(learner, names) or found) if found == place else found
+
+
+EPOCH_EXAMPLES = 60_000  # an MNIST epoch, the span a learning-rate schedule is judged over
+
+
+def _fading(learner, batch, before, lr, first):
+    """A sentence when more calls of the step, on the same batch from the same weights, move
+    them ever less far (its η decays at every call) and at that pace η is all but gone within
+    one epoch: a decay meant per epoch, applied per batch or per example. The pace is read as
+    η·rᵏ (`lr *= 0.95`) or η/(1 + c·k) (NNFS's decay, `lr / (1 + decay·iterations)`), whichever
+    the third call fits. None when the later steps are as long (plain SGD, Adam's first steps)
+    or longer (momentum's), or η keeps a part of itself over the epoch."""
+    d1 = np.concatenate([first[n].ravel() for n in first])
+    if not d1 @ d1:
+        return None
+    sizes = [1.0]
+    try:
+        for _ in range(2):
+            learner.step(batch.X, batch.Y, lr)
+            after = learner.snapshot()
+            d = np.concatenate([(after[n] - before[n]).ravel() for n in first])
+            learner.restore(before)
+            k = float(d @ d1 / (d1 @ d1))
+            if np.abs(d - k * d1).max() > 1e-3 * np.abs(d).max():
+                return None  # not the same step scaled: momentum, Adam's later steps
+            sizes.append(k)
+    except Exception:  # the first call ran: what a later one raises is the optimizer's state
+        return None
+    finally:
+        learner.restore(before)
+    _, r, r2 = sizes
+    if not 0 < r2 < r < 0.999:
+        return None
+    calls = EPOCH_EXAMPLES // (learner.batch_size or len(batch))
+    geometric = abs(r2 - r * r)  # η·rᵏ: each step r× the one before
+    hyperbolic = abs(1 / r2 - (2 / r - 1))  # η/(1 + c·k): 1/step grows by the same c
+    left = r ** calls if geometric <= hyperbolic else 1 / (1 + (1 / r - 1) * calls)
+    if left > 0.01:
+        return None
+    gone = f"{left:.2g}× its start" if left > 1e-6 else "less than a millionth of its start"
+    return (f"the learning rate falls at every call: the same batch from the same weights moves "
+            f"them {r:.4g}× as far the second time and {r2:.4g}× the third, so over one epoch "
+            f"of {calls:,} calls η falls to {gone} and training stops: is the decay meant once "
+            "per epoch, not per batch or per example?")
+
+
+def _decay_line(learner):
+    """Where (as str) of the update's line that shrinks η (`self.lr *= 0.95`) or advances the
+    counter its η is computed from (`self.t += 1`); None when there is none."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    if node is None:
+        return None
+    line = next((n.lineno for n in ast.walk(node) if isinstance(n, ast.AugAssign) and
+                 isinstance(n.op, (ast.Mult, ast.Div)) and re.search(
+                     r"(?i)lr|eta|alpha|rate", ast.unparse(n.target))), None) or counter(node)
+    return str(dataclasses.replace(w, line=line)) if line else None
 
 
 def _names_kind(learner, at, names):
