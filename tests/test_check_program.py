@@ -2709,3 +2709,18 @@ def test_a_learning_rate_decayed_per_example_is_named(programs):
     update = check_program(path, checks=["update"]).results[0]
     assert update.status == "wrong" and "at every call" in update.summary, update.summary
     assert update.where == f"Network.update_mini_batch (network.py:{_line_of(path, 'self.t += 1')})"
+
+
+def test_a_slice_that_multiplies_a_stepped_index_again_is_named(programs):
+    """start already steps by batch_size (range(0, n, batch_size)) and the slice multiplies it
+    again: 1 batch in every 64 trained. The slice's line, not fit's def line, with why."""
+    path = programs / "attrnet" / "mlp.py"
+    text = path.read_text()
+    old = "batch = order[start:start + batch_size]"
+    assert old in text
+    path.write_text(text.replace(old, "batch = order[start * batch_size:(start + 1) * batch_size]"))
+    result = check_program(path, checks=["minibatches"]).results[0]
+    assert result.status == "wrong" and "trains on only" in result.summary, result.summary
+    assert result.where == f"MLP.fit (mlp.py:{_line_of(path, 'order[start * batch_size')})", \
+        result.where
+    assert "start already steps by the batch size" in result.details[0], result.details[0]

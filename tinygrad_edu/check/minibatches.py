@@ -138,6 +138,14 @@ def run(learner, data, oracle):
                        f"other {missing:,} at line {line} (`{text}`) and never trains on them: "
                        "a validation set, which is fine")
         else:
+            scaled = _scaled_slice(learner.where.get("epoch"))
+            if scaled is not None:  # X[i * batch_size:...] with i stepping by batch_size
+                line, text, var = scaled
+                details.insert(0, f"`{text}`: {var} already steps by the batch size, and the "
+                               "slice multiplies it by the batch size again, so it jumps over "
+                               f"all but one batch in every {size}; slice X[{var}:{var} + "
+                               f"{size}] (or let {var} count batches: range(n // {size}))")
+                place = str(dataclasses.replace(learner.where["epoch"], line=line))
             return CheckResult("minibatches", "wrong",
                                f"{epoch} trains on only {used:,} of {n:,} examples",
                                details=details, where=place, data=data_)
@@ -344,6 +352,23 @@ def _stepped_slice(node, by_one=False):
                and ast.unparse(loop.iter.func) == "range"
                and (len(loop.iter.args) == 3 or by_one)}
     return _slice_from(node, stepped)
+
+
+def _scaled_slice(w):
+    """(line, the slice's text, k) for a slice data[k * size:(k + 1) * size] whose k already
+    runs over a range() with a step (range(0, n, size)); None when there is none."""
+    node = function_node(w)
+    stepped = {loop.target.id for loop in ast.walk(node) if isinstance(loop, ast.For)
+               and isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call)
+               and ast.unparse(loop.iter.func) == "range" and len(loop.iter.args) == 3} \
+        if node is not None else set()
+    for n in ast.walk(node) if stepped else ():
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice) and \
+                isinstance(n.slice.lower, ast.BinOp) and isinstance(n.slice.lower.op, ast.Mult):
+            names = {v.id for v in ast.walk(n.slice.lower) if isinstance(v, ast.Name)}
+            if names & stepped:
+                return n.lineno, ast.unparse(n), sorted(names & stepped)[0]
+    return None
 
 
 def _slice_from(node, names):
