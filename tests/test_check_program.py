@@ -2724,3 +2724,21 @@ def test_a_slice_that_multiplies_a_stepped_index_again_is_named(programs):
     assert result.where == f"MLP.fit (mlp.py:{_line_of(path, 'order[start * batch_size')})", \
         result.where
     assert "start already steps by the batch size" in result.details[0], result.details[0]
+
+
+def test_a_velocity_that_keeps_every_gradient_is_named(programs):
+    """Momentum without its μ, v = v − η·g: the first step is plain SGD's, so it passed; the
+    same batch from the same weights then moves them exactly 2× and 3× as far. The velocity's
+    line is the place. With μ = 0.9 (the program as it is) it passes: test above."""
+    path = programs / "funcmom" / "train.py"
+    text = path.read_text()
+    for k in ("W1", "b1", "W2", "b2"):
+        old = f"v{k} = beta * v{k} - alpha * d{k}"
+        assert old in text
+        text = text.replace(old, f"v{k} = v{k} - alpha * d{k}")
+    path.write_text(text)
+    update = next(r for r in check_program(path).results if r.check == "update")
+    assert update.status == "wrong" and "exactly 2× as far the second time and 3× the third" in \
+        update.summary, update.summary
+    assert update.where == f"update_params (train.py:{_line_of(path, 'vW1 = vW1 - alpha')})", \
+        update.where

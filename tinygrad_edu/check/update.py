@@ -178,10 +178,11 @@ def _step(learner, data, oracle):
                                   "they should")
         if result.status == "ok":
             fading = _fading(learner, batch, before, lr, delta)
-            if fading is not None:  # η shrinks at every call: gone within an epoch
+            if fading is not None:  # η shrinks at every call, or a velocity never decays
+                line = _velocity_line(learner) if fading.startswith("its velocity") else \
+                    _decay_line(learner)
                 return CheckResult("update", "wrong", f"{name}: {fading}",
-                                   details=[result.summary], where=_decay_line(learner) or place,
-                                   data=data_)
+                                   details=[result.summary], where=line or place, data=data_)
             return result
         # −1× or m× autograd's gradient may be exactly the learner's own gradient, applied as
         # the rule says: a sign flipped in cost_derivative is the gradients check's to report
@@ -382,6 +383,11 @@ def _fading(learner, batch, before, lr, first):
     finally:
         learner.restore(before)
     _, r, r2 = sizes
+    if np.isclose(r, 2, rtol=1e-6) and np.isclose(r2, 3, rtol=1e-6):
+        return ("its velocity adds up every gradient and keeps all of it: the same batch from "
+                "the same weights moves them exactly 2× as far the second time and 3× the "
+                "third (v = v + g, with nothing that decays it), so the steps grow without "
+                "bound; momentum keeps a part μ < 1 of the velocity: v = μ·v − η·∇C")
     if not 0 < r2 < r < 0.999:
         return None
     calls = EPOCH_EXAMPLES // (learner.batch_size or len(batch))
@@ -395,6 +401,23 @@ def _fading(learner, batch, before, lr, first):
             f"them {r:.4g}× as far the second time and {r2:.4g}× the third, so over one epoch "
             f"of {calls:,} calls η falls to {gone} and training stops: is the decay meant once "
             "per epoch, not per batch or per example?")
+
+
+def _velocity_line(learner):
+    """Where (as str) of the update's first line that adds to a velocity from itself, `vW1 =
+    vW1 + dW1` or `v[key] += g` (a target named v..., read on its own right side); None when
+    there is none."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    for n in sorted((n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign))),
+                    key=lambda n: n.lineno) if node is not None else ():
+        target = n.target if isinstance(n, ast.AugAssign) else n.targets[0]
+        text = ast.unparse(target)
+        if re.match(r"(self\.)?v", text) and (isinstance(n, ast.AugAssign) and
+                                               isinstance(n.op, ast.Add)
+                                               or text in ast.unparse(n.value)):
+            return str(dataclasses.replace(w, line=n.lineno))
+    return None
 
 
 def _decay_line(learner):
