@@ -28,6 +28,7 @@ from .calls import (
     where,
 )
 from .learner import other_draws
+from .minibatches import EPOCH
 from .report import CheckResult
 from .verify import DEFAULT_BATCH
 
@@ -177,7 +178,8 @@ def _step(learner, data, oracle):
                                   f"(L2 weight decay with your λ = {learner.l2[0]:g}), as "
                                   "they should")
         if result.status == "ok":
-            fading = _fading(learner, batch, before, lr, delta)
+            fading = _fading(learner, batch, before, lr, delta,
+                             EPOCH.get(data.name, len(data.train)))
             if fading is not None:  # η shrinks at every call, or a velocity never decays
                 line = _velocity_line(learner) if fading.startswith("its velocity") else \
                     _decay_line(learner)
@@ -354,10 +356,7 @@ def _off_line(learner, names, place):
     return (_stepping_line(learner, names) or found) if found == place else found
 
 
-EPOCH_EXAMPLES = 60_000  # an MNIST epoch, the span a learning-rate schedule is judged over
-
-
-def _fading(learner, batch, before, lr, first):
+def _fading(learner, batch, before, lr, first, epoch):
     """A sentence when more calls of the step, on the same batch from the same weights, move
     them ever less far (its η decays at every call) and at that pace η is all but gone within
     one epoch: a decay meant per epoch, applied per batch or per example. The pace is read as
@@ -390,7 +389,7 @@ def _fading(learner, batch, before, lr, first):
                 "bound; momentum keeps a part μ < 1 of the velocity: v = μ·v − η·∇C")
     if not 0 < r2 < r < 0.999:
         return None
-    calls = EPOCH_EXAMPLES // (learner.batch_size or len(batch))
+    calls = epoch // (learner.batch_size or len(batch))  # the span a schedule is judged over
     geometric = abs(r2 - r * r)  # η·rᵏ: each step r× the one before
     hyperbolic = abs(1 / r2 - (2 / r - 1))  # η/(1 + c·k): 1/step grows by the same c
     left = r ** calls if geometric <= hyperbolic else 1 / (1 + (1 / r - 1) * calls)
