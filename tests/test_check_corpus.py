@@ -1,5 +1,6 @@
 """The whole-program checker on the corpus of learners' programs (tests/learners/manifest.py):
-every Nielsen and DLFS program is recognized with no adapter code, every other program goes
+every Nielsen and DLFS program, Make Your Own Neural Network's class and the seeds'
+3Blue1Brown-style classes are recognized with no adapter code, every other program goes
 through the learner's own adapter.py beside it (`check PATH --adapter adapter.py`), each listed bug
 is flagged by the listed check in the learner's own names, and the correct programs pass clean."""
 
@@ -17,8 +18,12 @@ manifest = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = manifest  # dataclasses look their module up while they are made
 _spec.loader.exec_module(manifest)
 
-RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4")  # the shapes check.shapes knows
-CASES = [c for c in manifest.CASES if c.style in RECOGNIZED]
+RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4", "rashid")  # the shapes check.shapes knows
+# and programs of other styles it knows too (a 3b1b class with lists self.W and self.B; seed
+# 003's class whose backward() steps self.W1, ... by self.alpha; module-level globals: W1, ...
+# arrays, or NNFS's layer objects, read by plain functions)
+RECOGNIZED_PATHS = ("seed000/", "seed000_fixed/", "seed003/", "globals3b1b/", "nnfs/")
+CASES = [c for c in manifest.CASES if c.style in RECOGNIZED or c.path.startswith(RECOGNIZED_PATHS)]
 
 
 def _text(result):

@@ -65,17 +65,65 @@ def _method(cls, names, arguments):
 
 
 def _step(cls):
-    """The name of cls's one-batch update, step(X, Y, lr) (its third argument named for η)."""
-    for name in STEP:
+    """The name of cls's one-batch update, step(X, Y, lr) (its third argument named for η): a
+    train_step, or a backward(X, Y, learning_rate) that steps the weights itself."""
+    for name in (*STEP, *GRADS):
         if _method(cls, (name,), 3) and _LR.match(_arguments(cls, name)[2]):
             return name
     return None
 
 
 def looks_like(cls):
-    """Whether cls has this shape: numbered W and b, a forward pass and gradients or a step."""
+    """Whether cls has this shape: numbered W and b, a forward pass and gradients or a step
+    (or a loop that runs the forward pass and then a method that steps the parameters)."""
     return bool(numbered(cls)) and _method(cls, FORWARD, 1) is not None and (
-        _method(cls, GRADS, 2) is not None or _step(cls) is not None)
+        _method(cls, GRADS, 2) is not None or _step(cls) is not None or
+        _loop_step(cls) is not None)
+
+
+def _self_call(node):
+    """The method name of a call self.<name>(...), else None."""
+    return node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and isinstance(node.func.value, ast.Name) and node.func.value.id == "self" else None
+
+
+def _steps_params(cls, name):
+    """Whether method name assigns to the numbered parameters (self.W1 -= ..., self.b2 = ...)."""
+    params = {a for pair in numbered(cls).values() for a in pair}
+    tree = _source(cls, name)
+    return tree is not None and any(
+        isinstance(n, (ast.Assign, ast.AugAssign)) and any(
+            isinstance(t, ast.Attribute) and t.attr in params and isinstance(t.value, ast.Name)
+            and t.value.id == "self" for t in (n.targets if isinstance(n, ast.Assign)
+                                                else [n.target]))
+        for n in ast.walk(tree))
+
+
+def _loop_step(cls):
+    """(loop method, [(target name or None, call)], step name): a loop in cls's methods whose
+    body calls a forward pass and then a method that steps the parameters
+    (`output = self.forward(xb)`, `self.backward(xb, yb, output, self.lr)`), with those calls
+    in order from the forward pass to the step; None when there is none."""
+    for name, func in vars(cls).items():
+        tree = _source(cls, name) if inspect.isfunction(func) else None
+        for loop in (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))) \
+                if tree is not None else ():
+            calls = []
+            for statement in loop.body:
+                value = statement.value if isinstance(statement, (ast.Assign, ast.Expr)) \
+                    else None
+                method = _self_call(value)
+                if method is None:
+                    continue
+                target = statement.targets[0].id if isinstance(statement, ast.Assign) and \
+                    isinstance(statement.targets[0], ast.Name) else None
+                if method in FORWARD and not any(_self_call(c) in FORWARD for _, c in calls):
+                    calls = []  # from the first forward pass on
+                calls.append((target, value))
+                if method not in FORWARD and _steps_params(cls, method) and \
+                        any(_self_call(c) in FORWARD for _, c in calls):
+                    return name, calls, method
+    return None
 
 
 def _arguments(cls, name):
@@ -188,17 +236,41 @@ def recognize(net, module, data, hyper):
     step = _step(cls)
     targets = "onehot"
     hooks = {"forward": f"self.{forward}"}
+    from .inplace import steps_in_place  # (inplace builds on this module's names)
+    rate = steps_in_place(_source(cls, grads))[1] if grads and not step else None
+    if rate:  # backward(X, Y) that steps the weights itself, by self.lr: the update step
+        step, grads = grads, None
+        targets = "labels" if _takes_labels(cls, step, _arguments(cls, step)[1]) else "onehot"
+        hooks["update"] = _in_place(net, cls, step, forward if _follows_forward(cls, step)
+                                    else None, rate)
+        notes.append(f"{step} steps the parameters itself, by self.{rate}: it is the update "
+                     "step, and the gradients are read from it")
     if grads:
         y_arg = _arguments(cls, grads)[1]
         targets = "labels" if _takes_labels(cls, grads, y_arg) else "onehot"
         hooks["grads"] = _gradients(net, cls, grads, forward, pairs)
         notes.append(f"{grads} gives its gradients")
-    if step:
-        hooks["update"] = f"self.{step}"
+    if step and not rate:
+        hooks["update"] = _in_place(net, cls, step, forward, None) \
+            if _follows_forward(cls, step) else f"self.{step}"  # (X, Y, lr) as it is
         if not grads:
             targets = "labels" if _takes_labels(cls, step, _arguments(cls, step)[1]) \
                 else "onehot"
         notes.append(f"{step}(…, {_arguments(cls, step)[2]}) is its update step")
+    if "update" not in hooks and not grads and _loop_step(cls) is not None:
+        _, calls, step = _loop_step(cls)  # output = self.forward(xb); self.backward(xb, ...)
+        replayed = _replayed(net, cls, module, calls, step)
+        if replayed is None:
+            raise LookupError(
+                f"check: {cls.__name__}'s loop calls {step}(…) with arguments the checker "
+                "cannot fill in (the batch, what the forward pass returned, η, or the targets "
+                "under a name such as y or labels); describe your program with check.Adapter "
+                "(docs/verify.md)")
+        hooks["update"], y_arg = replayed
+        targets = "labels" if y_arg and _takes_labels(cls, step, y_arg) else "onehot"
+        notes.append(f"{step} steps the parameters itself: it is the update step, called as "
+                     "your loop calls it after the forward pass, and the gradients are read "
+                     "from it")
     judge = _method(cls, EVALUATE, 2)
     if judge:
         hooks["evaluate"] = _evaluate(net, cls, judge, layout, n_out)
@@ -215,12 +287,18 @@ def recognize(net, module, data, hyper):
         run = _epoch_run(net, cls, epoch, targets, layout, lr, batch, n_out)
         if run is not None:
             hooks["epoch"] = run
+            said = [f"η = {lr}"] if lr is not None else []
+            said += [f"batch size {batch}"] if batch is not None else []
             notes.append(f"{epoch} is its training loop: it calls {step} per mini-batch" +
-                         (f"; η = {lr} and batch size {batch} from your {call}" if call
-                          else ""))
+                         (f"; {' and '.join(said)} from your {call}" if call and said else ""))
         else:
             notes.append(f"{cls.__name__}.{epoch} takes arguments the checker cannot fill in: "
                          "the mini-batch check is skipped")
+    if lr is None and step:  # the rate the object keeps, as the script builds it
+        rate = rate or _rate_passed(cls, step)
+        lr = getattr(net, rate, None) if rate else None
+        if lr is not None:
+            notes.append(f"η = {lr}: self.{rate} as your script builds {cls.__name__}")
     reduction = _reduction(net, cls, X, data.train.Y[:7], layout, targets, forward)
     learner = Adapter(net, params=params, layout=layout, targets=targets, lr=lr,
                       reduction=reduction,
@@ -279,6 +357,121 @@ def _gradients(net, cls, name, forward, pairs):
     grads.__qualname__ = f"{cls.__name__}.{name}"  # where the checks point: the learner's own
     grads.__wrapped__ = getattr(cls, name)
     return grads
+
+
+def _replayed(net, cls, module, calls, step):
+    """(update(x, y, lr), the step's argument that takes the targets) running calls, the loop's
+    from its forward pass to its step, as the loop runs them: the forward pass's input is x,
+    what a call returns is passed on under the name the loop gives it, an argument named for η
+    (`learning_rate`, `self.lr`) is lr, a name of the module is itself (an activation
+    function), `self.<attribute>` is read, and the one name left, named for the targets (yb,
+    y_batch, labels), is y. None when an argument is none of these."""
+    from .inplace import _TARGETS, steps_in_place  # (inplace builds on this module's names)
+    first = calls[0][1].args[0] if calls[0][1].args else None
+    if not isinstance(first, ast.Name):
+        return None
+    made = {t for t, _ in calls if t}
+
+    def kind(node):
+        if isinstance(node, ast.Name):
+            if node.id in made:
+                return ("made", node.id)
+            if node.id == first.id:
+                return ("x", None)
+            if _LR.match(node.id):
+                return ("lr", None)
+            if module is not None and node.id in vars(module):
+                return ("value", vars(module)[node.id])
+            return ("y", None) if _TARGETS.match(node.id) or re.search(
+                r"(?i)^y|label|target", node.id) else None
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
+                node.value.id == "self":
+            return ("lr", None) if _LR.match(node.attr) else ("attr", node.attr)
+        try:
+            return ("value", ast.literal_eval(node))
+        except (ValueError, TypeError, SyntaxError):
+            return None
+    plan = []
+    for target, call in calls:
+        args = [kind(a) for a in call.args]
+        keywords = {k.arg: kind(k.value) for k in call.keywords if k.arg}
+        if None in args or None in keywords.values() or len(keywords) < len(call.keywords):
+            return None
+        plan.append((target, call.func.attr, args, keywords))
+    rate = steps_in_place(_source(cls, step))[1]
+
+    def update(x, y, lr):
+        def value(k):
+            tag, v = k
+            return {"made": lambda: made_now[v], "x": lambda: x, "y": lambda: y,
+                    "lr": lambda: lr, "attr": lambda: getattr(net, v),
+                    "value": lambda: v}[tag]()
+        if rate is not None:
+            setattr(net, rate, lr)
+        made_now = {}
+        for target, method, args, keywords in plan:
+            got = getattr(net, method)(*map(value, args),
+                                       **{k: value(v) for k, v in keywords.items()})
+            if target:
+                made_now[target] = got
+    update.__qualname__ = f"{cls.__name__}.{step}"  # where the checks point: the learner's own
+    update.__wrapped__ = getattr(cls, step)
+    names = list(inspect.signature(getattr(cls, step)).parameters)[1:]
+    _, _, args, keywords = plan[-1]
+    y_arg = next((n for n, a in [*zip(names, args), *keywords.items()] if a[0] == "y"), None)
+    return update, y_arg
+
+
+def _follows_forward(cls, step):
+    """Whether step runs after a forward pass of the class's own, as its training loop calls
+    them (`self.forward(xb)` then `self.backward(xb, yb)`: the step reads what that pass kept),
+    and does not run one itself; with no loop that calls step, whether it is named as a
+    backward pass. A loop that calls the step alone keeps it alone: its stale activations are
+    a finding."""
+    if _calls_self(_source(cls, step), FORWARD) is not None:
+        return False
+    for name, func in vars(cls).items():
+        tree = _source(cls, name) if inspect.isfunction(func) and name != step else None
+        for loop in (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))) \
+                if tree is not None else ():
+            called = sorted((n.lineno, n.col_offset, n.func.attr) for n in ast.walk(loop)
+                            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                            and isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
+            names = [c[2] for c in called]
+            if step in names:
+                return any(n in FORWARD for n in names[:names.index(step)])
+    return step in GRADS
+
+
+def _rate_passed(cls, step):
+    """The attribute named for η that the class's own call of step passes (`self.backward(xb,
+    yb, self.lr)`: 'lr'), or None."""
+    for name, func in vars(cls).items():
+        tree = _source(cls, name) if inspect.isfunction(func) and name != step else None
+        for n in ast.walk(tree) if tree is not None else ():
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                    n.func.attr == step and isinstance(n.func.value, ast.Name) and \
+                    n.func.value.id == "self":
+                given = [*n.args, *(k.value for k in n.keywords)]
+                return next((g.attr for g in given if isinstance(g, ast.Attribute)
+                             and isinstance(g.value, ast.Name) and g.value.id == "self"
+                             and _LR.match(g.attr)), None)
+    return None
+
+
+def _in_place(net, cls, name, forward, rate):
+    """update(x, y, lr) for a method that steps the parameters itself: after the forward pass
+    its loop runs before it (forward; None: none, as the loop calls it alone), by self.<rate>
+    set to lr, or (rate None) by its lr argument."""
+    def update(x, y, lr):
+        if rate is not None:
+            setattr(net, rate, lr)
+        if forward is not None:
+            getattr(net, forward)(x)
+        getattr(net, name)(x, y) if rate is not None else getattr(net, name)(x, y, lr)
+    update.__qualname__ = f"{cls.__name__}.{name}"  # where the checks point: the learner's own
+    update.__wrapped__ = getattr(cls, name)
+    return update
 
 
 def _evaluate(net, cls, name, layout, n_out):

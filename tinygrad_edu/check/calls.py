@@ -413,6 +413,28 @@ def weight_line(learner, role, wrong, right):
     return str(dataclasses.replace(w, line=found[-1] if above else found[0]))
 
 
+def read_after_step(learner, role, names):
+    """(name, step line, read line, that line's code) for the first of names that role's
+    function steps (`self.who += ...`, `W2 -= ...`, `W2 = W2 - ...`) and then reads on a later
+    line of its own that is not a step of it: an error computed with the weights already
+    moved (`hidden_errors = self.who.T @ ...` after `self.who += ...`). None when none is."""
+    w = learner.where.get(role)
+    node = function_node(w)
+    if node is None:
+        return None
+    lines = Path(w.file).read_text().splitlines()
+    body = range(node.lineno + 1, (node.end_lineno or node.lineno) + 1)
+    for name in names:
+        spelled = _spelled(name)
+        steps = re.compile(rf"{spelled}\s*([-+]=|=\s*{spelled}\s*[-+])")
+        stepped = [k for k in body if steps.search(lines[k - 1].split("#")[0])]
+        reads = [k for k in body if stepped and k > stepped[0] and k not in stepped
+                 and re.search(spelled, lines[k - 1].split("#")[0])]
+        if reads:
+            return name, stepped[0], reads[0], lines[reads[0] - 1].strip()
+    return None
+
+
 def _nielsen_bias_line(node, learner, b):
     """[the line of network.py's backprop that sets bias b's gradient]: `nabla_b[-1] = delta`
     for the last layer, `nabla_b[-l] = delta` in the loop over the layers below for another;

@@ -64,10 +64,10 @@ def _cached_reads(w, depth=0):
         t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign, ast.For))
         for t in ast.walk(n.target if not isinstance(n, ast.Assign) else ast.Tuple(n.targets))
         if isinstance(t, ast.Name)}
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call) and call.args and \
-                ast.unparse(call.func).endswith("argmax"):
-            arg = call.args[0]
+    for call in ast.walk(node):  # np.argmax(self.layer[3]), or self.acts[-1].argmax()
+        if isinstance(call, ast.Call) and ast.unparse(call.func).endswith("argmax") and \
+                (call.args or isinstance(call.func, ast.Attribute)):
+            arg = call.args[0] if call.args else call.func.value
             root = arg
             while isinstance(root, (ast.Attribute, ast.Subscript)):
                 root = root.value

@@ -140,6 +140,7 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     _after_stale(results)
     _after_output_helper(results)
     _after_cancelled_sign(results)
+    _after_read_after_step(results)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -194,6 +195,21 @@ def _after_cancelled_sign(results):
     if book is not None and book.status == "skipped" and "no textbook rule" in book.summary:
         book.summary = (f"{name}'s gradients are −1× autograd's, their signs cancelled by the "
                         "update's (see gradients)")
+
+
+def _after_read_after_step(results):
+    """Gradients read from an update (before − after) that steps a weight and then computes
+    the error below with it: the gradients check's finding is the update check's, at its line."""
+    by = {r.check: r for r in results}
+    gradients, update = by.get("gradients"), by.get("update")
+    if gradients is None or update is None or gradients.status != "wrong" or \
+            "read_after_step" not in update.data:
+        return
+    w, step, read = update.data["read_after_step"]
+    gradients.details.insert(0, f"this is the update check's finding: line {read} reads {w} "
+                             f"after line {step} has stepped it, so the layers below it get "
+                             "an error made with the new weights (see update)")
+    gradients.where = update.where
 
 
 def _after_output_helper(results):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import attrs, funcs
+from . import attrs, funcs, globalvars, inplace, lists
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
 
@@ -53,15 +53,23 @@ def recognize(target, data, *, name=None, seed=0):
             return funcs.recognize(module, data, lambda f: _script_call(module, f),
                                    lambda name, n_in, n_out: _script_sizes(module, name, n_in,
                                                                            n_out))
+        if name is None and globalvars.looks_like(module):  # W1 = np.random.randn(...), ...
+            _seed(seed)
+            return globalvars.recognize(module, data, lambda f: _script_call(module, f),
+                                        _scripts(module)[1])
         names = ", ".join(getattr(c, "__name__", type(c).__name__) for c in candidates)
         raise LookupError(
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
             f"{names or 'no classes'}): it knows Nielsen's Network (feedforward, backprop, "
             "update_mini_batch), DLFS's TwoLayerNet (params, predict, gradient), a class "
-            "with self.W1, self.b1, ... and a forward pass and backward or step, and "
-            "functions init_params, forward_prop, backward_prop, update_params. Describe "
-            "your program in about 15 lines with check.Adapter (docs/verify.md) and pass it: "
-            "--adapter my_adapter.py, or check_program(..., adapter=...)")
+            "with self.W1, self.b1, ... and a forward pass and backward or step, a class "
+            "that steps its weights in place by its own self.lr (query, train(inputs, "
+            "targets)), a class with lists self.W and self.B and an update(mini_batch, eta), "
+            "functions init_params, forward_prop, backward_prop, update_params, and W1, b1, "
+            "... (or layer objects) at module level with functions forward and backprop or "
+            "train_step. Describe your program in about 15 lines with check.Adapter "
+            "(docs/verify.md) and pass it: --adapter my_adapter.py, or check_program(..., "
+            "adapter=...)")
     cls = target if inspect.isclass(target) else type(target)
     kind = _kind(cls)
     if not kind:
@@ -168,6 +176,10 @@ def _kind(cls):
         return "dlfs"
     if attrs.looks_like(cls):  # self.W1, self.b1, ... with methods of its own names
         return "attrs"
+    if lists.looks_like(cls, NIELSEN_LISTS):  # self.W[i], self.B[i], an update(mini_batch, eta)
+        return "lists"
+    if inplace.looks_like(cls):  # train(inputs, targets) stepping self.wih by self.lr
+        return "inplace"
     return None
 
 
@@ -331,7 +343,7 @@ def _construct(cls, kind, module, data, seed):
         args = _bound(cls.__init__, call, namespace, constants)
         break
     _seed(seed)
-    if kind == "nielsen":  # as the script builds it; else network.py's Network([784, 30, 10])
+    if kind in ("nielsen", "lists"):  # as the script builds it; else Network([784, 30, 10])
         if args is not None:
             return cls(**args)
         required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
@@ -1091,4 +1103,10 @@ def _attrs(net, module, data):
         module, type(net), method, _LR_NAMES, _BATCH_NAMES))
 
 
-_RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs, "attrs": _attrs}
+def _lists(net, module, data):
+    return lists.recognize(net, module, data, _nielsen_lists(net), lambda method: _hyper(
+        module, type(net), method, _LR_NAMES, _BATCH_NAMES))
+
+
+_RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs, "attrs": _attrs,
+                "inplace": inplace.recognize, "lists": _lists}

@@ -22,6 +22,7 @@ from .calls import (
     function_node,
     layer_method,
     raised,
+    read_after_step,
     reshaped,
     return_in_loop,
     skipped,
@@ -591,8 +592,8 @@ def _broadcast(grads, shapes):
 def _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_):
     """The ok result when the step is −η × the learner's own gradients for the batch (which
     then differ from autograd's: the gradients check says how), else None."""
-    if learner.grads is None:
-        return None
+    if learner.grads is None or getattr(learner.grads, "from_update", False):
+        return None  # gradients read from this very step: it would be held against itself
     try:
         own = learner.grads(batch.X, batch.Y)
     except Exception:  # the gradients check reports it
@@ -705,6 +706,20 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
     r, residual = _fit(delta, minus, changed)
     right = [n for n in changed if _fit(delta, minus, [n])[1] <= tol]
     off = [n for n in changed if n not in right]
+    moved = read_after_step(learner, "update", right) if right and off else None
+    if moved is not None:  # the error of the layers below is computed with the new weights
+        w, step, read, code = moved
+        line = learner.where.get("update")
+        return CheckResult(
+            "update", "wrong", f"{name} steps {w} (line {step}) before it reads it again to "
+            f"compute the error behind {', '.join(off)}: those move by an error made with the "
+            f"new {w}, not the one the output came from",
+            details=[f"{what}: {', '.join(right)} move along −∇C, as they should, and "
+                     f"{', '.join(off)} do not", f"line {read}: {code}",
+                     f"compute every layer's error (δ) first, then step the weights; or keep "
+                     f"the old {w} for the errors below it"],
+            where=str(dataclasses.replace(line, line=read)) if line is not None else place,
+            data={**data_, "read_after_step": [w, step, read]})
     return CheckResult("update", "wrong",
                        f"{name}: the change of {', '.join(off)} is not −η·∇C for this batch "
                        f"(off by {residual:.2g} of its size after the best scaling)",
