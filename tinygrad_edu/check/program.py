@@ -5,6 +5,7 @@ learner's line. Imports the package's data and presets, and the check package's 
 learner, report and (by name, from CHECKS) the oracle and one module per check.
 """
 
+import ast
 import contextlib
 import importlib
 import inspect
@@ -25,8 +26,9 @@ import numpy as np
 
 from .. import presets
 from ..data import load_digits32, load_mnist, one_hot
-from .calls import returned_calls
-from .learner import CHECKS, Data, Learner, Sample, generators
+from .calls import function_node, returned_calls
+from .learner import CHECKS, Data, Learner, Sample, Where, generators
+from .prepared import one_hot_passed, unscaled_test
 from .report import ABOVE, CheckResult, ProgramReport
 from .shapes import recognize
 from .source import LearnerFileError, give_data, load, own_loaders
@@ -141,6 +143,8 @@ def check_program(target, *, adapter=None, like=None, checks=None, data=None, se
     _after_output_helper(results)
     _after_cancelled_sign(results)
     _after_read_after_step(results)
+    _after_unscaled_test(results, learner)
+    _after_one_hot_passed(results, learner)
     _unexplained(results)
     return ProgramReport(learner.name, results, learner.notes + notes,
                          time.perf_counter() - start)
@@ -210,6 +214,59 @@ def _after_read_after_step(results):
                              f"after line {step} has stepped it, so the layers below it get "
                              "an error made with the new weights (see update)")
     gradients.where = update.where
+
+
+def _after_unscaled_test(results, learner):
+    """The script divides its training images by 255 and not its test images (read from its
+    code: the checks give the learner's functions the data themselves, so nothing they run
+    shows it): an evaluation finding at the line that prepares the test images (or uses them),
+    whatever the learner's own evaluation function does with what it is given."""
+    evaluation = next((r for r in results if r.check == "evaluation"), None)
+    found = unscaled_test(learner.files) if evaluation is not None else None
+    if found is None:
+        return
+    place = str(Where("your script", found.file, found.at))
+    if evaluation.status == "wrong":
+        evaluation.details.append(f"and {found.sentence()} ({place})")
+        return
+    if evaluation.status == "ok":
+        evaluation.details.insert(0, f"as the checker calls it: {evaluation.summary}")
+    evaluation.status, evaluation.summary, evaluation.where = "wrong", found.sentence(), place
+    evaluation.details.append(f"divide {found.test} by {found.factor} as {found.train} is, "
+                              "before anything scores it")
+    evaluation.data["unscaled_test"] = [found.train, found.test, found.scaled, found.used]
+
+
+def _after_one_hot_passed(results, learner):
+    """An evaluation that is right when given the digits (it compares them with the predicted
+    ones), which the learner's script hands one-hot targets it made itself (`Y_test =
+    np.eye(10)[y_test]`, then `net.accuracy(X_test, Y_test)`): each predicted digit is compared
+    with ten numbers, and the figure is not the accuracy. Read from the script's code."""
+    evaluation = next((r for r in results if r.check == "evaluation"), None)
+    w = learner.where.get("evaluate")
+    node = function_node(w) if evaluation is not None and evaluation.status == "ok" else None
+    names = [a.arg for a in node.args.args if a.arg != "self"] if node is not None else []
+    if len(names) < 2:
+        return
+    argument = names[1]
+    if any(isinstance(n, ast.Call) and ast.unparse(n.func).endswith("argmax") and any(
+            isinstance(a, ast.Name) and a.id == argument
+            for a in [*n.args[:1], getattr(n.func, "value", None)]) for n in ast.walk(node)):
+        return  # it takes the digits out of one-hot targets itself: np.argmax(y), y.argmax()
+    found = one_hot_passed(learner.files, node.name, 1, argument)
+    if found is None:
+        return
+    name = w.function
+    evaluation.details.insert(0, f"as the checker calls it, with the digits: {evaluation.summary}")
+    evaluation.status = "wrong"
+    evaluation.summary = (f"{name} compares the predicted digits with its {argument}, and your "
+                          f"script hands it {found.name}, which it made one-hot (line "
+                          f"{found.made}): each prediction is compared with {found.name}'s rows "
+                          "of ten numbers, so the figure it prints is not the accuracy")
+    evaluation.where = str(Where("your script", found.file, found.call))
+    evaluation.details.append(f"pass the digits, or take np.argmax({argument}, axis=1) in "
+                              f"{name} when it is given one-hot rows")
+    evaluation.data["one_hot_passed"] = [found.name, found.made, found.call]
 
 
 def _after_output_helper(results):
