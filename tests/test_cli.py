@@ -506,6 +506,25 @@ def test_check_path_runs_check_program_with_the_options(fake_check, capsys, tmp_
     assert status == 1 and "✗ gradients" in out and fake_check["target"] == net
 
 
+def test_check_path_draws_the_learners_plots_off_screen(fake_check, capsys, monkeypatch):
+    """A plt.show() in the learner's epoch loop must not open a window that holds the check:
+    the command sets MPLBACKEND=Agg before it runs the learner's code, unless it is set."""
+    monkeypatch.setenv("MPLBACKEND", "")  # recorded, so that the test leaves it as it was
+    monkeypatch.delenv("MPLBACKEND")
+    seen = {}
+    real = fake_check.copy()
+
+    def check_program(target, **kwargs):
+        seen["backend"] = os.environ.get("MPLBACKEND")
+        return real["report"]
+    monkeypatch.setattr(cli.check, "check_program", check_program)
+    run(capsys, "check", LEARNERS / "seed001" / "network.py")
+    assert seen["backend"] == "Agg"
+    monkeypatch.setenv("MPLBACKEND", "TkAgg")  # the learner's own choice stays
+    run(capsys, "check", LEARNERS / "seed001" / "network.py")
+    assert seen["backend"] == "TkAgg"
+
+
 def test_check_json_prints_only_json(fake_check, capsys):
     fake_check["report"] = _fake_report(ok=False)
     status, out, err = run(capsys, "check", LEARNERS / "seed001" / "network.py", "--json")

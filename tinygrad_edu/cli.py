@@ -422,6 +422,9 @@ def run_check(args):
 def run_check_program(args):
     """`check PATH[:TARGET]`: every check of check_program on the learner's own program."""
     path, target = _program(args.path)
+    # a plot your code shows while a check runs it (plt.show() at the end of an epoch) is drawn
+    # off-screen, not opened in a window that would hold the check until it is closed
+    os.environ.setdefault("MPLBACKEND", "Agg")
     adapter = _adapter(args.adapter) if args.adapter is not None else None
     report = check.check_program(f"{path}:{target}" if target else path, adapter=adapter,
                                  like=args.like, plot=_output(args.plot), seed=args.seed)
