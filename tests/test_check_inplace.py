@@ -250,3 +250,49 @@ def test_lists_stepped_in_place_are_their_entries(tmp_path, bug):
         return
     update = _by_check(report)["update"]
     assert update.status == "wrong" and "self.biases[0]" in update.summary, update.summary
+
+
+HELD_OUT = ("""    def train(self, X, y, epochs=10, batch_size=32):
+        for epoch in range(epochs):
+            perm = np.random.permutation(len(X))
+            X, y = X[perm], y[perm]
+            for i in range(0, len(X), batch_size):
+                xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+                self.forward(xb)
+                self.backward(xb, yb)
+            loss = -np.mean(np.sum(y * np.log(self.forward(X) + 1e-9), axis=1))
+            print(f"epoch {epoch} loss {loss:.4f}")""",
+            """    def train(self, X, y, X_test, y_test, epochs=10, batch_size=32):
+        for epoch in range(epochs):
+            for i in range(0, len(X), batch_size):
+                xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+                self.forward(xb)
+                self.backward(xb, yb)
+            acc = np.mean(np.argmax(self.forward(X_test), axis=1) == np.argmax(y_test, axis=1))
+            print(f"epoch {epoch} test accuracy {acc:.4f}")""")
+HELD_OUT_CALL = ("nn.train(x_train, y_train_oh, epochs=10, batch_size=64)",
+                 "nn.train(x_train, y_train_oh, x_test, np.eye(10)[y_test], epochs=10, "
+                 "batch_size=64)")
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_training_images_paired_with_the_test_labels(tmp_path, bug):
+    """train(X, y, X_test, y_test, ...): the checker gives the held-out labels each example's
+    label moved on by one, so batches that carry them show, named at the line that pairs
+    them; a loop that scores its test data and trains on its own labels is fine."""
+    edits = [HELD_OUT, HELD_OUT_CALL]
+    if bug:
+        edits.append(("xb, yb = X[i:i + batch_size], y[i:i + batch_size]",
+                      "xb, yb = X[i:i + batch_size], y_test[i:i + batch_size]"))
+    path = _self_step(tmp_path, *[(old, new) for old, new in edits[:2]])
+    if bug:
+        text = path.read_text()
+        path.write_text(text.replace(*edits[2]))
+    minibatches = _by_check(check_program(path))["minibatches"]
+    if not bug:
+        assert minibatches.status == "ok", minibatches.summary
+        return
+    assert minibatches.status == "wrong"
+    assert minibatches.summary.startswith("NeuralNetwork.train trains on the labels of its "
+                                          "held-out data (y_test)")
+    assert _text_at(path, minibatches.where) == edits[2][1]

@@ -364,6 +364,7 @@ class Adapter:
                               "by one that runs it too (as epoch_keep=True does)")
                 raise
             return seen
+        run.held_out = getattr(hooks["epoch"], "held_out", [])  # its test targets' names
         return run
 
     def _decode(self, a, n_in):

@@ -113,7 +113,8 @@ class Batches(list):
     examples' own (wrong): example i's label is i % n_out (a learner that shuffles the images and
     the labels with two different permutations pairs them with other examples' labels)."""
 
-    checked = wrong = 0
+    checked = wrong = moved = 0  # moved: labels one on from their own, (i + 1) % n_out, as
+    # the held-out targets an epoch is given carry them: trained on, they are the test labels
     kept = False  # the learner's update ran too (its loop uses what the update returns)
     n = None  # the examples the epoch ran on, when fewer than asked (a real epoch is costly)
     ENOUGH = 2000  # targets read: enough to tell one in n_out from all, and cheap for an
@@ -138,6 +139,7 @@ class Batches(list):
             return False
         self.checked += k
         self.wrong += int((got != np.asarray(indices) % n_out).sum())
+        self.moved += int((got == (np.asarray(indices) + 1) % n_out).sum())
         return True
 
 

@@ -74,6 +74,20 @@ def run(learner, data, oracle):
         return CheckResult("minibatches", "wrong", f"{name} asks for example {outside[0]}, "
                            f"outside the {n:,} it was given", where=place)
     checked, wrong = getattr(recorded, "checked", 0), getattr(recorded, "wrong", 0)
+    held_out = getattr(learner.batches, "held_out", [])
+    if checked and held_out and getattr(recorded, "moved", 0) > 0.9 * checked:
+        line = _line_naming(learner, held_out)
+        return CheckResult(
+            "minibatches", "wrong", f"{name} trains on the labels of its held-out data "
+            f"({', '.join(held_out)}): {recorded.moved:,} of the first {checked:,} targets in "
+            "its batches are those the checker gave it as held-out labels, not the training "
+            "examples' own",
+            details=["the checker gave the held-out arguments labels of their own (each "
+                     "example's moved on by one) and the batches carry them: the training "
+                     "images are paired with the test labels; pair them with the training "
+                     "labels"],
+            where=line or place, data={"labels_checked": checked,
+                                       "labels_held_out": recorded.moved})
     if checked and wrong > checked / 2:  # by chance, one label in n_out would be right
         return CheckResult(
             "minibatches", "wrong", f"{name} pairs the examples with other examples' labels: "
@@ -403,3 +417,19 @@ def _slice_line(w, step=1):
     if step == 1:
         return _slice_from(node, stepped_by_one)
     return next((line for name, line in stepped.items() if _slice_from(node, {name})), None)
+
+
+def _line_naming(learner, names):
+    """Where (as str) of the first line of the epoch function that names one of names (the
+    held-out labels it pairs with the training images), or None."""
+    w = learner.where.get("epoch")
+    node = function_node(w)
+    if node is None:
+        return None
+    pattern = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, names)))
+    lines = Path(w.file).read_text().splitlines()
+    body = [k for k in range(node.lineno + 1, (node.end_lineno or node.lineno) + 1)
+            if pattern.search(lines[k - 1].split("#")[0])]
+    # a line that pairs them with something (zip, a slice beside the images) before any other
+    paired = [k for k in body if re.search(r"zip\(|,.*\[|\[.*,", lines[k - 1])]
+    return str(dataclasses.replace(w, line=(paired or body)[0])) if body else None
