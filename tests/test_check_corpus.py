@@ -1,8 +1,8 @@
 """The whole-program checker on the corpus of learners' programs (tests/learners/manifest.py):
-every Nielsen and DLFS program, Make Your Own Neural Network's class and the seeds'
-3Blue1Brown-style classes are recognized with no adapter code, every other program goes
-through the learner's own adapter.py beside it (`check PATH --adapter adapter.py`), each listed bug
-is flagged by the listed check in the learner's own names, and the correct programs pass clean."""
+every program with functions or classes is recognized with no adapter code (only the scripts
+with no functions at all are not), the programs with an adapter.py beside them go through it
+too (`check PATH --adapter adapter.py`), each listed bug is flagged by the listed check in the
+learner's own names, both ways, and the correct programs pass clean."""
 
 import importlib.util
 import sys
@@ -18,7 +18,8 @@ manifest = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = manifest  # dataclasses look their module up while they are made
 _spec.loader.exec_module(manifest)
 
-RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4", "rashid")  # the shapes check.shapes knows
+# the shapes check.shapes knows
+RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4", "rashid", "functional", "coursera")
 # and programs of other styles it knows too (a 3b1b class with lists self.W and self.B; seed
 # 003's class whose backward() steps self.W1, ... by self.alpha; module-level globals: W1, ...
 # arrays, or NNFS's layer objects, read by plain functions)

@@ -272,3 +272,26 @@ def test_globals_for_the_32x32_digits_get_data_of_their_size(tmp_path):
     report = check_program(path, checks=["forward", "gradients"])
     assert report.ok, str(report)
     assert "1024-16-16-16-10" in report.results[0].summary
+
+
+def _by(report):
+    return {r.check: r for r in report.results}
+
+
+def test_a_training_loop_with_epochs_is_not_one_step(programs):
+    """train(x, y, epochs=10, batch=100, lr=0.2) loops over shuffled batches calling forward,
+    backprop and update: it is the epoch loop, and update(dW1, ..., lr) the step. It was taken
+    for one step, and blamed for the permutation it draws."""
+    report = check_program(programs / "epoch_loop.py")
+    assert report.ok, [r.summary for r in report.wrong]
+    by = _by(report)
+    assert by["update"].summary.startswith("one call of update with η = 0.2")
+    assert by["minibatches"].summary.startswith("one epoch of train (")
+
+
+def test_a_loop_over_zipped_images_and_labels_is_one_example_at_a_time(programs):
+    """for img, lab in zip(images, labels): x = img.reshape(784, 1): the backprop returns δ as
+    the bias's gradient, right for one column; read as batches, it was said to be unsummed."""
+    report = check_program(programs / "zipped.py")
+    assert report.ok, [r.summary for r in report.wrong]
+    assert _by(report)["gradients"].status == "ok"

@@ -296,3 +296,12 @@ def test_training_images_paired_with_the_test_labels(tmp_path, bug):
     assert minibatches.summary.startswith("NeuralNetwork.train trains on the labels of its "
                                           "held-out data (y_test)")
     assert _text_at(path, minibatches.where) == edits[2][1]
+
+
+def test_batches_that_step_by_a_computed_half_are_named_at_the_range(tmp_path):
+    old = "for i in range(0, len(X), batch_size):"
+    new = "for i in range(0, len(X) - batch_size, batch_size // 2):"
+    path = _self_step(tmp_path, (old, new))
+    minibatches = _by_check(check_program(path))["minibatches"]
+    assert minibatches.status == "wrong" and "overlap" in minibatches.summary
+    assert _text_at(path, minibatches.where) == new

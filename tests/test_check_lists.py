@@ -175,3 +175,26 @@ def test_a_lists_class_without_an_update_on_a_batch_still_asks_for_an_adapter(tm
         "    def train(self, x, label):\n        pass\n")
     with pytest.raises(LookupError, match="Adapter"):
         recognize(load(tmp_path / "mine.py"), data)
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_network_py_lookalike_whose_backprop_takes_only_y(tmp_path, bug):
+    """class Network(object) with num_layers and sizes, but forward(x) keeps self.layer and
+    backprop(y) reads it: not network.py's backprop(x, y) (it was taken for one, and every check
+    failed calling it), but this shape: update(mini_batch, eta) runs both. Its accuracy takes
+    np.argmax(y) of its pairs' targets, so it is given one-hot ones."""
+    folder = tmp_path / "lists"
+    shutil.copytree(PROGRAMS, folder)
+    path = folder / "layers.py"
+    if bug:  # σ′ left out of the hidden layer's δ
+        text = path.read_text()
+        old = "delta = np.dot(self.W[-l + 1].transpose(), delta) * self.act_prime(self.zs[-l])"
+        assert old in text
+        path.write_text(text.replace(old, "delta = np.dot(self.W[-l + 1].transpose(), delta)"))
+    report = check_program(path)
+    by = {r.check: r for r in report.results}
+    if not bug:
+        assert report.ok, [r.summary for r in report.wrong]
+        assert by["evaluation"].status == "ok"
+        return
+    assert by["gradients"].status == "wrong" and "self.B[0]" in by["gradients"].summary

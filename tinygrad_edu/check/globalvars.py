@@ -344,7 +344,11 @@ def _pairs_loop(fn):
     for n in ast.walk(tree) if tree is not None else ():
         if isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.target, ast.Tuple) and \
                 len(n.target.elts) == 2 and all(isinstance(e, ast.Name) for e in n.target.elts):
-            if isinstance(n.iter, ast.Name) and n.iter.id in arguments:
+            # `for x, y in data`, or `for img, lab in zip(images, labels)` of its arguments
+            zipped = isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name) and \
+                n.iter.func.id == "zip" and len(n.iter.args) == 2 and all(
+                    isinstance(a, ast.Name) and a.id in arguments for a in n.iter.args)
+            if isinstance(n.iter, ast.Name) and n.iter.id in arguments or zipped:
                 return n.target.elts[0].id, n.target.elts[1].id
     return None
 
@@ -455,7 +459,9 @@ def _roles(fns, name, params):
     results = [n for n in _result_names(forward, fns) if n]
     backward = next((f for f in by_name["backward"] if f is not forward
                      and _bindable(f, names=results)), None)
-    others = [f for f in by_name["step"] if f not in (forward, backward)]
+    # a train(x, y, epochs=10, batch=100, lr=0.2) is the epoch loop, not one step of it
+    others = [f for f in by_name["step"] if f not in (forward, backward) and not any(
+        re.search(r"(?i)epoch", p) for p in inspect.signature(f).parameters)]
     step = next((f for f in others if _bindable(f) and _takes(f, "X") and _takes(f, "Y")),
                 None)
     pairs_step = next((f for f in others if len(_required(f)) == 2 and _pairs_loop(f)

@@ -110,7 +110,8 @@ def recognize(net, module, data, lists, hyper):
 
     judge = _method(cls, EVALUATE, 1)
     if judge:
-        hooks["evaluate"] = f"self.{judge}"
+        hooks["evaluate"] = _one_hot_judge(net, cls, judge, n_out, column) \
+            if _argmax_of_targets(cls, judge) else f"self.{judge}"
     else:
         notes.append(f"{cls.__name__} has no {', '.join(EVALUATE[:3])}, … taking the test "
                      "pairs: the evaluation check is skipped")
@@ -134,6 +135,33 @@ def recognize(net, module, data, lists, hyper):
                       batch_size=batch, **hooks).learner()
     learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
     return learner
+
+
+def _argmax_of_targets(cls, judge):
+    """Whether the evaluation takes the argmax of its pairs' targets (`for x, y in data: ...
+    np.argmax(y)`): it is given one-hot ones, as its test data hold them."""
+    tree = _source(cls, judge)
+    data = _arguments(cls, judge)[0]
+    for loop in (n for n in ast.walk(tree) if isinstance(n, ast.For)) if tree is not None else ():
+        if isinstance(loop.iter, ast.Name) and loop.iter.id == data and \
+                isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2 and \
+                isinstance(loop.target.elts[1], ast.Name):
+            y = loop.target.elts[1].id
+            return any(isinstance(n, ast.Call) and ast.unparse(n.func).endswith("argmax") and
+                       n.args and isinstance(n.args[0], ast.Name) and n.args[0].id == y
+                       for n in ast.walk(loop))
+    return False
+
+
+def _one_hot_judge(net, cls, judge, n_out, column):
+    """evaluate(pairs) for an evaluation that reads its pairs' targets as one-hot: each label
+    made one-hot, as a column or a vector, as the class's examples are."""
+    def evaluate(pairs):
+        hot = np.eye(n_out)
+        return getattr(net, judge)([(x, hot[[int(label)]].T if column else hot[int(label)])
+                                    for x, label in pairs])
+    evaluate.__wrapped__ = getattr(cls, judge)  # where the checks point: the learner's own
+    return evaluate
 
 
 def _examples(data, n_in, column):

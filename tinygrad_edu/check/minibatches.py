@@ -399,7 +399,8 @@ def _slice_from(node, names):
 def _slice_line(w, step=1):
     """The line of the epoch's function at fault for slices data[k:k + size] that step by step:
     with k from a range() without a step, the slice; with k from range(0, n, step), that step
-    written out (`for start in range(0, n, 10):` beside batches of 100), the range's line.
+    written out (`for start in range(0, n, 10):` beside batches of 100) or computed
+    (`range(0, n, batch_size // 2)`), the range's line.
     None when there is no such line."""
     node = function_node(w)
     stepped_by_one, stepped = set(), {}
@@ -412,8 +413,9 @@ def _slice_line(w, step=1):
                     ast.unparse(it.func) == "range":
                 if len(it.args) < 3:
                     stepped_by_one.add(loop.target.id)
-                elif isinstance(it.args[2], ast.Constant) and it.args[2].value == step:
-                    stepped[loop.target.id] = it.lineno
+                elif isinstance(it.args[2], ast.Constant) and it.args[2].value == step or \
+                        not isinstance(it.args[2], (ast.Constant, ast.Name)):
+                    stepped[loop.target.id] = it.lineno  # or computed: batch_size // 2
     if step == 1:
         return _slice_from(node, stepped_by_one)
     return next((line for name, line in stepped.items() if _slice_from(node, {name})), None)

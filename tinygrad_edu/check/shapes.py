@@ -163,13 +163,14 @@ def _like_network_py(cls, backprop):
 
 def _kind(cls):
     has = {n for n in dir(cls) if not n.startswith("__")}
-    if {"feedforward", "backprop"} <= has:
+    if {"feedforward", "backprop"} <= has and _per_example(cls, "backprop"):
         if attrs.looks_like(cls) and not _like_network_py(cls, "backprop"):
             return "attrs"  # network.py's names, its parameters in self.W1, self.b1, ...
         return "nielsen"
     # network.py rewritten with other names (feed_forward, back_prop): its lists tell
     names = _nielsen_names(cls)
-    if {"feedforward", "backprop"} <= set(names) and _like_network_py(cls, names["backprop"]):
+    if {"feedforward", "backprop"} <= set(names) and _like_network_py(cls, names["backprop"]) \
+            and _per_example(cls, names["backprop"]):
         return "nielsen"
     if {"gradient", "numerical_gradient", "loss", *_DLFS_GRADIENT} & has and \
             _dlfs_forward(cls) and _keeps_params(cls):
@@ -181,6 +182,19 @@ def _kind(cls):
     if inplace.looks_like(cls):  # train(inputs, targets) stepping self.wih by self.lr
         return "inplace"
     return None
+
+
+def _per_example(cls, backprop):
+    """Whether backprop takes an example and its target, (x, y), as network.py's does; a
+    backprop(y) that reads what the forward pass kept (self.layer, self.zs) is another shape
+    (check.lists: its update(mini_batch, eta) runs both)."""
+    func = getattr(cls, backprop, None)
+    try:
+        params = list(inspect.signature(func).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return True
+    return len([p for p in params if p.default is p.empty and p.kind in (
+        p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) != 1
 
 
 # The book's predict(x), and what learners call it instead
