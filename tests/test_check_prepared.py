@@ -1,5 +1,6 @@
 """The learner's script read for what it does to its data (check/prepared.py): training images
-divided by 255 and test images not, which no check that runs the learner's functions can see."""
+divided by 255 and test images not, which no check that runs the learner's functions can see;
+and the held-out data the checker hands a training function, which must not be trained on."""
 
 import shutil
 from pathlib import Path
@@ -100,3 +101,32 @@ def test_digits_compared_with_one_hot_targets_the_script_made(tmp_path, targets,
                                          "with its y, and your script hands it y_test_oh")
     line = int(evaluation.where.rpartition(":")[2].rstrip(")"))
     assert path.read_text().splitlines()[line - 1] == SCORED[1]
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_a_training_function_that_trains_on_its_dev_labels(tmp_path, bug):
+    """model(X, Y, X_dev, Y_dev, ...) of plain functions: the held-out targets carry each
+    example's label moved on by one, and the backward pass's targets are recorded beside each
+    batch, so mini-batches of X with Y_dev are named at the line that makes them."""
+    folder = tmp_path / "coursera"
+    shutil.copytree(PROGRAMS / "coursera", folder)
+    path = folder / "deep_nn.py"
+    text = path.read_text()
+    edits = [("def model(X, Y, layers_dims,", "def model(X, Y, X_dev, Y_dev, layers_dims,"),
+             ("model(train_x, train_y, [784", "model(train_x, train_y, dev_x, dev_y, [784")]
+    if bug:
+        edits.append(("random_mini_batches(X, Y, mini_batch_size, seed)",
+                      "random_mini_batches(X, Y_dev, mini_batch_size, seed)"))
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    minibatches = next(r for r in check_program(path).results if r.check == "minibatches")
+    if not bug:
+        assert minibatches.status == "ok", minibatches.summary
+        return
+    assert minibatches.status == "wrong"
+    assert minibatches.summary.startswith("model trains on the labels of its held-out data "
+                                          "(Y_dev)"), minibatches.summary
+    line = int(minibatches.where.rpartition(":")[2].rstrip(")"))
+    assert "random_mini_batches(X, Y_dev" in path.read_text().splitlines()[line - 1]

@@ -282,8 +282,9 @@ def _training_batches(module, epoch, forward, backward):
     module._tinygrad_edu_batch_seen (the Adapter's recorder stands in for it). A forward pass
     on other data to print an accuracy is no training batch, and is not seen."""
     x_arg = next((a for a in _arguments(forward) if _alias(a, {"X": 0}) == "X"), None)
-    signature = inspect.signature(forward)
-    setattr(module, BATCH_SEEN, lambda x: None)  # the recorder takes its place while it runs
+    y_arg = next((a for a in _arguments(backward) if _alias(a, {"Y": 0}) == "Y"), None)
+    signature, backward_signature = inspect.signature(forward), inspect.signature(backward)
+    setattr(module, BATCH_SEEN, lambda x, y=None: None)  # the recorder stands in while it runs
 
     def run(x, y):
         last = []
@@ -294,8 +295,11 @@ def _training_batches(module, epoch, forward, backward):
             return forward(*args, **kwargs)
 
         def backward_seen(*args, **kwargs):
-            if last and last[0] is not None:
-                getattr(module, BATCH_SEEN)(last[0])
+            if last and last[0] is not None:  # the batch, and the targets it is trained on
+                targets = backward_signature.bind(*args, **kwargs).arguments.get(y_arg) \
+                    if y_arg else None
+                getattr(module, BATCH_SEEN)(last[0], *([targets] if isinstance(
+                    targets, np.ndarray) else []))
                 last.clear()
             return backward(*args, **kwargs)
 
@@ -306,7 +310,9 @@ def _training_batches(module, epoch, forward, backward):
         finally:
             setattr(module, forward.__name__, forward)
             setattr(module, backward.__name__, backward)
-    return _wrapped(run, epoch.__wrapped__)
+    wrapped = _wrapped(run, epoch.__wrapped__)
+    wrapped.held_out = getattr(epoch, "held_out", [])  # its test targets' names
+    return wrapped
 
 
 def _named(names, values):
@@ -487,9 +493,15 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     def epoch(x, y):
         if labels:
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if np.ndim(y) == 2 else y
-        given = {h: x if re.search(r"(?i)^x|image|input", h) else y for h in held_out}
+        # the held-out targets carry each example's label moved on by one, as attrs gives them:
+        # batches trained on those are the dev labels
+        moved = (np.asarray(y) + 1) % n_out if np.ndim(y) == 1 else \
+            np.roll(y, 1, axis=1 if layout == "rows" else 0)
+        given = {h: x if re.search(r"(?i)^x|image|input", h) else moved for h in held_out}
         return fn(**{x_arg: x, y_arg: y}, **given, **fill)
-    return _wrapped(epoch, fn)
+    wrapped = _wrapped(epoch, fn)
+    wrapped.held_out = [h for h in held_out if not re.search(r"(?i)^x|image|input", h)]
+    return wrapped
 
 
 def _local_sizes(fn, n_in, n_out):
