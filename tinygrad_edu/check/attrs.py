@@ -16,6 +16,8 @@ import textwrap
 import numpy as np
 
 from .adapter import Adapter
+from .learner import held_out as held_out_arguments
+from .learner import held_out_targets
 
 # The learner's names for each role, most common first
 FORWARD = ("forward", "feedforward", "feed_forward", "forward_pass", "forward_prop",
@@ -515,12 +517,8 @@ def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
         if wants_labels != (targets == "labels"):
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if wants_labels else \
                 (np.eye(n_out)[y] if layout == "rows" else np.eye(n_out)[y].T)
-        # the held-out targets carry each example's label moved by one: batches that carry
-        # those train on the test labels (zip(train_images, test_labels))
-        moved = (np.asarray(y) + 1) % n_out if wants_labels else \
-            np.roll(y, 1, axis=1 if layout == "rows" else 0)
-        given = {h: x if re.search(r"(?i)^x|image|input", h) else moved for h in held_out}
+        given = held_out_arguments(held_out, x, y, n_out, layout == "rows")
         return getattr(net, name)(**{x_arg: x, y_arg: y}, **given, **fill)
     epoch.__wrapped__ = getattr(cls, name)
-    epoch.held_out = [h for h in held_out if not re.search(r"(?i)^x|image|input", h)]
+    epoch.held_out = held_out_targets(held_out)
     return epoch

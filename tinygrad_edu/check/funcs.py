@@ -25,6 +25,8 @@ import numpy as np
 from .adapter import Adapter
 from .attrs import _made_one_hot, one_hot_given
 from .attrs import _tree_of as _tree
+from .learner import held_out as held_out_arguments
+from .learner import held_out_targets
 
 INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)")
 ROLES = {"forward": re.compile(r"(?i)forward"), "backward": re.compile(r"(?i)back"),
@@ -493,14 +495,10 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     def epoch(x, y):
         if labels:
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if np.ndim(y) == 2 else y
-        # the held-out targets carry each example's label moved on by one, as attrs gives them:
-        # batches trained on those are the dev labels
-        moved = (np.asarray(y) + 1) % n_out if np.ndim(y) == 1 else \
-            np.roll(y, 1, axis=1 if layout == "rows" else 0)
-        given = {h: x if re.search(r"(?i)^x|image|input", h) else moved for h in held_out}
+        given = held_out_arguments(held_out, x, y, n_out, layout == "rows")
         return fn(**{x_arg: x, y_arg: y}, **given, **fill)
     wrapped = _wrapped(epoch, fn)
-    wrapped.held_out = [h for h in held_out if not re.search(r"(?i)^x|image|input", h)]
+    wrapped.held_out = held_out_targets(held_out)
     return wrapped
 
 

@@ -11,6 +11,7 @@ module is numpy only.
 import contextlib
 import functools
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,24 @@ class Batches(list):
         self.wrong += int((got != np.asarray(indices) % n_out).sum())
         self.moved += int((got == (np.asarray(indices) + 1) % n_out).sum())
         return True
+
+
+_HELD_OUT_X = re.compile(r"(?i)^x|image|input")  # x_test, test_images: the inputs
+
+
+def held_out(names, x, y, n_out, rows):
+    """{name: value} for a training function's held-out arguments (x_test, t_test, X_dev, ...):
+    the training inputs x, and targets that carry each example's label moved on by one (as
+    digits, or one-hot rows or columns, as y is), so that batches trained on them show
+    (Batches.moved counts them)."""
+    moved = (np.asarray(y) + 1) % n_out if np.ndim(y) == 1 else \
+        np.roll(y, 1, axis=1 if rows else 0)
+    return {h: x if _HELD_OUT_X.search(h) else moved for h in names}
+
+
+def held_out_targets(names):
+    """The names of names that held_out gives targets (y_test, t_test, labels_test)."""
+    return [h for h in names if not _HELD_OUT_X.search(h)]
 
 
 @dataclass
