@@ -1,6 +1,6 @@
 """The whole-program checker on the corpus of learners' programs (tests/learners/manifest.py):
-every program with functions or classes is recognized with no adapter code (only the scripts
-with no functions at all are not), the programs with an adapter.py beside them go through it
+every program is recognized with no adapter code (the scripts with no functions at all read
+from their training loop), the programs with an adapter.py beside them go through it
 too (`check PATH --adapter adapter.py`), each listed bug is flagged by the listed check in the
 learner's own names, both ways, and the correct programs pass clean."""
 
@@ -19,7 +19,8 @@ sys.modules[_spec.name] = manifest  # dataclasses look their module up while the
 _spec.loader.exec_module(manifest)
 
 # the shapes check.shapes knows
-RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4", "rashid", "functional", "coursera")
+RECOGNIZED = ("nielsen", "nielsen2", "dlfs", "dlfs4", "rashid", "functional", "coursera",
+              "script")
 # and programs of other styles it knows too (a 3b1b class with lists self.W and self.B; seed
 # 003's class whose backward() steps self.W1, ... by self.alpha; module-level globals: W1, ...
 # arrays, or NNFS's layer objects, read by plain functions)

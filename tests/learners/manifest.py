@@ -22,8 +22,8 @@ class Bug:
     names: tuple  # strings the finding must contain, in the learner's own terms: the function
     # ("feedforward", "test") and/or parameter names ("self.weights[0]", "params['b1']", "W1");
     # where the learner builds a key in code (parameters["W" + str(l)]) just its value ("W2"); ()
-    # where the finding cannot name the culprit: a script with no functions (only a climbing
-    # cost), or batches made by a helper that the adapter's epoch only shows being consumed
+    # where the finding cannot name the culprit: a consequence (a climbing cost), or batches
+    # made by a helper that the adapter's epoch only shows being consumed
     line: str  # a substring of the learner's source line at fault ("" if no line is at fault)
     what: str  # one sentence, as a teacher would explain the bug
     at: bool = False  # the finding's place ("at Network.SGD (network2_shuffle.py:76)") must be
@@ -46,7 +46,7 @@ class Case:
     fixed: str | None = None  # path of the corrected version (itself a Case with bugs=())
     adapter: str | None = None  # path of the learner's adapter file (defines adapter(program),
     # for `check path --adapter file`) where no recognizer knows the shape; None: recognized
-    # with no adapter code (Nielsen, DLFS), or a script with no functions to adapt
+    # with no adapter code (Nielsen, DLFS, a script read from its training loop)
 
     @property
     def file(self):
@@ -394,9 +394,11 @@ CASES += [
          layout_notes=SCRIPT_NOTES),
     _planted("script/train_sign_flipped.py", "script/train.py", "script", "digits32", "rows",
              SCRIPT_NOTES,
-             Bug("learning", (), "d_out = 2 * (Y - out) / m * out * (1 - out)",
+             Bug("gradients", ("b2", "sign is flipped"),
+                 "d_out = 2 * (Y - out) / m * out * (1 - out)",
                  "The error is written as wanted − got, which is minus ∂C/∂out, and the update "
-                 "still subtracts it: every step climbs the cost instead of descending it."),
+                 "still subtracts it: every step climbs the cost instead of descending it.",
+                 at=True),
              ),
 ]
 

@@ -191,7 +191,8 @@ def _trees(learner):
 
 
 def function_node(w):
-    """The innermost function definition in the learner's source holding Where w, or None."""
+    """The innermost function definition in the learner's source holding Where w (for a script
+    with no functions, its training loop), or None."""
     if w is None:
         return None
     try:
@@ -204,7 +205,13 @@ def function_node(w):
                 node.lineno <= w.line <= (node.end_lineno or node.lineno) and \
                 (found is None or node.lineno >= found.lineno):
             found = node
+    if found is None and w.function == SCRIPT_LOOP:  # a script's code: its training loop
+        found = next((node for node in tree.body if isinstance(node, (ast.For, ast.While))
+                      and node.lineno <= w.line <= (node.end_lineno or node.lineno)), None)
     return found
+
+
+SCRIPT_LOOP = "the training loop"  # the Where of a script's code, which has no function
 
 
 def returned_calls(w):
@@ -321,7 +328,8 @@ def _gradient_names(node, learner, names):
     """What assigns the gradients of names in a backprop: W2's by `dW2 = ...`, `grads['dW2']
     = ...`, or the name it returns in W2's place."""
     wanted = _param_names(names)
-    found = set(wanted)
+    found = set(wanted) | {learner.gradient_names[n] for n in names
+                           if n in learner.gradient_names}
     for w in wanted:  # b1's by db1 = ...; self.b1's by self.db1 = ... (or a local db1)
         owner, _, bare = w.rpartition(".")
         if not bare.isidentifier() or (owner and not owner.replace(".", "").isidentifier()):
@@ -514,7 +522,9 @@ def line_like(learner, role, kind):
                        and _GRADIENT_NAME.search(f.name)]
     for function, file, f in places:
         lines = Path(file).read_text().splitlines()
-        for number in range(f.lineno + 1, (f.end_lineno or f.lineno) + 1):
+        # a script's loop: from where its role starts (its backprop after the forward and cost)
+        start = w.line if f is node and function == SCRIPT_LOOP else f.lineno + 1
+        for number in range(start, (f.end_lineno or f.lineno) + 1):
             if re.search(LINES[kind], lines[number - 1].split("#")[0]):
                 return f"{function} ({Path(file).name}:{number})"  # as Where says it
     return None

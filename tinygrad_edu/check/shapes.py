@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import attrs, funcs, globalvars, inplace, lists
+from . import attrs, funcs, globalvars, inplace, lists, script
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
 
@@ -57,6 +57,9 @@ def recognize(target, data, *, name=None, seed=0):
             _seed(seed)
             return globalvars.recognize(module, data, lambda f: _script_call(module, f),
                                         _scripts(module)[1])
+        if name is None and script.looks_like(module):  # no functions: a training loop
+            _seed(seed)
+            return script.recognize(module, data)
         names = ", ".join(getattr(c, "__name__", type(c).__name__) for c in candidates)
         raise LookupError(
             f"check: no shape the checker knows in {Path(module.__file__).name} (looked at "
@@ -67,7 +70,8 @@ def recognize(target, data, *, name=None, seed=0):
             "targets)), a class with lists self.W and self.B and an update(mini_batch, eta), "
             "functions init_params, forward_prop, backward_prop, update_params, and W1, b1, "
             "... (or layer objects) at module level with functions forward and backprop or "
-            "train_step. Describe your program in about 15 lines with check.Adapter "
+            "train_step, or a script whose top-level loop updates W1, b1, ... itself. "
+            "Describe your program in about 15 lines with check.Adapter "
             "(docs/verify.md) and pass it: --adapter my_adapter.py, or check_program(..., "
             "adapter=...)")
     cls = target if inspect.isclass(target) else type(target)

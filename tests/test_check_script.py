@@ -1,0 +1,74 @@
+"""check.script: a program with no functions at all (load the data, make W1, b1, ..., then one
+top-level training loop of forward pass, δs, gradients and `W1 -= lr * dW1`) is checked from its
+own loop, with no adapter code: its statements run on the checker's data, its loading never."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tinygrad_edu.check.program import check_program
+
+SCRIPTS = Path(__file__).with_name("check_programs") / "scripts"
+
+# (file, the check that must flag it, what the finding must say, the source line it must be at)
+BUGGY = [
+    ("signflip_columns.py", "gradients", ("b2", "sign is flipped"), "error = Y - out"),
+    ("no_relu_prime_rows.py", "gradients", ("b1", "relu'"), "dz1 = dz2 @ W2.T"),
+    ("square_w_digits.py", "book", ("W2 itself", "transpose"), "delta1 = (delta2 @ W2)"),
+    ("ascent_rows.py", "update", ("W1", "sign is flipped"), "W1 += lr * grad_W1"),
+    ("overlap_columns.py", "minibatches", ("overlap",), "range(0, n, batch_size // 2)"),
+]
+CLEAN = ["clean_rows.py", "clean_digits_columns.py"]
+
+
+@pytest.fixture
+def scripts(tmp_path):
+    """A copy of tests/check_programs/scripts: a loading or training line that ran would fail
+    there (no data files) or leave files behind."""
+    shutil.copytree(SCRIPTS, tmp_path / "scripts")
+    return tmp_path / "scripts"
+
+
+def _line(where):
+    file, _, number = where.rpartition("(")[2].rstrip(")").partition(":")
+    return (SCRIPTS / file).read_text().splitlines()[int(number) - 1]
+
+
+@pytest.mark.parametrize("file, check, words, line", BUGGY, ids=[b[0] for b in BUGGY])
+def test_a_scripts_bug_is_found_at_its_line(scripts, file, check, words, line):
+    report = check_program(scripts / file)
+    assert report.results[0].check != "load", report.results[0].summary
+    result = next(r for r in report.results if r.check == check)
+    text = "\n".join([result.summary, *result.details])
+    assert result.status == "wrong", text
+    assert all(w in text for w in words), text
+    assert line in _line(result.where), result.where
+
+
+@pytest.mark.parametrize("file", CLEAN)
+def test_a_correct_script_passes(scripts, file):
+    report = check_program(scripts / file)
+    assert report.ok, "\n".join(f"{r.check}: {r.summary}" for r in report.wrong)
+    assert report.results[0].check == "forward"
+    assert sorted(p.name for p in scripts.iterdir()) == sorted(p.name for p in SCRIPTS.iterdir())
+
+
+def test_the_script_is_read_in_its_own_names(scripts):
+    """The notes say how the loop was read: its parameters, layout and batches, the forward
+    pass's lines and output, each gradient's name and the η the script sets."""
+    report = check_program(scripts / "clean_rows.py")
+    text = str(report)
+    assert "recognized a script with no functions" in text
+    assert "W1, b1, W2, b2, W3, b3 (rows, mini-batches)" in text
+    assert "W1 ← dW1" in text and "η = 0.05" in text
+    assert "one epoch of the training loop (600 batches of 100)" in text
+
+
+def test_a_full_batch_script_binds_what_its_data_makes(scripts):
+    """Targets made from the labels (T = np.zeros((10, m)); T[labels, np.arange(m)] = 1) and
+    m = X.shape[1] are computed again from each batch the checker hands in."""
+    report = check_program(scripts / "clean_digits_columns.py")
+    text = str(report)
+    assert "1024-32-10" in text and "(columns, full-batch)" in text
+    assert "uses each of the" in text
