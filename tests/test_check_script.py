@@ -18,8 +18,18 @@ BUGGY = [
     ("square_w_digits.py", "book", ("W2 itself", "transpose"), "delta1 = (delta2 @ W2)"),
     ("ascent_rows.py", "update", ("W1", "sign is flipped"), "W1 += lr * grad_W1"),
     ("overlap_columns.py", "minibatches", ("overlap",), "range(0, n, batch_size // 2)"),
+    # one (784, 1) column at a time under `if __name__ == "__main__":`, targets 0.01/0.99 made
+    # from the digits: W2 is stepped before the hidden δ reads it
+    ("read_after_step_online.py", "update", ("steps W2", "before it reads it again"),
+     "delta_h = (W2.T @ delta_o)"),
+    # Nielsen's (x, y) pairs, one at a time; its cost line says quadratic, so a − y lacks σ′
+    ("no_sigma_prime_pairs.py", "gradients", ("b2", "σ'"), "delta2 = (a2 - y)"),
+    # the "test accuracy" scores the last training batch's output
+    ("stale_test_accuracy.py", "evaluation", ("cached activations",),
+     "test_acc = np.mean(predictions == y_test"),
 ]
-CLEAN = ["clean_rows.py", "clean_digits_columns.py"]
+CLEAN = ["clean_rows.py", "clean_digits_columns.py", "clean_online_vectors.py",
+         "clean_main_guard.py"]
 
 
 @pytest.fixture
@@ -60,7 +70,7 @@ def test_the_script_is_read_in_its_own_names(scripts):
     report = check_program(scripts / "clean_rows.py")
     text = str(report)
     assert "recognized a script with no functions" in text
-    assert "W1, b1, W2, b2, W3, b3 (rows, mini-batches)" in text
+    assert "W1, b1, W2, b2, W3, b3 (mini-batches, the examples as rows)" in text
     assert "W1 ← dW1" in text and "η = 0.05" in text
     assert "one epoch of the training loop (600 batches of 100)" in text
 
@@ -70,5 +80,13 @@ def test_a_full_batch_script_binds_what_its_data_makes(scripts):
     m = X.shape[1] are computed again from each batch the checker hands in."""
     report = check_program(scripts / "clean_digits_columns.py")
     text = str(report)
-    assert "1024-32-10" in text and "(columns, full-batch)" in text
+    assert "1024-32-10" in text and "(full-batch, the examples as columns)" in text
     assert "uses each of the" in text
+
+
+def test_one_example_at_a_time_is_read_as_such(scripts):
+    """`for x, y in zip(X, Y):` with 1-D x: the checks hand the step one vector at a time, and
+    the script's own accuracy over X_test after the loop is its evaluation."""
+    text = str(check_program(scripts / "clean_online_vectors.py"))
+    assert "(one example at a time, the examples as vectors (n,))" in text
+    assert "its accuracy is line" in text and "✓ evaluation" in text

@@ -206,8 +206,15 @@ def function_node(w):
                 (found is None or node.lineno >= found.lineno):
             found = node
     if found is None and w.function == SCRIPT_LOOP:  # a script's code: its training loop
-        found = next((node for node in tree.body if isinstance(node, (ast.For, ast.While))
-                      and node.lineno <= w.line <= (node.end_lineno or node.lineno)), None)
+        loop = min((node for node in ast.walk(tree) if isinstance(node, (ast.For, ast.While))
+                    and node.lineno <= w.line <= (node.end_lineno or node.lineno)),
+                   key=lambda node: node.lineno, default=None)  # the outermost, if any
+        if loop is not None:  # read as a function of no arguments whose body is the loop
+            found = ast.FunctionDef(name=SCRIPT_LOOP, args=ast.arguments(
+                posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                kwarg=None, defaults=[]), body=[loop], decorator_list=[], returns=None,
+                type_params=[])
+            ast.copy_location(found, loop)
     return found
 
 
@@ -347,9 +354,13 @@ def _assignments(node, wanted):
             [n.target] if isinstance(n, ast.AugAssign) else []
         targets = [e for t in targets for e in (  # grads['W2'], grads['b2'] = ...
             t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        value = getattr(n, "value", None) if targets else None
+        values = value.elts if isinstance(value, ast.Tuple) else [value]
         alias = bool(targets) and all(
             isinstance(v, (ast.Name, ast.Attribute, ast.Subscript, ast.Constant))
-            for v in (n.value.elts if isinstance(n.value, ast.Tuple) else [n.value]))
+            for v in values) and any(  # of what the names are: b1 = self.params['b1']
+            re.search(rf"\b{re.escape(w.rpartition('.')[2])}\b", ast.unparse(v))
+            for v in values for w in wanted)
         for t in targets:
             key = t.slice.value if isinstance(t, ast.Subscript) and \
                 isinstance(t.slice, ast.Constant) else None

@@ -29,8 +29,10 @@ import numpy as np
 from .adapter import INPUTS, Adapter
 from .calls import SCRIPT_LOOP
 from .learner import Where, held_out
+from .oracle import COSTS
 from .source import _WORK_WORDS
 
+N_OUT = 10  # digits
 STEP_CALL = "__tinygrad_edu_step__"  # what the epoch's step is replaced by, for the recorder
 _INPUT = re.compile(r"(?i)^x|image|input|pixel|data")
 _LABELS = re.compile(r"(?i)label|digit|class|^y_?(int|idx)$")
@@ -51,12 +53,15 @@ class _Script:
         self.top = list(_opened(ast.parse(text).body))
         self.loop = self.step = None
         self.updates, self.params = [], []
+        skipped = {s.line for s in getattr(module, "__skipped__", [])}
         for node in self.top:
             if isinstance(node, (ast.For, ast.While)):
                 found = self._updates(node)
                 if found:
                     self.loop, (self.step, self.updates) = node, found
                     break
+            elif node.lineno in skipped:  # under `if __name__ == "__main__":`: W1 = ...
+                self._build(node)
         if self.loop is not None:
             made = {}
             for node in self.top:  # in the order the file makes them: W1 before W2
@@ -64,6 +69,19 @@ class _Script:
                     made.setdefault(name, node.lineno)
             self.params = sorted(dict.fromkeys(_updated(u) for u in self.updates),
                                  key=lambda n: made.get(n, 0))
+
+    def _build(self, node):
+        """Run a statement the loading skipped when it makes the network, not data: an
+        assignment that reads no file (W1 = np.random.randn(30, 784), lr = 0.5) or a seed."""
+        seed = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+            ast.unparse(node.value.func).endswith("seed")
+        if not seed and (not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+                         or _does_work(node)):
+            return
+        try:
+            exec(compile(ast.Module([node], []), self.file, "exec"), self.ns)
+        except Exception:  # needs the data: bound later, or left to the checks
+            pass
 
     def _updates(self, loop):
         """(the loop whose body holds them, the update statements) for loop, or None: the
@@ -182,9 +200,25 @@ def _name_of(node):
             transposed, node = not transposed, node.value
         elif isinstance(node, ast.Subscript):
             node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("reshape", "copy", "astype", "ravel", "flatten"):
+            node = node.func.value  # X[i].reshape(784, 1)
         else:
             break
     return (node.id, transposed) if isinstance(node, ast.Name) else (None, False)
+
+
+def _kind_of(got, X):
+    """How a step's batch holds the examples X (rows) bound to the data: all of them as rows or
+    columns, or the first one as a vector (n,), column (n, 1) or row (1, n); None if neither."""
+    if got.shape == X.shape and np.array_equal(got, X):
+        return "rows"
+    if got.shape == X.T.shape and np.array_equal(got, X.T):
+        return "columns"
+    first = X[0]
+    if got.size == first.size and np.array_equal(got.ravel(), first):
+        return {1: "vector"}.get(got.ndim) or ("column" if got.shape[-1] == 1 else "row")
+    return None
 
 
 class _Runner:
@@ -201,6 +235,11 @@ class _Runner:
             lead += 1
         self.lead, self.pre = step_body[:lead], step_body[lead:first]
         self.update_stmts = [s for s in step_body[first:] if s in script.updates]
+        last = step_body.index(self.update_stmts[-1])
+        # the updates with what the step computes between them (the δ of the layer below,
+        # after the layer above is stepped): all of it is the update, in the script's order
+        self.steps = step_body[first:last + 1]
+        self.interleaved = any(s not in script.updates for s in self.steps)
         self.weights = [p for p in script.params if self.ns[p].ndim == 2]
         self.x, self.layout = self._input()
         if self.x is None:
@@ -214,15 +253,49 @@ class _Runner:
         self.root_x, self.root_y, self.step_y = self._batch_names()
         self.full_batch = self.x == self.root_x
         self.prelude = self._prelude()
-        self.replay = False  # whether a batch runs the step's own leading lines (set by probe)
+        # how a hook binds its examples, settled by probe(): "full" (the data names are the
+        # batch), "replay" (the step's own leading lines pick it from them) or "direct" (bound
+        # straight into the step's names); the data's layout, and the step's: rows or columns
+        # for a batch, vector (n,), column (n, 1) or row (1, n) for one example
+        self.mode = "full" if self.full_batch else "direct"
+        self.data_layout = self.step_layout = self.layout
+        self.layouts = {}  # a data name held the other way round from the inputs (T columns)
+        self.step_labels = False  # whether the step's targets are digits
         self.direct_pre = self._computable(self.lead) + self.pre
+        self.sizes = self._batch_constants()
+        self.kept = {}  # the script's own values of sizes while a hook has them at its batch's
+
+    def _batch_constants(self):
+        """The module's integers the loop cuts its batches with (range(0, n, bs), X[k:k + bs],
+        X[b * bs:(b + 1) * bs], n // bs) that the step reads too (dz2 = (probs - yb) / bs): a
+        hook's batch, smaller than the script's, has them at its own size."""
+        found = set()
+        for node in ast.walk(self.s.loop):
+            parts = []
+            if isinstance(node, ast.Slice) and node.upper is not None:
+                parts.append(node.upper)
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "range" and \
+                    len(node.args) == 3:
+                parts.append(node.args[2])
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+                parts.append(node.right)
+            found |= {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+        local = _assigned_in(self.s.loop) | set().union(*map(_writes, self.derived), set())
+        reads = set().union(*map(_reads, self.pre), set())
+        return sorted(n for n in found & reads - local if isinstance(self.ns.get(n), int)
+                      and not isinstance(self.ns.get(n), bool))
+
+    def restore(self):
+        """Give the script's batch sizes back their own values after a hook."""
+        self.ns.update(self.kept)
+        self.kept = {}
 
     def _prelude(self):
         """The assignments of the training loop's body before the loop over the batches that
         holds the step (perm = np.random.permutation(n)), and the step loop's own variable:
         what its leading lines (idx = perm[i:i + b]; xb = X[idx]) read."""
         if self.full_batch or self.s.step is self.s.loop:
-            return []
+            return []  # the loop over the batches is the training loop itself: nothing before
         found = []
         for stmt in self.s.loop.body:
             if any(n is self.s.step for n in ast.walk(stmt)):
@@ -231,31 +304,58 @@ class _Runner:
                 found.append(stmt)
         return found
 
-    def probe(self, x, y):
-        """Settle how a batch is bound: through the step's own leading lines when they run on
-        it (they compute what the step reads: B = len(idx)), else straight into its names."""
-        if self.full_batch or not self.lead:
+    def probe(self, X, Y, labels):
+        """Settle how a hook binds its examples (canonical rows X, one-hot Y, labels): through
+        the step's own leading lines (idx = perm[i:i + b]; xb = X[idx]; B = len(idx)) or its
+        loop's first item (`for x, y in zip(X, Y)`) when they pick the batch, or one example,
+        from the data bound to the script's names; else straight into the step's names."""
+        if self.full_batch:
+            self.step_labels = False
             return
-        step = self.s.step
-        if not (isinstance(step, ast.For) and isinstance(step.iter, ast.Call) and
-                getattr(step.iter.func, "id", "") == "range"):
+        for layout in (self.layout, "columns" if self.layout == "rows" else "rows"):
+            self.mode, self.data_layout = "replay", layout
+            try:
+                self.bind(X, Y, labels)
+                got = np.asarray(self.ns[self.x])
+            except Exception:
+                continue
+            kind = _kind_of(got, X)
+            if kind is None:
+                continue
+            self.step_layout = kind
+            self._settle_targets(X, Y, labels)
             return
-        self.replay = True
-        try:
-            self.batch(x, y)
-            m = x.shape[0] if self.layout == "rows" else x.shape[1]
-            got = self.ns[self.x]
-            if not isinstance(got, np.ndarray) or got.shape != x.shape or \
-                    not np.array_equal(got, x):
-                raise ValueError(m)
-        except Exception:
-            self.replay = False
+        self.mode, self.data_layout = "direct", self.layout
+        self.step_labels = self._direct_labels()
+
+    def _settle_targets(self, X, Y, labels):
+        """The layout of the targets' data name: the one that hands the step its example's (or
+        batch's) own targets (t = T[:, i:i+1] with T in columns beside X in rows)."""
+        name = self.root_y
+        if name is not None and not self._holds_labels(name):
+            for layout in (self.data_layout, "columns" if self.data_layout == "rows" else "rows"):
+                self.layouts[name] = layout
+                try:
+                    self.bind(X, Y, labels)
+                except Exception:
+                    continue
+                got = np.asarray(self.ns.get(self.step_y))
+                want = Y[0] if self.per_example else Y
+                if got.size == want.size and (np.array_equal(got.ravel(), want.ravel()) or
+                                              np.array_equal(got.ravel(), want.T.ravel())):
+                    break
+        target = self.ns.get(self.step_y) if self.step_y else None
+        self.step_labels = target is not None and np.asarray(target).dtype.kind in "iu"
+
+    @property
+    def per_example(self):
+        return self.step_layout in ("vector", "column", "row")
 
     @property
     def pre_lines(self):
         """The step's lines a hook runs before the update: with its leading ones, or those of
         them that need only the batch."""
-        return self.pre if self.replay else self.direct_pre
+        return self.pre if self.mode == "replay" else self.direct_pre
 
     # ----- reading the loop ------------------------------------------------------------------
 
@@ -317,7 +417,7 @@ class _Runner:
         computes from what loading made) are bound by the checker, and those computed from
         bound names only (`m = len(X)`) run again with every batch."""
         needed = {n for n in _reads(self.s.loop) if not hasattr(builtins, n)
-                  and n not in _assigned_in(self.s.loop)
+                  and (n not in _assigned_in(self.s.loop) or self._defining(n))  # X = X[perm]
                   and (n not in self.ns or self._from_loading(n))}
         kinds, derived = {}, []
 
@@ -390,28 +490,150 @@ class _Runner:
         if not found:
             return root_x, None, None
         step_y, roots = found[0]
+        base = self._base(step_y)
+        if base is not None and base not in self.roots and base != root_x and any(
+                base in _writes(d) for d in self.derived):
+            # T = np.zeros((10, n)) + 0.01; T[labels, np.arange(n)] = 0.99: the targets the
+            # step is given are the checker's, bound to T itself, never made from the digits
+            self.roots.add(base)
+            self.derived = [d for d in self.derived if base not in _writes(d)]
+            return root_x, base, step_y
         return root_x, roots[0], step_y
+
+    def _base(self, name, depth=0):
+        """The name from outside the loop that the step's name is cut from: T for
+        `t = T[:, i:i+1]`, Y for `yb = Y[idx]` or `for x, y in zip(X, Y)`, the name itself when
+        the loop does not assign it; None when it is made another way."""
+        if name not in _assigned_in(self.s.loop):
+            return name
+        if depth > 5:
+            return None
+        for node in ast.walk(self.s.loop):
+            pairs = []
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                t, v = node.targets[0], node.value
+                pairs = zip(t.elts, v.elts) if isinstance(t, ast.Tuple) and \
+                    isinstance(v, ast.Tuple) else [(t, v)]
+            elif isinstance(node, ast.For) and isinstance(node.target, ast.Tuple) and \
+                    isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "zip":
+                pairs = zip(node.target.elts, node.iter.args)
+            for t, v in pairs:
+                if isinstance(t, ast.Name) and t.id == name:
+                    base, _ = _name_of(v)
+                    if base == name:  # Y = Y[perm]: the data itself, shuffled
+                        return name if self._defining(name) else None
+                    return self._base(base, depth + 1) if base else None
+        return None
 
     # ----- binding the checker's data --------------------------------------------------------
 
-    def bind(self, X, Y, labels):
-        """Bind the data names to canonical rows X, one-hot Y and labels, as the script holds
-        them, and run the statements computed from them again."""
+    def canonical(self, x, y=None):
+        """(X rows (m, n_in), Y one-hot rows (m, 10), labels (m,)) from a hook's arguments, as
+        the Adapter hands them in the step's layout and targets (no y: zeros)."""
+        x = np.asarray(x, dtype=np.float64)
+        X = x.reshape(1, -1) if self.per_example else x.T if self.step_layout == "columns" else x
+        y = np.asarray(np.zeros(len(X), dtype=int) if y is None else y)
+        if y.dtype.kind in "iu":
+            labels = y.reshape(-1).astype(int)
+            return X, np.eye(N_OUT)[labels], labels
+        Y = y.reshape(1, -1) if self.per_example else y.T if self.step_layout == "columns" else y
+        return X, Y.astype(np.float64), Y.argmax(axis=1)
+
+    def batch(self, x, y=None):
+        """Bind one batch (or example) a hook is given where the step reads it."""
+        self.examples(*self.canonical(x, y))
+
+    def examples(self, X, Y, labels):
+        """Bind canonical examples where the step reads them: the data names (and the lines
+        that pick the step's batch from them), or the step's own names."""
+        if self.mode != "direct":
+            self.bind(X, Y, labels)
+            if self.mode == "full" or self.per_example:
+                return  # replay: a batch smaller than the data's is the one asked for
+        self.ns[self.x] = self._laid(X, self.step_layout)
+        for name in self.sizes:  # dz2 = (probs - yb) / bs on a batch of len(X)
+            self.kept.setdefault(name, self.ns[name])
+            self.ns[name] = len(X)
+        if self.step_y is not None:
+            target = labels if self.step_labels else self._laid(Y, self.step_layout)
+            self.ns[self.step_y] = int(target[0]) if self.per_example and self.step_labels \
+                else target
+
+    def bind(self, X, Y, labels, step=True):
+        """Bind the data names to the examples as the script holds them, run the lines computed
+        from them again and, for a step inside the training loop, the lines that pick its batch:
+        those of the loop before it (a shuffle read as the batch's own order), its loop's
+        first position or item, and its leading lines."""
         for name in self.roots:
-            self.ns[name] = self._value(name, X, Y, labels)
-        for node in self.derived:
-            exec(compile(ast.Module([node], []), self.file, "exec"), self.ns)
+            self.ns[name] = self._data(name, X, Y, labels)
+        exec(self._code(self.derived), self.ns)
+        if self.mode != "replay" or not step:
+            return
+        for stmt in self.prelude:
+            exec(self._code([stmt]), self.ns)
+            for name in _writes(stmt):
+                value = self.ns.get(name)
+                if isinstance(value, np.ndarray) and value.ndim == 1 and \
+                        value.dtype.kind in "iu" and np.array_equal(
+                            np.sort(value), np.arange(len(value))):
+                    self.ns[name] = np.arange(len(value))
+        step = self.s.step
+        if isinstance(step, ast.For):
+            ranged = isinstance(step.iter, ast.Call) and \
+                getattr(step.iter.func, "id", "") == "range"
+            if ranged:
+                first = step.iter.args[0] if len(step.iter.args) > 1 else ast.Constant(0)
+            else:  # for x, y in zip(X, Y): its first item
+                first = ast.Call(ast.Name("next", ast.Load()),
+                                 [ast.Call(ast.Name("iter", ast.Load()), [step.iter], [])], [])
+            code = ast.fix_missing_locations(ast.Module([ast.copy_location(
+                ast.Assign([step.target], first), step)], []))
+            exec(compile(code, self.file, "exec"), self.ns)
+        exec(self._code(self.lead), self.ns)
 
-    def _value(self, name, X, Y, labels):
+    def _data(self, name, X, Y, labels):
+        """What data name holds beside canonical X, Y, labels, as the script holds it: the
+        inputs, the one-hot targets or the digits, in the data's layout, or (x, y) pairs of
+        columns as Nielsen's loader gives them; a held-out set (x_test, y_test) gets the inputs
+        and each label moved on by one."""
+        layout = self.layouts.get(name, self.data_layout)
+        rows = layout == "rows"
+        if self._holds_pairs(name):
+            moved = labels if name in (self.root_x, self.root_y) else (labels + 1) % N_OUT
+            if name not in (self.root_x, self.root_y) and self._test_pairs(name):
+                return [(x.reshape(-1, 1), int(k)) for x, k in zip(X, moved)]
+            return [(x.reshape(-1, 1), np.eye(N_OUT)[k].reshape(-1, 1)) for x, k in
+                    zip(X, moved)]
         if name == self.root_x:
-            return self._laid(X)
-        if self._holds_labels(name):
-            return labels
-        return self._laid(Y)
+            return self._laid(X, self.data_layout)
+        holds = self._holds_labels(name)
+        value = labels if holds else self._laid(Y, layout)
+        if name == self.root_y:
+            return value
+        return held_out([name], self._laid(X, self.data_layout), value, N_OUT, rows)[name]
 
-    def _laid(self, A):
-        return np.array(A, dtype=np.float64) if self.layout == "rows" else \
-            np.ascontiguousarray(np.asarray(A, dtype=np.float64).T)
+    def _laid(self, A, layout=None):
+        """Canonical rows A as layout holds them (the step's, by default)."""
+        layout = layout or self.step_layout
+        A = np.asarray(A, dtype=np.float64)
+        if layout == "columns":
+            return np.ascontiguousarray(A.T)
+        if layout == "vector":
+            return A.reshape(-1)
+        if layout == "column":
+            return A.reshape(-1, 1)
+        return np.array(A)
+
+    def _holds_pairs(self, name):
+        """Whether the script walks name as (x, y) pairs: `for x, y in training_data`."""
+        return any(isinstance(n, (ast.For, ast.comprehension)) and
+                   isinstance(n.target, ast.Tuple) and len(n.target.elts) == 2 and
+                   name in _reads(n.iter) and not isinstance(n.iter, ast.Call)
+                   for n in ast.walk(ast.Module(self.s.top, [])))
+
+    def _test_pairs(self, name):
+        """Nielsen's test_data and validation_data hold (x, digit) pairs."""
+        return bool(re.search(r"(?i)test|val", name))
 
     def _holds_labels(self, name):
         """Whether the script keeps digits in name: compared with an argmax, used as an index
@@ -451,35 +673,6 @@ class _Runner:
     def _code(self, statements):
         return compile(ast.Module(list(statements), []), self.file, "exec")
 
-    def batch(self, x, y):
-        """Bind one batch, in the script's layout, where the step reads it."""
-        if self.full_batch:
-            for name in self.roots:
-                self.ns[name] = self._data(name, x, y)
-            exec(self._code(self.derived), self.ns)
-        elif self.replay:
-            for name in self.roots:
-                self.ns[name] = self._data(name, x, y)
-            exec(self._code(self.derived), self.ns)
-            for stmt in self.prelude:
-                exec(self._code([stmt]), self.ns)
-                for name in _writes(stmt):  # a shuffle: the batch in its own order
-                    value = self.ns.get(name)
-                    if isinstance(value, np.ndarray) and value.ndim == 1 and \
-                            value.dtype.kind in "iu" and np.array_equal(
-                                np.sort(value), np.arange(len(value))):
-                        self.ns[name] = np.arange(len(value))
-            step = self.s.step
-            start = step.iter.args[0] if len(step.iter.args) > 1 else ast.Constant(0)
-            first = ast.fix_missing_locations(ast.copy_location(
-                ast.Module([ast.Assign([step.target], start)], []), step))
-            exec(compile(first, self.file, "exec"), self.ns)
-            exec(self._code(self.lead), self.ns)
-        else:
-            self.ns[self.x] = x
-            if self.step_y is not None:
-                self.ns[self.step_y] = y
-
     def _aliases(self, name):
         """The names the training loop gives slices of name (yb in `xb, yb = X[idx], y[idx]`)."""
         found = set()
@@ -495,47 +688,21 @@ class _Runner:
                     found.add(target.id)
         return found
 
-    def _onehot(self, y, n_out=10):
-        y = np.asarray(y)
-        if y.ndim == 2:
-            return y
-        hot = np.eye(n_out)[y]
-        return hot if self.layout == "rows" else np.ascontiguousarray(hot.T)
-
-    def _labels_of(self, y):
-        y = np.asarray(y)
-        if y.ndim == 1:
-            return y
-        return y.argmax(axis=1 if self.layout == "rows" else 0)
-
-    def targets(self):
-        """'labels' when the step's batch of targets are digits, else 'onehot' (a full batch
-        binds each data name as the script holds it, from one-hot targets)."""
-        if self.full_batch or self.step_y is None:
-            return "onehot"
+    def _direct_labels(self):
+        """Whether the step's targets are digits, read from the script where its lines cannot
+        pick them: their name and how they are used, or those of the data they are cut from."""
+        if self.step_y is None:
+            return False
         bases = {n for n in self.roots | {self.root_y} if n and self.step_y in self._aliases(n)}
-        return "labels" if any(self._holds_labels(n) for n in {self.step_y, *bases}) \
-            else "onehot"
+        return any(self._holds_labels(n) for n in {self.step_y, *bases})
 
-    def _data(self, name, x, y):
-        """What data name gets beside a batch x, y (in the script's layout): x, y, the digits
-        of y, or for a held-out set (x_test, y_test) x and y's labels moved on by one."""
-        if name == self.root_x:
-            return x
-        labels = self._holds_labels(name)
-        value = self._labels_of(y) if labels else self._onehot(y)
-        if name == self.root_y or name in (self.step_y,):
-            return value
-        rows = self.layout == "rows"
-        return held_out([name], x, value, 10 if labels else value.shape[1 if rows else 0],
-                        rows)[name]
-
-    def find_output(self, x, y, n_out):
+    def find_output(self, X, Y, labels):
         """(the forward statements, the output's name): up to the last array of the output's
         shape made before the step first reads its targets."""
-        self.batch(x, y)
-        m = x.shape[0] if self.layout == "rows" else x.shape[1]
-        shape = (m, n_out) if self.layout == "rows" else (n_out, m)
+        self.examples(X, Y, labels)
+        m = 1 if self.per_example else len(X)
+        shapes = {(N_OUT,), (N_OUT, 1), (1, N_OUT)} if self.per_example else {
+            (m, N_OUT) if self.step_layout == "rows" else (N_OUT, m)}
         target = self.step_y or self.root_y
         output = end = None
         pre = self.pre_lines
@@ -545,13 +712,14 @@ class _Runner:
             exec(self._code([stmt]), self.ns)
             for name in _writes(stmt):
                 value = self.ns.get(name)
-                if isinstance(value, np.ndarray) and value.shape == shape and \
+                if isinstance(value, np.ndarray) and value.shape in shapes and \
                         value.dtype.kind == "f":
                     output, end = name, k
         if output is None:
             return None, None
         self.backprop_at = next((s for s in pre[end + 1:] if self._makes_array(s)),
                                 self.update_stmts[0])
+        self.forward_end = end
         return pre[:end + 1], output
 
     def _makes_array(self, stmt):
@@ -563,6 +731,25 @@ class _Runner:
             return True
         return any(isinstance(self.ns.get(n), np.ndarray) and np.ndim(self.ns.get(n)) >= 1
                    for n in _writes(stmt))
+
+    def cost(self, forward_end):
+        """The cost the step's own line computes after the forward pass, where its text says
+        it plainly: Σ(a − y)² (½ of it: quadratic), a log of the output with 1 − y beside y
+        (sigmoid cross-entropy) or without (softmax cross-entropy); None otherwise (a mean over
+        every entry, np.mean((a - y) ** 2), scales by the outputs too)."""
+        target = self.step_y or self.root_y
+        for stmt in self.pre_lines[forward_end + 1:]:
+            if target is None or target not in _reads(stmt):
+                continue
+            text = ast.unparse(stmt).replace(" ", "")
+            if "log(" in text:
+                return "sigmoid_cross_entropy" if re.search(r"\(1-\w+\)\*", text) or \
+                    "1-" + target in text else "cross_entropy"
+            if "**2" in text and ("sum(" in text or ".sum" in text):
+                half = re.search(r"0\.5\*|/2\b|/\(2\*|\*0\.5|1/2", text)
+                return "quadratic" if half else "squared_error"
+            return None
+        return None
 
     def gradient_exprs(self):
         """{param: the expression of its gradient}: what each update subtracts with the rate
@@ -619,71 +806,92 @@ def recognize(module, data):
         raise LookupError(f"check: {run.weights[0]} has shape {script.ns[run.weights[0]].shape}, "
                           "which takes neither 784 nor 1024 inputs: describe your program with "
                           "check.Adapter (docs/verify.md)")
-    n_out = data.train.Y.shape[1]
     sample = data.train.take(slice(0, 10))
     X = sample.X if sample.X.shape[1] == run.n_in else np.random.default_rng(0).random(
         (len(sample.labels), run.n_in))  # the first pass, on data of another size: a probe
-    y_probe = sample.labels if run.targets() == "labels" else run._laid(sample.Y)
     with np.errstate(all="ignore"):
-        run.probe(run._laid(X), y_probe)
-        forward_code, output = run.find_output(run._laid(X), y_probe, n_out)
+        run.probe(X, sample.Y, sample.labels)
+        forward_code, output = run.find_output(X, sample.Y, sample.labels)
+        run.restore()
     loop_where = Where(SCRIPT_LOOP, script.file, script.loop.lineno)
     hooks, notes = {}, []
     if forward_code is not None:
         code = run._code(forward_code)
 
         def forward(x):
-            run.batch(x, _zeros_like_targets(run, x, n_out))
-            exec(code, run.ns)
-            return run.ns[output]
+            try:
+                run.batch(x)
+                exec(code, run.ns)
+                return run.ns[output]
+            finally:
+                run.restore()
         forward.where = Where(SCRIPT_LOOP, script.file, forward_code[0].lineno)
         hooks["forward"] = forward
         notes.append(f"its forward pass is lines {forward_code[0].lineno}–"
                      f"{forward_code[-1].end_lineno}, ending in {output}")
     pre = run._code(run.pre_lines)
-    exprs = run.gradient_exprs()
+    exprs = None if run.interleaved else run.gradient_exprs()
     if exprs is not None:
         compiled = {p: compile(ast.Expression(e), script.file, "eval") for p, e in exprs.items()}
 
         def grads(x, y):
-            run.batch(x, y)
-            exec(pre, run.ns)
-            return {p: eval(c, run.ns) for p, c in compiled.items()}
+            try:
+                run.batch(x, y)
+                exec(pre, run.ns)
+                return {p: eval(c, run.ns) for p, c in compiled.items()}
+            finally:
+                run.restore()
         hooks["grads"] = grads
         notes.append("its gradients are what the updates subtract, η taken off: " + ", ".join(
             f"{p} ← {ast.unparse(e)}" for p, e in exprs.items()))
-    updates = run._code(run.pre_lines + run.update_stmts)
+    updates = run._code(run.pre_lines + run.steps)
     literal = run.literal_rate() if not run.lr_names else None
 
     def update(x, y, lr):
-        run.batch(x, y)
         saved = {n: run.ns[n] for n in run.lr_names}
-        run.ns.update({n: lr for n in run.lr_names})
         try:
+            run.batch(x, y)
+            run.ns.update({n: lr for n in run.lr_names})
             exec(updates, run.ns)
         finally:
             run.ns.update(saved)
+            run.restore()
     hooks["update"] = update
     lr = run.ns[run.lr_names[0]] if run.lr_names else literal
-    epoch = _epoch(run, n_out)
+    epoch = _epoch(run)
     if epoch is not None:
         hooks["epoch"] = epoch
-    batch = None if run.full_batch else _batch_size(run)
+    judge = _evaluation(run)
+    if judge is not None:
+        hooks["evaluate"] = judge
+        notes.append(f"its accuracy is line {judge.where.line}'s, on the test images it names "
+                     f"({', '.join(judge.names)})")
+    batch = None if run.full_batch or run.per_example else _batch_size(run)
     start = getattr(run, "backprop_at", None) or (run.pre_lines or run.update_stmts)[0]
     where = {"backprop": Where(SCRIPT_LOOP, script.file, start.lineno),
              "update": Where(SCRIPT_LOOP, script.file, run.update_stmts[0].lineno)}
-    learner = Adapter(script.ns, params=list(script.params), layout=run.layout,
-                      targets=run.targets(), lr=lr, batch_size=batch,
+    layout = "vector" if run.step_layout == "row" else run.step_layout
+    cost = run.cost(run.forward_end) if forward_code is not None else None
+    if cost is not None:
+        notes.append(f"the cost is {COSTS[cost]}, as your line after the forward pass "
+                     "computes it")
+    learner = Adapter(script.ns, params=list(script.params), layout=layout,
+                      targets="labels" if run.step_labels else "onehot", lr=lr, batch_size=batch,
+                      cost=cost,
                       epoch_calls=STEP_CALL if epoch is not None else None,
                       name=f"the training loop of {name}", **hooks).learner()
     learner.where.update({k: v for k, v in where.items()})
     if "forward" in hooks:
         learner.where["forward"] = hooks["forward"].where
     learner.where["epoch"] = loop_where
+    if judge is not None:
+        learner.where["evaluate"] = judge.where
     learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + [
         f"recognized a script with no functions: its training loop (line "
-        f"{script.loop.lineno}) updates {', '.join(script.params)} ({run.layout}, "
-        + ("full-batch" if run.full_batch else "mini-batches") + ")"] + notes + (
+        f"{script.loop.lineno}) updates {', '.join(script.params)} ("
+        + ("full-batch" if run.full_batch else "one example at a time" if run.per_example
+           else "mini-batches") + f", the examples as {_LAYOUT_WORDS[run.step_layout]})"
+        ] + notes + (
         [f"η = {lr} from your script"] if lr is not None else [])
     learner.owner = module
     if exprs is not None:  # bias2's gradient is db2: where a finding looks for its line
@@ -691,11 +899,8 @@ def recognize(module, data):
     return learner
 
 
-def _zeros_like_targets(run, x, n_out):
-    m = x.shape[0] if run.layout == "rows" else x.shape[1]
-    if run.targets() == "labels":
-        return np.zeros(m, dtype=int)
-    return np.zeros((m, n_out) if run.layout == "rows" else (n_out, m))
+_LAYOUT_WORDS = {"rows": "rows", "columns": "columns", "vector": "vectors (n,)",
+                 "column": "columns (n, 1)", "row": "rows (1, n)"}
 
 
 def _batch_size(run):
@@ -725,7 +930,7 @@ def _batch_size(run):
     return None
 
 
-def _epoch(run, n_out):
+def _epoch(run):
     """epoch(x, y): the training loop's body run once on the checker's data, with the step's
     work handed to the function the recorder replaces (STEP_CALL)."""
     script = run.s
@@ -752,7 +957,7 @@ def _epoch(run, n_out):
     ast.copy_location(call, script.step)
     ast.fix_missing_locations(module)
     code = compile(module, run.file, "exec")
-    pre_and_updates = run._code(run.pre + run.update_stmts)
+    pre_and_updates = run._code(run.pre + run.steps)
 
     def step_fn(x, y=None):
         run.ns[run.x] = x
@@ -761,10 +966,15 @@ def _epoch(run, n_out):
         exec(pre_and_updates, run.ns)
     run.ns[STEP_CALL] = step_fn
 
-    def epoch(x, y):
-        for name in run.roots:
-            run.ns[name] = run._data(name, x, y)
-        exec(run._code(run.derived), run.ns)
+    def epoch(x, y=None):
+        if y is None:  # one example at a time: the Adapter hands over (x, y) pairs
+            X = np.stack([np.ravel(e) for e, _ in x])
+            ys = [np.asarray(t) for _, t in x]
+            labels = np.array([int(t) if t.size == 1 else int(t.argmax()) for t in ys])
+            Y = np.eye(N_OUT)[labels]
+        else:
+            X, Y, labels = run.canonical(x, y)
+        run.bind(X, Y, labels, step=False)
         exec(code, run.ns)
     return epoch
 
@@ -772,3 +982,123 @@ def _epoch(run, n_out):
 def _assigned_in(loop):
     return set().union(*(_writes(s) for s in ast.walk(loop) if isinstance(s, ast.stmt)),
                        _writes(loop) if isinstance(loop, ast.For) else set())
+
+
+def _scores(node, picked=frozenset()):
+    """Whether a statement compares an argmax (or a name picked holds one) with something: the
+    accuracy's line."""
+    return any(isinstance(n, ast.Compare) and any(isinstance(o, ast.Eq) for o in n.ops) and any(
+        isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", "")) ==
+        "argmax" or isinstance(c, ast.Name) and c.id in picked
+        for side in [n.left, *n.comparators] for c in ast.walk(side))
+        for n in ast.walk(node))
+
+
+def _first_score(region):
+    """The index of the region's first statement that scores predictions, or None."""
+    picked = set()
+    for k, stmt in enumerate(region):
+        if _scores(stmt, picked):
+            return k, picked
+        if isinstance(stmt, ast.Assign) and _argmaxes(stmt.value):
+            picked |= _writes(stmt)  # preds = np.argmax(out, axis=1)
+    return None, picked
+
+
+def _argmaxes(node):
+    return any(isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", ""))
+               == "argmax" for c in ast.walk(node))
+
+
+def _evaluation(run):
+    """evaluate(x, labels): the script's own accuracy on its test images, from the lines after
+    the training loop (or after the loop over the batches, each epoch) up to the first that
+    compares an argmax with the labels; the test names bound to the checker's examples. None
+    when the script computes no such figure."""
+    script = run.s
+    regions = [script.top[script.top.index(script.loop) + 1:]]
+    if script.step is not script.loop and script.step in script.loop.body:
+        regions.insert(0, script.loop.body[script.loop.body.index(script.step) + 1:])
+    for region in regions:
+        k, picked = _first_score(region)
+        if k is None:
+            continue
+        lines = [st for st in region[:k + 1] if not (isinstance(st, ast.Expr) and st is not
+                                                    region[k])]  # prints aside
+        made = set().union(*map(_writes, lines[:-1]), set())
+        names = sorted(n for n in set().union(*map(_reads, lines)) - made
+                       if not hasattr(builtins, n) and n not in script.params
+                       and (n not in run.ns or run._from_loading(n) or n in run.roots)
+                       and (run._defining(n) or n in run.roots))
+        if not any((_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
+                   for n in names):
+            continue  # the training data's figure, or the last batch's: not a test
+        last = lines[-1]
+        if isinstance(last, ast.Expr):  # print(..., np.mean(pred == y_test))
+            # the innermost call around the comparison: np.mean(pred == y_test), not the
+            # string a print formats it into, nor the round() around it
+            figures = [a for a in ast.walk(last) if isinstance(a, ast.Call) and a is not
+                       last.value and _scores(ast.Expr(a), picked)]
+            if not figures:
+                continue
+            result = ast.Expression(figures[-1])
+        elif isinstance(last, (ast.Assign, ast.AugAssign)):
+            target = last.targets[0] if isinstance(last, ast.Assign) else last.target
+            result = ast.Expression(ast.Name(target.id, ast.Load())) \
+                if isinstance(target, ast.Name) else None
+        else:  # a loop that counts: correct += 1
+            counted = [n.target.id for n in ast.walk(last) if isinstance(n, ast.AugAssign)
+                       and isinstance(n.target, ast.Name)]
+            result = ast.Expression(ast.Name(counted[0], ast.Load())) if counted else None
+            lines = [st for st in lines if st is last or not any(
+                c in _writes(st) for c in counted)] + []
+            zero = [ast.parse(f"{c} = 0").body[0] for c in counted]
+            lines = zero + lines
+        if result is None:
+            continue
+        code = compile(ast.fix_missing_locations(ast.Module(lines, [])), run.file, "exec")
+        value = compile(ast.fix_missing_locations(result), run.file, "eval")
+        rows = _rows_of(run, lines, names)
+
+        def evaluate(x, labels=None, code=code, value=value, names=names, rows=rows):
+            if labels is None:  # one example at a time: the Adapter hands over pairs
+                X = np.asarray([np.ravel(e) for e, _ in x], dtype=np.float64)
+                labels = np.asarray([int(k) for _, k in x])
+            else:  # in the step's layout: back to rows
+                X, labels = run.canonical(x)[0], np.asarray(labels)
+            for name in names:
+                if run._holds_pairs(name):
+                    run.ns[name] = [(e.reshape(-1, 1), int(k)) for e, k in zip(X, labels)]
+                elif _INPUT.search(name):
+                    run.ns[name] = X if rows else np.ascontiguousarray(X.T)
+                elif run._holds_labels(name) or not _ONE_HOT.search(name):
+                    run.ns[name] = labels
+                else:
+                    hot = np.eye(N_OUT)[labels]
+                    run.ns[name] = hot if rows else np.ascontiguousarray(hot.T)
+            exec(code, run.ns)
+            return eval(value, run.ns)
+        evaluate.where = Where("the test accuracy", script.file, lines[-1].lineno)
+        evaluate.names = names
+        return evaluate
+    return None
+
+
+_HELD = re.compile(r"(?i)test|val|dev")
+_ONE_HOT = re.compile(r"^(Y|T)|one_?hot|onehot")
+
+
+def _rows_of(run, lines, names):
+    """Whether the test images are rows, from the first product with a weight that reads them
+    (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)); the inputs' layout otherwise."""
+    for stmt in lines:
+        for node in ast.walk(stmt):
+            pair = _matmul_operands(node)
+            if pair is None:
+                continue
+            for k, side in enumerate(pair):
+                name, transposed = _name_of(side)
+                other, _ = _name_of(pair[1 - k])
+                if name in names and other in run.weights:
+                    return (k == 0) != transposed
+    return run.data_layout == "rows"
