@@ -27,9 +27,17 @@ BUGGY = [
     # the "test accuracy" scores the last training batch's output
     ("stale_test_accuracy.py", "evaluation", ("cached activations",),
      "test_acc = np.mean(predictions == y_test"),
+    # b2 stepped with db1 (both (64,)): the update check names the swap, the backprop is right
+    ("swapped_bias_gradient.py", "update", ("b2 is updated with the gradient of b1",),
+     "b2 -= lr * db1"),
+    # dW /= m in the backprop, then alpha = lr / m in the update
+    ("divided_twice.py", "update", ("divided by m twice",), "W1 = W1 - alpha * dW1"),
+    # start = 0 inside the loop over the batches: the same ten examples every step
+    ("same_batch.py", "minibatches", ("10 of 60,000 used",), "for epoch in range(epochs)"),
 ]
 CLEAN = ["clean_rows.py", "clean_digits_columns.py", "clean_online_vectors.py",
-         "clean_main_guard.py"]
+         "clean_main_guard.py", "clean_column_lists.py", "clean_pickle_batches.py",
+         "clean_momentum.py"]
 
 
 @pytest.fixture

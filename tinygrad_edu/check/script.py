@@ -31,8 +31,10 @@ from .calls import SCRIPT_LOOP
 from .learner import Where, held_out
 from .oracle import COSTS
 from .source import _WORK_WORDS
+from .source import opened as _opened
 
 N_OUT = 10  # digits
+PROBE = 7  # examples the recognizer runs the loop's lines on: a batch not square with 10 outputs
 STEP_CALL = "__tinygrad_edu_step__"  # what the epoch's step is replaced by, for the recorder
 _INPUT = re.compile(r"(?i)^x|image|input|pixel|data")
 _LABELS = re.compile(r"(?i)label|digit|class|^y_?(int|idx)$")
@@ -121,26 +123,35 @@ def _is_array(value):
     return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.ndim >= 1
 
 
-def _opened(body):
-    """The top-level statements, with if (the `__main__` guard), try and with blocks opened."""
-    for node in body:
-        if isinstance(node, ast.If):
-            yield from _opened(node.body)
-            yield from _opened(node.orelse)
-        elif isinstance(node, (ast.Try, ast.With)):
-            yield from _opened(node.body)
-        else:
-            yield node
-
-
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return set()
+    return {n.id for n in _walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _walk(node):
+    """ast.walk that does not enter the bodies of functions and classes (a helper's locals)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if n is not node and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                            ast.ClassDef, ast.Lambda)):
+            continue
+        todo.extend(ast.iter_child_nodes(n))
 
 
 def _writes(node):
-    """The names a statement binds or writes into (`X[i] = ...` writes X)."""
+    """The names a statement binds or writes into (`X[i] = ...` writes X); a function or class
+    definition binds its name only."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
     found = set()
-    for n in ast.walk(node):
+    local = {id(t) for c in _walk(node) if isinstance(c, ast.comprehension)
+             for t in ast.walk(c.target)}  # [x for x, y in data]: x is the comprehension's
+    for n in _walk(node):
+        if id(n) in local:
+            continue
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             found.add(n.id)
         elif isinstance(n, (ast.Subscript, ast.Attribute)) and isinstance(n.ctx, ast.Store):
@@ -312,7 +323,7 @@ class _Runner:
         if self.full_batch:
             self.step_labels = False
             return
-        for layout in (self.layout, "columns" if self.layout == "rows" else "rows"):
+        for layout in (self.layout, "columns" if self.layout == "rows" else "rows", "list"):
             self.mode, self.data_layout = "replay", layout
             try:
                 self.bind(X, Y, labels)
@@ -324,9 +335,28 @@ class _Runner:
                 continue
             self.step_layout = kind
             self._settle_targets(X, Y, labels)
-            return
+            if self._runs(X, Y, labels):
+                return
         self.mode, self.data_layout = "direct", self.layout
         self.step_labels = self._direct_labels()
+
+    def _runs(self, X, Y, labels):
+        """Whether the step's lines run on the examples bound so, and give each update a
+        gradient of its parameter's shape (a (1024,) vector where the script holds (1024, 1)
+        columns would broadcast into something else)."""
+        try:
+            self.bind(X, Y, labels)
+            with np.errstate(all="ignore"):
+                exec(self._code(self.pre), self.ns)
+                exprs = None if self.interleaved else self.gradient_exprs()
+                for name, expr in (exprs or {}).items():
+                    code = compile(ast.fix_missing_locations(ast.Expression(expr)), self.file,
+                                   "eval")
+                    if np.shape(eval(code, self.ns)) != self.ns[name].shape:
+                        return False
+        except Exception:
+            return False
+        return True
 
     def _settle_targets(self, X, Y, labels):
         """The layout of the targets' data name: the one that hands the step its example's (or
@@ -341,8 +371,9 @@ class _Runner:
                     continue
                 got = np.asarray(self.ns.get(self.step_y))
                 want = Y[0] if self.per_example else Y
-                if got.size == want.size and (np.array_equal(got.ravel(), want.ravel()) or
-                                              np.array_equal(got.ravel(), want.T.ravel())):
+                if self.per_example and np.array_equal(got.ravel(), want) or \
+                        got.shape == want.shape and np.array_equal(got, want) or \
+                        got.shape == want.T.shape and np.array_equal(got, want.T):
                     break
         target = self.ns.get(self.step_y) if self.step_y else None
         self.step_labels = target is not None and np.asarray(target).dtype.kind in "iu"
@@ -378,12 +409,25 @@ class _Runner:
         return None, None
 
     def _rates(self):
-        """The module numbers the updates multiply by (lr, alpha, eta)."""
-        names = set()
+        """The module numbers the updates multiply by (lr, alpha, eta), directly or through a
+        name the loop computes from one (`alpha = lr / m`: self.step_rates)."""
+        def number(n):
+            return isinstance(self.ns.get(n), (int, float)) and not isinstance(self.ns.get(n),
+                                                                                bool)
+        made = {}
+        for node in ast.walk(self.s.loop):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], ast.Name):
+                made.setdefault(node.targets[0].id, node.value)
+        names, self.step_rates = set(), set()
         for u in self.update_stmts:
             expr, _ = _increment(u)
-            names |= {n for n in _reads(expr) if isinstance(self.ns.get(n), (int, float))
-                      and not isinstance(self.ns.get(n), bool)}
+            for n in _reads(expr):
+                if number(n):
+                    names.add(n)
+                elif n in made and _LR.search(n) and any(number(r) for r in _reads(made[n])):
+                    self.step_rates.add(n)
+                    names |= {r for r in _reads(made[n]) if number(r) and _LR.search(r)}
         return sorted(names)
 
     def _inputs(self, data):
@@ -465,6 +509,12 @@ class _Runner:
                 came = set().union(*(deps.get(r, set()) for r in _reads(node.iter)))
                 for n in _writes(node.target):
                     deps[n] = deps.get(n, set()) | came
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                    node.targets[0], ast.Tuple) and isinstance(node.value, ast.Tuple):
+                for t, v in zip(node.targets[0].elts, node.value.elts):  # x, t = X[i], T[i]
+                    came = set().union(*(deps.get(r, set()) for r in _reads(v)))
+                    for n in _writes(ast.Assign([t], v)):
+                        deps[n] = deps.get(n, set()) | came
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 came = set().union(*(deps.get(r, set()) for r in _reads(node)))
                 for n in _writes(node):
@@ -476,7 +526,8 @@ class _Runner:
         deps = self._flows()
         from_x = deps.get(self.x, set()) & self.roots
         root_x = self.x if self.x in self.roots else next(
-            iter(sorted(from_x, key=lambda n: (not _INPUT.search(n), n))), None)
+            iter(sorted(from_x, key=lambda n: (not _INPUT.search(n), bool(_HELD.search(n)), n))),
+            None)
         # what the step reads from before it: the data, or the batch its loop picked (yb)
         step_reads = set().union(*map(_reads, self.pre), set()) - set().union(
             *map(_writes, self.pre), set())
@@ -616,6 +667,8 @@ class _Runner:
         """Canonical rows A as layout holds them (the step's, by default)."""
         layout = layout or self.step_layout
         A = np.asarray(A, dtype=np.float64)
+        if layout == "list":  # a loader's list of (n, 1) columns, one per example
+            return [a.reshape(-1, 1) for a in A]
         if layout == "columns":
             return np.ascontiguousarray(A.T)
         if layout == "vector":
@@ -656,9 +709,9 @@ class _Runner:
                     isinstance(v, ast.Name) and v.id in names
                     for v in [node.left, *node.comparators]):
                 return True
-            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple) and any(
-                    isinstance(v, ast.Name) and v.id in names for v in node.slice.elts):
-                return True
+            if isinstance(node, ast.Subscript) and _name_of(node.value)[0] not in names and any(
+                    isinstance(v, ast.Name) and v.id in names for v in ast.walk(node.slice)):
+                return True  # probs[range(m), y], t[train_y[i]] = 1: digits index
             if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and \
                     isinstance(node.slice, ast.Name) and node.slice.id in names:
                 return True  # np.eye(10)[y]
@@ -757,11 +810,21 @@ class _Runner:
         found = {}
         for u in self.update_stmts:
             expr, _ = _increment(u)
-            grad = _without_rate(expr, set(self.lr_names))
+            grad = _without_rate(expr, set(self.lr_names) | self.step_rates)
             if grad is None:
                 return None
-            found[_updated(u)] = grad
+            found[_updated(u)] = self._own(_updated(u), grad)
         return found
+
+    def _own(self, param, grad):
+        """The gradient the step computes for param under its own name (db2 for b2) where the
+        update subtracts another one of that shape (`b2 -= lr * db1`): the update check then
+        names the swap, and the gradients check holds the backprop to what it computed."""
+        if not isinstance(grad, ast.Name) or grad.id in _own_names(param):
+            return grad
+        made = set().union(*map(_writes, self.pre), set())
+        own = [g for g in _own_names(param) if g in made]
+        return ast.Name(own[0], ast.Load()) if own else grad
 
     def literal_rate(self):
         """The η written as a number in every update (`W1 -= 0.5 * dW1`), or None."""
@@ -776,8 +839,8 @@ class _Runner:
 
 
 def _without_rate(expr, rates):
-    """expr with its factor η taken off (`lr * dW1`, `dW1 * lr`, `alpha * (dW1 + ...)`,
-    `-lr * dW1` with its sign kept), or None when η is not a factor of it."""
+    """expr with its factor η taken off (`lr * dW1`, `dW1 * lr`, `alpha * (dW1 + ...)`, `-lr *
+    dW1`: what the learner's code multiplies η by), or None when η is not a factor of it."""
     def rate(node):
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return rate(node.operand)
@@ -785,9 +848,7 @@ def _without_rate(expr, rates):
             isinstance(node, ast.Name) and node.id in rates
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
         for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
-            if rate(side):
-                if isinstance(side, ast.UnaryOp):
-                    return ast.UnaryOp(ast.USub(), other)
+            if rate(side):  # -lr * dW1 too: dW1 is the gradient, the step's sign the update's
                 return other
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):  # lr * dW / m
         inner = _without_rate(expr.left, rates)
@@ -806,7 +867,7 @@ def recognize(module, data):
         raise LookupError(f"check: {run.weights[0]} has shape {script.ns[run.weights[0]].shape}, "
                           "which takes neither 784 nor 1024 inputs: describe your program with "
                           "check.Adapter (docs/verify.md)")
-    sample = data.train.take(slice(0, 10))
+    sample = data.train.take(slice(0, PROBE))
     X = sample.X if sample.X.shape[1] == run.n_in else np.random.default_rng(0).random(
         (len(sample.labels), run.n_in))  # the first pass, on data of another size: a probe
     with np.errstate(all="ignore"):
@@ -832,7 +893,8 @@ def recognize(module, data):
     pre = run._code(run.pre_lines)
     exprs = None if run.interleaved else run.gradient_exprs()
     if exprs is not None:
-        compiled = {p: compile(ast.Expression(e), script.file, "eval") for p, e in exprs.items()}
+        compiled = {p: compile(ast.fix_missing_locations(ast.Expression(e)), script.file, "eval")
+                for p, e in exprs.items()}
 
         def grads(x, y):
             try:
@@ -1030,7 +1092,7 @@ def _evaluation(run):
                        if not hasattr(builtins, n) and n not in script.params
                        and (n not in run.ns or run._from_loading(n) or n in run.roots)
                        and (run._defining(n) or n in run.roots))
-        if not any((_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
+        if not any((_TEST_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
                    for n in names):
             continue  # the training data's figure, or the last batch's: not a test
         last = lines[-1]
@@ -1069,13 +1131,12 @@ def _evaluation(run):
             for name in names:
                 if run._holds_pairs(name):
                     run.ns[name] = [(e.reshape(-1, 1), int(k)) for e, k in zip(X, labels)]
-                elif _INPUT.search(name):
-                    run.ns[name] = X if rows else np.ascontiguousarray(X.T)
+                elif _TEST_INPUT.search(name):
+                    run.ns[name] = run._laid(X, rows)
                 elif run._holds_labels(name) or not _ONE_HOT.search(name):
                     run.ns[name] = labels
                 else:
-                    hot = np.eye(N_OUT)[labels]
-                    run.ns[name] = hot if rows else np.ascontiguousarray(hot.T)
+                    run.ns[name] = run._laid(np.eye(N_OUT)[labels], rows)
             exec(code, run.ns)
             return eval(value, run.ns)
         evaluate.where = Where("the test accuracy", script.file, lines[-1].lineno)
@@ -1085,12 +1146,15 @@ def _evaluation(run):
 
 
 _HELD = re.compile(r"(?i)test|val|dev")
+_LR = re.compile(r"(?i)^(lr|eta|alpha|rate|step|learning_?rate|step_?size)")
+_TEST_INPUT = re.compile(r"(?i)(^|_)x(_|$)|^x|image|input|pixel|data")  # test_x, X_test
 _ONE_HOT = re.compile(r"^(Y|T)|one_?hot|onehot")
 
 
 def _rows_of(run, lines, names):
-    """Whether the test images are rows, from the first product with a weight that reads them
-    (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)); the inputs' layout otherwise."""
+    """How the test images are held: rows or columns from the first product with a weight
+    that reads them (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)); the training inputs'
+    layout otherwise (a list of columns walked by `for x, y in zip(test_x, test_y)`)."""
     for stmt in lines:
         for node in ast.walk(stmt):
             pair = _matmul_operands(node)
@@ -1100,5 +1164,11 @@ def _rows_of(run, lines, names):
                 name, transposed = _name_of(side)
                 other, _ = _name_of(pair[1 - k])
                 if name in names and other in run.weights:
-                    return (k == 0) != transposed
-    return run.data_layout == "rows"
+                    return "rows" if (k == 0) != transposed else "columns"
+    return run.data_layout
+
+
+def _own_names(param):
+    """What a learner calls param's gradient: dW1, d_W1, grad_W1, W1_grad, nabla_W1, gW1."""
+    return [f"d{param}", f"d_{param}", f"grad_{param}", f"{param}_grad", f"nabla_{param}",
+            f"g{param}", f"grad{param}", f"delta_{param}"]

@@ -25,6 +25,7 @@ import numpy as np
 from . import attrs, funcs, globalvars, inplace, lists, script
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import give_data, load, read_script
+from .source import opened as _opened
 
 NIELSEN_HIDDEN = 30  # the book's hidden layer, when the learner's script does not say
 DLFS_HIDDEN = 50
@@ -1063,19 +1064,6 @@ def _dlfs_batches(net, learner, loop):
 # labels_train (targets); not train_size
 _DATA_X = re.compile(r"(?i)^(x_?(train|test|val)\w*|(train|test|val)_?x)$")
 _DATA_Y = re.compile(r"(?i)^((t|y|labels?)_?(train|test|val)\w*|(train|test|val)_?(t|y|labels?))$")
-
-
-def _opened(body):
-    """A script's statements in order, the bodies of its if, try and with blocks opened up (a
-    training script under `if __name__ == "__main__":`), loops kept whole."""
-    for node in body:
-        if isinstance(node, ast.If):
-            yield from _opened(node.body)
-            yield from _opened(node.orelse)
-        elif isinstance(node, (ast.Try, ast.With)):
-            yield from _opened(node.body)
-        else:
-            yield node
 
 
 def _bind_data(node, namespace, sample):

@@ -375,6 +375,19 @@ def _flatten(body):
             yield node
 
 
+def opened(body):
+    """A script's statements in order, the bodies of its if, try and with blocks opened up (a
+    training script under `if __name__ == "__main__":`), loops kept whole."""
+    for node in body:
+        if isinstance(node, ast.If):
+            yield from opened(node.body)
+            yield from opened(node.orelse)
+        elif isinstance(node, (ast.Try, ast.With)):
+            yield from opened(node.body)
+        else:
+            yield node
+
+
 def _library_names(tree):
     """The names the file binds to the standard library's or numpy's modules and objects."""
     names = set()

@@ -652,10 +652,11 @@ def _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, uncha
             if q != n and minus[q].shape == delta[n].shape:
                 r, residual = _fit({n: delta[n]}, {n: minus[q]}, [n])
                 if residual <= tol:
-                    swapped.append(f"{n} is updated with the gradient of {q}")
-    if swapped:
-        return CheckResult("update", "wrong", f"{name} updates the wrong layer: {swapped[0]}",
-                           details=swapped[1:], where=place, data=data_)
+                    swapped.append((n, f"{n} is updated with the gradient of {q}"))
+    if swapped:  # at the line that steps the first of them, where the update shows it
+        at = assigns(learner, "update", [swapped[0][0]], layers=False, gradients=False)
+        return CheckResult("update", "wrong", f"{name} updates the wrong layer: {swapped[0][1]}",
+                           details=[s for _, s in swapped[1:]], where=at or place, data=data_)
     own = _own_step(learner, batch, delta, changed, unchanged, lr, tol, what, place, data_)
     if own is not None:
         return own
