@@ -37,7 +37,7 @@ BUGGY = [
 ]
 CLEAN = ["clean_rows.py", "clean_digits_columns.py", "clean_online_vectors.py",
          "clean_main_guard.py", "clean_column_lists.py", "clean_pickle_batches.py",
-         "clean_momentum.py"]
+         "clean_momentum.py", "clean_mse_every_entry.py"]
 
 
 @pytest.fixture
@@ -98,3 +98,11 @@ def test_one_example_at_a_time_is_read_as_such(scripts):
     text = str(check_program(scripts / "clean_online_vectors.py"))
     assert "(one example at a time, the examples as vectors (n,))" in text
     assert "its accuracy is line" in text and "✓ evaluation" in text
+
+
+def test_a_cost_averaged_over_every_entry_is_read_as_such(scripts):
+    """J = np.mean((A2 - Y) ** 2) and dA2 = 2 * (A2 - Y) / A2.size: the squared error averaged
+    over every output of every example (PyTorch's MSELoss), not a gradient a tenth too small."""
+    text = str(check_program(scripts / "clean_mse_every_entry.py"))
+    assert "squared error ‖a − y‖² (averaged over every entry of the batch's outputs)" in text
+    assert "✓ gradients" in text and "✓ update" in text

@@ -96,6 +96,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         delta = a[-1] - Y if cost == "sigmoid_cross_entropy" else _act("softmax", zs[-1]) - Y
     if (reduction or oracle.reduction) == "mean":
         delta = delta / len(X)
+    elif (reduction or oracle.reduction) == "entries":  # np.mean over every output too
+        delta = delta / np.size(Y)
     if variant == "rashid" and (cost not in ("quadratic", "squared_error") or len(layers) < 2):
         return None
     if variant == "untransposed_W" and not any(W.shape[0] == W.shape[1] for W in Ws[1:]):
@@ -113,7 +115,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         if variant == "untransposed_W" and Ws[k].shape[0] == Ws[k].shape[1]:
             error = delta @ Ws[k]  # W·δ for Wᵀ·δ: only a square W lets numpy run it
         if variant == "rashid" and k == len(layers) - 1:
-            scale = 1 / len(X) if (reduction or oracle.reduction) == "mean" else 1.0
+            scale = {"mean": 1 / len(X), "entries": 1 / np.size(Y)}.get(
+                reduction or oracle.reduction, 1.0)
             error = scale * dC_da @ Ws[k].T
         at = a[k] if variant == "sigma_prime_of_a" else zs[k - 1]
         delta = error * _prime(oracle.activation, at, oracle.leak)

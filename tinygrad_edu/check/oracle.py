@@ -30,6 +30,11 @@ COSTS = {  # cost → what it is per example, as the report writes it
 }
 # The costs each output can carry: cross-entropies are computed from z, so a forward that returns
 # the raw scores (DLFS's predict) carries them as well as one that returns probabilities.
+# How the cost reduces over a batch: "entries" is a mean over every output of every example,
+# np.mean((a - y) ** 2) or PyTorch's MSELoss, for the squared costs only
+REDUCED = {"mean": "averaged over the batch", "sum": "summed over the batch",
+           "entries": "averaged over every entry of the batch's outputs"}
+SQUARED = ("quadratic", "squared_error")
 CARRIES = {
     "sigmoid": ("quadratic", "squared_error", "sigmoid_cross_entropy"),
     "softmax": ("quadratic", "squared_error", "cross_entropy"),
@@ -107,7 +112,7 @@ class Oracle:
             self.activation
         hidden = f"{act} hidden layers, " if len(self.layers) > 1 else ""
         return (f"{sizes}, {hidden}{self.output_activation} output, {COSTS[self.cost]} "
-                f"({'summed' if self.reduction == 'sum' else 'averaged'} over the batch)"
+                f"({REDUCED[self.reduction]})"
                 + "".join(f", a{self.layers[k].index} × {c:.4g}"
                           for k, c in sorted(self.scales.items()))
                 + (f", x {'÷' if self.input_scale < 1 else '×'} "
@@ -180,6 +185,8 @@ class Oracle:
         else:
             d = self._output(z, output_activation) - y
             per = (d * d).sum() * (0.5 if cost == "quadratic" else 1.0)
+        if reduction == "entries":  # np.mean((a - y) ** 2): over every output of every example
+            return per * (1.0 / (z.shape[0] * z.shape[1]))
         return per * (1.0 / z.shape[0]) if reduction == "mean" else per
 
     def forward(self, params, x, y, *, reduction=None, named=False, **settled):
@@ -556,10 +563,11 @@ def agree(got, expected, names, tol):
 
 def _settle_cost(oracle, learner, batch):
     costs = [learner.cost] if learner.cost else _first(COSTS, learner.like[0])
-    reductions = [learner.grads_reduction] if learner.grads_reduction else ["mean", "sum"]
+    reductions = [learner.grads_reduction] if learner.grads_reduction else [
+        "mean", "sum", "entries"]
     options = [(h, o, c, r) for (h, o), c, r in itertools.product(oracle.candidates, costs,
                                                                   reductions)
-               if c in CARRIES[o]]
+               if c in CARRIES[o] and (r != "entries" or c in SQUARED)]
     oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = options[0]
     if len(options) == 1 or learner.grads is None:
         if len(options) > 1:

@@ -130,7 +130,9 @@ def _step(learner, data, oracle):
         shrink = lr * learner.l2[0] / learner.l2[1]
         weights = {p.name for p in learner.params if p.role == "W"}
         delta = {n: d + shrink * before[n] if n in weights else d for n, d in delta.items()}
-    g = oracle.gradients(batch.X, batch.Y, before, reduction="mean")
+    # C averaged over the batch, or over every entry where the cost says so (np.mean)
+    reduction = "entries" if oracle.reduction == "entries" else "mean"
+    g = oracle.gradients(batch.X, batch.Y, before, reduction=reduction)
     minus = {n: -g[n] for n in names}
     tol = UPDATE_RTOL.get(oracle.dtype, 1e-6)
     changed = [n for n in names if np.any(delta[n] != 0)]
@@ -171,6 +173,9 @@ def _step(learner, data, oracle):
         if summed:  # a loss summed over the batch: η·∇ of the sum is its plain SGD step
             factors = {n: k / m for n, k in factors.items()}
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns)
+        if reduction == "entries":
+            result.summary = result.summary.replace(
+                "C averaged over the batch", "C averaged over every entry of the outputs")
         if summed and result.status == "ok":
             result.summary = (f"{what} moves every parameter to p − η·∇C with C your loss, "
                               "summed over the batch (a mean's step would be m× smaller)")
