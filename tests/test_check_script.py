@@ -37,7 +37,7 @@ BUGGY = [
 ]
 CLEAN = ["clean_rows.py", "clean_digits_columns.py", "clean_online_vectors.py",
          "clean_main_guard.py", "clean_column_lists.py", "clean_pickle_batches.py",
-         "clean_momentum.py", "clean_mse_every_entry.py"]
+         "clean_momentum.py", "clean_mse_every_entry.py", "clean_mse_batches.py"]
 
 
 @pytest.fixture

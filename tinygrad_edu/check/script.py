@@ -1118,7 +1118,8 @@ def _evaluation(run):
             lines = zero + lines
         if result is None:
             continue
-        code = compile(ast.fix_missing_locations(ast.Module(lines, [])), run.file, "exec")
+        run_lines = lines[:-1] if isinstance(last, ast.Expr) else lines  # not the print
+        code = compile(ast.fix_missing_locations(ast.Module(run_lines, [])), run.file, "exec")
         value = compile(ast.fix_missing_locations(result), run.file, "eval")
         rows = _rows_of(run, lines, names)
 
