@@ -2742,3 +2742,23 @@ def test_a_velocity_that_keeps_every_gradient_is_named(programs):
         update.summary, update.summary
     assert update.where == f"update_params (train.py:{_line_of(path, 'vW1 = vW1 - alpha')})", \
         update.where
+
+
+def test_a_class_whose_update_applies_a_gradients_dict_is_stepped(programs):
+    """grads = self.backward(xb, yb); self.update(grads, lr) (applier/net.py, its cost np.mean
+    over every entry): the two are the update step, train is the epoch loop, and every check
+    but the evaluation (it has none) runs on it and passes; a W2 stepped up its gradient is the
+    update check's finding, at that line."""
+    path = programs / "applier" / "net.py"
+    report = check_program(path)
+    ran = {r.check: r.status for r in report.results}
+    assert ran["update"] == ran["minibatches"] == ran["learning"] == "ok", str(report)
+    assert "update(grads, lr) applies what backward returns" in str(report)
+    text = path.read_text()
+    assert 'self.W2 -= lr * grads["W2"]' in text
+    path.write_text(text.replace('self.W2 -= lr * grads["W2"]', 'self.W2 += lr * grads["W2"]'))
+    update = next(r for r in check_program(path).results if r.check == "update")
+    assert update.status == "wrong" and "W2" in update.summary and "sign is flipped" in \
+        update.summary, update.summary
+    assert update.where == f"NeuralNetwork.update (net.py:{_line_of(path, 'self.W2 += lr')})", \
+        update.where

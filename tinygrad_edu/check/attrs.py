@@ -259,6 +259,13 @@ def recognize(net, module, data, hyper):
             targets = "labels" if _takes_labels(cls, step, _arguments(cls, step)[1]) \
                 else "onehot"
         notes.append(f"{step}(…, {_arguments(cls, step)[2]}) is its update step")
+    applier = _applier(cls) if grads and not step and "update" not in hooks else None
+    if applier:  # grads = self.backward(xb, yb); self.update(grads, lr)
+        hooks["update"] = _applied(net, cls, grads, applier,
+                                   forward if _follows_forward(cls, grads) else None)
+        step = grads  # the loop's call that holds the batch: what its epoch records
+        notes.append(f"{applier}({', '.join(_arguments(cls, applier))}) applies what {grads} "
+                     f"returns: the two are its update step")
     if "update" not in hooks and not grads and _loop_step(cls) is not None:
         _, calls, step = _loop_step(cls)  # output = self.forward(xb); self.backward(xb, ...)
         replayed = _replayed(net, cls, module, calls, step)
@@ -459,6 +466,28 @@ def _rate_passed(cls, step):
                              and isinstance(g.value, ast.Name) and g.value.id == "self"
                              and _LR.match(g.attr)), None)
     return None
+
+
+def _applier(cls):
+    """The method that applies a gradients dict by η and steps the parameters with it,
+    update(grads, lr), or None."""
+    for name in STEP:
+        if _method(cls, (name,), 2) and _LR.match(_arguments(cls, name)[1]) and \
+                _steps_params(cls, name):
+            return name
+    return None
+
+
+def _applied(net, cls, grads, applier, forward):
+    """update(x, y, lr): the forward pass the loop runs first (if it does), the gradients
+    method, then the method that applies what it returned, as the learner's loop calls them."""
+    def update(x, y, lr):
+        if forward is not None:
+            getattr(net, forward)(x)
+        getattr(net, applier)(getattr(net, grads)(x, y), lr)
+    update.__qualname__ = f"{cls.__name__}.{applier}"  # where the checks point
+    update.__wrapped__ = getattr(cls, applier)
+    return update
 
 
 def _in_place(net, cls, name, forward, rate):
