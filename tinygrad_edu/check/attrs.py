@@ -16,8 +16,8 @@ import textwrap
 import numpy as np
 
 from .adapter import Adapter
+from .learner import RATE, held_out_targets
 from .learner import held_out as held_out_arguments
-from .learner import held_out_targets
 
 # The learner's names for each role, most common first
 FORWARD = ("forward", "feedforward", "feed_forward", "forward_pass", "forward_prop",
@@ -29,7 +29,7 @@ STEP = ("train_step", "sgd_step", "update", "step", "update_params", "update_par
         "train_on_batch", "train_batch", "fit_batch")
 EVALUATE = ("accuracy", "evaluate", "score")
 _WEIGHT, _BIAS = re.compile(r"[Ww](\d+)"), re.compile(r"[bB](\d+)")
-_LR = re.compile(r"(?i)^(lr|eta|alpha|learning_rate|rate|step_size)$")
+_LR = RATE  # the names of η
 _EPOCHS = re.compile(r"(?i)epoch")
 _BATCH = re.compile(r"(?i)batch")
 _LABELS = re.compile(r"(?i)^(labels?|y_?labels?|digits|targets?_?int|classes)$")

@@ -341,9 +341,15 @@ def _gradient_names(node, learner, names):
         owner, _, bare = w.rpartition(".")
         if not bare.isidentifier() or (owner and not owner.replace(".", "").isidentifier()):
             continue
-        for g in (f"d{bare}", f"d_{bare}", f"grad_{bare}", f"{bare}_grad", f"nabla_{bare}"):
+        for g in gradient_spellings(bare):
             found |= {g, f"{owner}.{g}"} if owner else {g}
     return found | _returned(node, learner, names)
+
+
+def gradient_spellings(name):
+    """What a learner calls name's gradient: dW1, d_W1, grad_W1, W1_grad, nabla_W1, gW1."""
+    return [f"d{name}", f"d_{name}", f"grad_{name}", f"{name}_grad", f"nabla_{name}",
+            f"g{name}", f"grad{name}", f"delta_{name}"]
 
 
 def _assignments(node, wanted):

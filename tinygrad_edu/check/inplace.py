@@ -21,9 +21,10 @@ import numpy as np
 
 from . import attrs
 from .adapter import Adapter
+from .learner import RATE
 
 FORWARD = (*attrs.FORWARD, "query", "think", "run")  # query: Make Your Own Neural Network
-_LR = re.compile(r"(?i)^(lr|eta|alpha|learning_?rate|learningrate|rate|step_?size)$")
+_LR = RATE
 _INPUTS = re.compile(r"(?i)^(x|xs?_?\w*|inputs?(_\w+)?|images?|features?|a0|data|sample)$")
 _TARGETS = re.compile(r"(?i)^(y|t|targets?(_\w+)?|labels?|wanted|desired|expected|answer)$")
 

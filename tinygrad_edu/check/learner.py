@@ -144,7 +144,8 @@ class Batches(list):
         return True
 
 
-_HELD_OUT_X = re.compile(r"(?i)^x|image|input")  # x_test, test_images: the inputs
+_HELD_OUT_X = re.compile(r"(?i)^x|(^|_)x(_|$)|image|input|pixel")  # x_test, test_x, images
+RATE = re.compile(r"(?i)^(lr|eta|alpha|learning_?rate|learningrate|rate|step_?size)$")  # η
 
 
 def held_out(names, x, y, n_out, rows):

@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from .adapter import INPUTS, Adapter
-from .calls import SCRIPT_LOOP
-from .learner import Where, held_out
+from .calls import _HELD_OUT as _HELD
+from .calls import SCRIPT_LOOP, gradient_spellings
+from .learner import _HELD_OUT_X as _INPUT
+from .learner import RATE, Where, held_out
 from .oracle import COSTS
 from .source import _WORK_WORDS
 from .source import opened as _opened
@@ -36,9 +38,7 @@ from .source import opened as _opened
 N_OUT = 10  # digits
 PROBE = 7  # examples the recognizer runs the loop's lines on: a batch not square with 10 outputs
 STEP_CALL = "__tinygrad_edu_step__"  # what the epoch's step is replaced by, for the recorder
-_INPUT = re.compile(r"(?i)^x|image|input|pixel|data")
 _LABELS = re.compile(r"(?i)label|digit|class|^y_?(int|idx)$")
-_NUMPY = ("np", "numpy")
 
 
 class _Script:
@@ -78,7 +78,7 @@ class _Script:
         seed = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
             ast.unparse(node.value.func).endswith("seed")
         if not seed and (not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-                         or _does_work(node)):
+                         or _loads(node)):
             return
         try:
             exec(compile(ast.Module([node], []), self.file, "exec"), self.ns)
@@ -169,7 +169,7 @@ def _writes(node):
 _FILLING = ("append", "extend", "insert", "update", "fill", "setdefault")
 
 
-def _does_work(node):
+def _loads(node):
     """Whether a statement reads files or the network, or is a loop (a loader's loop)."""
     if isinstance(node, (ast.For, ast.While, ast.With)):
         return True
@@ -230,6 +230,20 @@ def _kind_of(got, X):
     if got.size == first.size and np.array_equal(got.ravel(), first):
         return {1: "vector"}.get(got.ndim) or ("column" if got.shape[-1] == 1 else "row")
     return None
+
+
+def _weight_product(statements, weights, wanted):
+    """(name, layout) for the first product of a weight with a name wanted(name) accepts in
+    statements: X in `X @ W1` is rows, in `W1 @ X` or `W1.dot(X)` columns, and X.T turns either
+    round; (None, None) when there is none."""
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            pair = _matmul_operands(node)
+            for k, side in enumerate(pair or ()):
+                name, transposed = _name_of(side)
+                if _name_of(pair[1 - k])[0] in weights and name is not None and wanted(name):
+                    return name, "rows" if (k == 0) != transposed else "columns"
+    return None, None
 
 
 class _Runner:
@@ -391,22 +405,8 @@ class _Runner:
     # ----- reading the loop ------------------------------------------------------------------
 
     def _input(self):
-        """(the name the step multiplies its first weight by, the layout): X in `X @ W1` is
-        rows, in `W1 @ X` columns; X.T turns either round."""
-        for stmt in self.pre:
-            for node in ast.walk(stmt):
-                pair = _matmul_operands(node)
-                if pair is None:
-                    continue
-                for k, side in enumerate(pair):
-                    other, _ = _name_of(pair[1 - k])
-                    if other in self.weights:
-                        name, transposed = _name_of(side)
-                        if name is None or name in self.s.params:
-                            continue
-                        rows = (k == 0) != transposed
-                        return name, "rows" if rows else "columns"
-        return None, None
+        """(the name the step multiplies its first weight by, the layout)."""
+        return _weight_product(self.pre, self.weights, lambda n: n not in self.s.params)
 
     def _rates(self):
         """The module numbers the updates multiply by (lr, alpha, eta), directly or through a
@@ -425,9 +425,9 @@ class _Runner:
             for n in _reads(expr):
                 if number(n):
                     names.add(n)
-                elif n in made and _LR.search(n) and any(number(r) for r in _reads(made[n])):
+                elif n in made and RATE.match(n) and any(number(r) for r in _reads(made[n])):
                     self.step_rates.add(n)
-                    names |= {r for r in _reads(made[n]) if number(r) and _LR.search(r)}
+                    names |= {r for r in _reads(made[n]) if number(r) and RATE.match(r)}
         return sorted(names)
 
     def _inputs(self, data):
@@ -449,7 +449,7 @@ class _Runner:
         """Whether name is made by the file's data loading, or from what it made (X =
         np.array(X_list), which ran on the empty list when the file was loaded)."""
         nodes = self._defining(name)
-        if any(_does_work(n) for n in nodes):
+        if any(_loads(n) for n in nodes):
             return True
         return depth < 8 and any(self._from_loading(r, depth + 1) for r in
                                  set().union(*map(_reads, nodes), set()) - {name}
@@ -470,7 +470,7 @@ class _Runner:
                 return kinds[name]
             kinds[name] = "root"  # a cycle reads as loading
             nodes = self._defining(name)
-            if not nodes or any(_does_work(n) for n in nodes) or depth > 20:
+            if not nodes or any(_loads(n) for n in nodes) or depth > 20:
                 return "root"
             for r in set().union(*map(_reads, nodes)) - {name}:
                 if hasattr(builtins, r) or r in self.ns and not self._from_loading(r):
@@ -820,10 +820,10 @@ class _Runner:
         """The gradient the step computes for param under its own name (db2 for b2) where the
         update subtracts another one of that shape (`b2 -= lr * db1`): the update check then
         names the swap, and the gradients check holds the backprop to what it computed."""
-        if not isinstance(grad, ast.Name) or grad.id in _own_names(param):
+        if not isinstance(grad, ast.Name) or grad.id in gradient_spellings(param):
             return grad
         made = set().union(*map(_writes, self.pre), set())
-        own = [g for g in _own_names(param) if g in made]
+        own = [g for g in gradient_spellings(param) if g in made]
         return ast.Name(own[0], ast.Load()) if own else grad
 
     def literal_rate(self):
@@ -1092,7 +1092,7 @@ def _evaluation(run):
                        if not hasattr(builtins, n) and n not in script.params
                        and (n not in run.ns or run._from_loading(n) or n in run.roots)
                        and (run._defining(n) or n in run.roots))
-        if not any((_TEST_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
+        if not any((_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
                    for n in names):
             continue  # the training data's figure, or the last batch's: not a test
         last = lines[-1]
@@ -1132,7 +1132,7 @@ def _evaluation(run):
             for name in names:
                 if run._holds_pairs(name):
                     run.ns[name] = [(e.reshape(-1, 1), int(k)) for e, k in zip(X, labels)]
-                elif _TEST_INPUT.search(name):
+                elif _INPUT.search(name):
                     run.ns[name] = run._laid(X, rows)
                 elif run._holds_labels(name) or not _ONE_HOT.search(name):
                     run.ns[name] = labels
@@ -1146,30 +1146,11 @@ def _evaluation(run):
     return None
 
 
-_HELD = re.compile(r"(?i)test|val|dev")
-_LR = re.compile(r"(?i)^(lr|eta|alpha|rate|step|learning_?rate|step_?size)")
-_TEST_INPUT = re.compile(r"(?i)(^|_)x(_|$)|^x|image|input|pixel|data")  # test_x, X_test
 _ONE_HOT = re.compile(r"^(Y|T)|one_?hot|onehot")
 
 
 def _rows_of(run, lines, names):
-    """How the test images are held: rows or columns from the first product with a weight
-    that reads them (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)); the training inputs'
-    layout otherwise (a list of columns walked by `for x, y in zip(test_x, test_y)`)."""
-    for stmt in lines:
-        for node in ast.walk(stmt):
-            pair = _matmul_operands(node)
-            if pair is None:
-                continue
-            for k, side in enumerate(pair):
-                name, transposed = _name_of(side)
-                other, _ = _name_of(pair[1 - k])
-                if name in names and other in run.weights:
-                    return "rows" if (k == 0) != transposed else "columns"
-    return run.data_layout
-
-
-def _own_names(param):
-    """What a learner calls param's gradient: dW1, d_W1, grad_W1, W1_grad, nabla_W1, gW1."""
-    return [f"d{param}", f"d_{param}", f"grad_{param}", f"{param}_grad", f"nabla_{param}",
-            f"g{param}", f"grad{param}", f"delta_{param}"]
+    """How the test images are held: as the first product with a weight that reads them
+    (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)) holds them; the training inputs' layout
+    otherwise (a list of columns walked by `for x, y in zip(test_x, test_y)`)."""
+    return _weight_product(lines, run.weights, lambda n: n in names)[1] or run.data_layout

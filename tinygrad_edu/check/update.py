@@ -172,10 +172,9 @@ def _step(learner, data, oracle):
             np.isclose(k, m, rtol=1e-4) for k in factors.values())
         if summed:  # a loss summed over the batch: η·∇ of the sum is its plain SGD step
             factors = {n: k / m for n, k in factors.items()}
-        result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns)
-        if reduction == "entries":
-            result.summary = result.summary.replace(
-                "C averaged over the batch", "C averaged over every entry of the outputs")
+        result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns,
+                         over="every entry of the outputs" if reduction == "entries"
+                         else "the batch")
         if summed and result.status == "ok":
             result.summary = (f"{what} moves every parameter to p − η·∇C with C your loss, "
                               "summed over the batch (a mean's step would be m× smaller)")
@@ -489,8 +488,10 @@ def _fit_decay(delta, direction, w):
     return float(a), float(c), float(np.abs(rest).max() / max(np.abs(delta).max(), 1e-300))
 
 
-def _scaled(factors, decay, unchanged, m, what, name, place, data_, returns=None):
-    """Every changed parameter moves along −∇C: by η (ok), or by another multiple of it."""
+def _scaled(factors, decay, unchanged, m, what, name, place, data_, returns=None,
+            over="the batch"):
+    """Every changed parameter moves along −∇C, C averaged over `over`: by η (ok), or by
+    another multiple of it."""
     data_["factors"] = factors
     groups = {}
     for n, k in factors.items():
@@ -529,7 +530,7 @@ def _scaled(factors, decay, unchanged, m, what, name, place, data_, returns=None
     notes += [schedule] if schedule else []
     if not problems:
         return CheckResult("update", "ok", f"{what} moves every parameter to p − η·∇C "
-                           "(C averaged over the batch)", details=notes, where=place,
+                           f"(C averaged over {over})", details=notes, where=place,
                            data=data_)
     if right:
         notes.insert(0, f"{', '.join(right)} {'move' if len(right) > 1 else 'moves'} right, "
