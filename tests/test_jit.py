@@ -190,6 +190,20 @@ def test_replay_differing_from_eager_says_what_differed():
         step(np.ones(3))
 
 
+def test_a_shape_called_once_is_captured_but_never_compiled(mnist):
+    preset = presets.get("nielsen")
+    P = _params(preset)
+    step = jit(lambda x, y: preset.forward(P, x, y), optimizer=SGD(list(P.values()), lr=0.1))
+    first, second, *_, last = _batches(preset, mnist, 4)
+    step(*first)  # captured: its source is written, and shown, but not compiled yet
+    assert "def step_and_update(x, y):" in step.source and not step.program.compiled
+    step(*second)  # a checked call runs it, and compares it with an eager run
+    assert step.program.compiled
+    step(*last)  # the shorter last batch: an eager step and its source, nothing compiled
+    assert not step.program.compiled
+    assert [p.compiled for progs in step.programs.values() for p in progs] == [True, False]
+
+
 def test_the_captured_program_can_be_explained_and_drawn(mnist):
     preset = presets.get("nielsen")
     P = _params(preset)

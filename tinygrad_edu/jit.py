@@ -177,12 +177,12 @@ class Jit:
             builder.step(t, node, dout, dxs)
             explain_step(t, node, dout, dxs)
 
-        grads, kept = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=on_step)
+        grads, _ = backprop(C, np.ones_like(C._data), retain_graph=True, on_step=on_step)
         prog = builder.finish(key, self.check)
         # written now: after the optimizer's step the graph's parameters are newer than its nodes
         prog.explanation = explanation()
-        _compare(prog, C._data, grads, *prog.gradients(args), "capture",
-                 lambda: self._finish(_receivers(kept), grads, C))
+        # Not replayed now: its first `check` replays are compared with eager runs of their own
+        # batches, and a shape called once is never compiled (Program._ready).
         self.programs[key] = (self.programs.pop(key, []) + [prog])[-ALTERNATIVES:]  # newest last
         while len(self.programs) > KEPT:  # the oldest signature goes
             del self.programs[next(iter(self.programs))]
@@ -511,9 +511,21 @@ class Program:
         self.fast = self._lean()
 
     def _compile(self, source, update_source):
-        """Compile the sources, and the checks a replay makes before it runs (_misfits): as
-        unchanged(), fits(*args) and the first lines of a copy of the update (_guarded)."""
+        """Take new sources; they are compiled when first run (_ready)."""
         self.source, self.update_source = source, update_source
+        self.compiled = False
+
+    def _ready(self):
+        """Compile the sources, and the checks a replay makes before it runs (_misfits): as
+        unchanged(), fits(*args) and the first lines of a copy of the update (_guarded).
+
+        Not at capture: a shape called once (an epoch's last, shorter batch, in a benchmark
+        that starts a new step every epoch) never pays for Python's compile, a third of a
+        capture's time."""
+        if self.compiled:
+            return
+        self.compiled = True
+        source, update_source = self.source, self.update_source
         head = source.split("\n", 1)[0]
         args = [a for a in head[head.index("(") + 1:head.rindex(")")].split(", ") if a]
         calls, stale = self._misfits(args)
@@ -604,13 +616,17 @@ class Program:
 
     def valid(self):
         """laid_out() and unchanged(): the program still computes what the eager step would."""
+        self._ready()
         return self.laid_out() and self.unchanged()
 
     def _lean(self):
         """Whether Jit.__call__ may take its lean path: no checked call left, and arguments that
         are all arrays, each its own."""
-        return (self.checks_left == 0 and self.arrays and self.aliases is None
+        lean = (self.checks_left == 0 and self.arrays and self.aliases is None
                 and not self.observe)
+        if lean:  # the lean path calls what _ready compiles
+            self._ready()
+        return lean
 
     def checked(self):
         """One checked call done."""
@@ -637,6 +653,7 @@ class Program:
 
     def gradients(self, args):
         """(loss, gradients) of the parameters for this batch, replayed; nothing is written."""
+        self._ready()
         return self._gradients(*[a._data if isinstance(a, Tensor) else a for a in args])
 
     def replay(self, args, optimizer):
@@ -651,6 +668,7 @@ class Program:
         return self._replay(args, optimizer)
 
     def _replay(self, args, optimizer):
+        self._ready()
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         if self._update is not None:
             loss = self._update(*arrays)
