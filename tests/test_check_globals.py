@@ -295,3 +295,22 @@ def test_a_loop_over_zipped_images_and_labels_is_one_example_at_a_time(programs)
     report = check_program(programs / "zipped.py")
     assert report.ok, [r.summary for r in report.wrong]
     assert _by(report)["gradients"].status == "ok"
+
+
+def test_network_py_inlined_as_a_script_is_read_one_example_at_a_time(programs):
+    """network_script.py: network.py's lists and backprop(x, y) at module level, the epoch loop
+    and update_mini_batch written out at the top level (`for x, y in mini_batch:
+    backprop(x, y)`): backprop takes one (784, 1) column, its (nabla_b, nabla_w) read by shape,
+    so the correct program passes; sigma_of_a.py's σ'(a) in the hidden layer is found at its
+    line."""
+    report = check_program(programs / "network_script.py")
+    assert report.ok, str(report)
+    assert _status(report)["gradients"] == "ok"
+    assert any("weights[0], biases[0], weights[1], biases[1] (column)" in n
+               for n in report.notes)
+    path = programs / "sigma_of_a.py"
+    gradients = next(r for r in check_program(path, checks=["gradients"]).results
+                     if r.check == "gradients")
+    assert gradients.status == "wrong" and "σ'(a)" in gradients.summary
+    line = _line_of(path, "sigmoid_prime(activations")
+    assert gradients.where == f"backprop (sigma_of_a.py:{line})"

@@ -34,10 +34,28 @@ BUGGY = [
     ("divided_twice.py", "update", ("divided by m twice",), "W1 = W1 - alpha * dW1"),
     # start = 0 inside the loop over the batches: the same ten examples every step
     ("same_batch.py", "minibatches", ("10 of 60,000 used",), "for epoch in range(epochs)"),
+    # the weights in lists W[i], b[i]: network.py inlined into the loop, stepped by list
+    # comprehensions; its batches start at k, not k * batch_size
+    ("overlap_lists.py", "minibatches", ("overlap",), "xb = X[:, k:k + batch_size]"),
+    # lists theta, bias filled by a loop, the output error y − a with -= in the update
+    ("signflip_lists_filled.py", "gradients", ("bias[2]", "sign is flipped"),
+     "err = Y - outs[-1]"),
+    # a forward(x) helper over the global lists; X_train and Y_train shuffled apart
+    ("unpaired_shuffle_helper.py", "minibatches", ("other examples' labels",),
+     "np.random.shuffle(X_train)"),
+    # `for b, gb in zip(B, dB): b = b - ...` rebinds the loop's name: B never moves
+    ("rebound_bias_lists.py", "update", ("never updates B", "B[0], B[1]"),
+     "for b, gb in zip(B, dB):"),
+    # lists a loop fills, L = len(weights) after it, A = [X[:, cols]] as the first activation,
+    # db[l] = np.mean(delta, ...) then alpha / batch_size * db[l]: the biases' step ÷m twice
+    ("bias_divided_twice_lists.py", "gradients", ("biases[2]", "divided by the batch size twice"),
+     "db[l] = np.mean(delta"),
 ]
 CLEAN = ["clean_rows.py", "clean_digits_columns.py", "clean_online_vectors.py",
          "clean_main_guard.py", "clean_column_lists.py", "clean_pickle_batches.py",
-         "clean_momentum.py", "clean_mse_every_entry.py", "clean_mse_batches.py"]
+         "clean_momentum.py", "clean_mse_every_entry.py", "clean_mse_batches.py",
+         "clean_lists_columns.py", "clean_lists_rows.py", "clean_lists_online.py",
+         "clean_lists_deep_helper.py", "clean_lists_permutation.py"]
 
 
 @pytest.fixture
@@ -106,3 +124,26 @@ def test_a_cost_averaged_over_every_entry_is_read_as_such(scripts):
     text = str(check_program(scripts / "clean_mse_every_entry.py"))
     assert "squared error ‖a − y‖² (averaged over every entry of the batch's outputs)" in text
     assert "✓ gradients" in text and "✓ update" in text
+
+
+def test_weights_in_lists_are_read_a_layer_at_a_time(scripts):
+    """W = [...] and B = [...], stepped by `for i in range(L): W[i] -= alpha / k * dW[i]`: each
+    layer's array is a parameter (W[0], B[0], ...), its gradient the list entry the update
+    subtracts, and the output the last entry of the activations the loop appends to."""
+    text = str(check_program(scripts / "clean_lists_columns.py"))
+    assert "updates W[0], B[0], W[1], B[1] (mini-batches, the examples as columns)" in text
+    assert "W[0] ← dW[0] / k" in text and "ending in A[-1]" in text
+    assert "its accuracy is line" in text and "(Xt, yt)" in text
+    rows = str(check_program(scripts / "clean_lists_rows.py"))  # under __main__, 3 layers
+    assert "Ws[2], bs[2] (mini-batches, the examples as rows)" in rows
+    assert "the cost is softmax cross-entropy" in rows
+
+
+def test_a_step_the_checker_cannot_bind_is_not_blamed_on_the_learner(scripts):
+    """network.py's update_mini_batch written out in the loop (`for x, y in mini_batch:` inside
+    the step): the checker finds no way to hand the step its batch, and says so at load, rather
+    than reporting the error its own binding raises as the learner's."""
+    report = check_program(scripts / "pairs_inside_batch.py")
+    assert [r.check for r in report.results] == ["load"]
+    assert "could not be run on the checker's examples" in report.results[0].summary
+    assert "is not read yet" in report.results[0].summary

@@ -28,6 +28,8 @@ class Bug:
     what: str  # one sentence, as a teacher would explain the bug
     at: bool = False  # the finding's place ("at Network.SGD (network2_shuffle.py:76)") must be
     # that line itself, not only its function
+    caution: bool = False  # the program as written works, and the bug shows only when it
+    # changes (mini-batches for a full-batch loop): a passing check names it as a caution
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,9 @@ CASES += [
                    "one_hot(Y) makes Y.max() + 1 columns, so a mini-batch without a 9 gets fewer "
                    "rows than the network has outputs and A2 - one_hot_Y cannot broadcast; the "
                    "video's full batch of 41,000 images always holds a 9, mini-batches do not "
-                   "(the tutorial's own inherited bug, found by the checker)."),),
+                   "(the tutorial's own inherited bug, found by the checker: the learning "
+                   "check, run on full batches as the program trains, names it as a caution).",
+                   caution=True),),
          fixed="functional/mnist_nn_fixed.py"),
     Case(path="functional/mnist_nn_fixed.py", target=None, style="functional", data="mnist",
          layout="columns", layout_notes=FUNCTIONAL_NOTES),

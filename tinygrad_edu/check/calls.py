@@ -372,7 +372,10 @@ def _assignments(node, wanted):
                 isinstance(t.slice, ast.Constant) else None
             if isinstance(t, ast.Name) and alias:
                 continue  # b1, b2 = self.params['b1'], self.params['b2']: a read, not a step
-            if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted):
+            base = t.value.id if isinstance(t, ast.Subscript) and \
+                isinstance(t.value, ast.Name) else None  # db[l] = ... for a list db
+            if ast.unparse(t) in wanted or (isinstance(key, str) and key in wanted) or \
+                    f"{base}[]" in wanted:
                 found.append(n)
                 break
     return sorted(found, key=lambda n: n.lineno)

@@ -143,6 +143,9 @@ def recognize(module, data, script_call, script_sizes=None):
                                                      else n_out if re.search(
                                                          r"(?i)^n_?y$|out|class", a) else None)
                  for a in _required(init)}
+        missing = [a for a, v in given.items() if v is None]
+        if missing and epoch_fn is not None:  # n_x, n_h, n_y = layer_sizes(X, Y)
+            given.update(_sizes_from(epoch_fn, fns, missing, data))
         if any(v is None for v in given.values()):
             raise LookupError(f"check: {init.__name__}({', '.join(_required(init))}) needs "
                               "the layer sizes, and no call of your training function gives "
@@ -267,6 +270,12 @@ def recognize(module, data, script_call, script_sizes=None):
             hooks["epoch"] = epoch
             notes.append(f"{epoch_fn.__name__} is your training loop, run for one epoch" +
                          (f" with η = {lr} from your {call}" if call and lr is not None else ""))
+    counts = _example_counts(module, fns)
+    if counts:  # `_, m_train = X_train.shape` in the script part: each batch's own count
+        hooks = {role: _counted(hook, counts, module, layout) for role, hook in hooks.items()}
+        notes.append(f"{', '.join(counts)}, which your script sets from its training data "
+                     f"({'; '.join(dict.fromkeys(counts.values()))}), is set to each batch's "
+                     "number of examples when the checks call your functions")
     learner = Adapter(module, params=params, layout=layout, targets=targets, lr=lr,
                       batch_size=batch, epoch_calls=BATCH_SEEN if "epoch" in hooks else None,
                       name=f"{Path(module.__file__).name}", **hooks).learner()
@@ -335,6 +344,57 @@ def _setter(store, key, inner=None):
         else:
             store[key][inner] = value
     return put
+
+
+# a global that counts the examples: m, m_train, N, n_samples (n alone is the inputs' count)
+_COUNT = re.compile(r"^(m|M|N|m_\w+|n_?(samples|examples|train)\w*"
+                    r"|num_?(samples|examples|train)\w*)$")
+
+
+def _example_counts(module, fns):
+    """{name: the script statement}: the globals the learner's functions read that only the
+    script part sets, from the size of its data (`_, m_train = X_train.shape`, `m, n =
+    data.shape`, `m = Y.size`, `m = len(X)`), named as a count of examples."""
+    read = {n for f in fns.values() for n in f.__code__.co_names}
+    found = {}
+    for statement in getattr(module, "__skipped__", []):
+        for node in ast.walk(statement.node):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            target, value = node.targets[0], node.value
+            shape = isinstance(value, ast.Attribute) and value.attr == "shape"
+            sized = shape or isinstance(value, ast.Attribute) and value.attr == "size" or \
+                isinstance(value, ast.Subscript) and isinstance(value.value, ast.Attribute) and \
+                value.value.attr == "shape" or isinstance(value, ast.Call) and \
+                getattr(value.func, "id", "") == "len"
+            names = target.elts if isinstance(target, ast.Tuple) and shape else [target]
+            for t in names:
+                if sized and isinstance(t, ast.Name) and t.id in read and _COUNT.match(t.id) \
+                        and not hasattr(module, t.id):
+                    found[t.id] = str(statement)
+    return found
+
+
+def _counted(hook, counts, module, layout):
+    """hook with the globals counts names set, while it runs, to the number of examples of the
+    batch it is given (its first argument, in layout)."""
+    missing = object()
+
+    def call(x, *args, **kwargs):
+        m = np.shape(x)[1 if layout == "columns" else 0] if np.ndim(x) == 2 else len(x)
+        kept = {n: vars(module).get(n, missing) for n in counts}
+        for n in counts:
+            setattr(module, n, m)
+        try:
+            return hook(x, *args, **kwargs)
+        finally:
+            for n, v in kept.items():
+                if v is missing:
+                    vars(module).pop(n, None)
+                else:
+                    setattr(module, n, v)
+    call.__wrapped__ = getattr(hook, "__wrapped__", hook)
+    return call
 
 
 def _wrapped(hook, fn):
@@ -500,6 +560,35 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
     wrapped = _wrapped(epoch, fn)
     wrapped.held_out = held_out_targets(held_out)
     return wrapped
+
+
+def _sizes_from(fn, fns, wanted, data):
+    """{size name: value} for the sizes wanted, from the learner's function that fn calls to
+    read them off the data (Coursera's `n_x, n_h, n_y = layer_sizes(X, Y)`, its n_h written
+    inside), called on a few examples in columns, then in rows: the first way that gives the
+    inputs' size as n_x; {} when there is no such function."""
+    n_in = data.train.X.shape[1]
+    X, Y = data.train.X[:7], data.train.Y[:7]
+    for name, f in fns.items():
+        names = _assigned(fn, name)
+        if f is fn or not names or not set(wanted) <= set(names):
+            continue
+        for x, y in ((X.T, Y.T), (X, Y)):
+            args = {a: _alias(a, {"X": x, "Y": y}) for a in _required(f)}
+            if None in args.values():
+                break
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    got = f(**{a: x if k == "X" else y for a, k in args.items()})
+            except Exception:
+                continue
+            if not (isinstance(got, tuple) and len(got) == len(names)):
+                break
+            sizes = dict(zip(names, got))
+            inputs = [v for k, v in sizes.items() if re.search(r"(?i)^n_?x$|in", k)]
+            if inputs == [n_in] and all(isinstance(sizes[k], int) for k in wanted):
+                return {k: sizes[k] for k in wanted}
+    return {}
 
 
 def _local_sizes(fn, n_in, n_out):

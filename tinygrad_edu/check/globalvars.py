@@ -353,6 +353,24 @@ def _pairs_loop(fn):
     return None
 
 
+def _script_pairs(module, name):
+    """Whether the script part hands the function name one (x, y) pair at a time: `for x, y in
+    mini_batch: delta_nabla_b, delta_nabla_w = backprop(x, y)`, network.py's
+    update_mini_batch written at top level."""
+    for statement in getattr(module, "__skipped__", []):
+        for n in ast.walk(statement.node):
+            if not (isinstance(n, ast.For) and isinstance(n.target, ast.Tuple)
+                    and len(n.target.elts) == 2
+                    and all(isinstance(e, ast.Name) for e in n.target.elts)):
+                continue
+            pair = [e.id for e in n.target.elts]
+            if any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
+                   and [getattr(a, "id", None) for a in c.args] == pair
+                   for b in n.body for c in ast.walk(b)):
+                return True
+    return False
+
+
 def _calls(fn, name):
     """Whether fn's own code calls the function name."""
     tree = _tree(fn)
@@ -392,7 +410,8 @@ def recognize(module, data, script_call, constants=None):
     stepper = step or pairs_step or update
     per_example = pairs_step is not None or any(
         _pairs_loop(f) for f in (judge, epoch) if f is not None) or any(
-        "outer" in f.__code__.co_names for f in (backward, step) if f is not None)
+        "outer" in f.__code__.co_names for f in (backward, step) if f is not None) or any(
+        _script_pairs(module, f.__name__) for f in (backward, step) if f is not None)
     layout = _layout(module, params, W1, size, per_example)
     run = _Runner(module, forward, backward, step, layout, n_out)
     run.results, run.update_fn, run.pairs_fn = role["results"], update, pairs_step

@@ -264,6 +264,8 @@ class Learner:
     # those it imports from beside it), where a check looks for their helper functions
     owner: object = None  # the learner's network object (or module) the callables use: a helper
     # method that reads self.alpha is tried on a copy of it
+    update_at: dict = field(default_factory=dict)  # param → Where of the line that steps it,
+    # where the recognizer knows it (a script's `for b, nb in zip(B, nabla_b): b = b - ...`)
     gradient_names: dict = field(default_factory=dict)  # param → the name its gradient has in
     # the learner's code, where no rule derives it (a script's `bias2 -= lr * db2`: db2)
 

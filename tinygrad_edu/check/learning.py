@@ -10,7 +10,7 @@ import numpy as np
 
 from .calls import function, raised, reshaped, skipped, where
 from .learner import other_draws
-from .report import ABOVE, CheckResult
+from .report import ABOVE, CAUTION, CheckResult
 
 SUBSET = 300  # examples the cost is measured on and the steps are drawn from
 STEPS = 40  # steps of a mini-batch learner; an online one (batch of 1) takes 4× as many
@@ -21,12 +21,53 @@ FLAT = 0.05  # when plain SGD does not lower the cost either, a rise within this
 LONGER = 5  # then plain SGD runs this many times as long: falling, it needed more steps
 
 
+def _whole(learner, n):
+    """n when the learner's own loop trains on the whole set at once (gradient_descent(X, Y,
+    alpha, iterations): one epoch is one batch of every example), so that its steps here do
+    too; None otherwise. A full-batch program's code may need a whole set: its one_hot(Y),
+    sized by Y.max() + 1, has fewer rows on 10 examples without a 9."""
+    if learner.batches is None:
+        return None
+    before = learner.snapshot()
+    try:
+        with np.errstate(all="ignore"):
+            recorded = learner.batches(n)
+    except Exception:  # the minibatches check says what it raises
+        return None
+    finally:
+        learner.restore(before)
+    return n if len(recorded) == 1 and len(recorded[0]) == n else None
+
+
+def _small_batch(learner, sub, lr, before):
+    """For a learner that trains on the whole set at once: what one of its steps raises on a
+    mini-batch of 10 examples with no example of the last class, said beside the check's figure
+    as a caution (a one_hot(Y) sized by Y.max() + 1 has a row too few there); None when it
+    runs. The program as written never meets such a batch: nothing of it is wrong."""
+    labels = np.asarray(sub.labels)
+    pick = np.flatnonzero(labels != labels.max())[:10]
+    try:
+        with np.errstate(all="ignore"):
+            learner.step(sub.X[pick], sub.Y[pick], lr)
+    except Exception as e:
+        found = raised("learning", e, learner, "update")
+        return (f"{CAUTION}on a mini-batch of 10 examples with no {labels.max()} "
+                f"among them, {found.summary}, in {found.where} (is a one_hot(Y) sized by "
+                "Y.max() + 1?). Your "
+                "training takes the whole set at once, which holds every digit; a loop over "
+                "mini-batches would crash there")
+    finally:
+        learner.restore(before)
+    return None
+
+
 def run(learner, data, oracle, *, plot=None):
     """Run STEPS learner steps on a subset; compare the cost curve with the oracle's SGD."""
     if learner.step is None:
         return skipped("learning", f"{learner.name} has no training step the checker can call")
     sub = data.train.take(slice(0, min(len(data.train), SUBSET)))
-    size = learner.batch_size or 10
+    whole = None if learner.batch_size else _whole(learner, len(sub))
+    size = learner.batch_size or whole or 10
     lr = float(learner.lr) if learner.lr else 0.1
     steps = min(STEPS, max(10, EXAMPLES // size)) if size > 1 else 4 * STEPS
     name = function(learner, "update", "the training step")
@@ -51,7 +92,8 @@ def run(learner, data, oracle, *, plot=None):
     run_ = f"{steps} steps of {name} (η = {lr:g}, batches of {size}, {len(sub)} examples)"
     data_ = {"costs": costs, "reference": reference, "lr": lr, "batch_size": size,
              "steps": steps}
-    details = []
+    details = [_small_batch(learner, sub, lr, before)] if whole else []
+    details = [d for d in details if d]
     if plot is not None:
         details.append(_plot(plot, costs, reference, name))
 

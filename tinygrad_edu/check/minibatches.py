@@ -97,7 +97,8 @@ def run(learner, data, oracle):
                      "permutations, or one array shuffled and not the other): shuffle both "
                      "with one permutation, p = np.random.permutation(m); X, Y = X[p], Y[p] "
                      "(X[:, p] for examples as columns)"],
-            where=place, data={"labels_checked": checked, "labels_wrong": wrong})
+            where=_shuffle_apart(learner) or place,
+            data={"labels_checked": checked, "labels_wrong": wrong})
     counts = np.bincount(flat, minlength=n)
     used, draws = int((counts > 0).sum()), len(flat)
     worst = int(np.argmax(counts))
@@ -419,6 +420,18 @@ def _slice_line(w, step=1):
     if step == 1:
         return _slice_from(node, stepped_by_one)
     return next((line for name, line in stepped.items() if _slice_from(node, {name})), None)
+
+
+def _shuffle_apart(learner):
+    """Where (as str) of the epoch function's first shuffle of one array in place
+    (`np.random.shuffle(X_train)`, the images shuffled apart from their labels), or None."""
+    w = learner.where.get("epoch")
+    node = function_node(w)
+    if node is None:
+        return None
+    alone = min((c.lineno for c in ast.walk(node) if isinstance(c, ast.Call)
+                 and called_name(c) == "shuffle" and len(c.args) == 1), default=None)
+    return str(dataclasses.replace(w, line=alone)) if alone is not None else None
 
 
 def _line_naming(learner, names):

@@ -561,6 +561,22 @@ def agree(got, expected, names, tol):
                and rel_error(got[n], expected[n]) <= tol for n in names)
 
 
+def _one_parameter_cost(oracle, batch, options, got, names):
+    """(the option, the parameter) when the output layer's weight gradient (else its bias
+    gradient) is exactly one option's: a bias gradient divided by m once more (`np.mean(delta)`
+    then `alpha / batch_size`), or summed over every axis, says nothing against the cost that
+    the weights' gradient follows. None when neither matches one option alone."""
+    if len(names) < 2:
+        return None
+    for n in names:
+        fits = [opt for opt in options if rel_error(got[n], oracle.gradients(
+            batch.X, batch.Y, reduction=opt[3], activation=opt[0], output_activation=opt[1],
+            cost=opt[2])[n]) <= tolerance(oracle.dtype) * 10]
+        if len({opt[2:] for opt in fits}) == 1:
+            return fits[0], n
+    return None
+
+
 def _settle_cost(oracle, learner, batch):
     costs = [learner.cost] if learner.cost else _first(COSTS, learner.like[0])
     reductions = [learner.grads_reduction] if learner.grads_reduction else [
@@ -627,6 +643,12 @@ def _settle_cost(oracle, learner, batch):
         oracle.notes.append(f"cost inferred from the output layer's gradient with "
                             f"{' and '.join(oracle.mended[1])} mended (they are not the "
                             f"derivative they are named for): {oracle.describe()}")
+        return
+    alone = _one_parameter_cost(oracle, batch, options, got, names)
+    if alone is not None:  # the weights' gradient is a cost's, the bias's is the slip
+        (oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction), n = alone
+        oracle.notes.append(f"cost inferred from the output layer's gradient of {n} alone: "
+                            f"{oracle.describe()} (its other gradient matches no cost)")
         return
     # None matches: the closest is the one the gradient is a multiple of (the multiple nearest
     # ±1: a flipped sign is −1× the mean's gradient, not −1/m× the sum's), else the nearest.

@@ -223,6 +223,8 @@ class ProgramReport:
                 lines.append(f"{pad}at {r.where}")
             if not r.ok:
                 lines += [f"{pad}{d}" for d in _details(r, r is table)]
+            else:  # a passing check's caution: what works as written, and would not if changed
+                lines += [f"{pad}{d}" for d in r.details if d.startswith(CAUTION)]
         if table is not None:
             lines += ["", f"{table.check}: the gradients, layer by layer",
                       *("  " + line for line in str(table.report).split("\n"))]
@@ -292,6 +294,9 @@ class ProgramReport:
     def to_json(self, indent=2):
         """to_dict() as JSON text (what `tinygrad-edu check PATH --json` prints)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+CAUTION = "a caution, not a fault: "  # a detail a passing check shows too
 
 
 def _details(result, with_table):

@@ -55,22 +55,33 @@ class _Script:
         self.top = list(_opened(ast.parse(text).body))
         self.loop = self.step = None
         self.updates, self.params = [], []
+        self.parts = {}  # id(update statement) -> [(parameter path, increment, sign)]
         skipped = {s.line for s in getattr(module, "__skipped__", [])}
+        filled = set()  # the lists a loop filled: `L = len(weights)` after it runs again
         for node in self.top:
             if isinstance(node, (ast.For, ast.While)):
                 found = self._updates(node)
                 if found:
                     self.loop, (self.step, self.updates) = node, found
                     break
-            elif node.lineno in skipped:  # under `if __name__ == "__main__":`: W1 = ...
-                self._build(node)
+                filled |= self._fill(node)
+            elif node.lineno in skipped or _reads(node) & filled:
+                self._build(node)  # under `if __name__ == "__main__":`: W1 = ...
         if self.loop is not None:
             made = {}
             for node in self.top:  # in the order the file makes them: W1 before W2
                 for name in _writes(node):
                     made.setdefault(name, node.lineno)
-            self.params = sorted(dict.fromkeys(_updated(u) for u in self.updates),
-                                 key=lambda n: made.get(n, 0))
+            paths = dict.fromkeys(p for u in self.updates for p, _, _ in self.parts[id(u)])
+            # layer by layer (W[0], b[0], W[1], ...), a layer's weights before its biases
+            # (one of whose sizes is 1), else in the order the file makes them
+            self.params = sorted(paths, key=lambda p: (_index(p), 1 in np.shape(self.value(p)),
+                                                       made.get(_base(p), 0)))
+        self.bases = {_base(p) for p in self.params}  # W1, or W for W[0]
+
+    def value(self, path):
+        """The array at a parameter's path: W1, or W[0] of a list W."""
+        return self.ns[path] if "[" not in path else self.ns[_base(path)][_index(path)]
 
     def _build(self, node):
         """Run a statement the loading skipped when it makes the network, not data: an
@@ -85,15 +96,52 @@ class _Script:
         except Exception:  # needs the data: bound later, or left to the checks
             pass
 
+    def _fill(self, loop):
+        """Run a loop that only fills the network's lists, which loading skips as it skips
+        every loop: `for n_in, n_out in zip(sizes[:-1], sizes[1:]): W.append(np.random.randn(
+        n_in, n_out))`. Its body appends (or assigns entries) to module lists still empty,
+        with numpy and builtins alone; anything else (a loader's loop) is left alone."""
+        if not isinstance(loop, ast.For) or loop.orelse:
+            return set()
+        filled = set()
+        for stmt in loop.body:
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                    call.func.attr == "append" and isinstance(call.func.value, ast.Name):
+                filled.add(call.func.value.id)
+            elif not (isinstance(stmt, ast.Assign) and all(
+                    isinstance(t, (ast.Name, ast.Subscript)) for t in stmt.targets)):
+                return set()
+        if not filled or any(self.ns.get(n) != [] for n in filled) or _loads(ast.Module(
+                loop.body, [])):
+            return set()
+        numpy = {n for n, v in self.ns.items() if v is np or v is np.random}
+        for n in ast.walk(loop):
+            if isinstance(n, ast.Call):
+                root = n.func
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not (isinstance(root, ast.Name) and (root.id in numpy or root.id in filled
+                                                        or hasattr(builtins, root.id))):
+                    return set()  # a function of the file's own, or another library's
+        try:
+            exec(compile(ast.Module([loop], []), self.file, "exec"), self.ns)
+        except Exception:
+            for n in filled:  # half filled is worse than empty
+                self.ns[n] = []
+            return set()
+        return filled
+
     def _updates(self, loop):
         """(the loop whose body holds them, the update statements) for loop, or None: the
         statements in one body that subtract from (or add to) a module array in place or by
         rebinding it."""
         for node in [loop, *(n for n in ast.walk(loop) if isinstance(n, (ast.For, ast.While))
                              and n is not loop)]:
-            found = [s for s in node.body if _updated(s) is not None
-                     and _is_array(self.ns.get(_updated(s)))]
-            if len(found) >= 2:
+            parts = {id(s): _parts(s, self.ns) for s in node.body}
+            found = [s for s in node.body if parts[id(s)]]
+            if sum(len(parts[id(s)]) for s in found) >= 2:
+                self.parts = {id(s): parts[id(s)] for s in found}
                 return node, found
         return None
 
@@ -110,6 +158,128 @@ def _updated(statement):
             statement.value.left.id == statement.targets[0].id:
         return statement.targets[0].id
     return None
+
+
+def _base(path):
+    """The name a parameter's path starts with: W for W[0], W1 for W1."""
+    return path.partition("[")[0]
+
+
+def _index(path):
+    """The layer index of a path into a list (2 for W[2]); 0 for a name."""
+    return int(path[path.index("[") + 1:-1]) if "[" in path else 0
+
+
+def _is_arrays(value):
+    """Whether value is a list of float arrays, one per layer (W = [np.random.randn(30, 784),
+    ...])."""
+    return isinstance(value, list) and bool(value) and all(_is_array(v) for v in value)
+
+
+def _parts(statement, ns):
+    """[(the path of each parameter statement updates, what its update adds or subtracts, the
+    sign: -1 for a subtraction)]; [] when it updates none. A module array by name (`W1 -= lr *
+    dW1`, `W1 = W1 - lr * dW1`), or a module list of arrays, a layer at a time:
+    `for i in range(L): W[i] -= lr * dW[i]`, `W = [w - lr * nw for w, nw in zip(W, nabla_w)]`
+    or `for w, nw in zip(W, nabla_w): w -= lr * nw`, as W[0], W[1], ..., each increment with the
+    layer's own index written in."""
+    name = _updated(statement)
+    if name is not None:
+        if not _is_array(ns.get(name)):
+            return []
+        return [(name, *_increment(statement))]
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
+            statement.targets[0], ast.Name) and isinstance(statement.value, ast.ListComp):
+        target, comp = statement.targets[0].id, statement.value
+        elt = comp.elt
+        if not (_is_arrays(ns.get(target)) and len(comp.generators) == 1
+                and not comp.generators[0].ifs and isinstance(elt, ast.BinOp)
+                and isinstance(elt.op, (ast.Sub, ast.Add)) and isinstance(elt.left, ast.Name)):
+            return []
+        zipped = _zipped(comp.generators[0].target, comp.generators[0].iter)
+        if zipped.get(elt.left.id) != target:
+            return []
+        sign = -1 if isinstance(elt.op, ast.Sub) else 1
+        return [(f"{target}[{k}]", _layer(elt.right, zipped, k), sign)
+                for k in range(len(ns[target]))]
+    if not isinstance(statement, ast.For) or statement.orelse:
+        return []
+    zipped = _zipped(statement.target, statement.iter)
+    if zipped:  # for w, nw in zip(W, nabla_w): w -= lr * nw (in place: the list's own array)
+        found = []
+        for s in statement.body:
+            # `b = b - lr * nb` too: it rebinds the loop's name and leaves the list's array as
+            # it was, which the update check then shows (B[0] does not move)
+            var = _updated(s)
+            if var is not None and _is_arrays(ns.get(zipped.get(var))):
+                target = zipped[var]
+                expr, sign = _increment(s)
+                found += [(f"{target}[{k}]", _layer(expr, zipped, k), sign)
+                          for k in range(len(ns[target]))]
+        return found
+    # for i in range(L): W[i] -= lr * dW[i] (or W[i] = W[i] - ...), i run through its range
+    if not (isinstance(statement.target, ast.Name) and isinstance(statement.iter, ast.Call)
+            and ast.unparse(statement.iter.func) in ("range", "reversed")):
+        return []
+    try:
+        steps = list(eval(compile(ast.Expression(statement.iter), "<range>", "eval"), dict(ns)))
+    except Exception:
+        return []
+    var, found = statement.target.id, []
+    for s in statement.body:
+        subscript = s.target if isinstance(s, ast.AugAssign) else \
+            s.targets[0] if isinstance(s, ast.Assign) and len(s.targets) == 1 else None
+        if not (isinstance(subscript, ast.Subscript) and isinstance(subscript.value, ast.Name)
+                and _is_arrays(ns.get(subscript.value.id))):
+            return []  # the layer loop computes something else too: not an update alone
+        target = subscript.value.id
+        if isinstance(s, ast.AugAssign):
+            if not isinstance(s.op, (ast.Sub, ast.Add)):
+                return []
+            expr, sign = s.value, -1 if isinstance(s.op, ast.Sub) else 1
+        elif isinstance(s.value, ast.BinOp) and isinstance(s.value.op, (ast.Sub, ast.Add)) and \
+                ast.unparse(s.value.left) == ast.unparse(subscript):
+            expr, sign = s.value.right, -1 if isinstance(s.value.op, ast.Sub) else 1
+        else:
+            return []
+        for i in steps:
+            try:
+                k = eval(compile(ast.Expression(subscript.slice), "<index>", "eval"),
+                         {**ns, var: i})
+            except Exception:
+                return []
+            k = k % len(ns[target]) if isinstance(k, int) else None
+            if k is None:
+                return []
+            found.append((f"{target}[{k}]", _layer(expr, {var: i}, k, var), sign))
+    return found
+
+
+def _zipped(target, iterable):
+    """{loop variable: the list it walks} for `for w, nw in zip(W, nabla_w)` (also under
+    enumerate: `for i, (w, b) in enumerate(zip(W, B))`); {} for another loop."""
+    if isinstance(iterable, ast.Call) and getattr(iterable.func, "id", "") == "enumerate" and \
+            iterable.args and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        target, iterable = target.elts[1], iterable.args[0]
+    if not (isinstance(iterable, ast.Call) and getattr(iterable.func, "id", "") == "zip"
+            and isinstance(target, ast.Tuple) and len(target.elts) == len(iterable.args)):
+        return {}
+    return {t.id: a.id for t, a in zip(target.elts, iterable.args)
+            if isinstance(t, ast.Name) and isinstance(a, ast.Name)}
+
+
+def _layer(expr, names, k, index=None):
+    """expr for layer k: each loop variable of a zip (nw) as its list's entry (nabla_w[k]), the
+    index variable of a range (i) as its value."""
+    class Layer(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id == index:
+                return ast.copy_location(ast.Constant(names[index]), node)
+            if node.id in names and index is None:
+                return ast.copy_location(ast.Subscript(ast.Name(names[node.id], ast.Load()),
+                                                       ast.Constant(k), ast.Load()), node)
+            return node
+    return ast.fix_missing_locations(Layer().visit(copy.deepcopy(expr)))
 
 
 def _increment(statement):
@@ -164,6 +334,38 @@ def _writes(node):
                 n.func.attr in _FILLING and isinstance(n.func.value, ast.Name):
             found.add(n.func.value.id)  # X_list.append(vec) in a loader's loop fills X_list
     return found
+
+
+def _fills(stmt, name):
+    """Whether stmt appends to the list name (`A.append(sigmoid(z))`, in a loop too), as a
+    forward pass keeps its activations; not a list made whole (`nabla_b = [np.zeros(...)]`)."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and isinstance(
+            stmt.value.func, ast.Name) and not hasattr(builtins, stmt.value.func.id) and \
+            name in _writes(stmt):
+        return True  # zs, acts = forward(x): the activations a forward helper of yours kept
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in ("append", "insert", "extend")
+               and isinstance(n.func.value, ast.Name) and n.func.value.id == name
+               for n in _walk(stmt))
+
+
+def _in_order(stmt, names):
+    """names in the order stmt last writes them (Z before A in a layer loop's body
+    `Z.append(W[i] @ A[-1] + B[i]); A.append(σ(Z[-1]))`): the output is the last."""
+    last = {}
+    for n in _walk(stmt):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                n.func.attr in _FILLING:
+            base = n.func.value
+        elif isinstance(getattr(n, "ctx", None), ast.Store):
+            base = n
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+        else:
+            continue
+        if isinstance(base, ast.Name) and base.id in names:
+            last[base.id] = max(last.get(base.id, (0, 0)), (n.lineno, n.col_offset))
+    return sorted(names, key=lambda name: last.get(name, (0, 0)))
 
 
 _FILLING = ("append", "extend", "insert", "update", "fill", "setdefault")
@@ -253,7 +455,11 @@ class _Runner:
         self.s, self.ns, self.file = script, script.ns, script.file
         step_body = script.step.body
         first = step_body.index(script.updates[0])
-        params = set(script.params)
+        # what reads the network: its arrays, and the file's functions that read them (a
+        # forward(x) helper over the global lists)
+        params = script.bases | {n for n, v in self.ns.items() if hasattr(v, "__code__")
+                                 and v.__code__.co_filename == self.file
+                                 and set(v.__code__.co_names) & script.bases}
         # the statements that pick the batch (idx = perm[i:i + b]; xb = X[idx]) lead the step
         lead = 0
         while lead < first and not (_reads(step_body[lead]) & params):
@@ -265,7 +471,12 @@ class _Runner:
         # after the layer above is stepped): all of it is the update, in the script's order
         self.steps = step_body[first:last + 1]
         self.interleaved = any(s not in script.updates for s in self.steps)
-        self.weights = [p for p in script.params if self.ns[p].ndim == 2]
+        self.weights = [p for p in script.params if script.value(p).ndim == 2
+                        and 1 not in script.value(p).shape]  # not the (30, 1) biases
+        # the names the loop's products call them: W1, or W and the w of `for w, b in zip(W, B)`
+        self.weight_names = {_base(p) for p in self.weights} | _walkers(
+            script.top, {_base(p) for p in self.weights})
+        self.listed = False  # the step's input is the first entry of a list (A = [X[:, idx]])
         self.x, self.layout = self._input()
         if self.x is None:
             raise LookupError(f"check: the training loop of {Path(self.file).name} never "
@@ -306,7 +517,7 @@ class _Runner:
                 parts.append(node.right)
             found |= {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
         local = _assigned_in(self.s.loop) | set().union(*map(_writes, self.derived), set())
-        reads = set().union(*map(_reads, self.pre), set())
+        reads = set().union(*map(_reads, self.pre + self.steps), set())  # lr / batch_size too
         return sorted(n for n in found & reads - local if isinstance(self.ns.get(n), int)
                       and not isinstance(self.ns.get(n), bool))
 
@@ -341,7 +552,7 @@ class _Runner:
             self.mode, self.data_layout = "replay", layout
             try:
                 self.bind(X, Y, labels)
-                got = np.asarray(self.ns[self.x])
+                got = np.asarray(self.ns[self.x][0] if self.listed else self.ns[self.x])
             except Exception:
                 continue
             kind = _kind_of(got, X)
@@ -353,6 +564,19 @@ class _Runner:
                 return
         self.mode, self.data_layout = "direct", self.layout
         self.step_labels = self._direct_labels()
+        try:  # the examples bound straight into the step's names: do its lines run on them?
+            self.examples(X, Y, labels)
+            with np.errstate(all="ignore"):
+                exec(self._code(self.pre_lines), self.ns)
+        except Exception as e:  # the checker's reading, not the learner's code, is at fault
+            raise LookupError(
+                f"check: the training loop of {Path(self.file).name} could not be run on the "
+                f"checker's examples ({type(e).__name__}: {e}): the checker found no way to "
+                f"hand its step a batch through {self.x} (a batch of (x, y) pairs looped over "
+                "inside the step, Nielsen's update_mini_batch written out, is not read yet); "
+                "describe your program with check.Adapter (docs/verify.md)") from None
+        finally:
+            self.restore()
 
     def _runs(self, X, Y, labels):
         """Whether the step's lines run on the examples bound so, and give each update a
@@ -366,7 +590,7 @@ class _Runner:
                 for name, expr in (exprs or {}).items():
                     code = compile(ast.fix_missing_locations(ast.Expression(expr)), self.file,
                                    "eval")
-                    if np.shape(eval(code, self.ns)) != self.ns[name].shape:
+                    if np.shape(eval(code, self.ns)) != self.s.value(name).shape:
                         return False
         except Exception:
             return False
@@ -406,7 +630,59 @@ class _Runner:
 
     def _input(self):
         """(the name the step multiplies its first weight by, the layout)."""
-        return _weight_product(self.pre, self.weights, lambda n: n not in self.s.params)
+        for stmt in self.lead + self.pre:
+            name, layout = _weight_product([stmt], self.weight_names,
+                                           lambda n: n not in self.s.bases)
+            if name is None:
+                name, layout = self._through_helper(stmt)
+            if name is not None:
+                return self._first_of(name), layout
+        return None, None
+
+    def _through_helper(self, stmt):
+        """(the argument, the layout) where stmt hands the examples to a function of the file
+        that multiplies the weights by its parameter (`acts = forward(xb)` with `z = acts[-1] @
+        weights[i] + biases[i]` inside, after `acts = [x]`); (None, None) otherwise."""
+        helpers = {n.name: n for n in self.s.top if isinstance(n, ast.FunctionDef)}
+        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            fn = helpers.get(getattr(call.func, "id", None))
+            if fn is None:
+                continue
+            weights = self.weight_names | _walkers(fn.body, {_base(p) for p in self.weights})
+            name, layout = _weight_product(fn.body, weights,
+                                           lambda n, known=weights: n not in known)
+            for _ in range(5):  # acts = [x]; a = x: back to the parameter
+                copied = next((st.value for st in ast.walk(fn) if isinstance(st, ast.Assign)
+                               and len(st.targets) == 1 and getattr(st.targets[0], "id", None)
+                               == name), None)
+                if isinstance(copied, ast.List) and len(copied.elts) == 1:
+                    copied = copied.elts[0]
+                if not isinstance(copied, ast.Name):
+                    break
+                name = copied.id
+            params = [a.arg for a in fn.args.args]
+            if name in params and params.index(name) < len(call.args) and isinstance(
+                    call.args[params.index(name)], ast.Name):
+                return call.args[params.index(name)].id, layout
+        return None, None
+
+    def _first_of(self, name, depth=0):
+        """The name a list of activations starts from (xb for `a = [xb]`, whose a[-1] the first
+        product reads), or that a plain copy was made from (`activation = x`); else name. A
+        list that starts from a batch cut in place (`A = [X[:, cols]]`) is itself the name,
+        its first entry the batch (self.listed)."""
+        for stmt in self.lead + self.pre:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                value = stmt.value
+                if isinstance(value, ast.List) and len(value.elts) == 1:
+                    value = value.elts[0]
+                    if not isinstance(value, ast.Name):
+                        self.listed = True
+                        return name
+                if isinstance(value, ast.Name) and depth < 5:
+                    return self._first_of(value.id, depth + 1)
+        return name
 
     def _rates(self):
         """The module numbers the updates multiply by (lr, alpha, eta), directly or through a
@@ -420,18 +696,17 @@ class _Runner:
                     isinstance(node.targets[0], ast.Name):
                 made.setdefault(node.targets[0].id, node.value)
         names, self.step_rates = set(), set()
-        for u in self.update_stmts:
-            expr, _ = _increment(u)
+        for _, expr, _ in self.increments():
             for n in _reads(expr):
-                if number(n):
-                    names.add(n)
+                if number(n) and (RATE.match(n) or isinstance(self.ns[n], float)):
+                    names.add(n)  # not the batch size of `alpha / batch_size * dW[l]`
                 elif n in made and RATE.match(n) and any(number(r) for r in _reads(made[n])):
                     self.step_rates.add(n)
                     names |= {r for r in _reads(made[n]) if number(r) and RATE.match(r)}
         return sorted(names)
 
     def _inputs(self, data):
-        W1 = self.ns[self.weights[0]]
+        W1 = self.s.value(self.weights[0])
         n_in = data.train.X.shape[1]
         return n_in if n_in in W1.shape else next((k for k in INPUTS if k in W1.shape), None)
 
@@ -447,7 +722,10 @@ class _Runner:
 
     def _from_loading(self, name, depth=0):
         """Whether name is made by the file's data loading, or from what it made (X =
-        np.array(X_list), which ran on the empty list when the file was loaded)."""
+        np.array(X_list), which ran on the empty list when the file was loaded). The network's
+        lists are not data, though a loop fills them (L = len(weights) is the network's)."""
+        if name in self.s.bases:
+            return False
         nodes = self._defining(name)
         if any(_loads(n) for n in nodes):
             return True
@@ -460,7 +738,7 @@ class _Runner:
         of the names the loop reads that the module lacks, those whose statement loads (or
         computes from what loading made) are bound by the checker, and those computed from
         bound names only (`m = len(X)`) run again with every batch."""
-        needed = {n for n in _reads(self.s.loop) if not hasattr(builtins, n)
+        needed = {n for n in _reads(self.s.loop) - self.s.bases if not hasattr(builtins, n)
                   and (n not in _assigned_in(self.s.loop) or self._defining(n))  # X = X[perm]
                   and (n not in self.ns or self._from_loading(n))}
         kinds, derived = {}, []
@@ -532,7 +810,7 @@ class _Runner:
         step_reads = set().union(*map(_reads, self.pre), set()) - set().union(
             *map(_writes, self.pre), set())
         found = []
-        for name in sorted(step_reads - {self.x} - set(self.s.params)):
+        for name in sorted(step_reads - {self.x} - self.s.bases):
             roots = (deps.get(name, set()) & self.roots) - {root_x}
             if roots and name not in self.roots or name in self.roots and name != root_x:
                 found.append((name, sorted(roots) or [name]))
@@ -601,7 +879,8 @@ class _Runner:
             self.bind(X, Y, labels)
             if self.mode == "full" or self.per_example:
                 return  # replay: a batch smaller than the data's is the one asked for
-        self.ns[self.x] = self._laid(X, self.step_layout)
+        laid = self._laid(X, self.step_layout)
+        self.ns[self.x] = [laid] if self.listed else laid
         for name in self.sizes:  # dz2 = (probs - yb) / bs on a batch of len(X)
             self.kept.setdefault(name, self.ns[name])
             self.ns[name] = len(X)
@@ -634,6 +913,9 @@ class _Runner:
                 getattr(step.iter.func, "id", "") == "range"
             if ranged:
                 first = step.iter.args[0] if len(step.iter.args) > 1 else ast.Constant(0)
+            elif isinstance(step.iter, ast.Call) and \
+                    ast.unparse(step.iter.func).endswith("permutation"):
+                first = ast.Constant(0)  # for i in np.random.permutation(n): read in order
             else:  # for x, y in zip(X, Y): its first item
                 first = ast.Call(ast.Name("next", ast.Load()),
                                  [ast.Call(ast.Name("iter", ast.Load()), [step.iter], [])], [])
@@ -763,8 +1045,10 @@ class _Runner:
             if target is not None and target in _reads(stmt):
                 break
             exec(self._code([stmt]), self.ns)
-            for name in _writes(stmt):
+            for name in _in_order(stmt, _writes(stmt)):
                 value = self.ns.get(name)
+                if isinstance(value, list) and value and _fills(stmt, name):
+                    value, name = value[-1], f"{name}[-1]"  # A.append(σ(z)): the last layer's
                 if isinstance(value, np.ndarray) and value.shape in shapes and \
                         value.dtype.kind == "f":
                     output, end = name, k
@@ -808,13 +1092,16 @@ class _Runner:
         """{param: the expression of its gradient}: what each update subtracts with the rate
         taken off (`lr * dW1` → dW1), or None when an update is written another way."""
         found = {}
-        for u in self.update_stmts:
-            expr, _ = _increment(u)
+        for path, expr, _ in self.increments():
             grad = _without_rate(expr, set(self.lr_names) | self.step_rates)
             if grad is None:
                 return None
-            found[_updated(u)] = self._own(_updated(u), grad)
+            found[path] = self._own(path, grad) if "[" not in path else grad
         return found
+
+    def increments(self):
+        """[(parameter path, what its update adds or subtracts, sign)] over the updates."""
+        return [part for u in self.update_stmts for part in self.s.parts[id(u)]]
 
     def _own(self, param, grad):
         """The gradient the step computes for param under its own name (db2 for b2) where the
@@ -829,13 +1116,22 @@ class _Runner:
     def literal_rate(self):
         """The η written as a number in every update (`W1 -= 0.5 * dW1`), or None."""
         rates = set()
-        for u in self.update_stmts:
-            expr, _ = _increment(u)
+        for _, expr, _ in self.increments():
             if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
                 for side in (expr.left, expr.right):
                     if isinstance(side, ast.Constant) and isinstance(side.value, (int, float)):
                         rates.add(side.value)
         return rates.pop() if len(rates) == 1 else None
+
+
+def _walkers(top, lists):
+    """The loop variables that walk the lists (w in `for w, b in zip(W, B)`, in a loop or a
+    comprehension, anywhere in the file's top-level code)."""
+    found = set()
+    for node in ast.walk(ast.Module(list(top), [])):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            found |= {v for v, name in _zipped(node.target, node.iter).items() if name in lists}
+    return found
 
 
 def _without_rate(expr, rates):
@@ -850,6 +1146,8 @@ def _without_rate(expr, rates):
         for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
             if rate(side):  # -lr * dW1 too: dW1 is the gradient, the step's sign the update's
                 return other
+            if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Div) and rate(side.left):
+                return ast.BinOp(other, ast.Div(), side.right)  # (eta / m) * nw: nw / m
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):  # lr * dW / m
         inner = _without_rate(expr.left, rates)
         return None if inner is None else ast.BinOp(inner, ast.Div(), expr.right)
@@ -864,7 +1162,8 @@ def recognize(module, data):
         raise LookupError(f"check: {name} has no training loop that updates its arrays")
     run = _Runner(script, data)
     if run.n_in is None:
-        raise LookupError(f"check: {run.weights[0]} has shape {script.ns[run.weights[0]].shape}, "
+        shape = script.value(run.weights[0]).shape
+        raise LookupError(f"check: {run.weights[0]} has shape {shape}, "
                           "which takes neither 784 nor 1024 inputs: describe your program with "
                           "check.Adapter (docs/verify.md)")
     sample = data.train.take(slice(0, PROBE))
@@ -877,13 +1176,13 @@ def recognize(module, data):
     loop_where = Where(SCRIPT_LOOP, script.file, script.loop.lineno)
     hooks, notes = {}, []
     if forward_code is not None:
-        code = run._code(forward_code)
+        code, read = run._code(forward_code), compile(output, script.file, "eval")
 
         def forward(x):
             try:
                 run.batch(x)
                 exec(code, run.ns)
-                return run.ns[output]
+                return eval(read, run.ns)  # the output's name, or A[-1]
             finally:
                 run.restore()
         forward.where = Where(SCRIPT_LOOP, script.file, forward_code[0].lineno)
@@ -956,8 +1255,15 @@ def recognize(module, data):
         ] + notes + (
         [f"η = {lr} from your script"] if lr is not None else [])
     learner.owner = module
+    learner.update_at = {path: Where(SCRIPT_LOOP, script.file, u.lineno)
+                         for u in run.update_stmts for path, _, _ in script.parts[id(u)]}
     if exprs is not None:  # bias2's gradient is db2: where a finding looks for its line
         learner.gradient_names = {p: e.id for p, e in exprs.items() if isinstance(e, ast.Name)}
+        for p, e in exprs.items():  # biases[2]'s is db[2] / m: an entry of the list db
+            entry = next((n for n in ast.walk(e) if isinstance(n, ast.Subscript)
+                          and isinstance(n.value, ast.Name)), None)
+            if "[" in p and entry is not None:
+                learner.gradient_names[p] = f"{entry.value.id}[]"  # calls._assignments
     return learner
 
 
@@ -998,7 +1304,9 @@ def _epoch(run):
     script = run.s
     step_y = run.step_y or run.root_y
     call = ast.Expr(ast.Call(ast.Name(STEP_CALL, ast.Load()),
-                             [ast.Name(run.x, ast.Load())] +
+                             [ast.Subscript(ast.Name(run.x, ast.Load()), ast.Constant(0),
+                                            ast.Load()) if run.listed else
+                              ast.Name(run.x, ast.Load())] +
                              ([ast.Name(step_y, ast.Load())] if step_y else []), []))
     loop = copy.deepcopy(script.loop)
     if run.full_batch:
@@ -1022,7 +1330,7 @@ def _epoch(run):
     pre_and_updates = run._code(run.pre + run.steps)
 
     def step_fn(x, y=None):
-        run.ns[run.x] = x
+        run.ns[run.x] = [x] if run.listed else x
         if step_y is not None:
             run.ns[step_y] = y
         exec(pre_and_updates, run.ns)
@@ -1089,10 +1397,10 @@ def _evaluation(run):
                                                     region[k])]  # prints aside
         made = set().union(*map(_writes, lines[:-1]), set())
         names = sorted(n for n in set().union(*map(_reads, lines)) - made
-                       if not hasattr(builtins, n) and n not in script.params
+                       if not hasattr(builtins, n) and n not in script.bases
                        and (n not in run.ns or run._from_loading(n) or n in run.roots)
                        and (run._defining(n) or n in run.roots))
-        if not any((_INPUT.search(n) and n not in run.roots) or _HELD.search(n)
+        if not any((_INPUT.search(n) and n not in (run.root_x, run.root_y)) or _HELD.search(n)
                    for n in names):
             continue  # the training data's figure, or the last batch's: not a test
         last = lines[-1]
@@ -1153,4 +1461,4 @@ def _rows_of(run, lines, names):
     """How the test images are held: as the first product with a weight that reads them
     (X_test @ W1, or W1 @ X_test / W1.dot(X_test.T)) holds them; the training inputs' layout
     otherwise (a list of columns walked by `for x, y in zip(test_x, test_y)`)."""
-    return _weight_product(lines, run.weights, lambda n: n in names)[1] or run.data_layout
+    return _weight_product(lines, run.weight_names, lambda n: n in names)[1] or run.data_layout

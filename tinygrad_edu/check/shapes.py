@@ -24,7 +24,7 @@ import numpy as np
 
 from . import attrs, funcs, globalvars, inplace, lists, script
 from .learner import Batches, Data, Learner, Param, Sample, Where
-from .source import give_data, load, read_script
+from .source import Skipped, give_data, load, read_script
 from .source import opened as _opened
 
 NIELSEN_HIDDEN = 30  # the book's hidden layer, when the learner's script does not say
@@ -232,6 +232,7 @@ def _scripts(module, beside=True):
     statements, constants = list(getattr(module, "__skipped__", [])), {}
     if module is None:
         return statements, constants
+    statements += _entry_bodies(module, statements)
     file = Path(getattr(module, "__file__", "") or "")
     if file.is_file() and beside:
         for sibling in sorted(file.parent.glob("*.py")):
@@ -251,6 +252,27 @@ def _scripts(module, beside=True):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             own.setdefault(key, value)
     return statements, {**constants, **own}
+
+
+def _entry_bodies(module, statements):
+    """The statements of the file's own functions that the script part calls with no arguments
+    (`if __name__ == "__main__": main()`), as skipped statements of the script part: main()'s
+    `parameters = nn_model(train_x, train_Y, n_h=32)` is the script's call."""
+    called = {n.func.id for s in statements for n in ast.walk(s.node) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Name) and not n.args and not n.keywords}
+    found = []
+    try:
+        file = module.__file__
+        text = Path(file).read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, TypeError, AttributeError):
+        return found
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in called and not (
+                node.args.args or node.args.posonlyargs):
+            found += [Skipped(file, stmt.lineno, ast.get_source_segment(text, stmt) or
+                              ast.unparse(stmt), stmt) for stmt in node.body]
+    return found
 
 
 def _class_names(module):

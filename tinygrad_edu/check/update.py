@@ -172,6 +172,9 @@ def _step(learner, data, oracle):
             np.isclose(k, m, rtol=1e-4) for k in factors.values())
         if summed:  # a loss summed over the batch: η·∇ of the sum is its plain SGD step
             factors = {n: k / m for n, k in factors.items()}
+        # the line that should step what never moves, where the recognizer knows it
+        at = str(learner.update_at[unchanged[0]]) if unchanged and \
+            unchanged[0] in learner.update_at else place
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns,
                          over="every entry of the outputs" if reduction == "entries"
                          else "the batch")
@@ -211,9 +214,10 @@ def _step(learner, data, oracle):
                 result.where = (str(dataclasses.replace(learner.where["update"], line=line))
                                 if line else None) or \
                     layer_method(learner, "update", off, find=counter) or result.where
-        elif unchanged:  # the loop's return, or the line that steps the others: where the
-            # missing one belongs
-            result.where = returns or assigns(learner, "update", list(factors))
+        elif unchanged:  # the loop's return, the line known to step them (a script's `b = b
+            # - ...` in a loop over its list), or that of the others: where it belongs
+            result.where = returns or (at if at != place else None) or \
+                assigns(learner, "update", list(factors))
         return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
