@@ -147,3 +147,11 @@ def test_a_step_the_checker_cannot_bind_is_not_blamed_on_the_learner(scripts):
     assert [r.check for r in report.results] == ["load"]
     assert "could not be run on the checker's examples" in report.results[0].summary
     assert "is not read yet" in report.results[0].summary
+
+
+def test_a_test_accuracy_computed_by_a_helper_is_the_evaluation(scripts):
+    """`test_acc = accuracy(X_test, y_test)`, with the argmax comparison inside a function of
+    the file: that line is the evaluation, the test names bound to the checker's examples."""
+    text = str(check_program(scripts / "clean_lists_permutation.py"))
+    assert "its accuracy is line" in text and "(X_test, y_test)" in text
+    assert "✓ evaluation" in text

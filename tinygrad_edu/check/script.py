@@ -112,8 +112,8 @@ class _Script:
             elif not (isinstance(stmt, ast.Assign) and all(
                     isinstance(t, (ast.Name, ast.Subscript)) for t in stmt.targets)):
                 return set()
-        if not filled or any(self.ns.get(n) != [] for n in filled) or _loads(ast.Module(
-                loop.body, [])):
+        empty = all(isinstance(self.ns.get(n), list) and not self.ns[n] for n in filled)
+        if not filled or not empty or _loads(ast.Module(loop.body, [])):
             return set()
         numpy = {n for n, v in self.ns.items() if v is np or v is np.random}
         for n in ast.walk(loop):
@@ -1354,21 +1354,40 @@ def _assigned_in(loop):
                        _writes(loop) if isinstance(loop, ast.For) else set())
 
 
-def _scores(node, picked=frozenset()):
-    """Whether a statement compares an argmax (or a name picked holds one) with something: the
+def _scores(node, picked=frozenset(), helpers=frozenset()):
+    """Whether a statement compares an argmax (or a name picked holds one) with something, or
+    calls a function of the file's that does (`test_acc = accuracy(X_test, y_test)`): the
     accuracy's line."""
     return any(isinstance(n, ast.Compare) and any(isinstance(o, ast.Eq) for o in n.ops) and any(
         isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", "")) ==
         "argmax" or isinstance(c, ast.Name) and c.id in picked
         for side in [n.left, *n.comparators] for c in ast.walk(side))
+        or isinstance(n, ast.Call) and getattr(n.func, "id", None) in helpers
         for n in ast.walk(node))
 
 
-def _first_score(region):
+def _bounds(lines):
+    """The names lines read only as a slice's bounds (n_test in `X[:n_test]`): counts, not
+    data to bind."""
+    inside = {n.id for stmt in lines for sl in ast.walk(stmt) if isinstance(sl, ast.Slice)
+              for n in ast.walk(sl) if isinstance(n, ast.Name)}
+    outside = set().union(*(_reads(ast.Module([ast.fix_missing_locations(_without_slices(
+        copy.deepcopy(stmt)))], [])) for stmt in lines), set())
+    return inside - outside
+
+
+def _without_slices(node):
+    class Drop(ast.NodeTransformer):
+        def visit_Slice(self, sl):
+            return ast.copy_location(ast.Slice(), sl)
+    return Drop().visit(node)
+
+
+def _first_score(region, helpers=frozenset()):
     """The index of the region's first statement that scores predictions, or None."""
     picked = set()
     for k, stmt in enumerate(region):
-        if _scores(stmt, picked):
+        if _scores(stmt, picked, helpers):
             return k, picked
         if isinstance(stmt, ast.Assign) and _argmaxes(stmt.value):
             picked |= _writes(stmt)  # preds = np.argmax(out, axis=1)
@@ -1389,14 +1408,15 @@ def _evaluation(run):
     regions = [script.top[script.top.index(script.loop) + 1:]]
     if script.step is not script.loop and script.step in script.loop.body:
         regions.insert(0, script.loop.body[script.loop.body.index(script.step) + 1:])
+    helpers = {n.name for n in script.top if isinstance(n, ast.FunctionDef) and _scores(n)}
     for region in regions:
-        k, picked = _first_score(region)
+        k, picked = _first_score(region, helpers)
         if k is None:
             continue
         lines = [st for st in region[:k + 1] if not (isinstance(st, ast.Expr) and st is not
                                                     region[k])]  # prints aside
         made = set().union(*map(_writes, lines[:-1]), set())
-        names = sorted(n for n in set().union(*map(_reads, lines)) - made
+        names = sorted(n for n in set().union(*map(_reads, lines)) - made - _bounds(lines)
                        if not hasattr(builtins, n) and n not in script.bases
                        and (n not in run.ns or run._from_loading(n) or n in run.roots)
                        and (run._defining(n) or n in run.roots))
@@ -1408,7 +1428,7 @@ def _evaluation(run):
             # the innermost call around the comparison: np.mean(pred == y_test), not the
             # string a print formats it into, nor the round() around it
             figures = [a for a in ast.walk(last) if isinstance(a, ast.Call) and a is not
-                       last.value and _scores(ast.Expr(a), picked)]
+                       last.value and _scores(ast.Expr(a), picked, helpers)]
             if not figures:
                 continue
             result = ast.Expression(figures[-1])
