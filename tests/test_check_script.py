@@ -43,9 +43,6 @@ BUGGY = [
     # a forward(x) helper over the global lists; X_train and Y_train shuffled apart
     ("unpaired_shuffle_helper.py", "minibatches", ("other examples' labels",),
      "np.random.shuffle(X_train)"),
-    # `for b, gb in zip(B, dB): b = b - ...` rebinds the loop's name: B never moves
-    ("rebound_bias_lists.py", "update", ("never updates B", "B[0], B[1]"),
-     "for b, gb in zip(B, dB):"),
     # lists a loop fills, L = len(weights) after it, A = [X[:, cols]] as the first activation,
     # db[l] = np.mean(delta, ...) then alpha / batch_size * db[l]: the biases' step ÷m twice
     ("bias_divided_twice_lists.py", "gradients", ("biases[2]", "divided by the batch size twice"),
@@ -155,3 +152,21 @@ def test_a_test_accuracy_computed_by_a_helper_is_the_evaluation(scripts):
     text = str(check_program(scripts / "clean_lists_permutation.py"))
     assert "its accuracy is line" in text and "(X_test, y_test)" in text
     assert "✓ evaluation" in text
+
+
+def test_a_loop_that_rebinds_its_name_steps_nothing(scripts):
+    """clean_lists_columns.py with its update written as zip loops, the biases' one rebinding
+    the loop's name (`b = b - ...`): B never moves, found at that loop's line."""
+    path = scripts / "clean_lists_columns.py"
+    text = path.read_text()
+    old = ("            for i in range(L):\n                W[i] -= alpha / k * dW[i]\n"
+           "                B[i] -= alpha / k * dB[i]\n")
+    assert old in text
+    path.write_text(text.replace(old, "            for w, gw in zip(W, dW):\n"
+                                      "                w -= alpha / k * gw\n"
+                                      "            for b, gb in zip(B, dB):\n"
+                                      "                b = b - alpha / k * gb\n"))
+    update = next(r for r in check_program(path).results if r.check == "update")
+    assert update.status == "wrong" and "never updates B" in update.summary
+    line = update.where.rpartition(":")[2].rstrip(")")
+    assert path.read_text().splitlines()[int(line) - 1].strip() == "for b, gb in zip(B, dB):"
