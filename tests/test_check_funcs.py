@@ -78,3 +78,52 @@ def test_a_softmax_over_every_entry_is_a_wrong_forward_pass(tutorials):
     forward = _result(report, "forward")
     assert forward.status == "wrong" and "differs from the network" in forward.summary
     assert any("m, which your script sets" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("name, lines, stepped", [
+    ("inline_dict.py", "for name in params:", "params[name] -= lr * grads[name]"),
+    ("inline_rebound.py", "W1 = W1 - alpha * dW1", "b2 = b2 - alpha * db2")])
+def test_an_update_written_inside_the_training_loop_is_its_step(tutorials, name, lines, stepped):
+    """No update function: the training function's loop steps the parameters itself after its
+    backward call, in place over a dict (`for name in params: params[name] -= lr *
+    grads[name]`) or by rebinding the video's names (`W1 = W1 - alpha * dW1`). Those lines are
+    the update step, run with the names they read, and every check runs and passes."""
+    path = tutorials / name
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    first, last = _line(path, lines), _line(path, stepped)
+    assert any(n.startswith("the update is the lines of") and f":{first}-{last})" in n
+               for n in report.notes), report.notes
+    assert _result(report, "update").summary.startswith("one call of the update in ")
+
+
+def test_an_inline_update_that_skips_the_biases_or_climbs_is_found_at_its_line(tutorials):
+    """The same programs with a bug in their inline lines: a loop over the weights' keys only
+    (the biases never move) and a W2 stepped up its gradient, each said at its line."""
+    path = tutorials / "inline_dict.py"
+    path.write_text(path.read_text().replace("for name in params:", 'for name in ["W1", "W2"]:'))
+    update = _result(check_program(path), "update")
+    assert update.status == "wrong" and "never updates params['b']" in update.summary
+    assert update.where == f"the update in train (inline_dict.py:{_line(path, 'for name in')})"
+    path = tutorials / "inline_rebound.py"
+    path.write_text(path.read_text().replace("W2 = W2 - alpha", "W2 = W2 + alpha"))
+    update = _result(check_program(path), "update")
+    assert update.status == "wrong" and "W2: the sign is flipped" in update.summary
+    assert update.where == (f"the update in gradient_descent (inline_rebound.py:"
+                            f"{_line(path, 'W2 = W2 + alpha')})")
+
+
+def test_parameters_kept_in_one_list_and_stepped_by_a_comprehension(tutorials):
+    """init_params() returns [W1, b1, W2, b2]; backward returns the gradients as a list in that
+    order; train's loop steps them with `params = [p - lr * g for p, g in zip(params, grads)]`
+    and takes both the one-hot Y and the labels. The parameters are params[0], ...; every check
+    runs and passes, and a tanh' written as (1 − a) is found in the hidden layer."""
+    path = tutorials / "listed_params.py"
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    assert "init_params makes params[0], params[1], params[2], params[3] (columns)" in \
+        report.notes[0]
+    path.write_text(path.read_text().replace("(1 - A1 ** 2)", "(1 - A1)"))
+    gradients = _result(check_program(path), "gradients")
+    assert gradients.status == "wrong" and "the layer above agrees (params[2], params[3]) but " \
+        "∂C/∂params[1] does not" in gradients.summary, gradients.summary

@@ -1278,6 +1278,27 @@ def test_an_adam_without_its_square_root_is_wrong(programs):
     assert update.status == "wrong" and "is not −η·∇C" in update.summary, update.summary
 
 
+@pytest.mark.parametrize("reset", [
+    "        self.v = {}\n        for key, val in params.items():\n"
+    "            self.v[key] = np.zeros_like(val)\n",
+    "        self.v = {key: np.zeros_like(val) for key, val in params.items()}\n"])
+def test_a_momentum_whose_velocity_is_made_at_every_call_is_wrong(programs, reset):
+    """Momentum without its `if self.v is None:`: the velocity starts from zero at every call,
+    so every step is plain SGD's (its first step is right, and passed before). The same batch
+    from the same weights moves them 1× as far the second and third time, where μ = 0.9 would
+    move them 1.9× as far: the line that makes the velocity afresh is the place."""
+    guarded = ("        if self.v is None:\n"
+               "            self.v = {key: np.zeros_like(val) for key, val in params.items()}\n")
+    report = _optimizer_net(programs, "Momentum(lr=0.05)", edit=(guarded, reset))
+    update = next(r for r in report.results if r.check == "update")
+    assert update.status == "wrong" and "its velocity starts from zero at every call" in \
+        update.summary, update.summary
+    module = programs / "dlfs" / "common" / "optimizer.py"
+    line = next(k for k, text in enumerate(module.read_text().splitlines(), 1)
+                if text.strip().startswith("self.v = {"))
+    assert update.where == f"Momentum.update (optimizer.py:{line})", update.where
+
+
 def _renamed_methods(programs, *edits):
     """network.py with Nielsen's methods renamed as learners rewrite them, and edits."""
     path = programs / "nielsen" / "network.py"
@@ -2742,6 +2763,29 @@ def test_a_velocity_that_keeps_every_gradient_is_named(programs):
         update.summary, update.summary
     assert update.where == f"update_params (train.py:{_line_of(path, 'vW1 = vW1 - alpha')})", \
         update.where
+
+
+def test_a_class_whose_update_applies_the_gradients_it_kept_is_stepped(programs):
+    """self.backward(X, Y) keeps self.dW1, ...; self.update() steps by them and self.learning_rate
+    (settler/net.py): the two are the update step, fit is the epoch loop, and every check runs
+    and passes; update(self, lr) is read the same way; a `return` after the first layer leaves
+    the others unmoved, said at the update."""
+    path = programs / "settler" / "net.py"
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    assert "update() steps the parameters by the gradients backward keeps" in str(report)
+    assert "η = 0.5: self.learning_rate as your script builds Net" in report.notes
+    text = path.read_text()
+    path.write_text(text.replace("def update(self):", "def update(self, lr):")
+                    .replace("self.learning_rate * self.d", "lr * self.d")
+                    .replace("self.update()", "self.update(self.learning_rate)"))
+    report = check_program(path)
+    assert report.ok and "update(lr) steps the parameters" in str(report), str(report)
+    path.write_text(text.replace("        self.b1 -= self.learning_rate * self.db1\n",
+                                 "        return\n"))
+    update = next(r for r in check_program(path).results if r.check == "update")
+    assert update.status == "wrong" and "never updates self.b1, self.W2, self.b2" in \
+        update.summary, update.summary
 
 
 def test_a_class_whose_update_applies_a_gradients_dict_is_stepped(programs):

@@ -266,6 +266,14 @@ def recognize(net, module, data, hyper):
         step = grads  # the loop's call that holds the batch: what its epoch records
         notes.append(f"{applier}({', '.join(_arguments(cls, applier))}) applies what {grads} "
                      f"returns: the two are its update step")
+    settler = _settler(cls) if grads and not step and "update" not in hooks else None
+    if settler:  # self.backward(xb, yb); self.update(): the step reads what backward kept
+        name, rate = settler
+        hooks["update"] = _settled(net, cls, grads, name, rate,
+                                   forward if _follows_forward(cls, grads) else None)
+        step = grads  # the loop's call that holds the batch: what its epoch records
+        notes.append(f"{name}({', '.join(_arguments(cls, name))}) steps the parameters by the "
+                     f"gradients {grads} keeps (self.dW1, …): the two are its update step")
     if "update" not in hooks and not grads and _loop_step(cls) is not None:
         _, calls, step = _loop_step(cls)  # output = self.forward(xb); self.backward(xb, ...)
         replayed = _replayed(net, cls, module, calls, step)
@@ -476,6 +484,40 @@ def _applier(cls):
                 _steps_params(cls, name):
             return name
     return None
+
+
+def _settler(cls):
+    """(name, rate attribute or None) of the method that steps the parameters by the gradients
+    the gradients method kept on the object: `update()` by a rate it keeps (self.lr), or
+    `update(lr)` by its argument; None when there is none."""
+    for name in STEP:
+        if _method(cls, (name,), 0) and _steps_params(cls, name):
+            from .inplace import steps_in_place  # (inplace builds on this module's names)
+            rate = steps_in_place(_source(cls, name))[1]
+            if rate:
+                return name, rate
+        if _method(cls, (name,), 1) and _LR.match(_arguments(cls, name)[0]) and \
+                _steps_params(cls, name):
+            return name, None
+    return None
+
+
+def _settled(net, cls, grads, name, rate, forward):
+    """update(x, y, lr): the forward pass the loop runs first (if it does), the gradients
+    method, then the method that steps by what it kept, by self.<rate> set to lr (or, rate
+    None, by its lr argument), as the learner's loop calls them."""
+    def update(x, y, lr):
+        if forward is not None:
+            getattr(net, forward)(x)
+        getattr(net, grads)(x, y)
+        if rate is not None:
+            setattr(net, rate, lr)
+            getattr(net, name)()
+        else:
+            getattr(net, name)(lr)
+    update.__qualname__ = f"{cls.__name__}.{name}"  # where the checks point
+    update.__wrapped__ = getattr(cls, name)
+    return update
 
 
 def _applied(net, cls, grads, applier, forward):

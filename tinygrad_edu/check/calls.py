@@ -255,7 +255,9 @@ def assigns(learner, role, names, layers=True, gradients=None):
     if not found:
         return (role == "backprop" and _in_callee(node, learner, names)) or \
             (layers and layer_method(learner, role, names)) or where(learner, role)
-    first = min(found, key=lambda n: n.lineno)
+    # from the role's own first line on: an update written inline in a training function
+    # (`W2 = W2 - alpha * dW2` in its loop) starts below the `W1, ..., W2 = init_params()`
+    first = min([n for n in found if n.lineno >= w.line] or found, key=lambda n: n.lineno)
     copied = _copied_from_layer(learner, first, wanted) if gradients else None
     return copied or str(dataclasses.replace(w, line=first.lineno))
 

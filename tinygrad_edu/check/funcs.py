@@ -18,6 +18,7 @@ import contextlib
 import inspect
 import io
 import re
+import types
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,8 @@ from .attrs import _tree_of as _tree
 from .learner import held_out as held_out_arguments
 from .learner import held_out_targets
 
-INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)")
+INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)"
+                  r"|^initiali[sz]e$")
 ROLES = {"forward": re.compile(r"(?i)forward"), "backward": re.compile(r"(?i)back"),
          "update": re.compile(r"(?i)^update")}
 X_NAMES = ("X", "x", "X_batch", "x_batch", "inputs", "A0")
@@ -113,10 +115,111 @@ def _takes_labels(fn, argument):
 
 def looks_like(module):
     """Whether module's own functions have this shape: an init, a forward, a backward and an
-    update function, and no class of the network."""
+    update function (or a training function whose loop steps the parameters itself after its
+    backward call), and no class of the network."""
     fns = _functions(module)
     return any(INIT.search(n) for n in fns) and all(
-        any(pattern.search(n) for n in fns) for pattern in ROLES.values())
+        any(pattern.search(n) for n in fns) for role, pattern in ROLES.items()
+        if role != "update") and (any(ROLES["update"].search(n) for n in fns) or any(
+            _inline_update(f, fns) for f in fns.values()))
+
+
+def _inline_update(fn, fns):
+    """(statements, read, rebound): the lines of fn's innermost loop that step the parameters
+    after its call of a backward function (`for k in params: params[k] -= lr * grads[k]`,
+    `W1 = W1 - alpha * dW1`), with line numbers as in the file; the names they read that are
+    fn's own (its arguments and locals), and the names they rebind. None when it has none."""
+    tree = _tree(fn)
+    if tree is None:
+        return None
+    ast.increment_lineno(tree, fn.__code__.co_firstlineno - 1)
+    backs = {n for n in fns if ROLES["backward"].search(n)}
+    own = set(fn.__code__.co_varnames)
+    for loop in sorted((n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))),
+                       key=lambda n: -n.lineno):
+        called = [i for i, s in enumerate(loop.body) if any(
+            isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in backs
+            for c in ast.walk(s))]
+        steps = [s for s in loop.body[called[0] + 1:] if _steps(s)] if called else []
+        if not steps:
+            continue
+        stored = {n.id for s in steps for n in ast.walk(s) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}
+        read = list(dict.fromkeys(n.id for s in steps for n in ast.walk(s)
+                                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                                  and n.id in own and (n.id not in stored or any(
+                                      _target(t) == n.id for t in _targets(steps)))))
+        rebound = list(dict.fromkeys(t for t in map(_target, _targets(steps))
+                                     if t is not None))
+        return steps, read, [n for n in rebound if n in read]
+    return None
+
+
+def _listed(fn):
+    """The names in the list fn's last return statement gives (`return [W1, b1, W2, b2]`), or
+    None when it returns something else."""
+    tree = _tree(fn)
+    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return)] if tree else []
+    value = returns[-1].value if returns else None
+    if not isinstance(value, ast.List) or not all(isinstance(e, ast.Name) for e in value.elts):
+        return None
+    return [e.id for e in value.elts]
+
+
+def _targets(steps):
+    """The targets of the stepping assignments among steps (in their loops too)."""
+    for s in steps:
+        for n in ast.walk(s):
+            if isinstance(n, ast.AugAssign):
+                yield n.target
+            elif isinstance(n, ast.Assign):
+                yield from n.targets
+
+
+def _target(t):
+    """The name a stepping assignment rebinds (W1 in `W1 = W1 - ...`), None for an entry."""
+    return t.id if isinstance(t, ast.Name) else None
+
+
+def _steps(s):
+    """Whether statement s steps a value by an increment: `p -= ...`, `p = p - ...`, or a loop
+    of such lines (`for k in params: params[k] -= lr * grads[k]`)."""
+    if isinstance(s, ast.AugAssign):
+        return isinstance(s.op, (ast.Sub, ast.Add))
+    if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.value, ast.ListComp):
+        # params = [p - eta * g for p, g in zip(params, grads)]
+        made, loop = s.value, s.value.generators[0]
+        return isinstance(made.elt, ast.BinOp) and isinstance(made.elt.op, (ast.Sub, ast.Add)) \
+            and isinstance(loop.iter, ast.Call) and ast.unparse(loop.iter.func) == "zip" \
+            and bool(loop.iter.args) and ast.unparse(loop.iter.args[0]) == \
+            ast.unparse(s.targets[0])
+    if isinstance(s, ast.Assign) and len(s.targets) == 1:
+        return isinstance(s.value, ast.BinOp) and isinstance(s.value.op, (ast.Sub, ast.Add)) \
+            and ast.unparse(s.value.left) == ast.unparse(s.targets[0])
+    if isinstance(s, ast.For):
+        return bool(s.body) and all(_steps(b) for b in s.body)
+    return False
+
+
+def _made_update(fn, found):
+    """A function of the names the stepping lines read, made of those lines, compiled in fn's
+    file and module: `train`'s update step, as the checks call an update function."""
+    steps, read, rebound = found
+    body = [*steps]
+    if rebound:
+        body.append(ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in rebound],
+                                         ast.Load())))
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in read], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    made = ast.FunctionDef(name=fn.__name__, args=arguments, body=body, decorator_list=[],
+                           returns=None, type_params=[])
+    ast.copy_location(made, steps[0])
+    code = compile(ast.fix_missing_locations(ast.Module([made], type_ignores=[])),
+                   fn.__code__.co_filename, "exec")
+    inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    update = types.FunctionType(inner, fn.__globals__, fn.__name__)
+    update.__qualname__ = f"the update in {fn.__qualname__}"
+    return update
 
 
 def recognize(module, data, script_call, script_sizes=None):
@@ -125,6 +228,10 @@ def recognize(module, data, script_call, script_sizes=None):
     fns = _functions(module)
     epoch_fn = next((f for n, f in fns.items() if any(ROLES["update"].search(m) and
                                                       _loops_call(f, m) for m in fns)), None)
+    inline = None
+    if not any(ROLES["update"].search(n) for n in fns):  # the loop steps them itself
+        epoch_fn, inline = next(((f, found) for f in fns.values()
+                                 if (found := _inline_update(f, fns))), (None, None))
     bound, call = script_call(epoch_fn.__name__) if epoch_fn else (None, None)
     bound = bound or {}
     init = next(f for n, f in fns.items() if INIT.search(n))
@@ -161,6 +268,12 @@ def recognize(module, data, script_call, script_sizes=None):
         keys = [k for k in made if re.fullmatch(r"[Wb]\d+", str(k))]
         params = [(f"{held}['{k}']", _getter(store, held, k), _setter(store, held, k))
                   for k in keys]
+    elif isinstance(made, list) and _listed(init):  # return [W1, b1, W2, b2]: one list
+        held = next((a for f in fns.values() for a in _arguments(f)
+                     if a in ("parameters", "params", "weights", "model")), "params")
+        store[held] = made
+        params = [(f"{held}[{i}]", _getter(store, held, i), _setter(store, held, i))
+                  for i, n in enumerate(_listed(init)) if re.fullmatch(r"[Ww]\d+|[bB]\d+", n)]
     else:
         names = returned_names(init)
         if names is None or None in names:  # `return np.zeros(...), ...`: the caller's names
@@ -220,6 +333,8 @@ def recognize(module, data, script_call, script_sizes=None):
     grads_names = (returned_names(backward) or _assigned(epoch_fn, backward.__name__)
                    or ["grads"]) if backward else []
     grads_as = (_assigned(epoch_fn, backward.__name__) or []) if backward else []
+    if inline is not None:  # train's own lines, as a function of the names they read
+        roles["update"] = [_made_update(epoch_fn, inline)]
     update = _pick(roles["update"], {**after, **{n: None for n in grads_names + grads_as},
                                      "t": None})
     if backward is None or update is None:
@@ -231,6 +346,10 @@ def recognize(module, data, script_call, script_sizes=None):
     targets = "labels" if y_arg and _takes_labels(backward, y_arg) else "onehot"
     run = _Runner(store, forward, backward, update, outputs, grads_names, layout, n_out)
     run.state, run.update_names = state, _assigned(epoch_fn, update.__name__)
+    if any(isinstance(v, list) for v in store.values()):
+        run.listed = [p[0] for p in params]
+    if inline is not None:
+        run.update_names = inline[2] or None
     if re.search(r"(?i)drop", forward.__name__):  # the forward pass without dropout, to show
         shown = next((f for f in roles["forward"] if f is not forward and _bindable(f, known)
                       and not re.search(r"(?i)drop", f.__name__)), None)
@@ -245,8 +364,14 @@ def recognize(module, data, script_call, script_sizes=None):
              "update": _wrapped(run.step, update)}
     notes = [f"recognized a program of functions: {init.__name__} makes "
              f"{', '.join(p[0] for p in params)} ({layout}); {forward.__name__}, "
-             f"{backward.__name__} and {update.__name__} are called with what their arguments "
-             "are named for"]
+             f"{backward.__name__} and {update.__qualname__} are called with what their "
+             "arguments are named for"]
+    if inline is not None:
+        lines = sorted({inline[0][0].lineno, inline[0][-1].end_lineno})
+        notes.append(f"the update is the lines of {epoch_fn.__name__}'s loop that step the "
+                     f"parameters after {backward.__name__} "
+                     f"({Path(module.__file__).name}:{'-'.join(map(str, lines))}): they are "
+                     "run as one update step, with the names they read")
     x7 = data.test.X[:7] if layout == "rows" else data.test.X[:7].T.copy()
     judge = _evaluation(fns, run, known, outputs, (x7, data.test.labels[:7]))
     if judge is not None:
@@ -264,7 +389,7 @@ def recognize(module, data, script_call, script_sizes=None):
         batch = batch if batch is not None else next(
             (p.default for a, p in signature.items() if BATCH.search(a)
              and isinstance(p.default, int)), None)
-        epoch = _epoch(epoch_fn, bound, layout, n_out, lr, batch, dims)
+        epoch = _epoch(epoch_fn, bound, layout, n_out, lr, batch, dims, store)
         if epoch is not None:
             epoch = _training_batches(module, epoch, forward, backward)
             hooks["epoch"] = epoch
@@ -415,6 +540,7 @@ class _Runner:
         self.state, self.counts, self.update_names = {}, False, None
         self.aliases = {"forward": [], "backward": []}
         self.shown = None  # the forward pass the forward check is shown, when not forward
+        self.listed = []  # the parameters' names, where they are one list (params[0], ...)
 
     def _forward(self, x, forward=None):
         known = {**self.state, **self.store, "X": x}
@@ -450,6 +576,9 @@ class _Runner:
         nested = [v for v in got.values() if isinstance(v, dict)]
         if nested:
             return nested[0]  # Coursera's grads dict
+        listed = [v for v in got.values() if isinstance(v, list) and len(v) == len(self.listed)]
+        if self.listed and listed:  # return [dW1, db1, dW2, db2] for params = [W1, b1, ...]
+            return dict(zip(self.listed, listed[0]))
         return {n: got[n] for n in self.grads_names if n in got}
 
     def step(self, x, y, lr):
@@ -517,10 +646,11 @@ def _a_number(evaluate, probe):
     return np.ndim(got) == 0 and np.issubdtype(np.asarray(got).dtype, np.number)
 
 
-def _epoch(fn, bound, layout, n_out, lr, batch, dims):
+def _epoch(fn, bound, layout, n_out, lr, batch, dims, store=None):
     """epoch(x, y): the learner's training function for one epoch (iterations = 1 for a full
-    batch), its other arguments as their script gives them; None when one cannot be filled."""
-    fill, held_out = {}, []
+    batch), its other arguments as their script gives them and the parameters it is handed
+    (`train(params, X, y, ...)`) as they are when it runs; None when one cannot be filled."""
+    fill, held_out, stored = {}, [], []
     arguments = list(inspect.signature(fn).parameters.values())
     x_arg = next((p.name for p in arguments if p.name in X_NAMES or re.fullmatch(
         r"(?i)x_?train", p.name)), None)
@@ -528,8 +658,11 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
         r"(?i)(y|t|labels?)_?train", p.name)), None)
     if x_arg is None or y_arg is None:
         return None
+    labels_arg = next((p.name for p in arguments if p.name != y_arg and p.default is p.empty
+                       and re.fullmatch(r"(?i)(y|labels?)(_?train)?", p.name)), None) \
+        if y_arg and y_arg[0] in "YT" else None  # sgd(params, X, Y, y, ...): both kinds
     for p in arguments:
-        if p.name in (x_arg, y_arg):
+        if p.name in (x_arg, y_arg, labels_arg):
             continue
         if EPOCHS.search(p.name):
             fill[p.name] = 1
@@ -543,6 +676,8 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
             fill[p.name] = False
         elif p.name in bound:
             fill[p.name] = bound[p.name]
+        elif store and p.name in store:
+            stored.append(p.name)
         elif p.default is p.empty and re.search(r"(?i)test|val|dev", p.name):
             held_out.append(p.name)  # model(X_train, Y_train, X_test, Y_test, ...): the same
         elif p.default is p.empty:
@@ -556,7 +691,9 @@ def _epoch(fn, bound, layout, n_out, lr, batch, dims):
         if labels:
             y = np.argmax(y, axis=1 if layout == "rows" else 0) if np.ndim(y) == 2 else y
         given = held_out_arguments(held_out, x, y, n_out, layout == "rows")
-        return fn(**{x_arg: x, y_arg: y}, **given, **fill)
+        if labels_arg:
+            given[labels_arg] = np.argmax(y, axis=1 if layout == "rows" else 0)
+        return fn(**{x_arg: x, y_arg: y}, **given, **fill, **{k: store[k] for k in stored})
     wrapped = _wrapped(epoch, fn)
     wrapped.held_out = held_out_targets(held_out)
     return wrapped
@@ -615,14 +752,18 @@ def _assigned(fn, name):
     """The names fn assigns the results of its call of name to (`vW1, vb1 = init_velocity()`),
     or None."""
     tree = _tree(fn) if fn is not None else None
+    found = []
     for n in ast.walk(tree) if tree is not None else ():
         if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and \
                 isinstance(n.value.func, ast.Name) and n.value.func.id == name:
             target = n.targets[0]
             elts = target.elts if isinstance(target, ast.Tuple) else [target]
             if all(isinstance(e, ast.Name) for e in elts):
-                return [e.id for e in elts]
-    return None
+                found.append((n.lineno, [e.id for e in elts]))
+    # the call that names most of what it returns (`A2, cache = feedforward(...)` in the loop,
+    # not `A2, _ = feedforward(params, X)` to print the cost after it), the first of those
+    found.sort(key=lambda f: (f[1].count("_"), f[0]))
+    return found[0][1] if found else None
 
 
 def _stepped_names(fn, fns):

@@ -189,7 +189,8 @@ def _step(learner, data, oracle):
             fading = _fading(learner, batch, before, lr, delta,
                              EPOCH.get(data.name, len(data.train)))
             if fading is not None:  # η shrinks at every call, or a velocity never decays
-                line = _velocity_line(learner) if fading.startswith("its velocity") else \
+                line = _velocity_reset(learner) if fading.startswith("its velocity starts") \
+                    else _velocity_line(learner) if fading.startswith("its velocity") else \
                     _decay_line(learner)
                 return CheckResult("update", "wrong", f"{name}: {fading}",
                                    details=[result.summary], where=line or place, data=data_)
@@ -391,6 +392,13 @@ def _fading(learner, batch, before, lr, first, epoch):
     finally:
         learner.restore(before)
     _, r, r2 = sizes
+    if np.isclose(r, 1, rtol=1e-6) and np.isclose(r2, 1, rtol=1e-6) and \
+            _velocity_reset(learner):
+        return ("its velocity starts from zero at every call: the same batch from the same "
+                "weights moves them exactly as far the second time and the third, where "
+                "momentum keeps μ·v of the step before (v = μ·v − η·∇C: 1 + μ times as far "
+                "the second time), so the step is plain SGD's and the momentum does nothing; "
+                "make the velocity once (`if self.v is None:`) and keep it between calls")
     if np.isclose(r, 2, rtol=1e-6) and np.isclose(r2, 3, rtol=1e-6):
         return ("its velocity adds up every gradient and keeps all of it: the same batch from "
                 "the same weights moves them exactly 2× as far the second time and 3× the "
@@ -426,6 +434,48 @@ def _velocity_line(learner):
                                                or text in ast.unparse(n.value)):
             return str(dataclasses.replace(w, line=n.lineno))
     return None
+
+
+_FRESH = re.compile(r"(np\.|numpy\.)?(zeros|zeros_like|empty|empty_like)$|dict$")
+
+
+def _velocity_reset(learner):
+    """Where (as str) of the update's line that makes its velocity afresh at every call
+    (`self.v = {}` or `self.v[key] = np.zeros_like(val)`, in no `if`) where the update also
+    keeps a part of it, `self.v[key] = self.momentum * self.v[key] - ...`; None when it has no
+    such line, or divides by a root (Adam, RMSprop: their repeated steps are alike anyway)."""
+    w = learner.where.get("update")
+    node = function_node(w)
+    if node is None or "sqrt" in ast.unparse(node):
+        return None
+
+    def base(target):
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        return ast.unparse(target)
+
+    kept = {base(n.targets[0]) for n in ast.walk(node) if isinstance(n, ast.Assign)
+            and len(n.targets) == 1 and isinstance(n.value, ast.BinOp)
+            and isinstance(n.value.left, ast.BinOp) and isinstance(n.value.left.op, ast.Mult)
+            and ast.unparse(n.targets[0]) in (ast.unparse(n.value.left.left),
+                                              ast.unparse(n.value.left.right))}
+
+    def fresh(value):  # {}, [], dict(), np.zeros_like(w), {k: np.zeros_like(w) for ...}
+        if isinstance(value, (ast.Dict, ast.List)):
+            return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+        value = value.value if isinstance(value, ast.DictComp) else \
+            value.elt if isinstance(value, ast.ListComp) else value
+        return isinstance(value, ast.Call) and _FRESH.search(ast.unparse(value.func)) is not None
+
+    def lines(body):
+        for n in body:
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                    base(n.targets[0]) in kept and fresh(n.value):
+                yield n.lineno
+            elif isinstance(n, (ast.For, ast.With)):  # every call passes here; an if may not
+                yield from lines(n.body)
+    line = next(lines(node.body), None)
+    return str(dataclasses.replace(w, line=line)) if line else None
 
 
 def _decay_line(learner):
