@@ -561,14 +561,16 @@ def _evaluate(net, cls, name, layout, n_out):
     return evaluate
 
 
-def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out):
+def _epoch_run(net, cls, name, targets, layout, lr, batch, n_out, wants_labels=None):
     """epoch(x, y) calling the learner's loop for one epoch, its arguments filled in by their
-    names (the data, epochs = 1, the batch size, η); None when one cannot be."""
+    names (the data, epochs = 1, the batch size, η); None when one cannot be. wants_labels:
+    whether it takes the digits (None: read from its code)."""
     arguments = list(inspect.signature(getattr(cls, name)).parameters.values())[1:]
     if len(arguments) < 2:
         return None
     x_arg, y_arg = arguments[0].name, arguments[1].name
-    wants_labels = _takes_labels(cls, name, y_arg)
+    if wants_labels is None:
+        wants_labels = _takes_labels(cls, name, y_arg)
     fill, held_out = {}, []
     for p in arguments[2:]:
         if _EPOCHS.search(p.name):

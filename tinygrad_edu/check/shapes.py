@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import attrs, funcs, globalvars, inplace, lists, script
+from . import attrs, funcs, globalvars, inplace, layered, lists, script
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import Skipped, give_data, load, read_script
 from .source import opened as _opened
@@ -58,6 +58,14 @@ def recognize(target, data, *, name=None, seed=0):
             _seed(seed)
             return globalvars.recognize(module, data, lambda f: _script_call(module, f),
                                         _scripts(module)[1])
+        own = _scripts(module, False)[0]  # the file's own script part, not its neighbours'
+        if name is None and layered.module_looks_like(module, own):
+            _seed(seed)  # network = [Dense(784, 40), Sigmoid(), ...]; predict(network, x)
+            return layered.module_recognize(module, data, lambda f: _script_call(module, f),
+                                            own)
+        if name is None and layered.script_looks_like(module, own):
+            _seed(seed)  # dense1 = Layer_Dense(784, 128), ...; a loop of dense1.forward(...)
+            return layered.script_recognize(module, data, own)
         if name is None and script.looks_like(module):  # no functions: a training loop
             _seed(seed)
             return script.recognize(module, data)
@@ -69,6 +77,8 @@ def recognize(target, data, *, name=None, seed=0):
             "with self.W1, self.b1, ... and a forward pass and backward or step, a class "
             "that steps its weights in place by its own self.lr (query, train(inputs, "
             "targets)), a class with lists self.W and self.B and an update(mini_batch, eta), "
+            "a class that runs a list of layer objects (Network([Dense(784, 64), Sigmoid(), "
+            "...]) with forward and step or train_step), "
             "functions init_params, forward_prop, backward_prop, update_params, and W1, b1, "
             "... (or layer objects) at module level with functions forward and backprop or "
             "train_step, or a script whose top-level loop updates W1, b1, ... itself. "
@@ -186,6 +196,8 @@ def _kind(cls):
         return "lists"
     if inplace.looks_like(cls):  # train(inputs, targets) stepping self.wih by self.lr
         return "inplace"
+    if layered.looks_like(cls):  # Network([Dense(784, 64), Sigmoid(), ...]): layer objects
+        return "layered"
     return None
 
 
@@ -384,6 +396,11 @@ def _construct(cls, kind, module, data, seed):
         args = _bound(cls.__init__, call, namespace, constants)
         break
     _seed(seed)
+    if kind == "layered":  # Network([Dense(784, 64), Sigmoid(), ...], MSE()), as the script
+        built = next((made for _, call in _calls(statements, cls.__name__)
+                      if (made := layered.construct(cls, call, namespace)) is not None), None)
+        if built is not None:
+            return built
     if kind in ("nielsen", "lists"):  # as the script builds it; else Network([784, 30, 10])
         if args is not None:
             return cls(**args)
@@ -1136,5 +1153,10 @@ def _lists(net, module, data):
         module, type(net), method, _LR_NAMES, _BATCH_NAMES))
 
 
+def _layered(net, module, data):
+    return layered.recognize(net, module, data, lambda method: _hyper(
+        module, type(net), method, _LR_NAMES, _BATCH_NAMES))
+
+
 _RECOGNIZERS = {"nielsen": _nielsen, "dlfs": _dlfs, "attrs": _attrs,
-                "inplace": inplace.recognize, "lists": _lists}
+                "inplace": inplace.recognize, "lists": _lists, "layered": _layered}

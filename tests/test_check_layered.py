@@ -1,0 +1,141 @@
+"""check.layered: a network class that runs a list of layer objects it was built with,
+`Network([Dense(784, 40), Sigmoid(), Dense(40, 10), Sigmoid()], MeanSquaredError())` with a fit
+loop whose lines are its step (layered/net.py), and `Model([Linear(784, 100), ReLU(),
+Linear(100, 10)])` with a train_step(x, y, lr) and integer labels (layered/model.py), both built
+as the learner's script builds them (model.py inside main()); and the same as functions, a
+`predict(network, x)` over the list the script makes and a `train(network, mse, mse_prime,
+x_train, y_train, ...)` whose layers step themselves in backward (layered/layer_list.py)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tinygrad_edu.check.program import check_program
+
+LAYERED = Path(__file__).with_name("check_programs") / "layered"
+
+
+@pytest.fixture
+def layered(tmp_path):
+    shutil.copytree(LAYERED, tmp_path / "layered")
+    return tmp_path / "layered"
+
+
+def _result(report, check):
+    return next(r for r in report.results if r.check == check)
+
+
+def _line(path, text):
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _edited(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path
+
+
+@pytest.mark.parametrize("name, step", [
+    ("net.py", "the lines of fit's loop from forward to step (from line"),
+    ("model.py", "train_step(x, y, lr) is its update step"),
+    ("layer_list.py", "the lines of train's loop from predict on (from line")])
+def test_a_network_of_layer_objects_is_checked_whole(layered, name, step):
+    """Every check runs and passes: the parameters are the layers' own arrays
+    (self.layers[0].W, ...), η and the batch size come from the script's fit call."""
+    report = check_program(layered / name)
+    assert report.ok and all(r.status == "ok" for r in report.results
+                             if r.check != "evaluation"), str(report)
+    assert any(n.startswith("recognized a network of layer objects") for n in report.notes)
+    assert any(step in n for n in report.notes), report.notes
+    first = "network[0]." if name == "layer_list.py" else "self.layers[0]."
+    assert any(first in n for n in report.notes), report.notes
+
+
+def test_a_sigmoid_layer_without_its_derivative_is_found_in_its_backward(layered):
+    """Sigmoid.backward returning grad * out (σ'(z) = out·(1 − out) lost its (1 − out)): the
+    gradients are read from the fit loop's step, and the place is the layer's backward."""
+    path = _edited(layered / "net.py", "return grad * self.out * (1 - self.out)",
+                   "return grad * self.out")
+    gradients = _result(check_program(path), "gradients")
+    assert gradients.status == "wrong", gradients.summary
+    assert gradients.where == f"Sigmoid.backward (net.py:{_line(path, 'return grad * self.out')})"
+
+
+def test_a_step_that_skips_the_biases_never_updates_them(layered):
+    path = _edited(layered / "net.py", "                layer.b -= lr * layer.db\n", "")
+    update = _result(check_program(path), "update")
+    assert update.status == "wrong" and "never updates" in update.summary and \
+        "self.layers[0].b" in update.summary, update.summary
+
+
+def test_a_relu_masked_by_its_gradient_and_overlapping_batches(layered):
+    """ReLU.backward masking with (grad > 0) instead of what the forward pass kept: the layer
+    is named; a fit loop that moves on by half a batch: the batches overlap."""
+    path = _edited(layered / "model.py", "return grad * self.mask", "return grad * (grad > 0)")
+    path = _edited(path, "for i in range(0, len(X), batch_size):",
+                   "for i in range(0, len(X), batch_size // 2):")
+    report = check_program(path)
+    gradients = _result(report, "gradients")
+    assert gradients.status == "wrong" and "ReLU.backward is not the derivative it is named " \
+        "for" in gradients.summary, gradients.summary
+    minibatches = _result(report, "minibatches")
+    assert minibatches.status == "wrong" and "batches overlap" in minibatches.summary
+
+
+def test_a_layer_that_steps_its_weights_before_passing_the_error_down(layered):
+    """Dense.backward(grad, learning_rate) that moves self.weights before computing
+    weightsᵀ·grad for the layer below: the layer above agrees, the one below does not, and the
+    update check points at the line that steps the weights too early."""
+    path = layered / "layer_list.py"
+    text = path.read_text()
+    early = ("        self.weights -= learning_rate * weights_gradient\n"
+             "        self.bias -= learning_rate * output_gradient.sum(axis=1, keepdims=True)\n")
+    late = "        input_gradient = self.weights.T @ output_gradient\n"
+    assert late + early in text
+    path.write_text(text.replace(late + early, early + late))
+    report = check_program(path)
+    gradients = _result(report, "gradients")
+    assert gradients.status == "wrong" and "the layer above agrees (network[2].weights, " \
+        "network[2].bias)" in gradients.summary, gradients.summary
+    update = _result(report, "update")
+    assert update.status == "wrong" and update.where == \
+        f"Dense.backward (layer_list.py:{_line(path, 'self.weights -= learning_rate')})"
+
+
+def test_an_nnfs_script_of_layer_objects_is_checked_whole(layered):
+    """Neural Networks from Scratch as one script (layered/nnfs_script.py): dense1 =
+    Layer_Dense(784, 64), ... made at module level, a top-level loop over epochs and batches of
+    dense1.forward(batch_X) ... dense1.backward(...) and optimizer.update_params(dense1). The
+    gradients are the layers' dweights and dbiases, the step the loop's lines, one epoch the
+    loop run once with its `len(X) // BATCH_SIZE` computed from the checker's examples."""
+    report = check_program(layered / "nnfs_script.py")
+    assert report.ok and all(r.status == "ok" for r in report.results
+                             if r.check != "evaluation"), str(report)
+    assert "recognized a script of layer objects: dense1, dense2" in report.notes[0]
+    assert "312 batches of 32" in _result(report, "minibatches").summary
+
+
+def test_an_nnfs_optimizer_that_divides_by_the_batch_again_and_overlapping_batches(layered):
+    """An Optimizer_SGD.update_params that divides dweights by len(layer.inputs), which the
+    loss's backward already did: the step is m× too small, said at the optimizer's line; and
+    batches cut two batch sizes long, which overlap."""
+    path = _edited(layered / "nnfs_script.py",
+                   "        layer.weights += -self.learning_rate * layer.dweights\n",
+                   "        layer.weights += -self.learning_rate * layer.dweights "
+                   "/ len(layer.inputs)\n")
+    path = _edited(path, "        layer.biases += -self.learning_rate * layer.dbiases\n",
+                   "        layer.biases += -self.learning_rate * layer.dbiases "
+                   "/ len(layer.inputs)\n")
+    path = _edited(path, "(step + 1) * BATCH_SIZE]\n        batch_y",
+                   "(step + 2) * BATCH_SIZE]\n        batch_y")
+    path = _edited(path, "batch_y = y[step * BATCH_SIZE:(step + 1) * BATCH_SIZE]",
+                   "batch_y = y[step * BATCH_SIZE:(step + 2) * BATCH_SIZE]")
+    report = check_program(path)
+    update = _result(report, "update")
+    assert update.status == "wrong" and "divided by m twice" in update.summary, update.summary
+    assert update.where == (f"Optimizer_SGD.update_params (nnfs_script.py:"
+                            f"{_line(path, 'layer.weights += ')})"), update.where
+    minibatches = _result(report, "minibatches")
+    assert minibatches.status == "wrong" and "batches overlap" in minibatches.summary
