@@ -109,7 +109,8 @@ def test_an_nnfs_script_of_layer_objects_is_checked_whole(layered):
     Layer_Dense(784, 64), ... made at module level, a top-level loop over epochs and batches of
     dense1.forward(batch_X) ... dense1.backward(...) and optimizer.update_params(dense1). The
     gradients are the layers' dweights and dbiases, the step the loop's lines, one epoch the
-    loop run once with its `len(X) // BATCH_SIZE` computed from the checker's examples."""
+    loop run once with its `len(X) // BATCH_SIZE` computed from the checker's examples and the
+    digits as its targets (its accuracy print compares them with an argmax)."""
     report = check_program(layered / "nnfs_script.py")
     assert report.ok and all(r.status == "ok" for r in report.results
                              if r.check != "evaluation"), str(report)
@@ -139,3 +140,29 @@ def test_an_nnfs_optimizer_that_divides_by_the_batch_again_and_overlapping_batch
                             f"{_line(path, 'layer.weights += ')})"), update.where
     minibatches = _result(report, "minibatches")
     assert minibatches.status == "wrong" and "batches overlap" in minibatches.summary
+
+
+def test_a_fit_loop_that_steps_each_layer_and_cuts_a_shuffled_copy(layered):
+    """fit written as learners also write it: the batch cut from a shuffled copy made before
+    the loop (`X_sh = X[order]`, then `X_sh[start:start + batch_size]`) and the layers stepped
+    in a loop of the fit itself (`for layer in self.layers: layer.step(lr)`), not by a method
+    of the network: still its step, and every check passes."""
+    path = _edited(layered / "net.py", """            order = np.random.permutation(len(X))
+""", """            order = np.random.permutation(len(X))
+            X_sh, Y_sh = X[order], Y[order]
+""")
+    path = _edited(path, """                idx = order[start:start + batch_size]
+                out = self.forward(X[idx])
+                running += self.loss.forward(out, Y[idx])
+                self.backward()
+                self.step(lr)""", """                xb = X_sh[start:start + batch_size]
+                yb = Y_sh[start:start + batch_size]
+                out = self.forward(xb)
+                running += self.loss.forward(out, yb)
+                self.backward()
+                for layer in self.layers:
+                    if isinstance(layer, Dense):
+                        layer.W -= lr * layer.dW
+                        layer.b -= lr * layer.db""")
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)

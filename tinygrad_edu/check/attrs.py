@@ -294,13 +294,7 @@ def recognize(net, module, data, hyper):
     epoch = _epoch(cls, step) if step else None
     lr = batch = None
     if epoch:
-        lr, batch, call = hyper(epoch)
-        signature = inspect.signature(getattr(cls, epoch)).parameters
-        lr = lr if lr is not None else next((p.default for n, p in signature.items()
-                                             if _LR.match(n) and p.default is not p.empty), None)
-        batch = batch if batch is not None else next(
-            (p.default for n, p in signature.items() if _BATCH.search(n)
-             and p.default is not p.empty), None)
+        lr, batch, call = loop_settings(cls, epoch, hyper)
         run = _epoch_run(net, cls, epoch, targets, layout, lr, batch, n_out)
         if run is not None:
             hooks["epoch"] = run
@@ -374,6 +368,19 @@ def _gradients(net, cls, name, forward, pairs):
     grads.__qualname__ = f"{cls.__name__}.{name}"  # where the checks point: the learner's own
     grads.__wrapped__ = getattr(cls, name)
     return grads
+
+
+def loop_settings(cls, loop, hyper):
+    """(η, batch size, where): from the learner's own call of cls's training loop (hyper), else
+    from its arguments' defaults (`fit(self, X, Y, epochs=5, batch_size=32, lr=0.1)`)."""
+    lr, batch, call = hyper(loop)
+    signature = inspect.signature(getattr(cls, loop)).parameters
+    lr = lr if lr is not None else next((p.default for n, p in signature.items()
+                                         if _LR.match(n) and p.default is not p.empty), None)
+    batch = batch if batch is not None else next(
+        (p.default for n, p in signature.items() if _BATCH.search(n)
+         and p.default is not p.empty), None)
+    return lr, batch, call
 
 
 def _replayed(net, cls, module, calls, step):

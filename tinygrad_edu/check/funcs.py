@@ -18,7 +18,6 @@ import contextlib
 import inspect
 import io
 import re
-import types
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from .attrs import _made_one_hot, one_hot_given
 from .attrs import _tree_of as _tree
 from .learner import held_out as held_out_arguments
 from .learner import held_out_targets
+from .source import function_of
 
 INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)"
                   r"|^initiali[sz]e$")
@@ -209,17 +209,7 @@ def _made_update(fn, found):
     if rebound:
         body.append(ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in rebound],
                                          ast.Load())))
-    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in read], vararg=None,
-                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    made = ast.FunctionDef(name=fn.__name__, args=arguments, body=body, decorator_list=[],
-                           returns=None, type_params=[])
-    ast.copy_location(made, steps[0])
-    code = compile(ast.fix_missing_locations(ast.Module([made], type_ignores=[])),
-                   fn.__code__.co_filename, "exec")
-    inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    update = types.FunctionType(inner, fn.__globals__, fn.__name__)
-    update.__qualname__ = f"the update in {fn.__qualname__}"
-    return update
+    return function_of(body, read, fn, f"the update in {fn.__qualname__}")
 
 
 def recognize(module, data, script_call, script_sizes=None):

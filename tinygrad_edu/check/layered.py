@@ -39,9 +39,11 @@ from .attrs import (
     _self_call,
     _source,
     _step,
+    loop_settings,
 )
 from .calls import SCRIPT_LOOP
 from .globalvars import LAYER_ATTRS, _makes_weights
+from .source import function_of
 
 _LR = re.compile(r"(?i)^(lr|eta|alpha|learning_rate|rate|step_size)$")
 
@@ -155,23 +157,45 @@ class _Batch(ast.NodeTransformer):
     """The batch's expressions made the names _x and _y: `X[idx]` (the loop method's inputs
     cut) and a name the loop assigned from it (`xb`), and the same for the targets."""
 
-    def __init__(self, x_arg, y_arg, x_names, y_names):
-        self.x, self.y = (x_arg, *x_names), (y_arg, *y_names)
+    def __init__(self, x_sources, y_sources, x_names, y_names):
+        self.sources = {**{n: "_y" for n in y_sources}, **{n: "_x" for n in x_sources}}
+        self.names = {**{n: "_y" for n in y_names}, **{n: "_x" for n in x_names}}
 
     def visit_Subscript(self, node):
-        if isinstance(node.value, ast.Name) and node.value.id in (self.x[0], self.y[0]):
-            return ast.copy_location(ast.Name("_x" if node.value.id == self.x[0] else "_y",
-                                              ast.Load()), node)
+        if isinstance(node.value, ast.Name) and node.value.id in self.sources:
+            return ast.copy_location(ast.Name(self.sources[node.value.id], ast.Load()), node)
         return self.generic_visit(node)
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.x[1:] + self.y[1:]:
-            return ast.copy_location(ast.Name("_x" if node.id in self.x else "_y", ast.Load()),
-                                     node)
+        if isinstance(node.ctx, ast.Load) and node.id in self.names:
+            return ast.copy_location(ast.Name(self.names[node.id], ast.Load()), node)
         return node
 
 
-def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname):
+def _made_from(scope, name):
+    """name and the names scope assigns from a cut of it, in turn (`X_sh = X[:, perm]`; a
+    tuple assignment `X, Y = X[idx], Y[idx]` keeps X)."""
+    pairs = []  # (target, value) of every assignment, a tuple's element by element
+    for n in ast.walk(scope) if scope is not None else ():
+        if isinstance(n, ast.Assign) and len(n.targets) == 1:
+            t, v = n.targets[0], n.value
+            if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and \
+                    len(t.elts) == len(v.elts):
+                pairs += zip(t.elts, v.elts)
+            else:
+                pairs.append((t, v))
+    found, grown = {name}, True
+    while grown:
+        grown = False
+        for t, v in pairs:
+            if isinstance(t, ast.Name) and t.id not in found and isinstance(v, ast.Subscript) \
+                    and isinstance(v.value, ast.Name) and v.value.id in found:
+                found.add(t.id)
+                grown = True
+    return found
+
+
+def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname, scope=None):
     """(update(x, y, lr), the function run): the loop lines found (from _loop_lines) as one
     function, the batch handed in where the loop cuts fn's inputs x_arg and targets y_arg
     (`X[idx]`, `xb = X[idx]`), the names in fixed given their values (self, the network, the
@@ -179,16 +203,20 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname):
     it appends to empty, the batch's indices (`len(idx)`) as many as its examples. None when
     the lines read a name it cannot give."""
     loop, lines, before = found
+    scope = scope if scope is not None else _source_of(fn)
+    made_x = _made_from(scope, x_arg)  # X_sh = X[:, perm], and X itself
+    made_y = _made_from(scope, y_arg)
     cut, picks = {}, set()  # xb = X[idx], yb = Y[idx]; idx = order[i:i + batch_size]
     for s in before:
         if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
                 isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Subscript)):
             continue
-        if isinstance(s.value.value, ast.Name) and s.value.value.id in (x_arg, y_arg):
-            cut[s.targets[0].id] = s.value.value.id
+        base = s.value.value.id if isinstance(s.value.value, ast.Name) else None
+        if base in made_x | made_y:
+            cut[s.targets[0].id] = x_arg if base in made_x else y_arg
         else:
             picks.add(s.targets[0].id)
-    made = _Batch(x_arg, y_arg, [n for n, a in cut.items() if a == x_arg],
+    made = _Batch(made_x, made_y, [n for n, a in cut.items() if a == x_arg],
                   [n for n, a in cut.items() if a == y_arg])
     lines = [made.visit(copy.deepcopy(s)) for s in lines]
     stored = {n.id for s in lines for n in ast.walk(s) if isinstance(n, ast.Name)
@@ -217,16 +245,7 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname):
             continue  # np, len: the module's and Python's own
         else:
             return None
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in ("_x", "_y", *given)],
-                         vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    function = ast.FunctionDef(name=fn.__name__, args=args, body=lines, decorator_list=[],
-                               returns=None, type_params=[])
-    ast.copy_location(function, lines[0])
-    code = compile(ast.fix_missing_locations(ast.Module([function], type_ignores=[])),
-                   fn.__code__.co_filename, "exec")
-    inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    run = types.FunctionType(inner, fn.__globals__, fn.__name__)
-    run.__qualname__ = qualname
+    run = function_of(lines, ("_x", "_y", *given), fn, qualname)
 
     def update(x, y, lr):
         m = x.shape[0] if layout == "rows" else x.shape[1]
@@ -235,6 +254,13 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname):
         run(x, y, **values)
     update.__wrapped__ = run  # where the checks point: the learner's own lines
     return update, run
+
+
+def _steps_or_runs(call):
+    """Whether a call in the loop may be part of the step: anything but a print or an append
+    (`self.backward(grad)`, `layer.step(lr)` in a loop over the layers)."""
+    return not _named(call, "print") and not (isinstance(call.func, ast.Attribute)
+                                              and call.func.attr == "append")
 
 
 def _replayed_lines(net, cls, forward, layout):
@@ -246,7 +272,7 @@ def _replayed_lines(net, cls, forward, layout):
         if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
             continue
         found = _loop_lines(func, lambda c: _self_call(c) == forward and bool(c.args),
-                            lambda c: _self_call(c) is not None)
+                            _steps_or_runs)
         if found is None:
             continue
         x_arg, y_arg = _arguments(cls, name)[:2]
@@ -312,13 +338,7 @@ def recognize(net, module, data, hyper):
         hooks["evaluate"] = _evaluate(net, cls, judge, layout, n_out)
     lr = batch = None
     if loop:
-        lr, batch, call = hyper(loop)
-        signature = inspect.signature(getattr(cls, loop)).parameters
-        lr = lr if lr is not None else next((p.default for n, p in signature.items()
-                                             if _LR.match(n) and p.default is not p.empty), None)
-        batch = batch if batch is not None else next(
-            (p.default for n, p in signature.items() if re.search(r"(?i)batch", n)
-             and p.default is not p.empty), None)
+        lr, batch, call = loop_settings(cls, loop, hyper)
         # the loop hands its targets to the step as they are: the digits where it takes them
         run_epoch = _epoch_run(net, cls, loop, targets, layout, lr, batch, n_out,
                                wants_labels=targets == "labels")
@@ -337,22 +357,24 @@ def recognize(net, module, data, hyper):
     return learner
 
 
-def _targets(net, update, X, data, layout, n_out, layers=None, objects=None):
+def _targets(net, update, X, data, layout, n_out, layers=None, objects=None, first="onehot"):
     """'onehot' or 'labels': what the step takes, tried on a copy of the parameters' values
-    (restored): one-hot targets first, the digits when those raise."""
+    (restored): first's kind first, the other when it raises."""
+    other = "labels" if first == "onehot" else "onehot"
     if update is None:
         return "onehot"
     step = getattr(net, update[len("self."):]) if isinstance(update, str) else update
     Y = data.train.Y[:7] if layout == "rows" else data.train.Y[:7].T.copy()
+    Y = Y if first == "onehot" else data.train.labels[:7]
     arrays = _arrays(net) if layers is None else [
         getattr(layers[i], a) for i, w, b in _weighted(layers) for a in (w, b)]
     kept = {id(v): (v, v.copy()) for v in arrays}
     states = [(o, dict(vars(o))) for o in objects or ()]  # an optimizer's step count
     try:
         step(X, Y, 0.0)
-        return "onehot"
+        return first
     except Exception:
-        return "labels"
+        return other
     finally:
         for array, saved in kept.values():
             array[...] = saved
@@ -454,8 +476,7 @@ def module_recognize(module, data, script_call, statements):
                  None)
     y_arg = next((a for a in arguments if a in Y_NAMES or re.fullmatch(
         r"(?i)(y|t|labels?)_?train", a)), None)
-    found = _loop_lines(trainer, lambda c: _named(c, forward.__name__),
-                        lambda c: not _named(c, "print"))
+    found = _loop_lines(trainer, lambda c: _named(c, forward.__name__), _steps_or_runs)
     held = next((ast.unparse(c.args[0]) for s in found[1] for c in _calls(s)
                  if _named(c, forward.__name__) and c.args), None)
     fixed = {**{k: v for k, v in bound.items() if callable(v)}, held: getattr(module, name)}
@@ -520,7 +541,7 @@ def _script_loop(module, statements):
         return isinstance(c.func, ast.Attribute) and c.func.attr == "forward" and \
             isinstance(c.func.value, ast.Name) and bool(c.args) and \
             _weighted([namespace.get(c.func.value.id)])
-    found = _loop_lines(tree, starts, lambda c: not _named(c, "print"))
+    found = _loop_lines(tree, starts, _steps_or_runs)
     if found is None or not any(isinstance(c.func, ast.Attribute) and c.func.attr == "backward"
                                 for s in found[1] for c in _calls(s)):
         return None
@@ -556,7 +577,8 @@ def script_recognize(module, data, statements):
     x_arg, y_arg = _batch_sources(lines, before)
     stand_in = types.SimpleNamespace(__globals__=namespace, __name__="training loop",
                                      __code__=types.SimpleNamespace(co_filename=module.__file__))
-    replayed = _replay(stand_in, found, x_arg, y_arg, {}, layout, SCRIPT_LOOP) \
+    scope = ast.Module(_top_level(statements), type_ignores=[])
+    replayed = _replay(stand_in, found, x_arg, y_arg, {}, layout, SCRIPT_LOOP, scope) \
         if x_arg and y_arg else None  # (the loop's own name: the checks point into it)
     if replayed is None:
         raise LookupError("check: the training loop's lines read names the checker cannot give "
@@ -582,14 +604,14 @@ def script_recognize(module, data, statements):
                  if isinstance(c.func, ast.Attribute) and c.func.attr == "forward"
                  and isinstance(c.func.value, ast.Name)), None)
     shown = _replay(stand_in, forward_lines, x_arg, y_arg, {}, layout,
-                    "the training loop's forward pass") if reads_y and last else None
+                    "the training loop's forward pass", scope) if reads_y and last else None
     hooks, notes = {"update": update}, []
     # the gradients the layers keep after the loop's backward calls (dense1.dweights)
     backs = [i for i, s in enumerate(lines) if any(
         isinstance(c.func, ast.Attribute) and c.func.attr == "backward" for c in _calls(s))]
     kept = _kept_gradients([namespace[n] for n in layers])
     through = _replay(stand_in, (loop, lines[:backs[-1] + 1], before), x_arg, y_arg, {}, layout,
-                      "the training loop's backward pass") if backs and kept else None
+                      "the training loop's backward pass", scope) if backs and kept else None
     if through is not None:
         def grads(x, y):
             through[0](x, y, 0.0)
@@ -614,8 +636,14 @@ def script_recognize(module, data, statements):
                      "examples")
     X = data.train.X[:7] if layout == "rows" else data.train.X[:7].T.copy()
     objects = [namespace[n] for n in _objects(module, ast.Module(lines, type_ignores=[]))]
+    # the digits first (NNFS's sparse labels, which its loss also takes one-hot), unless
+    # the script makes its targets one-hot (y_onehot = np.eye(10)[y])
+    hot = re.search(r"(?i)hot", y_arg) or any(
+        isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == y_arg
+                                          for t in n.targets)
+        and re.search(r"eye\(|one_?hot", ast.unparse(n.value)) for n in ast.walk(scope))
     targets = _targets(None, update, X, data, layout, n_out, [namespace[n] for n in layers],
-                       objects)
+                       objects, first="onehot" if hot else "labels")
     batch = next((v for n in _objects_read(before) if re.search(r"(?i)batch", n)
                   and isinstance(v := namespace.get(n), int) and not isinstance(v, bool)), None)
     notes[:0] = [f"recognized a script of layer objects: {', '.join(layers)} "

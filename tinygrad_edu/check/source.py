@@ -17,6 +17,7 @@ import inspect
 import os
 import re
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,24 @@ def load(path, target=None):
         raise LookupError(f"check: {path.name} defines no {target!r}; it defines "
                           f"{', '.join(defined) or 'no classes or functions'}")
     return module
+
+
+def function_of(lines, arguments, like, qualname):
+    """A function made of the learner's own statements (line numbers as in their file) that
+    takes arguments, compiled in the file and module of like (a function of theirs, or
+    anything with its __name__, __globals__ and __code__.co_filename): the checks run the
+    lines of a loop as one step and point at them (`params[k] -= lr * grads[k]` in train)."""
+    made = ast.FunctionDef(name=like.__name__, args=ast.arguments(
+        posonlyargs=[], args=[ast.arg(a) for a in arguments], vararg=None, kwonlyargs=[],
+        kw_defaults=[], kwarg=None, defaults=[]), body=list(lines), decorator_list=[],
+        returns=None, type_params=[])
+    ast.copy_location(made, lines[0])
+    code = compile(ast.fix_missing_locations(ast.Module([made], type_ignores=[])),
+                   like.__code__.co_filename, "exec")
+    inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    function = types.FunctionType(inner, like.__globals__, like.__name__)
+    function.__qualname__ = qualname
+    return function
 
 
 def read_script(path):

@@ -79,7 +79,8 @@ for epoch in range(5):
 
         optimizer.update_params(dense1)
         optimizer.update_params(dense2)
-    print(f"epoch {epoch}, loss {loss:.3f}")
+    accuracy = np.mean(np.argmax(loss_activation.output, axis=1) == batch_y)
+    print(f"epoch {epoch}, loss {loss:.3f}, last batch accuracy {accuracy:.3f}")
 
 dense1.forward(X_test)
 activation1.forward(dense1.output)
