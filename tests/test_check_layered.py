@@ -166,3 +166,14 @@ def test_a_fit_loop_that_steps_each_layer_and_cuts_a_shuffled_copy(layered):
                         layer.b -= lr * layer.db""")
     report = check_program(path)
     assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+
+
+def test_a_network_that_ends_in_tanh_is_read_as_such(layered):
+    """The "from scratch" video ends its MNIST network in Tanh (trained with MSE on one-hot
+    targets): the output layer's activation is tanh, and every check passes."""
+    path = _edited(layered / "layer_list.py", "    Dense(40, 10),\n    Sigmoid(),\n]",
+                   "    Dense(40, 10),\n    Tanh(),\n]")
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results
+                             if r.check != "evaluation"), str(report)
+    assert "tanh hidden layers, tanh output" in _result(report, "forward").summary

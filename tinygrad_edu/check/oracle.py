@@ -21,7 +21,7 @@ from .learner import drawn
 from .verify import DEFAULT_BATCH, RTOL, RTOLS, SCALE_FLOOR
 
 HIDDEN = ("sigmoid", "relu", "tanh")
-OUTPUT = ("sigmoid", "softmax", "identity")
+OUTPUT = ("sigmoid", "softmax", "identity", "tanh")  # tanh: the "from scratch" video's output
 COSTS = {  # cost → what it is per example, as the report writes it
     "quadratic": "quadratic ½‖a − y‖²",
     "squared_error": "squared error ‖a − y‖²",
@@ -39,6 +39,7 @@ CARRIES = {
     "sigmoid": ("quadratic", "squared_error", "sigmoid_cross_entropy"),
     "softmax": ("quadratic", "squared_error", "cross_entropy"),
     "identity": ("quadratic", "squared_error", "cross_entropy", "sigmoid_cross_entropy"),
+    "tanh": ("quadratic", "squared_error"),
 }
 
 def tolerance(dtype):
@@ -175,6 +176,8 @@ class Oracle:
             return z.sigmoid()
         if output_activation == "softmax":
             return z.softmax(axis=-1)
+        if output_activation == "tanh":
+            return z.tanh()
         return z
 
     def _cost(self, z, y, *, output_activation, cost, reduction):
@@ -603,8 +606,9 @@ def _settle_cost(oracle, learner, batch):
     if not names:
         return
     if drawn(learner, batch.X, batch.Y, got, names):
+        # what such an output is trained with, most often
         natural = {"softmax": "cross_entropy", "identity": "cross_entropy",
-                   "sigmoid": "quadratic"}  # what such an output is trained with, most often
+                   "sigmoid": "quadratic", "tanh": "quadratic"}
         oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = next(
             (opt for opt in options if learner.cost or learner.like[0] or
              (opt[2] == natural[opt[1]] and opt[3] == (learner.grads_reduction or "mean"))),
