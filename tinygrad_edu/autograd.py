@@ -8,10 +8,10 @@ The backward pass is one short loop over the recorded nodes, newest first.
 import functools
 import html
 import itertools
-import operator
 import threading
 import weakref
 from contextlib import contextmanager
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -410,9 +410,6 @@ def stamp():
     return next(_seq)
 
 
-_position = operator.attrgetter("_node.seq")  # sorts the tape without a Python call per node
-
-
 def same_values(a, b):
     """np.array_equal(a, b, equal_nan=True) in a tenth of its time when there is no NaN: the plain
     comparison (one pass) first, the NaN-aware one (three more) only when that fails.
@@ -450,46 +447,38 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
     keeps the graph), and kept, the leaves and retain_grad() tensors: those whose .grad
     backward() writes.
 
-    Creation order is a valid backward order, so sorting by tape position, newest first,
-    replaces a topological sort. With create_graph the VJPs run on Tensors and are recorded.
+    One loop, newest operation first: a heap of the tensors that have received a gradient,
+    ordered by tape position, hands out the newest. Every operation that uses a tensor was
+    recorded after it, so by the time a tensor is taken from the heap every use has added its
+    share, and its gradient is complete. With create_graph the VJPs run on Tensors and are
+    recorded.
     """
     saved = not _Quiet.on and _State.saved  # copies of saved arrays: under detect_anomaly() only
-    seen, stack, order, kept = {id(root)}, [root], [], []
-    while stack:  # an explicit stack, never recursion: 100,000 chained ops are fine
-        t = stack.pop()
-        node = t._node
-        if node is None:
-            kept.append(t)
-            continue
-        if t._retain:
-            kept.append(t)
-        if node.inputs is None or t._changed > node.seq:
-            raise _saved_error(t)  # checked before anything is computed
-        if saved:
-            _check_unwritten(t)
-        order.append(t)
-        for x in node.inputs:
-            if x._changed > node.seq:  # its .data was assigned after this node saved it
-                raise _saved_error(t)
-            if x.requires_grad and id(x) not in seen:
-                seen.add(id(x))
-                stack.append(x)
-    order.sort(key=_position, reverse=True)
-    grads = {id(root): dout}
+    anomaly = not _Quiet.on and _State.anomaly
     # An intermediate's gradient is dropped once its VJP has used it, as the graph will be: its
     # memory is reused at once. retain_graph keeps them all (explain and check read them).
     keep = retain_graph or create_graph
-    anomaly = not _Quiet.on and _State.anomaly
+    grads, kept, done = {id(root): dout}, [], []
+    if root._node is None:  # a leaf: its gradient is dout itself
+        return grads, [root]
+    heap = [(-root._node.seq, root)]  # positions are unique: the tensors are never compared
     if create_graph:  # the VJPs run on Tensors and must be recorded, even inside no_grad()
         _changing_state.__enter__()
         was, _State.enabled = _State.enabled, True
     try:
-        for t in order:  # newest operation first
+        while heap:
+            t = heappop(heap)[1]
             node = t._node
-            g = grads.get(id(t)) if keep or t._retain else grads.pop(id(t), None)
-            if g is None:
-                continue
-            op, inputs = node.op, node.inputs
+            inputs = node.inputs
+            if inputs is None or t._changed > node.seq:
+                raise _saved_error(t)
+            if saved:
+                _check_unwritten(t)
+            if t._retain:
+                kept.append(t)
+            done.append(t)
+            g = grads[id(t)] if keep or t._retain else grads.pop(id(t))
+            op = node.op
             if create_graph:
                 ins, out = inputs, t
             elif len(inputs) == 2:  # most ops: a tuple, not a list comprehension's frame
@@ -507,21 +496,31 @@ def backprop(root, dout, *, create_graph=False, retain_graph=False, on_step=None
             else:  # no settings: skip building an empty keyword dict
                 dxs = op.vjp_fn(g, out, *ins)
             for x, dx in zip(inputs, dxs):
-                if dx is not None and x.requires_grad:
-                    if dx.shape != x._data.shape:
-                        dx = unbroadcast(dx, x._data.shape, op.name)
-                    if anomaly:
-                        _check_finite(dx if not create_graph else dx._data, node, "gradient")
-                    k = id(x)
-                    grads[k] = grads[k] + dx if k in grads else dx
+                if x._changed > node.seq:  # its .data was assigned after this node saved it
+                    raise _saved_error(t)
+                if dx is None or not x.requires_grad:
+                    continue
+                if dx.shape != x._data.shape:
+                    dx = unbroadcast(dx, x._data.shape, op.name)
+                if anomaly:
+                    _check_finite(dx if not create_graph else dx._data, node, "gradient")
+                k = id(x)
+                if k in grads:
+                    grads[k] = grads[k] + dx
+                else:  # the first gradient x receives: x joins the heap, or is a leaf
+                    grads[k] = dx
+                    if x._node is None:
+                        kept.append(x)
+                    else:
+                        heappush(heap, (-x._node.seq, x))
             if on_step is not None:
                 on_step(t, node, g, dxs)
     finally:
         if create_graph:
             _State.enabled = was
             _changing_state.__exit__()
-    if not (retain_graph or create_graph):
-        for t in order:  # free what the forward pass saved: the intermediates can now go
+    if not keep:
+        for t in done:  # free what the forward pass saved: the intermediates can now go
             node = t._node
             node.skeleton = list(map(bones, node.inputs))
             node.inputs = None
