@@ -4,7 +4,8 @@ loop whose lines are its step (layered/net.py), and `Model([Linear(784, 100), Re
 Linear(100, 10)])` with a train_step(x, y, lr) and integer labels (layered/model.py), both built
 as the learner's script builds them (model.py inside main()); and the same as functions, a
 `predict(network, x)` over the list the script makes and a `train(network, mse, mse_prime,
-x_train, y_train, ...)` whose layers step themselves in backward (layered/layer_list.py)."""
+x_train, y_train, ...)` whose layers step themselves in backward (layered/layer_list.py), also
+walking the examples one at a time as the video does (layered/video_examples.py)."""
 
 import shutil
 from pathlib import Path
@@ -40,7 +41,8 @@ def _edited(path, old, new):
 @pytest.mark.parametrize("name, step", [
     ("net.py", "the lines of fit's loop from forward to step (from line"),
     ("model.py", "train_step(x, y, lr) is its update step"),
-    ("layer_list.py", "the lines of train's loop from predict on (from line")])
+    ("layer_list.py", "the lines of train's loop from predict on (from line"),
+    ("video_examples.py", "the lines of train's loop from predict on (from line")])
 def test_a_network_of_layer_objects_is_checked_whole(layered, name, step):
     """Every check runs and passes: the parameters are the layers' own arrays
     (self.layers[0].W, ...), η and the batch size come from the script's fit call."""
@@ -49,7 +51,8 @@ def test_a_network_of_layer_objects_is_checked_whole(layered, name, step):
                              if r.check != "evaluation"), str(report)
     assert any(n.startswith("recognized a network of layer objects") for n in report.notes)
     assert any(step in n for n in report.notes), report.notes
-    first = "network[0]." if name == "layer_list.py" else "self.layers[0]."
+    first = "network[0]." if name in ("layer_list.py", "video_examples.py") else \
+        "self.layers[0]."
     assert any(first in n for n in report.notes), report.notes
 
 
@@ -102,6 +105,38 @@ def test_a_layer_that_steps_its_weights_before_passing_the_error_down(layered):
     update = _result(report, "update")
     assert update.status == "wrong" and update.where == \
         f"Dense.backward (layer_list.py:{_line(path, 'self.weights -= learning_rate')})"
+
+
+def test_the_videos_loop_over_one_example_at_a_time(layered):
+    """The video's own program: keras's loader (not installed: a stand-in), x_train reshaped to
+    (m, 784, 1) and `for x, y in zip(x_train, y_train)` in train: each example is a column, the
+    step is the loop's lines with x and y the example handed in, the cost the video's
+    np.mean(np.power(y_true - y_pred, 2)), a mean over each example's outputs (its
+    mse_prime's 2 / np.size(y_true)), and an epoch runs batches of one."""
+    report = check_program(layered / "video_examples.py")
+    assert "column)" in report.notes[0], report.notes
+    assert "averaged over each example's outputs" in _result(report, "gradients").summary or \
+        "averaged over each example's outputs" in _result(report, "book").summary
+    assert "batches of 1" in _result(report, "minibatches").summary
+
+
+def test_the_videos_dense_stepping_before_the_error_one_example_at_a_time(layered):
+    """The same bug as above in the video's per-example loop: the output layer agrees, the one
+    below does not, and the update check names the line that steps the weights too early."""
+    path = layered / "video_examples.py"
+    text = path.read_text()
+    early = ("        self.weights -= learning_rate * weights_gradient\n"
+             "        self.bias -= learning_rate * output_gradient\n")
+    late = "        input_gradient = np.dot(self.weights.T, output_gradient)\n"
+    assert late + early in text
+    path.write_text(text.replace(late + early, early + late))
+    report = check_program(path)
+    gradients = _result(report, "gradients")
+    assert gradients.status == "wrong" and "the layer above agrees (network[2].weights, " \
+        "network[2].bias)" in gradients.summary, gradients.summary
+    update = _result(report, "update")
+    assert update.status == "wrong" and update.where == \
+        f"Dense.backward (video_examples.py:{_line(path, 'self.weights -= learning_rate')})"
 
 
 def test_an_nnfs_script_of_layer_objects_is_checked_whole(layered):

@@ -98,6 +98,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         delta = delta / len(X)
     elif (reduction or oracle.reduction) == "entries":  # np.mean over every output too
         delta = delta / np.size(Y)
+    elif (reduction or oracle.reduction) == "outputs":  # over each example's outputs
+        delta = delta / Y.shape[1]
     if variant == "rashid" and (cost not in ("quadratic", "squared_error") or len(layers) < 2):
         return None
     if variant == "untransposed_W" and not any(W.shape[0] == W.shape[1] for W in Ws[1:]):
@@ -115,7 +117,8 @@ def textbook_grads(oracle, arrays, X, Y, variant="exact", reduction=None):
         if variant == "untransposed_W" and Ws[k].shape[0] == Ws[k].shape[1]:
             error = delta @ Ws[k]  # W·δ for Wᵀ·δ: only a square W lets numpy run it
         if variant == "rashid" and k == len(layers) - 1:
-            scale = {"mean": 1 / len(X), "entries": 1 / np.size(Y)}.get(
+            scale = {"mean": 1 / len(X), "entries": 1 / np.size(Y),
+                     "outputs": 1 / Y.shape[1]}.get(
                 reduction or oracle.reduction, 1.0)
             error = scale * dC_da @ Ws[k].T
         at = a[k] if variant == "sigma_prime_of_a" else zs[k - 1]

@@ -58,7 +58,7 @@ def run(learner, data, oracle):
                     dtype=dtype)
     loss, _ = oracle.loss(batch.X, batch.Y)
     expected = oracle.gradients(batch.X, batch.Y)
-    reduce = "summed" if oracle.reduction == "sum" else "averaged"
+    reduce = "summed" if oracle.reduction in ("sum", "outputs") else "averaged"
     setting = (f"cost {oracle.describe()}, {len(batch)} examples; your gradients are read as "
                f"{reduce} over the batch")
     data_ = {"rows": [r.name for r in report.rows], "dtype": str(dtype),
@@ -330,7 +330,7 @@ def _averaging(got, expected, oracle, m):
     words = batch_factor(k, m) if k is not None else ""
     if not words:
         return None
-    cost = "a mean" if oracle.reduction == "mean" else "a sum"
+    cost = "a sum" if oracle.reduction in ("sum", "outputs") else "a mean"
     return f"averaging: every gradient is {words} (the cost is {cost} over the batch)"
 
 

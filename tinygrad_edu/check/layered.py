@@ -195,17 +195,34 @@ def _made_from(scope, name):
     return found
 
 
+def _walked(loop, made_x, made_y):
+    """(x, y): the names a loop gives each example and its target as it walks the inputs
+    (`for x, y in zip(x_train, y_train):`, also zip of a shuffled copy); None for any other
+    loop."""
+    if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple)
+            and len(loop.target.elts) == 2 and isinstance(loop.iter, ast.Call)
+            and _named(loop.iter, "zip") and len(loop.iter.args) == 2):
+        return None
+    names = [e.id if isinstance(e, ast.Name) else None for e in loop.target.elts]
+    walks = [a.id if isinstance(a, ast.Name) else None for a in loop.iter.args]
+    if None in names or walks[0] not in made_x or walks[1] not in made_y:
+        return None
+    return tuple(names)
+
+
 def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname, scope=None):
     """(update(x, y, lr), the function run): the loop lines found (from _loop_lines) as one
     function, the batch handed in where the loop cuts fn's inputs x_arg and targets y_arg
-    (`X[idx]`, `xb = X[idx]`), the names in fixed given their values (self, the network, the
-    loss functions the script passes), η as lr, a running total the loop adds to as 0, a list
-    it appends to empty, the batch's indices (`len(idx)`) as many as its examples. None when
-    the lines read a name it cannot give."""
+    (`X[idx]`, `xb = X[idx]`), or the example where it walks them (`for x, y in zip(X, Y)`),
+    the names in fixed given their values (self, the network, the loss functions the script
+    passes), η as lr, a running total the loop adds to as 0, a list it appends to empty, the
+    batch's indices (`len(idx)`) as many as its examples. None when the lines read a name it
+    cannot give."""
     loop, lines, before = found
     scope = scope if scope is not None else _source_of(fn)
     made_x = _made_from(scope, x_arg)  # X_sh = X[:, perm], and X itself
     made_y = _made_from(scope, y_arg)
+    walked = _walked(loop, made_x, made_y) or ()
     cut, picks = {}, set()  # xb = X[idx], yb = Y[idx]; idx = order[i:i + batch_size]
     for s in before:
         if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
@@ -216,8 +233,8 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname, scope=None):
             cut[s.targets[0].id] = x_arg if base in made_x else y_arg
         else:
             picks.add(s.targets[0].id)
-    made = _Batch(made_x, made_y, [n for n, a in cut.items() if a == x_arg],
-                  [n for n, a in cut.items() if a == y_arg])
+    made = _Batch(made_x, made_y, [n for n, a in cut.items() if a == x_arg] + list(walked[:1]),
+                  [n for n, a in cut.items() if a == y_arg] + list(walked[1:]))
     lines = [made.visit(copy.deepcopy(s)) for s in lines]
     stored = {n.id for s in lines for n in ast.walk(s) if isinstance(n, ast.Name)
               and isinstance(n.ctx, ast.Store)}
@@ -248,7 +265,7 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname, scope=None):
     run = function_of(lines, ("_x", "_y", *given), fn, qualname)
 
     def update(x, y, lr):
-        m = x.shape[0] if layout == "rows" else x.shape[1]
+        m = x.shape[0] if layout == "rows" else x.shape[1] if layout == "columns" else 1
         values = {n: v if kind == "value" else lr if kind == "lr" else [] if kind == "list"
                   else np.arange(m) for n, (kind, v) in given.items()}
         run(x, y, **values)
@@ -364,8 +381,12 @@ def _targets(net, update, X, data, layout, n_out, layers=None, objects=None, fir
     if update is None:
         return "onehot"
     step = getattr(net, update[len("self."):]) if isinstance(update, str) else update
-    Y = data.train.Y[:7] if layout == "rows" else data.train.Y[:7].T.copy()
-    Y = Y if first == "onehot" else data.train.labels[:7]
+    if layout in ("column", "vector"):  # one example: X is it
+        Y = data.train.Y[0][:, None] if layout == "column" else data.train.Y[0]
+        Y = Y if first == "onehot" else int(data.train.labels[0])
+    else:
+        Y = data.train.Y[:7] if layout == "rows" else data.train.Y[:7].T.copy()
+        Y = Y if first == "onehot" else data.train.labels[:7]
     arrays = _arrays(net) if layers is None else [
         getattr(layers[i], a) for i, w, b in _weighted(layers) for a in (w, b)]
     kept = {id(v): (v, v.copy()) for v in arrays}
@@ -421,6 +442,15 @@ def _module_network(module, statements):
     return None
 
 
+def _stacked(epoch):
+    """epoch(pairs) for a training function that walks its inputs' examples: the pairs the
+    checks hand in stacked as the arrays it takes, (m, 784, 1) and (m, 10, 1) for columns."""
+    def run(pairs):
+        return epoch(np.stack([x for x, _ in pairs]), np.stack([np.asarray(y) for _, y in pairs]))
+    run.__wrapped__ = epoch.__wrapped__ if hasattr(epoch, "__wrapped__") else epoch
+    return run
+
+
 def _positional(fn):
     return [p.name for p in inspect.signature(fn).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -460,6 +490,18 @@ def module_recognize(module, data, script_call, statements):
         raise LookupError(f"check: {params[0]} has shape {W1.shape}, which does not take the "
                           f"{n_in} inputs; describe your program with check.Adapter")
     layout = "rows" if W1.shape[0] == n_in else "columns"
+    found = _loop_lines(trainer, lambda c: _named(c, forward.__name__), _steps_or_runs)
+    arguments = _positional(trainer)
+    x_arg = next((a for a in arguments if a in X_NAMES or re.fullmatch(r"(?i)x_?train", a)),
+                 None)
+    y_arg = next((a for a in arguments if a in Y_NAMES or re.fullmatch(
+        r"(?i)(y|t|labels?)_?train", a)), None)
+    scope = _source_of(trainer)
+    if x_arg and y_arg and _walked(found[0], _made_from(scope, x_arg), _made_from(scope, y_arg)):
+        # one example at a time (the video's `for x, y in zip(x_train, y_train)`): a column
+        # (784, 1) beside a bias column, else a flat (784,)
+        b1 = getattr(built[layers[0][0]], layers[0][2])
+        layout = "column" if layout == "columns" and np.ndim(b1) == 2 else "vector"
 
     def predicted(x):
         return forward(getattr(module, name), x)
@@ -471,12 +513,6 @@ def module_recognize(module, data, script_call, statements):
              "forward pass"]
     bound, call = script_call(trainer.__name__)
     bound = bound or {}
-    arguments = _positional(trainer)
-    x_arg = next((a for a in arguments if a in X_NAMES or re.fullmatch(r"(?i)x_?train", a)),
-                 None)
-    y_arg = next((a for a in arguments if a in Y_NAMES or re.fullmatch(
-        r"(?i)(y|t|labels?)_?train", a)), None)
-    found = _loop_lines(trainer, lambda c: _named(c, forward.__name__), _steps_or_runs)
     held = next((ast.unparse(c.args[0]) for s in found[1] for c in _calls(s)
                  if _named(c, forward.__name__) and c.args), None)
     fixed = {**{k: v for k, v in bound.items() if callable(v)}, held: getattr(module, name)}
@@ -497,10 +533,14 @@ def module_recognize(module, data, script_call, statements):
         notes.append(f"the lines of {trainer.__name__}'s loop from {forward.__name__} on (from "
                      f"line {replayed[1].__code__.co_firstlineno}) are its update step, run on "
                      "the batch the checks hand in; the gradients are read from it")
-    targets = _targets(None, hooks.get("update"), data.train.X[:7] if layout == "rows"
-                       else data.train.X[:7].T.copy(), data, layout, n_out, built)
+    per_example = layout in ("column", "vector")
+    X = data.train.X[0][:, None] if layout == "column" else data.train.X[0] if per_example \
+        else data.train.X[:7] if layout == "rows" else data.train.X[:7].T.copy()
+    targets = _targets(None, hooks.get("update"), X, data, layout, n_out, built)
     epoch = _epoch(trainer, {k: v for k, v in bound.items() if k != held}, layout, n_out, lr,
                    batch, None, {held: built})
+    if epoch is not None and per_example:
+        epoch = _stacked(epoch)
     if epoch is not None and replayed is not None:
         hooks["epoch"] = epoch
         notes.append(f"{trainer.__name__} is its training loop, run for one epoch" +

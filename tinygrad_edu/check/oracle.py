@@ -31,9 +31,12 @@ COSTS = {  # cost → what it is per example, as the report writes it
 # The costs each output can carry: cross-entropies are computed from z, so a forward that returns
 # the raw scores (DLFS's predict) carries them as well as one that returns probabilities.
 # How the cost reduces over a batch: "entries" is a mean over every output of every example,
-# np.mean((a - y) ** 2) or PyTorch's MSELoss, for the squared costs only
+# np.mean((a - y) ** 2) or PyTorch's MSELoss, for the squared costs only; "outputs" is that mean
+# taken over one example's outputs, for a program that trains one example at a time (the "from
+# scratch" video's mse(y_true, y_pred) = np.mean(np.power(y_true - y_pred, 2)) on a (10, 1) column)
 REDUCED = {"mean": "averaged over the batch", "sum": "summed over the batch",
-           "entries": "averaged over every entry of the batch's outputs"}
+           "entries": "averaged over every entry of the batch's outputs",
+           "outputs": "averaged over each example's outputs, summed over the examples"}
 SQUARED = ("quadratic", "squared_error")
 CARRIES = {
     "sigmoid": ("quadratic", "squared_error", "sigmoid_cross_entropy"),
@@ -190,6 +193,8 @@ class Oracle:
             per = (d * d).sum() * (0.5 if cost == "quadratic" else 1.0)
         if reduction == "entries":  # np.mean((a - y) ** 2): over every output of every example
             return per * (1.0 / (z.shape[0] * z.shape[1]))
+        if reduction == "outputs":  # the same mean, one example at a time
+            return per * (1.0 / z.shape[1])
         return per * (1.0 / z.shape[0]) if reduction == "mean" else per
 
     def forward(self, params, x, y, *, reduction=None, named=False, **settled):
@@ -584,9 +589,11 @@ def _settle_cost(oracle, learner, batch):
     costs = [learner.cost] if learner.cost else _first(COSTS, learner.like[0])
     reductions = [learner.grads_reduction] if learner.grads_reduction else [
         "mean", "sum", "entries"]
+    if learner.grads_reduction == "sum":  # one example at a time: its cost may be a mean too
+        reductions.append("outputs")
     options = [(h, o, c, r) for (h, o), c, r in itertools.product(oracle.candidates, costs,
                                                                   reductions)
-               if c in CARRIES[o] and (r != "entries" or c in SQUARED)]
+               if c in CARRIES[o] and (r not in ("entries", "outputs") or c in SQUARED)]
     oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = options[0]
     if len(options) == 1 or learner.grads is None:
         if len(options) > 1:

@@ -131,7 +131,7 @@ def _step(learner, data, oracle):
         weights = {p.name for p in learner.params if p.role == "W"}
         delta = {n: d + shrink * before[n] if n in weights else d for n, d in delta.items()}
     # C averaged over the batch, or over every entry where the cost says so (np.mean)
-    reduction = "entries" if oracle.reduction == "entries" else "mean"
+    reduction = oracle.reduction if oracle.reduction in ("entries", "outputs") else "mean"
     g = oracle.gradients(batch.X, batch.Y, before, reduction=reduction)
     minus = {n: -g[n] for n in names}
     tol = UPDATE_RTOL.get(oracle.dtype, 1e-6)
@@ -177,7 +177,7 @@ def _step(learner, data, oracle):
             unchanged[0] in learner.update_at else place
         result = _scaled(factors, decay, unchanged, m, what, name, place, data_, returns,
                          over="every entry of the outputs" if reduction == "entries"
-                         else "the batch")
+                         else "the outputs" if reduction == "outputs" else "the batch")
         if summed and result.status == "ok":
             result.summary = (f"{what} moves every parameter to p − η·∇C with C your loss, "
                               "summed over the batch (a mean's step would be m× smaller)")
