@@ -113,6 +113,32 @@ def test_an_inline_update_that_skips_the_biases_or_climbs_is_found_at_its_line(t
                             f"{_line(path, 'W2 = W2 + alpha')})")
 
 
+def test_an_inline_update_written_before_the_backward_call_uses_stale_gradients(tutorials):
+    """The loop steps the parameters with `grads` before `grads = backward(...)` computes this
+    batch's (zeros the first time): every step is a batch late. The gradients and the step's
+    own lines are right, so the update check says it, at the stepping lines, naming the
+    backward call's line; nothing else is blamed."""
+    path = tutorials / "inline_dict.py"
+    text = path.read_text()
+    back = "            grads = backward(params, X[idx], h, probs, labels[idx])\n"
+    step = ("            for name in params:\n"
+            "                params[name] -= lr * grads[name]\n")
+    assert back + step in text
+    text = text.replace(back + step, step + back).replace(
+        "    for epoch in range(epochs):\n",
+        "    grads = {k: np.zeros_like(v) for k, v in params.items()}\n"
+        "    for epoch in range(epochs):\n")
+    path.write_text(text)
+    report = check_program(path)
+    update = _result(report, "update")
+    assert update.status == "wrong" and update.summary.startswith(
+        f"train steps the parameters (line {_line(path, 'for name in params:')}) before "
+        f"`grads = backward(params, X[idx], h, probs, labels[idx])` (line "
+        f"{_line(path, 'grads = backward(')})"), update.summary
+    assert update.where == f"the update in train (inline_dict.py:{_line(path, 'for name in')})"
+    assert [r.check for r in report.results if r.status == "wrong"] == ["update"], str(report)
+
+
 def test_parameters_kept_in_one_list_and_stepped_by_a_comprehension(tutorials):
     """init_params() returns [W1, b1, W2, b2]; backward returns the gradients as a list in that
     order; train's loop steps them with `params = [p - lr * g for p, g in zip(params, grads)]`
@@ -124,6 +150,23 @@ def test_parameters_kept_in_one_list_and_stepped_by_a_comprehension(tutorials):
     assert "init_params makes params[0], params[1], params[2], params[3] (columns)" in \
         report.notes[0]
     path.write_text(path.read_text().replace("(1 - A1 ** 2)", "(1 - A1)"))
+    gradients = _result(check_program(path), "gradients")
+    assert gradients.status == "wrong" and "the layer above agrees (params[2], params[3]) but " \
+        "∂C/∂params[1] does not" in gradients.summary, gradients.summary
+
+
+def test_a_list_appended_in_a_loop_and_sizes_handed_to_init_inside_train(tutorials):
+    """init_network(sizes) appending W, b, W, b, ... as it walks the sizes, called inside train
+    with a literal list ([784, 64, 32, 10]); forward returning every layer's activation as one
+    list, handed to backward(params, activations, Y) as `acts`: read as params[0] ... params[5],
+    the output the list's last entry, and every check passes. A hidden layer's tanh' written
+    (1 - h1) is found in that layer."""
+    path = tutorials / "appended_params.py"
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    assert "init_network makes params[0], params[1], params[2], params[3], params[4], " \
+        "params[5] (rows)" in report.notes[0], report.notes
+    path.write_text(path.read_text().replace("(1 - h1 ** 2)", "(1 - h1)"))
     gradients = _result(check_program(path), "gradients")
     assert gradients.status == "wrong" and "the layer above agrees (params[2], params[3]) but " \
         "∂C/∂params[1] does not" in gradients.summary, gradients.summary

@@ -25,8 +25,8 @@ import numpy as np
 from .adapter import Adapter
 from .attrs import _made_one_hot, one_hot_given
 from .attrs import _tree_of as _tree
+from .learner import Where, held_out_targets
 from .learner import held_out as held_out_arguments
-from .learner import held_out_targets
 from .source import function_of
 
 INIT = re.compile(r"(?i)^init\w*(param|weight|network|net\b)|^initiali[sz]e\w*(param|weight)"
@@ -125,10 +125,13 @@ def looks_like(module):
 
 
 def _inline_update(fn, fns):
-    """(statements, read, rebound): the lines of fn's innermost loop that step the parameters
-    after its call of a backward function (`for k in params: params[k] -= lr * grads[k]`,
-    `W1 = W1 - alpha * dW1`), with line numbers as in the file; the names they read that are
-    fn's own (its arguments and locals), and the names they rebind. None when it has none."""
+    """(statements, read, rebound, early): the lines of fn's innermost loop that step the
+    parameters after its call of a backward function (`for k in params: params[k] -= lr *
+    grads[k]`, `W1 = W1 - alpha * dW1`), with line numbers as in the file; the names they read
+    that are fn's own (its arguments and locals), and the names they rebind; early is None, or
+    the statement that calls the backward function when the stepping lines come before it and
+    read what it assigns (each step made with the previous batch's gradients). None when it has
+    none."""
     tree = _tree(fn)
     if tree is None:
         return None
@@ -141,6 +144,14 @@ def _inline_update(fn, fns):
             isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in backs
             for c in ast.walk(s))]
         steps = [s for s in loop.body[called[0] + 1:] if _steps(s)] if called else []
+        early = None
+        if called and not steps:  # grads = backward(...) below the lines that use grads
+            back = loop.body[called[0]]
+            given = {n.id for n in ast.walk(back) if isinstance(n, ast.Name)
+                     and isinstance(n.ctx, ast.Store)}
+            steps = [s for s in loop.body[:called[0]] if _steps(s) and given & {
+                n.id for n in ast.walk(s) if isinstance(n, ast.Name)}]
+            early = back if steps else None
         if not steps:
             continue
         stored = {n.id for s in steps for n in ast.walk(s) if isinstance(n, ast.Name)
@@ -151,7 +162,7 @@ def _inline_update(fn, fns):
                                       _target(t) == n.id for t in _targets(steps)))))
         rebound = list(dict.fromkeys(t for t in map(_target, _targets(steps))
                                      if t is not None))
-        return steps, read, [n for n in rebound if n in read]
+        return steps, read, [n for n in rebound if n in read], early
     return None
 
 
@@ -164,6 +175,28 @@ def _listed(fn):
     if not isinstance(value, ast.List) or not all(isinstance(e, ast.Name) for e in value.elts):
         return None
     return [e.id for e in value.elts]
+
+
+def _renames(fn, called, known):
+    """{argument of called: name}: the arguments fn's call of called hands a name of known that
+    is not their own (`backward(params, acts, Y[batch])` gives activations acts)."""
+    tree = _tree(fn) if fn is not None else None
+    call = next((c for c in ast.walk(tree) if isinstance(c, ast.Call) and isinstance(
+        c.func, ast.Name) and c.func.id == called.__name__), None) if tree is not None else None
+    if call is None:
+        return {}
+    params = list(inspect.signature(called).parameters)
+    given = [*zip(params, call.args), *((k.arg, k.value) for k in call.keywords if k.arg)]
+    return {p: a.id for p, a in given if _alias(p, known) is None and isinstance(a, ast.Name)
+            and a.id in known}
+
+
+def _weights_and_biases(made):
+    """Whether a list holds weight matrices, each followed by its bias (W1, b1, W2, b2, ...)."""
+    pairs = list(zip(made[::2], made[1::2]))
+    return len(made) >= 2 and len(made) % 2 == 0 and all(
+        isinstance(W, np.ndarray) and isinstance(b, np.ndarray) and W.ndim == 2
+        and b.size in W.shape and b.size == np.max(b.shape) for W, b in pairs)
 
 
 def _targets(steps):
@@ -204,7 +237,7 @@ def _steps(s):
 def _made_update(fn, found):
     """A function of the names the stepping lines read, made of those lines, compiled in fn's
     file and module: `train`'s update step, as the checks call an update function."""
-    steps, read, rebound = found
+    steps, read, rebound, _ = found
     body = [*steps]
     if rebound:
         body.append(ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in rebound],
@@ -232,7 +265,7 @@ def recognize(module, data, script_call, script_sizes=None):
     if dims is None and script_sizes is not None:  # layers_dims = [train_X.shape[0], 100, 10]
         dims = next((found for d in DIMS if (found := script_sizes(d, n_in, n_out))), None)
     if dims is None and epoch_fn is not None:  # set inside the training function itself
-        dims = _local_sizes(epoch_fn, n_in, n_out)
+        dims = _local_sizes(epoch_fn, n_in, n_out, init.__name__)
     if _required(init):  # the layer sizes: a list, or n_x, n_h, n_y
         sizes = {**{a: v for a, v in bound.items() if isinstance(v, int)},
                  **{a: v for a, v in (made_by or {}).items() if isinstance(v, int)}}
@@ -258,12 +291,14 @@ def recognize(module, data, script_call, script_sizes=None):
         keys = [k for k in made if re.fullmatch(r"[Wb]\d+", str(k))]
         params = [(f"{held}['{k}']", _getter(store, held, k), _setter(store, held, k))
                   for k in keys]
-    elif isinstance(made, list) and _listed(init):  # return [W1, b1, W2, b2]: one list
+    elif isinstance(made, list) and (_listed(init) or _weights_and_biases(made)):
+        # return [W1, b1, W2, b2], or a list appended W, b, W, b in a loop over the sizes
         held = next((a for f in fns.values() for a in _arguments(f)
                      if a in ("parameters", "params", "weights", "model")), "params")
         store[held] = made
+        listed = _listed(init) or ["W" if i % 2 == 0 else "b" for i in range(len(made))]
         params = [(f"{held}[{i}]", _getter(store, held, i), _setter(store, held, i))
-                  for i, n in enumerate(_listed(init)) if re.fullmatch(r"[Ww]\d+|[bB]\d+", n)]
+                  for i, n in enumerate(listed) if re.fullmatch(r"[Ww]\d*|[bB]\d*", n)]
     else:
         names = returned_names(init)
         if names is None or None in names:  # `return np.zeros(...), ...`: the caller's names
@@ -319,7 +354,11 @@ def recognize(module, data, script_call, script_sizes=None):
     called_as = _assigned(epoch_fn, forward.__name__)
     outputs = returned_names(forward) or called_as or ["out"]
     after = {**known, **{n: None for n in outputs + (called_as or [])}}
-    backward = _pick(roles["backward"], after)
+    # an argument named otherwise than what the training function hands it (`backward(params,
+    # acts, Y[batch])` for `def backward(params, activations, Y)`): by that call
+    backward = next((f for f in roles["backward"] if _bindable(
+        f, {**after, **dict.fromkeys(_renames(epoch_fn, f, after))})), None)
+    renames = _renames(epoch_fn, backward, after) if backward else {}
     grads_names = (returned_names(backward) or _assigned(epoch_fn, backward.__name__)
                    or ["grads"]) if backward else []
     grads_as = (_assigned(epoch_fn, backward.__name__) or []) if backward else []
@@ -336,6 +375,7 @@ def recognize(module, data, script_call, script_sizes=None):
     targets = "labels" if y_arg and _takes_labels(backward, y_arg) else "onehot"
     run = _Runner(store, forward, backward, update, outputs, grads_names, layout, n_out)
     run.state, run.update_names = state, _assigned(epoch_fn, update.__name__)
+    run.renames = renames
     if any(isinstance(v, list) for v in store.values()):
         run.listed = [p[0] for p in params]
     if inline is not None:
@@ -359,7 +399,8 @@ def recognize(module, data, script_call, script_sizes=None):
     if inline is not None:
         lines = sorted({inline[0][0].lineno, inline[0][-1].end_lineno})
         notes.append(f"the update is the lines of {epoch_fn.__name__}'s loop that step the "
-                     f"parameters after {backward.__name__} "
+                     f"parameters {'before' if inline[3] is not None else 'after'} "
+                     f"{backward.__name__} "
                      f"({Path(module.__file__).name}:{'-'.join(map(str, lines))}): they are "
                      "run as one update step, with the names they read")
     x7 = data.test.X[:7] if layout == "rows" else data.test.X[:7].T.copy()
@@ -396,6 +437,12 @@ def recognize(module, data, script_call, script_sizes=None):
                       name=f"{Path(module.__file__).name}", **hooks).learner()
     learner.notes = [n for n in learner.notes if not n.startswith("adapter:")] + notes
     learner.owner = module
+    if inline is not None and inline[3] is not None:  # the step before its gradients
+        file, back = module.__file__, inline[3]
+        learner.early_update = (Where(f"the update in {epoch_fn.__name__}", file,
+                                      inline[0][0].lineno),
+                                Where(epoch_fn.__name__, file, back.lineno),
+                                ast.unparse(back).strip())
     return learner
 
 
@@ -531,6 +578,7 @@ class _Runner:
         self.aliases = {"forward": [], "backward": []}
         self.shown = None  # the forward pass the forward check is shown, when not forward
         self.listed = []  # the parameters' names, where they are one list (params[0], ...)
+        self.renames = {}  # backward's argument -> the name the training function hands it
 
     def _forward(self, x, forward=None):
         known = {**self.state, **self.store, "X": x}
@@ -551,10 +599,15 @@ class _Runner:
         shaped = [n for n in results if isinstance(known[n], np.ndarray) and
                   known[n].ndim == 2 and self.n_out in known[n].shape]
         named = [n for n in shaped if OUTPUT.match(n)]
-        return known[(named or shaped or results)[-1]]
+        out = known[(named or shaped or results)[-1]]
+        if not shaped and isinstance(out, list) and out and isinstance(out[-1], np.ndarray) \
+                and out[-1].ndim == 2 and self.n_out in out[-1].shape:
+            return out[-1]  # `return [X, h1, h2, out]`: every layer's activation, the last
+        return out
 
     def _grads(self, x, y):
         known = {**self._forward(x), "Y": y}
+        known.update({a: known[n] for a, n in self.renames.items() if n in known})
         got = _call(self.backward, known)
         values = got if isinstance(got, tuple) and len(self.grads_names) > 1 else (got,)
         # under the names its return gives them, and those the training function uses
@@ -718,15 +771,19 @@ def _sizes_from(fn, fns, wanted, data):
     return {}
 
 
-def _local_sizes(fn, n_in, n_out):
+def _local_sizes(fn, n_in, n_out, init=None):
     """The layer sizes fn assigns to a DIMS name as a list of numbers (`layers_dims =
-    [X.shape[0], 64, 32, 10]`), its first entry the input size and its last the output size
-    when they are not numbers; None when there is none."""
+    [X.shape[0], 64, 32, 10]`), or hands its call of the init function named init as one
+    (`params = init_network([784, 128, 64, 10])`), its first entry the input size and its last
+    the output size when they are not numbers; None when there is none."""
     tree = _tree(fn)
     for n in ast.walk(tree) if tree is not None else ():
-        if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.Tuple)) and any(
-                isinstance(t, ast.Name) and t.id in DIMS for t in n.targets):
-            elts, sizes = n.value.elts, []
+        given = n.value if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in DIMS for t in n.targets) else \
+            n.args[0] if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
+            n.func.id == init and len(n.args) == 1 else None
+        if isinstance(given, (ast.List, ast.Tuple)):
+            elts, sizes = given.elts, []
             for k, e in enumerate(elts):
                 if isinstance(e, ast.Constant) and isinstance(e.value, int):
                     sizes.append(e.value)

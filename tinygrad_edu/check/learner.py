@@ -268,6 +268,8 @@ class Learner:
     # where the recognizer knows it (a script's `for b, nb in zip(B, nabla_b): b = b - ...`)
     gradient_names: dict = field(default_factory=dict)  # param → the name its gradient has in
     # the learner's code, where no rule derives it (a script's `bias2 -= lr * db2`: db2)
+    early_update: tuple | None = None  # (Where of the update, Where of the backward call, its
+    # line): a loop that steps the parameters before the call that computes their gradients
 
     def param(self, name):
         """The Param called name."""

@@ -94,6 +94,8 @@ def _step(learner, data, oracle):
     """Take one learner step on a batch and compare the parameters' change with −η·∇C."""
     if learner.step is None:
         return skipped("update", f"{learner.name} has no update step the checker can call")
+    if learner.early_update is not None:
+        return _early(learner)
     m = 1 if learner.batch_size == 1 else DEFAULT_BATCH
     if learner.lr is not None and float(learner.lr) == 0:
         return CheckResult("update", "wrong", f"{function(learner, 'update', 'the update')} is "
@@ -222,6 +224,22 @@ def _step(learner, data, oracle):
         return result
     return _not_the_gradient(learner, oracle, batch, prev, delta, minus, changed, unchanged,
                              lr, tol, what, name, place, data_)
+
+
+def _early(learner):
+    """The finding for a loop that steps the parameters before computing their gradients."""
+    update, back, line = learner.early_update
+    return CheckResult(
+        "update", "wrong",
+        f"{back.function} steps the parameters (line {update.line}) before `{line}` (line "
+        f"{back.line}) computes this batch's gradients: each step is made with the previous "
+        "batch's gradients (the first with the values they start as), and the last batch's "
+        "are never used",
+        details=[f"move `{line}` above the lines that step the parameters; the step itself "
+                 "(with this batch's gradients) is what the other checks run",
+                 "the loss still falls, as a step a batch late is still downhill, so the "
+                 "curve cannot show this"],
+        where=str(update), data={"early": back.line})
 
 
 def _drawn_steps(learner, batch, prev, lr, delta, draws=8):
