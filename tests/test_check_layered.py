@@ -5,7 +5,8 @@ Linear(100, 10)])` with a train_step(x, y, lr) and integer labels (layered/model
 as the learner's script builds them (model.py inside main()); and the same as functions, a
 `predict(network, x)` over the list the script makes and a `train(network, mse, mse_prime,
 x_train, y_train, ...)` whose layers step themselves in backward (layered/layer_list.py), also
-walking the examples one at a time as the video does (layered/video_examples.py)."""
+walking the examples one at a time as the video does (layered/video_examples.py); and NNFS's
+chapter 18 Model, filled by the script's add/set/finalize calls (layered/nnfs_model.py)."""
 
 import shutil
 from pathlib import Path
@@ -212,3 +213,32 @@ def test_a_network_that_ends_in_tanh_is_read_as_such(layered):
     assert report.ok and all(r.status == "ok" for r in report.results
                              if r.check != "evaluation"), str(report)
     assert "tanh hidden layers, tanh output" in _result(report, "forward").summary
+
+
+def test_an_nnfs_model_filled_by_its_scripts_calls_is_checked_whole(layered):
+    """`model = Model()`, `model.add(Layer_Dense(X.shape[1], 128))`, ..., `model.set(loss=...,
+    optimizer=Optimizer_SGD(learning_rate=0.05, decay=1e-3, momentum=0.9), ...)`,
+    `model.finalize()`, run as the script runs them (X, which the loader would make, stands for
+    rows of 784 inputs); forward(X, training) shown the inputs with training off; the step is
+    train's loop lines with the optimizer's η set, the gradients the layers' dweights and
+    dbiases. Every check runs and passes."""
+    report = check_program(layered / "nnfs_model.py")
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    assert "Model.layers holds 6 layers, 3 with weights" in report.notes[0], report.notes
+    assert "η = 0.05 from its Optimizer_SGD's learning_rate" in report.notes, report.notes
+
+
+def test_an_nnfs_model_that_shuffles_images_and_labels_apart(layered):
+    """np.random.shuffle(X) then np.random.shuffle(y): two permutations, so every image meets
+    another's label; the epoch is watched where the backward pass gets its targets, and the
+    minibatches check says so at the loop."""
+    path = _edited(layered / "nnfs_model.py",
+                   "                keys = np.random.permutation(len(X))\n"
+                   "                X, y = X[keys], y[keys]\n",
+                   "                np.random.shuffle(X)\n"
+                   "                np.random.shuffle(y)\n")
+    report = check_program(path)
+    minibatches = _result(report, "minibatches")
+    assert minibatches.status == "wrong" and "other examples' labels" in minibatches.summary
+    assert "shuffled apart" in " ".join(minibatches.details), minibatches.details
+    assert [r.check for r in report.results if r.status == "wrong"] == ["minibatches"]

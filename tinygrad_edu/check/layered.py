@@ -66,10 +66,20 @@ def looks_like(cls):
     or trains (step, train_step, fit, train), no weights of its own, and layer classes in the
     learner's files that make weights (Dense, Linear, Layer_Dense)."""
     has = {n for n in dir(cls) if not n.startswith("__")}
-    forward = _method(cls, FORWARD, 1)
+    forward = _method(cls, FORWARD, 1) or _flagged(cls)
     return forward is not None and not _makes_weights(cls) and _runs_layers(cls, forward) \
         and bool(has & {"step", "train_step", "fit", "train", "update", "sgd_step"}) and \
         bool(layer_classes(_namespace(cls)))
+
+
+_TRAINING = re.compile(r"(?i)^(is_)?train(ing)?(_mode)?$")
+
+
+def _flagged(cls):
+    """The forward pass of cls that also takes a training flag (NNFS's Model.forward(X,
+    training)), or None."""
+    return next((f for f in FORWARD if _method(cls, (f,), 2)
+                 and _TRAINING.match(_arguments(cls, f)[1])), None)
 
 
 def _runs_layers(cls, forward):
@@ -85,18 +95,63 @@ def construct(cls, call, namespace):
     MSE())`), or the list of layers a script makes (`network = [Dense(784, 40), ...]`): run
     when every call in it makes an object of the learner's own classes (or is list, range,
     len); None when one does more."""
-    own = {n for n, v in namespace.items() if inspect.isclass(v) and any(
-        getattr(getattr(f, "__code__", None), "co_filename", None) == namespace.get("__file__")
-        for f in vars(v).values())}
-    for c in _calls(call):
-        name = c.func.id if isinstance(c.func, ast.Name) else None
-        if name not in own | {"list", "range", "len", "tuple"}:
-            return None
+    if not _own_calls(call, namespace):
+        return None
     try:
         return eval(compile(ast.Expression(call), namespace.get("__file__", "<script>"), "eval"),
                     dict(namespace))
     except Exception:
         return None
+
+
+def _own_calls(node, namespace, skip=None):
+    """Whether every call in node (but skip) makes an object of the learner's own classes (or
+    is list, range, len, tuple)."""
+    own = {n for n, v in namespace.items() if inspect.isclass(v) and any(
+        getattr(getattr(f, "__code__", None), "co_filename", None) == namespace.get("__file__")
+        for f in vars(v).values())}
+    return all(isinstance(c.func, ast.Name) and c.func.id in own | {"list", "range", "len",
+                                                                     "tuple"}
+               for c in _calls(node) if c is not skip)
+
+
+def assembled(net, statements, namespace, n_in):
+    """net, with the script's calls of its own methods that follow the line that makes it run
+    on it in order (NNFS's `model = Model()`, `model.add(Layer_Dense(X.shape[1], 128))`, …,
+    `model.set(loss=..., optimizer=...)`, `model.finalize()`), when it keeps no layers yet: each
+    call runs when every call in it makes one of the learner's own objects, and a name the
+    script's loader would have made (X) stands for rows of n_in inputs."""
+    if layers_of(net) is not None:
+        return net
+    cls = type(net)
+    at = next((i for i, s in enumerate(statements) if isinstance(s.node, ast.Assign)
+               and len(s.node.targets) == 1 and isinstance(s.node.targets[0], ast.Name)
+               and isinstance(s.node.value, ast.Call) and isinstance(s.node.value.func, ast.Name)
+               and s.node.value.func.id == cls.__name__), None)
+    if at is None:
+        return net
+    made, file = statements[at].node.targets[0].id, getattr(statements[at], "file", None)
+    scope = {**namespace, made: net}
+    for s in statements[at + 1:]:
+        if getattr(s, "file", None) != file:  # a script beside it: its own network
+            continue
+        node = s.node.value if isinstance(s.node, ast.Expr) else None
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == made
+                and inspect.isfunction(getattr(cls, node.func.attr, None))):
+            continue
+        if not _own_calls(node, namespace, skip=node):
+            continue  # it calls what is not the learner's own class
+        for _ in range(4):  # a loader's names, missing: rows of n_in inputs stand for them
+            try:
+                eval(compile(ast.Expression(node), namespace.get("__file__", "<script>"),
+                             "eval"), scope)
+                break
+            except NameError as e:
+                scope[e.name] = np.zeros((1, n_in))
+            except Exception:
+                break
+    return net
 
 
 def layers_of(net):
@@ -224,7 +279,8 @@ def _replay(fn, found, x_arg, y_arg, fixed, layout, qualname, scope=None):
     made_y = _made_from(scope, y_arg)
     walked = _walked(loop, made_x, made_y) or ()
     cut, picks = {}, set()  # xb = X[idx], yb = Y[idx]; idx = order[i:i + batch_size]
-    for s in before:
+    # (also in an if: NNFS's `if batch_size is None: ... else: batch_X = X[step * ...]`)
+    for s in (n for b in before for n in ast.walk(b) if isinstance(n, ast.Assign)):
         if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
                 isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Subscript)):
             continue
@@ -303,6 +359,78 @@ def _replayed_lines(net, cls, forward, layout):
     return None
 
 
+_SEEN = "_tinygrad_edu_batch_seen"  # what the epoch's recorder stands in for
+
+
+def _paired(net, epoch, forward):
+    """epoch(x, y), with net's forward and backward passes watched while it runs: the inputs
+    of a forward pass with training on, and the targets its backward pass is then handed (the
+    argument that is not the forward's output), go to net._tinygrad_edu_batch_seen, for which
+    the Adapter's recorder stands in."""
+    setattr(net, _SEEN, lambda x, y=None: None)
+
+    def run(x, y):
+        last = []
+        ahead, back = getattr(net, forward), net.backward
+
+        def forward_seen(X, *args, **kwargs):
+            out = ahead(X, *args, **kwargs)
+            if any(v is True for v in (*args, *kwargs.values())):  # training=True
+                last[:] = [X, out]
+            return out
+
+        def backward_seen(*args, **kwargs):
+            if last:
+                targets = next((a for a in (*args, *kwargs.values()) if isinstance(
+                    a, np.ndarray) and a is not last[1] and len(a) == len(last[0])), None)
+                getattr(net, _SEEN)(last[0], *([targets] if targets is not None else []))
+                last.clear()
+            return back(*args, **kwargs)
+
+        setattr(net, forward, forward_seen)
+        net.backward = backward_seen
+        try:
+            return epoch(x, y)
+        finally:
+            del net.__dict__[forward], net.__dict__["backward"]
+    run.__wrapped__ = getattr(epoch, "__wrapped__", epoch)
+    run.held_out = getattr(epoch, "held_out", None)
+    return run
+
+
+def _kept_grads(net, attr, layers, cls, forward, layout):
+    """grads(x, y): the gradients the layers keep (NNFS's dweights, dbiases) after the lines of
+    cls's training loop from its forward pass to its last backward call, run on the batch; None
+    when the layers keep none by one convention or the lines cannot be run."""
+    held = [getattr(net, attr)[i] for i, _, _ in layers]
+    kept = _kept_gradients(held)
+    if not kept:
+        return None
+    for name, func in vars(cls).items():
+        if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
+            continue
+        found = _loop_lines(func, lambda c: _self_call(c) == forward and bool(c.args),
+                            lambda c: isinstance(c.func, ast.Attribute)
+                            and c.func.attr == "backward")
+        if found is None:
+            continue
+        x_arg, y_arg = _arguments(cls, name)[:2]
+        through = _replay(func, found, x_arg, y_arg, {"self": net}, layout,
+                          f"{cls.__name__}.{name}'s backward pass")
+        return None if through is None else _kept_after(through, attr, layers, held, kept)
+    return None
+
+
+def _kept_after(through, attr, layers, held, kept):
+    """grads(x, y) for _kept_grads: the lines through run, then the layers' kept arrays."""
+    def grads(x, y):
+        through[0](x, y, 0.0)
+        return {f"self.{attr}[{i}].{a}": getattr(layer, d).copy()
+                for (i, _, _), layer in zip(layers, held) for a, d in kept[id(layer)]}
+    grads.__wrapped__ = through[1]
+    return grads
+
+
 def recognize(net, module, data, hyper):
     """A Learner for net (of a class that looks_like this shape), through an Adapter.
     hyper(method) -> (lr, batch size, where) from the learner's own call of method."""
@@ -323,13 +451,21 @@ def recognize(net, module, data, hyper):
     X = data.train.X[:7] if layout == "rows" else data.train.X[:7].T.copy()
     m_axis = 0 if layout == "rows" else 1
     takes_one = [f for f in FORWARD if _method(cls, (f,), 1)]
-    forward = next((f for f in takes_one if (out := _output(net, f, X)) is not None
-                    and np.ndim(out) == 2 and out.shape[m_axis] == 7
-                    and out.shape[1 - m_axis] == n_out), None) or takes_one[0]
+    flagged = _flagged(cls) if not takes_one else None
+    forward = flagged or next((f for f in takes_one if (out := _output(net, f, X)) is not None
+                               and np.ndim(out) == 2 and out.shape[m_axis] == 7
+                               and out.shape[1 - m_axis] == n_out), None) or takes_one[0]
     notes = [f"recognized a network of layer objects: {cls.__name__}.{attr} holds "
              f"{len(getattr(net, attr))} layers, {len(layers)} with weights "
              f"({', '.join(params)}; {layout}); {forward} is its forward pass"]
-    hooks, epoch_calls, keep = {"forward": f"self.{forward}"}, None, False
+    hooks, epoch_calls, keep, holders = {"forward": f"self.{forward}"}, None, False, []
+    if flagged:  # forward(X, training): shown the inputs with training off
+        flag = _arguments(cls, flagged)[1]
+
+        def shown(x):
+            return getattr(net, flagged)(x, **{flag: False})
+        shown.__wrapped__ = getattr(net, flagged)
+        hooks["forward"] = shown
     step = _step(cls)  # train_step(x, y, lr)
     if step:
         hooks["update"] = f"self.{step}"
@@ -341,28 +477,49 @@ def recognize(net, module, data, hyper):
         replayed = _replayed_lines(net, cls, forward, layout)
         if replayed is not None:
             update, run, loop, last = replayed
+            holders = [(o, a) for o in vars(net).values() if hasattr(o, "__dict__")
+                       and not inspect.isroutine(o) for a, v in vars(o).items()
+                       if _RATE.match(a) and isinstance(v, (int, float))
+                       and not isinstance(v, bool)]  # NNFS's self.optimizer.learning_rate
+            if holders:
+                update = _at_rate(update, holders, run)
             hooks["update"] = update
+            grads = _kept_grads(net, attr, layers, cls, forward, layout) if holders else None
+            if grads is not None:  # a step with momentum: its change is not η·∇C
+                hooks["grads"] = grads
             epoch_calls, keep = f"self.{forward}", True
             lines = run.__code__.co_firstlineno
             notes.append(f"the lines of {loop}'s loop from {forward} to {last} (from line "
                          f"{lines}) are its update step, run on the batch the checks hand in; "
-                         "the gradients are read from it")
+                         + ("the gradients are what its layers keep after its backward pass "
+                            "(dweights, …)" if "grads" in hooks else
+                            "the gradients are read from it"))
         else:
             loop = None
-    targets = _targets(net, hooks.get("update"), X, data, layout, n_out)
+    objects = [o for o, _ in holders] + list(getattr(net, attr)) if holders else None
+    targets = _targets(net, hooks.get("update"), X, data, layout, n_out, objects=objects)
     judge = _method(cls, EVALUATE, 2)
     if judge:
         hooks["evaluate"] = _evaluate(net, cls, judge, layout, n_out)
     lr = batch = None
     if loop:
         lr, batch, call = loop_settings(cls, loop, hyper)
+        said = [f"η = {lr}"] if lr is not None else []
+        said += [f"batch size {batch}"] if batch is not None else []
+        held = next(((o, a) for o, a in holders if not a.lower().startswith("current")), None)
+        if lr is None and held is not None:  # Optimizer_SGD(learning_rate=0.05)
+            lr = getattr(*held)
+            notes.append(f"η = {lr:g} from its {type(held[0]).__name__}'s {held[1]}")
         # the loop hands its targets to the step as they are: the digits where it takes them
         run_epoch = _epoch_run(net, cls, loop, targets, layout, lr, batch, n_out,
                                wants_labels=targets == "labels")
+        if run_epoch is not None and flagged and _method(cls, ("backward",), 2):
+            # the batch is seen where the backward pass is handed its targets: images and
+            # labels both, so a shuffle that parts them shows (NNFS's Model.train)
+            run_epoch, epoch_calls, keep = _paired(net, run_epoch, flagged), \
+                f"self.{_SEEN}", False
         if run_epoch is not None:
             hooks["epoch"] = run_epoch
-            said = [f"η = {lr}"] if lr is not None else []
-            said += [f"batch size {batch}"] if batch is not None else []
             notes.append(f"{loop} is its training loop, run for one epoch" +
                          (f"; {' and '.join(said)} from your {call}" if call and said else ""))
     learner = Adapter(net, params=params, layout=layout, targets=targets, lr=lr,
@@ -630,11 +787,7 @@ def script_recognize(module, data, statements):
     lr = next((getattr(o, a) for o, a in holders if not a.lower().startswith("current")),
               None)
 
-    def update(x, y, rate):
-        for o, a in holders:  # the optimizer's η, and the one its decay computes from it
-            setattr(o, a, rate)
-        step(x, y, rate)
-    update.__wrapped__ = run
+    update = _at_rate(step, holders, run)
     # the forward pass: the lines before the first that reads the batch's targets
     reads_y = next((i for i, s in enumerate(lines) if any(
         isinstance(n, ast.Name) and n.id in _y_names(y_arg, before) for n in ast.walk(s))),
@@ -706,6 +859,17 @@ def script_recognize(module, data, statements):
 
 
 _KEPT = (("d{}", "d{}"), ("dW", "db"), ("dw", "db"), ("grad_{}", "grad_{}"), ("d_{}", "d_{}"))
+
+
+def _at_rate(step, holders, run):
+    """step(x, y, rate) with rate set first as each (object, attribute) of holders: an
+    optimizer's η, and the one its decay computes from it (NNFS's current_learning_rate)."""
+    def update(x, y, rate):
+        for o, a in holders:
+            setattr(o, a, rate)
+        step(x, y, rate)
+    update.__wrapped__ = run
+    return update
 
 
 def _kept_gradients(layers):

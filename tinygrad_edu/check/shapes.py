@@ -403,8 +403,8 @@ def _construct(cls, kind, module, data, seed):
     if kind == "layered":  # Network([Dense(784, 64), Sigmoid(), ...], MSE()), as the script
         built = next((made for _, call in _calls(statements, cls.__name__)
                       if (made := layered.construct(cls, call, namespace)) is not None), None)
-        if built is not None:
-            return built
+        if built is not None:  # Model() filled by model.add(...) calls: those run too
+            return layered.assembled(built, statements, namespace, n_in)
     if kind in ("nielsen", "lists"):  # as the script builds it; else Network([784, 30, 10])
         if args is not None:
             return cls(**args)
