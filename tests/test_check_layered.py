@@ -121,6 +121,44 @@ def test_the_videos_loop_over_one_example_at_a_time(layered):
     assert "batches of 1" in _result(report, "minibatches").summary
 
 
+def test_the_videos_binary_cross_entropy_a_mean_over_the_outputs(layered):
+    """The video's binary_cross_entropy, np.mean(-y_true * np.log(y_pred) - ...), and its prime
+    divided by np.size(y_true), after a Sigmoid output layer: the cross-entropy averaged over
+    each example's outputs, read as such, not as gradients a tenth too small."""
+    path = layered / "video_examples.py"
+    text = path.read_text()
+    text = text.replace("def mse(y_true, y_pred):", """class Sigmoid(Activation):
+    def __init__(self):
+        def sigmoid(x):
+            return 1 / (1 + np.exp(-x))
+
+        def sigmoid_prime(x):
+            s = sigmoid(x)
+            return s * (1 - s)
+
+        super().__init__(sigmoid, sigmoid_prime)
+
+
+def binary_cross_entropy(y_true, y_pred):
+    return np.mean(-y_true * np.log(y_pred) - (1 - y_true) * np.log(1 - y_pred))
+
+
+def binary_cross_entropy_prime(y_true, y_pred):
+    return ((1 - y_true) / (1 - y_pred) - y_true / y_pred) / np.size(y_true)
+
+
+def mse(y_true, y_pred):""")
+    text = text.replace("    Dense(40, 10),\n    Tanh()\n]", "    Dense(40, 10),\n    Sigmoid()\n]")
+    text = text.replace("train(network, mse, mse_prime,",
+                        "train(network, binary_cross_entropy, binary_cross_entropy_prime,")
+    path.write_text(text)
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results
+                             if r.check != "evaluation"), str(report)
+    assert "sigmoid cross-entropy" in _result(report, "book").summary
+    assert "averaged over each example's outputs" in _result(report, "book").summary
+
+
 def test_the_videos_dense_stepping_before_the_error_one_example_at_a_time(layered):
     """The same bug as above in the video's per-example loop: the output layer agrees, the one
     below does not, and the update check names the line that steps the weights too early."""
@@ -221,11 +259,13 @@ def test_an_nnfs_model_filled_by_its_scripts_calls_is_checked_whole(layered):
     `model.finalize()`, run as the script runs them (X, which the loader would make, stands for
     rows of 784 inputs); forward(X, training) shown the inputs with training off; the step is
     train's loop lines with the optimizer's η set, the gradients the layers' dweights and
-    dbiases. Every check runs and passes."""
+    dbiases; the validation loop inside train, `self.forward(batch_X, training=False)`, is not
+    taken for the step. Every check runs and passes."""
     report = check_program(layered / "nnfs_model.py")
     assert report.ok and all(r.status == "ok" for r in report.results), str(report)
     assert "Model.layers holds 6 layers, 3 with weights" in report.notes[0], report.notes
     assert "η = 0.05 from its Optimizer_SGD's learning_rate" in report.notes, report.notes
+    assert any("the lines of train's loop from forward to backward" in n for n in report.notes)
 
 
 def test_an_nnfs_model_that_shuffles_images_and_labels_apart(layered):

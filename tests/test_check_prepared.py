@@ -31,6 +31,9 @@ def _script(tmp_path, text):
     ("net.fit(X_train.T / 255.0, y)\nnet.accuracy(X_test.T / 255.0, y_test)\n", None),
     ("x_train, x_test = x_train / 255.0, x_test / 255.0\nnet.fit(x_train)\nnet.acc(x_test)\n",
      None),
+    # made from another array and divided on the way (the video's X_test = test_images.T / 255.)
+    ("X_train = data_train[1:n]\nX_train = X_train / 255.\nX_test = test_images.T / 255.\n"
+     "fit(X_train)\nacc(X_test)\n", None),
     # passed through a function of its own, which may scale it: not said
     ("x_train = x_train / 255\nx_test = normalize(x_test)\nnet.acc(x_test, y_test)\n", None),
     # labels divided by 255 make no sense, and the test images never reach a call

@@ -2806,3 +2806,22 @@ def test_a_class_whose_update_applies_a_gradients_dict_is_stepped(programs):
         update.summary, update.summary
     assert update.where == f"NeuralNetwork.update (net.py:{_line_of(path, 'self.W2 += lr')})", \
         update.where
+
+
+def test_nielsen_rewritten_to_take_a_whole_mini_batch_at_once(programs):
+    """The book's exercise, network.py fully matrix-based: rows (m, 784), weights (n_in, n_out),
+    biases (1, n_out), backprop(x, y) summing over the batch, update_mini_batch(x_batch,
+    y_batch, eta), SGD((X, Y), ...) and evaluate((X, y)). Every check runs and passes; a hidden
+    layer's δ without its σ′ is found at its line."""
+    path = programs / "nielsen_matrix" / "network.py"
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results), str(report)
+    assert any(n.startswith("recognized Nielsen's Network taking a whole mini-batch at once "
+                            "(rows)") for n in report.notes), report.notes
+    old = "            delta = np.dot(delta, self.weights[-l + 1].T) * sp\n"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, old.replace(" * sp", "")))
+    gradients = next(r for r in check_program(path).results if r.check == "gradients")
+    assert gradients.status == "wrong" and "the layer above agrees" in gradients.summary
+    assert gradients.where == f"Network.backprop (network.py:{_line_of(path, old.strip()[:30])})"

@@ -336,6 +336,14 @@ def _steps_or_runs(call):
                                               and call.func.attr == "append")
 
 
+def _trains(call, forward):
+    """Whether call is self.<forward>(batch, ...) as training runs it: not with a training flag
+    set off (NNFS's validation loop, `self.forward(batch_X, training=False)`)."""
+    return _self_call(call) == forward and bool(call.args) and not any(
+        _TRAINING.match(k.arg or "") and isinstance(k.value, ast.Constant)
+        and k.value.value is False for k in call.keywords)
+
+
 def _replayed_lines(net, cls, forward, layout):
     """(update(x, y, lr), the function run, the loop method's name, its step's name): the lines
     of a loop in cls's methods from the one that calls self.<forward> on the batch to the last
@@ -344,7 +352,7 @@ def _replayed_lines(net, cls, forward, layout):
     for name, func in vars(cls).items():
         if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
             continue
-        found = _loop_lines(func, lambda c: _self_call(c) == forward and bool(c.args),
+        found = _loop_lines(func, lambda c: _trains(c, forward),
                             _steps_or_runs)
         if found is None:
             continue
@@ -409,7 +417,7 @@ def _kept_grads(net, attr, layers, cls, forward, layout):
     for name, func in vars(cls).items():
         if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
             continue
-        found = _loop_lines(func, lambda c: _self_call(c) == forward and bool(c.args),
+        found = _loop_lines(func, lambda c: _trains(c, forward),
                             lambda c: isinstance(c.func, ast.Attribute)
                             and c.func.attr == "backward")
         if found is None:

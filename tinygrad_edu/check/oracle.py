@@ -38,6 +38,8 @@ REDUCED = {"mean": "averaged over the batch", "sum": "summed over the batch",
            "entries": "averaged over every entry of the batch's outputs",
            "outputs": "averaged over each example's outputs, summed over the examples"}
 SQUARED = ("quadratic", "squared_error")
+MEANED = (*SQUARED, "sigmoid_cross_entropy")  # costs a program may average over the outputs too
+# (np.mean((a - y) ** 2), PyTorch's BCELoss, the video's np.mean(-y * np.log(p) - ...))
 CARRIES = {
     "sigmoid": ("quadratic", "squared_error", "sigmoid_cross_entropy"),
     "softmax": ("quadratic", "squared_error", "cross_entropy"),
@@ -593,7 +595,7 @@ def _settle_cost(oracle, learner, batch):
         reductions.append("outputs")
     options = [(h, o, c, r) for (h, o), c, r in itertools.product(oracle.candidates, costs,
                                                                   reductions)
-               if c in CARRIES[o] and (r not in ("entries", "outputs") or c in SQUARED)]
+               if c in CARRIES[o] and (r not in ("entries", "outputs") or c in MEANED)]
     oracle.activation, oracle.output_activation, oracle.cost, oracle.reduction = options[0]
     if len(options) == 1 or learner.grads is None:
         if len(options) > 1:

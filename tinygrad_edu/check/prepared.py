@@ -97,6 +97,10 @@ def unscaled_test(files):
                                if isinstance(t, ast.Name)}
                     for t in targets:
                         made.setdefault(t, []).append(s.lineno)
+                    for _, factor in _divided(n.value)[:1]:  # X_test = images.T / 255.
+                        for t in targets:
+                            scaled.setdefault(t, s.lineno)
+                            factors.setdefault(t, factor)
                     calls = {c.func.attr if isinstance(c.func, ast.Attribute) else
                              getattr(c.func, "id", "") for c in ast.walk(n.value)
                              if isinstance(c, ast.Call)}

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import attrs, funcs, globalvars, inplace, layered, lists, script
+from .adapter import Adapter
 from .learner import Batches, Data, Learner, Param, Sample, Where
 from .source import Skipped, give_data, load, read_script
 from .source import opened as _opened
@@ -489,6 +490,8 @@ def _nielsen(net, module, data):
             "Describe your program in about 15 lines with check.Adapter (docs/verify.md) and "
             "pass it: --adapter my_adapter.py, or check_program(..., adapter=...)")
     w_list, b_list = lists
+    if _batched(cls, update_name):  # update_mini_batch(x_batch, y_batch, eta): matrix-based
+        return _nielsen_batched(net, module, data, names, lists)
     n_layers = len(getattr(net, w_list))
     for i in range(n_layers):
         learner.params.append(_list_param(net, w_list, i, "W"))
@@ -604,6 +607,69 @@ def _nielsen(net, module, data):
     learner.notes.append(f"recognized Nielsen's Network: {n_layers} weight layers, "
                          f"biases as {'columns (n, 1)' if column else '1-D arrays'}" +
                          (f" ({', '.join(renamed)})" if renamed else ""))
+    return learner
+
+
+def _batched(cls, update):
+    """Whether cls's update takes a mini-batch as two arrays and η (`update_mini_batch(x_batch,
+    y_batch, eta)`), as the book's exercise of a fully matrix-based backprop does, where
+    network.py's takes a list of (x, y) pairs and η."""
+    func = getattr(cls, update, None)
+    if not inspect.isfunction(func):
+        return False
+    params = [p.name for p in list(inspect.signature(func).parameters.values())[1:]
+              if p.default is p.empty]
+    return len(params) == 3 and params[2] in _LR_NAMES
+
+
+def _nielsen_batched(net, module, data, names, lists):
+    """A Learner for network.py rewritten to take a whole mini-batch at once: feedforward(X),
+    backprop(X, Y) returning (nabla_b, nabla_w) summed over the batch, update_mini_batch(X, Y,
+    η), SGD((X, Y), epochs, mini_batch_size, η) and evaluate((X, labels)), with the examples as
+    rows (weights (n_in, n_out)) or as columns, through an Adapter."""
+    cls = type(net)
+    w_list, b_list = lists
+    n_layers, n_in = len(getattr(net, w_list)), data.train.X.shape[1]
+    layout = "rows" if np.shape(getattr(net, w_list)[0])[0] == n_in else "columns"
+    params = [f"self.{a}[{i}]" for i in range(n_layers) for a in (w_list, b_list)]
+    weights_first = _weights_first(cls, names["update_mini_batch"], names["backprop"])
+
+    def grads(x, y):
+        got = getattr(net, names["backprop"])(x, y)
+        first, second = got
+        nabla_w, nabla_b = (first, second) if weights_first else (second, first)
+        return {**{f"self.{w_list}[{i}]": g for i, g in enumerate(nabla_w)},
+                **{f"self.{b_list}[{i}]": g for i, g in enumerate(nabla_b)}}
+    grads.__wrapped__ = getattr(cls, names["backprop"])
+    sgd = _epoch_method(cls, names["update_mini_batch"])
+    lr, batch, call = _hyper(module, cls, sgd or "SGD", _LR_NAMES, _BATCH_NAMES)
+    run_epochs = _epoch_call(net, sgd)
+    hooks = {"forward": f"self.{names['feedforward']}", "grads": grads,
+             "update": f"self.{names['update_mini_batch']}"}
+    if run_epochs is not None:
+        def epoch(x, y):
+            return run_epochs((x, y), 1, batch or 10, lr or 0.1)
+        epoch.__wrapped__ = getattr(cls, sgd)
+        hooks["epoch"] = epoch
+    judge = next((n for n in ("evaluate", "accuracy", "score") if hasattr(net, n)), None)
+    if judge:
+        def evaluate(x, labels):
+            return getattr(net, judge)((x, labels))
+        evaluate.__wrapped__ = getattr(cls, judge)
+        hooks["evaluate"] = evaluate
+    learner = Adapter(net, params=params, layout=layout, lr=lr, batch_size=batch,
+                      reduction="sum", epoch_calls=f"self.{names['update_mini_batch']}"
+                      if "epoch" in hooks else None,
+                      name=f"{cls.__name__} in {Path(_class_file(cls) or '?').name}",
+                      **hooks).learner()
+    learner.notes = [n for n in learner.notes if not n.startswith("adapter:")]
+    learner.notes.append(f"recognized Nielsen's Network taking a whole mini-batch at once "
+                         f"({layout}): {names['backprop']}(x, y) sums its gradients over the "
+                         f"batch, {names['update_mini_batch']}(x_batch, y_batch, eta) steps")
+    if call is not None:
+        learner.notes.append(f"η = {lr} and mini-batch size {batch} from your {call}")
+    learner.cost = _nielsen_cost(net)
+    learner.owner = net
     return learner
 
 

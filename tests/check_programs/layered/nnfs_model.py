@@ -230,7 +230,25 @@ class Model:
             print(f'training, acc: {epoch_accuracy:.3f}, loss: {epoch_loss:.3f}')
 
         if validation_data is not None:
-            self.evaluate(*validation_data, batch_size=batch_size)
+            X_val, y_val = validation_data
+            validation_steps = 1
+            if batch_size is not None:
+                validation_steps = len(X_val) // batch_size
+                if validation_steps * batch_size < len(X_val):
+                    validation_steps += 1
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            for step in range(validation_steps):
+                if batch_size is None:
+                    batch_X, batch_y = X_val, y_val
+                else:
+                    batch_X = X_val[step * batch_size:(step + 1) * batch_size]
+                    batch_y = y_val[step * batch_size:(step + 1) * batch_size]
+                output = self.forward(batch_X, training=False)
+                self.loss.calculate(output, batch_y)
+                predictions = self.output_layer_activation.predictions(output)
+                self.accuracy.calculate(predictions, batch_y)
+            print(f'validation, acc: {self.accuracy.calculate_accumulated():.3f}')
 
     def evaluate(self, X_val, y_val, *, batch_size=None):
         validation_steps = 1
