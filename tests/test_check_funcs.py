@@ -170,3 +170,24 @@ def test_a_list_appended_in_a_loop_and_sizes_handed_to_init_inside_train(tutoria
     gradients = _result(check_program(path), "gradients")
     assert gradients.status == "wrong" and "the layer above agrees (params[2], params[3]) but " \
         "∂C/∂params[1] does not" in gradients.summary, gradients.summary
+
+
+def test_a_script_loop_that_trains_the_functions_is_its_epoch(tutorials):
+    """No training function: the script's own loop, `for epoch in range(epochs):` over
+    `Xb = X_train[k:k + batch_size].T` (rows kept, columns cut) with `params =
+    initialize_parameters(layer_dims)` above it, is run once as the epoch, on the checks' data
+    turned back to rows and with the parameters the checks hold. Shuffling the images and the
+    one-hot labels with two permutations is then found, at the shuffle."""
+    path = tutorials / "script_loop.py"
+    report = check_program(path)
+    assert report.ok and all(r.status == "ok" for r in report.results
+                             if r.check != "evaluation"), str(report)
+    assert any(n.startswith("the loop at line ") for n in report.notes), report.notes
+    assert "uses each of the 60,000 examples once" in _result(report, "minibatches").summary
+    path.write_text(path.read_text().replace(
+        "    perm = np.random.permutation(m)\n    X_train, Y_train = X_train[perm], "
+        "Y_train[perm]\n", "    np.random.shuffle(X_train)\n    np.random.shuffle(Y_train)\n"))
+    minibatches = _result(check_program(path), "minibatches")
+    assert minibatches.status == "wrong" and "other examples' labels" in minibatches.summary
+    assert minibatches.where == (f"the training loop (script_loop.py:"
+                                 f"{_line(path, 'np.random.shuffle(X_train)')})")

@@ -15,6 +15,7 @@ recognize() describes the program to check.Adapter with those calls, as a learne
 
 import ast
 import contextlib
+import copy
 import inspect
 import io
 import re
@@ -25,6 +26,7 @@ import numpy as np
 from .adapter import Adapter
 from .attrs import _made_one_hot, one_hot_given
 from .attrs import _tree_of as _tree
+from .calls import SCRIPT_LOOP
 from .learner import Where, held_out_targets
 from .learner import held_out as held_out_arguments
 from .source import function_of
@@ -177,6 +179,67 @@ def _listed(fn):
     return [e.id for e in value.elts]
 
 
+def _script_epoch(module, statements, forward, backward, init, store):
+    """(epoch(x, y), its line): the script's own top-level training loop, whose inner loop cuts
+    a batch from the data (`Xb = X_train[k:k + batch_size].T`) for the forward function and the
+    backward one, run once through (layered's script epoch) with the data the checks hand in
+    bound to those names, transposed back where the script keeps its examples the other way
+    (rows cut and turned into columns); the names the script gives init's result (`params =
+    initialize_parameters(layer_dims)`) are the parameters the checks hold. None when the
+    script has no such loop."""
+    from .layered import _loop_lines, run_once  # (layered imports from funcs when it runs)
+    tree = ast.Module([s.node for s in statements], type_ignores=[])
+
+    def calls(fn):
+        return lambda c: isinstance(c.func, ast.Name) and c.func.id == fn.__name__ and c.args
+    found = _loop_lines(tree, calls(forward), calls(backward))
+    if found is None:
+        return None
+    loop, lines, before = found
+    cuts = {}  # Xb -> (X_train, transposed)
+    for s in (n for b in before for n in ast.walk(b) if isinstance(n, ast.Assign)):
+        value = s.value
+        turned = isinstance(value, ast.Attribute) and value.attr == "T"
+        value = value.value if turned else value
+        if len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
+                isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+            cuts[s.targets[0].id] = (value.value.id, turned)
+    given = {}
+    for fn, names in ((forward, X_NAMES), (backward, Y_NAMES)):
+        call = next((c for s in lines for c in ast.walk(s) if isinstance(c, ast.Call)
+                     and calls(fn)(c)), None)
+        position = next((i for i, a in enumerate(_arguments(fn)) if a in names), None)
+        arg = call.args[position] if call is not None and position is not None and \
+            position < len(call.args) else None
+        if not isinstance(arg, ast.Name) or arg.id not in cuts:
+            return None
+        given[fn] = cuts[arg.id]
+    (x_src, x_turned), (y_src, y_turned) = given[forward], given[backward]
+    once = run_once(module, statements, loop, x_src, y_src)
+    if once is None or x_turned != y_turned:
+        return None
+
+    made = next((s.node.targets[0] for s in statements if isinstance(s.node, ast.Assign)
+                 and len(s.node.targets) == 1 and isinstance(s.node.value, ast.Call)
+                 and isinstance(s.node.value.func, ast.Name)
+                 and s.node.value.func.id == init.__name__), None)
+    names = [made.id] if isinstance(made, ast.Name) else [
+        e.id for e in made.elts if isinstance(e, ast.Name)] if isinstance(made, ast.Tuple) else []
+    namespace = vars(module)
+
+    def epoch(x, y):
+        if x_turned:  # the script keeps rows and cuts columns from them
+            x, y = np.ascontiguousarray(np.asarray(x).T), np.ascontiguousarray(np.asarray(y).T)
+        if len(names) == 1 and len(store) == 1:  # params = initialize_parameters(...)
+            namespace[names[0]] = next(iter(store.values()))
+        else:  # W1, b1, W2, b2 = init_params()
+            namespace.update({n: store[n] for n in names if n in store})
+        return once(x, y)
+    # where the checks point: the script's loop itself, as the learner's own lines
+    epoch.__wrapped__ = function_of([copy.deepcopy(once.outer)], (), forward, SCRIPT_LOOP)
+    return epoch, once.outer.lineno
+
+
 def _renames(fn, called, known):
     """{argument of called: name}: the arguments fn's call of called hands a name of known that
     is not their own (`backward(params, acts, Y[batch])` gives activations acts)."""
@@ -245,7 +308,7 @@ def _made_update(fn, found):
     return function_of(body, read, fn, f"the update in {fn.__qualname__}")
 
 
-def recognize(module, data, script_call, script_sizes=None):
+def recognize(module, data, script_call, script_sizes=None, statements=None):
     """A Learner for module's functions, through an Adapter. script_call(name) -> (the
     arguments of the script's own call of function name by parameter, where) or (None, None)."""
     fns = _functions(module)
@@ -426,6 +489,13 @@ def recognize(module, data, script_call, script_sizes=None):
             hooks["epoch"] = epoch
             notes.append(f"{epoch_fn.__name__} is your training loop, run for one epoch" +
                          (f" with η = {lr} from your {call}" if call and lr is not None else ""))
+    elif statements:  # the script's own loop: `for epoch in range(epochs): ... forward(Xb, ...)`
+        found = _script_epoch(module, statements, forward, backward, init, store)
+        if found is not None:
+            epoch, line = found
+            hooks["epoch"] = _training_batches(module, epoch, forward, backward)
+            notes.append(f"the loop at line {line} of your script is its training loop, run "
+                         "for one epoch, with the lines before it that read the training data")
     counts = _example_counts(module, fns)
     if counts:  # `_, m_train = X_train.shape` in the script part: each batch's own count
         hooks = {role: _counted(hook, counts, module, layout) for role, hook in hooks.items()}

@@ -931,6 +931,11 @@ def _objects_read(statements):
                               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)))
 
 
+def run_once(module, statements, loop, x_arg, y_arg):
+    """_script_epoch, for the function programs' recognizer (check.funcs)."""
+    return _script_epoch(module, statements, loop, x_arg, y_arg)
+
+
 def _script_epoch(module, statements, loop, x_arg, y_arg):
     """epoch(x, y): the script's training loop run once through (its epochs' loop, `for epoch
     in range(EPOCHS):`, made to run one) with the data bound to x_arg and y_arg, and the

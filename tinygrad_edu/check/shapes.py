@@ -54,7 +54,8 @@ def recognize(target, data, *, name=None, seed=0):
             _seed(seed)
             return funcs.recognize(module, data, lambda f: _script_call(module, f),
                                    lambda name, n_in, n_out: _script_sizes(module, name, n_in,
-                                                                           n_out))
+                                                                           n_out),
+                                   statements=_scripts(module, False)[0])
         if name is None and globalvars.looks_like(module):  # W1 = np.random.randn(...), ...
             _seed(seed)
             return globalvars.recognize(module, data, lambda f: _script_call(module, f),
