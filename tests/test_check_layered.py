@@ -88,15 +88,22 @@ def test_a_relu_masked_by_its_gradient_and_overlapping_batches(layered):
     assert minibatches.status == "wrong" and "batches overlap" in minibatches.summary
 
 
-def test_a_layer_that_steps_its_weights_before_passing_the_error_down(layered):
+@pytest.mark.parametrize("name, bias, late", [
+    ("layer_list.py", "output_gradient.sum(axis=1, keepdims=True)",
+     "self.weights.T @ output_gradient"),  # batches of columns
+    ("video_examples.py", "output_gradient",
+     "np.dot(self.weights.T, output_gradient)")])  # the video's, one example at a time
+def test_a_layer_that_steps_its_weights_before_passing_the_error_down(layered, name, bias,
+                                                                       late):
     """Dense.backward(grad, learning_rate) that moves self.weights before computing
-    weightsᵀ·grad for the layer below: the layer above agrees, the one below does not, and the
-    update check points at the line that steps the weights too early."""
-    path = layered / "layer_list.py"
+    weightsᵀ·grad for the layer below (in batches, and in the video's loop over one example at
+    a time): the layer above agrees, the one below does not, and the update check points at
+    the line that steps the weights too early."""
+    path = layered / name
     text = path.read_text()
     early = ("        self.weights -= learning_rate * weights_gradient\n"
-             "        self.bias -= learning_rate * output_gradient.sum(axis=1, keepdims=True)\n")
-    late = "        input_gradient = self.weights.T @ output_gradient\n"
+             f"        self.bias -= learning_rate * {bias}\n")
+    late = f"        input_gradient = {late}\n"
     assert late + early in text
     path.write_text(text.replace(late + early, early + late))
     report = check_program(path)
@@ -105,7 +112,7 @@ def test_a_layer_that_steps_its_weights_before_passing_the_error_down(layered):
         "network[2].bias)" in gradients.summary, gradients.summary
     update = _result(report, "update")
     assert update.status == "wrong" and update.where == \
-        f"Dense.backward (layer_list.py:{_line(path, 'self.weights -= learning_rate')})"
+        f"Dense.backward ({name}:{_line(path, 'self.weights -= learning_rate')})"
 
 
 def test_the_videos_loop_over_one_example_at_a_time(layered):
@@ -157,25 +164,6 @@ def mse(y_true, y_pred):""")
                              if r.check != "evaluation"), str(report)
     assert "sigmoid cross-entropy" in _result(report, "book").summary
     assert "averaged over each example's outputs" in _result(report, "book").summary
-
-
-def test_the_videos_dense_stepping_before_the_error_one_example_at_a_time(layered):
-    """The same bug as above in the video's per-example loop: the output layer agrees, the one
-    below does not, and the update check names the line that steps the weights too early."""
-    path = layered / "video_examples.py"
-    text = path.read_text()
-    early = ("        self.weights -= learning_rate * weights_gradient\n"
-             "        self.bias -= learning_rate * output_gradient\n")
-    late = "        input_gradient = np.dot(self.weights.T, output_gradient)\n"
-    assert late + early in text
-    path.write_text(text.replace(late + early, early + late))
-    report = check_program(path)
-    gradients = _result(report, "gradients")
-    assert gradients.status == "wrong" and "the layer above agrees (network[2].weights, " \
-        "network[2].bias)" in gradients.summary, gradients.summary
-    update = _result(report, "update")
-    assert update.status == "wrong" and update.where == \
-        f"Dense.backward (video_examples.py:{_line(path, 'self.weights -= learning_rate')})"
 
 
 def test_an_nnfs_script_of_layer_objects_is_checked_whole(layered):
