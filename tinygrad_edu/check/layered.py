@@ -349,21 +349,29 @@ def _replayed_lines(net, cls, forward, layout):
     of a loop in cls's methods from the one that calls self.<forward> on the batch to the last
     that calls a method of self (`out = self.forward(X[idx])` … `self.step(lr)`); None when
     there are none, or they read a name _replay cannot give."""
+    looped = _class_loop(cls, forward, _steps_or_runs)
+    if looped is None:
+        return None
+    name, func, found = looped
+    x_arg, y_arg = _arguments(cls, name)[:2]
+    replayed = _replay(func, found, x_arg, y_arg, {"self": net}, layout,
+                       f"{cls.__name__}.{name}'s step")
+    if replayed is None:
+        return None
+    step = next((_self_call(c) for s in reversed(found[1]) for c in _calls(s)
+                 if _self_call(c)), None)
+    return (*replayed, name, step)
+
+
+def _class_loop(cls, forward, steps):
+    """(method name, method, loop lines as _loop_lines finds them): the first method of cls
+    taking the data whose loop runs self.<forward> on a batch with training on and then a call
+    that steps(call); None when none has one."""
     for name, func in vars(cls).items():
-        if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
-            continue
-        found = _loop_lines(func, lambda c: _trains(c, forward),
-                            _steps_or_runs)
-        if found is None:
-            continue
-        x_arg, y_arg = _arguments(cls, name)[:2]
-        replayed = _replay(func, found, x_arg, y_arg, {"self": net}, layout,
-                           f"{cls.__name__}.{name}'s step")
-        if replayed is None:
-            return None
-        step = next((_self_call(c) for s in reversed(found[1]) for c in _calls(s)
-                     if _self_call(c)), None)
-        return (*replayed, name, step)
+        if inspect.isfunction(func) and len(_arguments(cls, name)) >= 2:
+            found = _loop_lines(func, lambda c: _trains(c, forward), steps)
+            if found is not None:
+                return name, func, found
     return None
 
 
@@ -414,19 +422,15 @@ def _kept_grads(net, attr, layers, cls, forward, layout):
     kept = _kept_gradients(held)
     if not kept:
         return None
-    for name, func in vars(cls).items():
-        if not inspect.isfunction(func) or len(_arguments(cls, name)) < 2:
-            continue
-        found = _loop_lines(func, lambda c: _trains(c, forward),
-                            lambda c: isinstance(c.func, ast.Attribute)
-                            and c.func.attr == "backward")
-        if found is None:
-            continue
-        x_arg, y_arg = _arguments(cls, name)[:2]
-        through = _replay(func, found, x_arg, y_arg, {"self": net}, layout,
-                          f"{cls.__name__}.{name}'s backward pass")
-        return None if through is None else _kept_after(through, attr, layers, held, kept)
-    return None
+    looped = _class_loop(cls, forward, lambda c: isinstance(c.func, ast.Attribute)
+                         and c.func.attr == "backward")
+    if looped is None:
+        return None
+    name, func, found = looped
+    x_arg, y_arg = _arguments(cls, name)[:2]
+    through = _replay(func, found, x_arg, y_arg, {"self": net}, layout,
+                      f"{cls.__name__}.{name}'s backward pass")
+    return None if through is None else _kept_after(through, attr, layers, held, kept)
 
 
 def _kept_after(through, attr, layers, held, kept):
